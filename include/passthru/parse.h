@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pure parsers of sysfs and procfs values. Each takes bytes and returns a value;
+ * none does I/O, so each is fuzzed directly (tests/fuzz/fuzz-sysfs.c).
+ */
+#ifndef PASSTHRU_PARSE_H
+#define PASSTHRU_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* A decimal or 0x-prefixed hex integer, optional surrounding white space.
+ * Returns 0 or -EINVAL / -ERANGE. */
+int pt_parse_long(const char *s, long *out);
+/* Hex with or without 0x ("0x8086", "8086"). */
+int pt_parse_hex(const char *s, long *out);
+/* "8.0 GT/s PCIe", "2.5 GT/s", "16.0 GT/s PCIe", "Unknown" -> MT/s (8000...), -1 unknown. */
+int pt_parse_link_speed(const char *s);
+/* "x8"/"8" -> 8; "0", "Unknown" -> -1. */
+int pt_parse_link_width(const char *s);
+/* PCIe Link Capabilities speed code (1 = 2.5 GT/s ... 6 = 64 GT/s) -> MT/s, -1. */
+int pt_link_code_to_mts(int code);
+/* Formats MT/s as "8.0 GT/s" into buf. */
+char *pt_format_speed(int mts, char *buf, size_t len);
+
+/* A cpulist ("0-3,8,10-11"): counts the CPUs and fills mask bits for CPUs < nbits.
+ * Returns the number of CPUs or -EINVAL. */
+int pt_parse_cpulist(const char *s, uint64_t *mask, size_t nbits);
+/* True when every CPU in list a is in list b (both cpulists). -EINVAL on bad input. */
+int pt_cpulist_subset(const char *a, const char *b);
+
+/* aer_dev_correctable / _nonfatal / _fatal: returns TOTAL_ERR_* or -1 if absent. */
+long long pt_parse_aer_total(const char *buf, size_t len);
+
+/* The number at the end of a link target ("../../../kernel/iommu_groups/12" -> 12),
+ * -1 if none. */
+int pt_parse_trailing_int(const char *s);
+
+/* Splits a kernel command line into the value of one parameter:
+ * pt_cmdline_get("a=1 intel_iommu=on,sm_on", "intel_iommu", buf, len) -> 1 and "on,sm_on";
+ * 0 when the parameter is present without a value ("quiet"), -1 when absent.
+ * Quotes ("a=\"x y\"") are honoured. The last occurrence wins, as in the kernel. */
+int pt_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len);
+
+#endif

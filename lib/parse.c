@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/* Pure parsers of sysfs/procfs values (see include/passthru/parse.h). No I/O here. */
+#include "passthru/parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *skip_ws(const char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+static int finish_number(const char *end, const char *start)
+{
+	if (end == start)
+		return -EINVAL;
+	end = skip_ws(end);
+	return *end ? -EINVAL : 0;
+}
+
+int pt_parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		return -EINVAL;
+	s = skip_ws(s);
+	if (!*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (finish_number(end, s))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pt_parse_hex(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		return -EINVAL;
+	s = skip_ws(s);
+	if (!isxdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 16);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (v < 0 || finish_number(end, s))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pt_parse_link_speed(const char *s)
+{
+	unsigned long whole = 0, frac = 0;
+	int fdigits = 0;
+
+	if (!s)
+		return -1;
+	s = skip_ws(s);
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	while (isdigit((unsigned char)*s) && whole < 1000)
+		whole = whole * 10 + (unsigned long)(*s++ - '0');
+	if (isdigit((unsigned char)*s))
+		return -1;
+	if (*s == '.') {
+		s++;
+		while (isdigit((unsigned char)*s)) {
+			if (fdigits < 3) {
+				frac = frac * 10 + (unsigned long)(*s - '0');
+				fdigits++;
+			}
+			s++;
+		}
+	}
+	while (fdigits < 3) {
+		frac *= 10;
+		fdigits++;
+	}
+	s = skip_ws(s);
+	if (strncmp(s, "GT/s", 4) != 0)
+		return -1;
+	if (whole == 0 && frac == 0)
+		return -1;
+	return (int)(whole * 1000 + frac);
+}
+
+int pt_parse_link_width(const char *s)
+{
+	long v;
+
+	if (!s)
+		return -1;
+	s = skip_ws(s);
+	if (*s == 'x' || *s == 'X')
+		s++;
+	if (pt_parse_long(s, &v) || v <= 0 || v > 32)
+		return -1;
+	return (int)v;
+}
+
+int pt_link_code_to_mts(int code)
+{
+	static const int mts[] = { -1, 2500, 5000, 8000, 16000, 32000, 64000 };
+
+	if (code < 1 || code > 6)
+		return -1;
+	return mts[code];
+}
+
+char *pt_format_speed(int mts, char *buf, size_t len)
+{
+	if (mts <= 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%d.%d GT/s", mts / 1000, (mts % 1000) / 100);
+	return buf;
+}
+
+int pt_parse_cpulist(const char *s, uint64_t *mask, size_t nbits)
+{
+	long count = 0;
+
+	if (!s)
+		return -EINVAL;
+	if (mask)
+		memset(mask, 0, (nbits + 63) / 64 * sizeof(uint64_t));
+	s = skip_ws(s);
+	if (!*s)
+		return 0;
+	for (;;) {
+		char *end;
+		long a, b;
+
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		a = strtol(s, &end, 10);
+		if (errno || a < 0 || a > 1 << 20)
+			return -EINVAL;
+		b = a;
+		s = end;
+		if (*s == '-') {
+			s++;
+			if (!isdigit((unsigned char)*s))
+				return -EINVAL;
+			b = strtol(s, &end, 10);
+			if (errno || b < a || b > 1 << 20)
+				return -EINVAL;
+			s = end;
+			/* "0-7:2/4" stride forms are not produced by sysfs cpulists */
+		}
+		count += b - a + 1;
+		if (count > 1 << 20)
+			return -EINVAL;
+		if (mask)
+			for (long c = a; c <= b && (size_t)c < nbits; c++)
+				mask[c / 64] |= 1ULL << (c % 64);
+		s = skip_ws(s);
+		if (*s == '\0')
+			break;
+		if (*s != ',')
+			return -EINVAL;
+		s++;
+	}
+	return (int)count;
+}
+
+#define CPU_BITS 8192
+int pt_cpulist_subset(const char *a, const char *b)
+{
+	uint64_t ma[CPU_BITS / 64], mb[CPU_BITS / 64];
+
+	if (pt_parse_cpulist(a, ma, CPU_BITS) < 0 || pt_parse_cpulist(b, mb, CPU_BITS) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < CPU_BITS / 64; i++)
+		if (ma[i] & ~mb[i])
+			return 0;
+	return 1;
+}
+
+long long pt_parse_aer_total(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start = i, end;
+		const char *sp;
+		char line[128];
+
+		while (i < len && buf[i] != '\n')
+			i++;
+		end = i;
+		i++;
+		if (end - start >= sizeof(line))
+			continue;
+		memcpy(line, buf + start, end - start);
+		line[end - start] = '\0';
+		if (strncmp(line, "TOTAL_ERR_", 10) != 0)
+			continue;
+		sp = strchr(line, ' ');
+		if (sp) {
+			long v;
+
+			if (pt_parse_long(sp + 1, &v) == 0 && v >= 0)
+				return v;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+int pt_parse_trailing_int(const char *s)
+{
+	size_t n;
+	long v = 0;
+	size_t i;
+
+	if (!s)
+		return -1;
+	n = strlen(s);
+	i = n;
+	while (i > 0 && isdigit((unsigned char)s[i - 1]))
+		i--;
+	if (i == n || n - i > 9)
+		return -1;
+	if (i > 0 && s[i - 1] != '/')
+		return -1;
+	for (; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return (int)v;
+}
+
+int pt_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *s = cmdline;
+	int found = -1;
+
+	if (!cmdline)
+		return -1;
+	if (len)
+		buf[0] = '\0';
+	while (*s) {
+		const char *tok, *val = NULL;
+		size_t toklen = 0, vlen = 0;
+		bool q = false;
+
+		while (*s && isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		tok = s;
+		while (*s && (q || !isspace((unsigned char)*s))) {
+			if (*s == '"')
+				q = !q;
+			if (*s == '=' && !val) {
+				toklen = (size_t)(s - tok);
+				val = s + 1;
+			}
+			s++;
+		}
+		if (!val)
+			toklen = (size_t)(s - tok);
+		else
+			vlen = (size_t)(s - val);
+		if (toklen != klen || strncmp(tok, key, klen) != 0)
+			continue;
+		if (!val) {
+			found = 0;
+			if (len)
+				buf[0] = '\0';
+			continue;
+		}
+		if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
+			val++;
+			vlen -= 2;
+		}
+		found = 1;
+		if (len) {
+			if (vlen >= len)
+				vlen = len - 1;
+			memcpy(buf, val, vlen);
+			buf[vlen] = '\0';
+		}
+	}
+	return found;
+}

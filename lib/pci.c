@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The PCI inventory: one pass over /sys/bus/pci/devices, each attribute read once,
+ * then /sys/class/net and /sys/class/block to attach interfaces and disks.
+ */
+#include "internal.h"
+#include "passthru/parse.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+
+#define DEVS "/sys/bus/pci/devices"
+
+static void warn(struct pt_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct pt_host *h, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s = strdup(buf);
+	if (s && PT_PUSH(h->warnings, h->n_warnings, s))
+		free(s);
+}
+
+/* The set of entries in a device directory, so absent attributes cost no open(). */
+struct dirset {
+	char **names;
+	size_t n;
+};
+
+static int dirset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has(const struct dirset *s, const char *name)
+{
+	return bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp) != NULL;
+}
+
+static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *dir)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d;
+	int r;
+
+	s->names = NULL;
+	s->n = 0;
+	r = pt_path(ctx, path, sizeof(path), "%s", dir);
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char *n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		n = strdup(e->d_name);
+		if (!n || PT_PUSH(s->names, s->n, n)) {
+			free(n);
+			closedir(d);
+			return -ENOMEM;
+		}
+	}
+	closedir(d);
+	if (s->n)
+		qsort(s->names, s->n, sizeof(char *), dirset_cmp);
+	return 0;
+}
+
+static void dirset_free(struct dirset *s)
+{
+	pt_strv_free(s->names, s->n);
+	s->names = NULL;
+	s->n = 0;
+}
+
+static int read_int_attr(const struct pt_ctx *ctx, const struct dirset *s, const char *dev,
+			 const char *attr, bool hex)
+{
+	char buf[64];
+	long v;
+
+	if (!has(s, attr) || pt_read_attr(ctx, buf, sizeof(buf), DEVS "/%s/%s", dev, attr) < 0)
+		return -1;
+	if ((hex ? pt_parse_hex(buf, &v) : pt_parse_long(buf, &v)) < 0 || v < -1 || v > 0xffffff)
+		return -1;
+	return (int)v;
+}
+
+static void read_str_attr(const struct pt_ctx *ctx, const struct dirset *s, const char *dev,
+			  const char *attr, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (has(s, attr) && pt_read_attr(ctx, out, len, DEVS "/%s/%s", dev, attr) < 0)
+		out[0] = '\0';
+	if (strcmp(out, "(null)") == 0) /* driver_override when unset */
+		out[0] = '\0';
+}
+
+static const char *basename_of(const char *s)
+{
+	const char *b = strrchr(s, '/');
+
+	return b ? b + 1 : s;
+}
+
+/* The device link target ("../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.0")
+ * names the root and every hop; the path is stored nearest hop first. */
+static int parse_topology(struct pt_device *d, const char *target)
+{
+	struct pt_bdf hops[64];
+	size_t n = 0;
+	const char *p = target;
+
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		struct pt_bdf b;
+
+		if (len > 3 && strncmp(p, "pci", 3) == 0 && len < sizeof(d->root)) {
+			memcpy(d->root, p, len);
+			d->root[len] = '\0';
+		} else if (len < PT_BDF_STRLEN && pt_bdf_scan(p, &b) == len && n < 64) {
+			hops[n++] = b;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	if (n == 0)
+		return -EINVAL;
+	/* hops[n-1] is the device itself */
+	if (n > 1) {
+		d->path = calloc(n - 1, sizeof(*d->path));
+		if (!d->path)
+			return -ENOMEM;
+		for (size_t i = 0; i < n - 1; i++)
+			d->path[i] = hops[n - 2 - i];
+		d->n_path = n - 1;
+	}
+	return 0;
+}
+
+static int virtfn_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a + 7, *y = *(char *const *)b + 7;
+
+	return atoi(x) - atoi(y);
+}
+
+static int read_sriov(const struct pt_ctx *ctx, struct pt_device *d, const struct dirset *s)
+{
+	char link[512];
+	char **virtfns = NULL;
+	size_t nv = 0;
+	int r = 0;
+
+	if (has(s, "sriov_totalvfs")) {
+		d->kind = PT_KIND_PF;
+		d->sriov_totalvfs = read_int_attr(ctx, s, d->name, "sriov_totalvfs", false);
+		d->sriov_numvfs = read_int_attr(ctx, s, d->name, "sriov_numvfs", false);
+		d->sriov_offset = read_int_attr(ctx, s, d->name, "sriov_offset", false);
+		d->sriov_stride = read_int_attr(ctx, s, d->name, "sriov_stride", false);
+		d->sriov_vf_device = read_int_attr(ctx, s, d->name, "sriov_vf_device", true);
+		d->sriov_drivers_autoprobe =
+			read_int_attr(ctx, s, d->name, "sriov_drivers_autoprobe", false);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (strncmp(s->names[i], "virtfn", 6) == 0 && s->names[i][6] >= '0' &&
+		    s->names[i][6] <= '9')
+			if (PT_PUSH(virtfns, nv, s->names[i]))
+				return -ENOMEM;
+	if (nv) {
+		qsort(virtfns, nv, sizeof(char *), virtfn_cmp);
+		d->vfs = calloc(nv, sizeof(*d->vfs));
+		if (!d->vfs) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < nv; i++) {
+			if (pt_readlink(ctx, link, sizeof(link), DEVS "/%s/%s", d->name, virtfns[i]) < 0 ||
+			    pt_bdf_parse(basename_of(link), &d->vfs[d->n_vfs]) < 0)
+				continue;
+			d->n_vfs++;
+		}
+		if (d->kind != PT_KIND_PF)
+			d->kind = PT_KIND_PF;
+	}
+	if (has(s, "physfn") &&
+	    pt_readlink(ctx, link, sizeof(link), DEVS "/%s/physfn", d->name) >= 0 &&
+	    pt_bdf_parse(basename_of(link), &d->physfn) == 0) {
+		d->has_physfn = true;
+		d->kind = PT_KIND_VF;
+	}
+out:
+	free(virtfns);
+	return r;
+}
+
+static int read_msi_irqs(const struct pt_ctx *ctx, struct pt_device *d, const struct dirset *s)
+{
+	struct dirset irqs;
+	char dir[256];
+
+	d->msi_irq_count = -1;
+	if (!has(s, "msi_irqs")) {
+		/* the directory exists only while vectors are allocated */
+		d->msi_irq_count = 0;
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), DEVS "/%s/msi_irqs", d->name);
+	if (dirset_read(ctx, &irqs, dir) < 0)
+		return 0;
+	d->msi_irqs = calloc(irqs.n ? irqs.n : 1, sizeof(int));
+	if (!d->msi_irqs) {
+		dirset_free(&irqs);
+		return -ENOMEM;
+	}
+	d->msi_irq_count = 0;
+	for (size_t i = 0; i < irqs.n; i++) {
+		long v;
+
+		if (pt_parse_long(irqs.names[i], &v) == 0 && v >= 0 && v < 1 << 24)
+			d->msi_irqs[d->msi_irq_count++] = (int)v;
+	}
+	dirset_free(&irqs);
+	return 0;
+}
+
+static long long read_aer(const struct pt_ctx *ctx, const struct dirset *s, const char *dev,
+			  const char *attr)
+{
+	char buf[2048];
+	int n;
+
+	if (!has(s, attr))
+		return -1;
+	n = pt_read_attr(ctx, buf, sizeof(buf), DEVS "/%s/%s", dev, attr);
+	if (n < 0)
+		return -1;
+	return pt_parse_aer_total(buf, (size_t)n);
+}
+
+static void judge_link(struct pt_link *l)
+{
+	if (l->max_speed_mts < 0 || l->speed_mts < 0 || l->max_width < 0 || l->width < 0)
+		l->degraded = PT_UNKNOWN;
+	else
+		l->degraded = (l->speed_mts < l->max_speed_mts || l->width < l->max_width) ? PT_YES
+											 : PT_NO;
+}
+
+/* Reads one function. Returns 0, -ENOENT when it vanished, or another -errno. */
+static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,
+		       uint8_t *cfg)
+{
+	char dir[128], link[512], buf[256];
+	struct dirset s;
+	int r, n;
+
+	snprintf(dir, sizeof(dir), DEVS "/%s", d->name);
+	r = dirset_read(ctx, &s, dir);
+	if (r < 0)
+		return r;
+
+	d->vendor_id = read_int_attr(ctx, &s, d->name, "vendor", true);
+	d->device_id = read_int_attr(ctx, &s, d->name, "device", true);
+	d->subsys_vendor_id = read_int_attr(ctx, &s, d->name, "subsystem_vendor", true);
+	d->subsys_device_id = read_int_attr(ctx, &s, d->name, "subsystem_device", true);
+	d->class_code = read_int_attr(ctx, &s, d->name, "class", true);
+	if (d->vendor_id < 0 && d->class_code < 0 && !pt_exists(ctx, "%s", dir)) {
+		r = -ENOENT; /* vanished between readdir and now */
+		goto out;
+	}
+	d->driver[0] = '\0';
+	if (has(&s, "driver") && pt_readlink(ctx, link, sizeof(link), "%s/driver", dir) >= 0)
+		pt_strlcpy(d->driver, basename_of(link), sizeof(d->driver));
+	read_str_attr(ctx, &s, d->name, "driver_override", d->driver_override,
+		      sizeof(d->driver_override));
+	d->numa_node = read_int_attr(ctx, &s, d->name, "numa_node", false);
+	if (d->numa_node < -1)
+		d->numa_node = -1;
+	read_str_attr(ctx, &s, d->name, "local_cpulist", d->local_cpulist, sizeof(d->local_cpulist));
+	if (d->local_cpulist[0] && pt_parse_cpulist(d->local_cpulist, NULL, 0) < 0)
+		d->local_cpulist[0] = '\0';
+	read_str_attr(ctx, &s, d->name, "reset_method", d->reset_method, sizeof(d->reset_method));
+	d->enabled = read_int_attr(ctx, &s, d->name, "enable", false);
+
+	d->iommu_group = -1;
+	if (has(&s, "iommu_group") &&
+	    pt_readlink(ctx, link, sizeof(link), "%s/iommu_group", dir) >= 0) {
+		int g = pt_parse_trailing_int(link);
+
+		if (g >= 0 && pt_exists(ctx, "/sys/kernel/iommu_groups/%d", g))
+			d->iommu_group = g;
+		else if (g >= 0) {
+			d->iommu_group_dangling = true;
+			warn(h, "%s: iommu_group link points to group %d, which does not exist",
+			     d->name, g);
+		}
+	}
+
+	d->link.max_speed_mts = d->link.speed_mts = d->link.max_width = d->link.width = -1;
+	if (has(&s, "max_link_speed") &&
+	    pt_read_attr(ctx, buf, sizeof(buf), "%s/max_link_speed", dir) >= 0)
+		d->link.max_speed_mts = pt_parse_link_speed(buf);
+	if (has(&s, "current_link_speed") &&
+	    pt_read_attr(ctx, buf, sizeof(buf), "%s/current_link_speed", dir) >= 0)
+		d->link.speed_mts = pt_parse_link_speed(buf);
+	if (has(&s, "max_link_width") &&
+	    pt_read_attr(ctx, buf, sizeof(buf), "%s/max_link_width", dir) >= 0)
+		d->link.max_width = pt_parse_link_width(buf);
+	if (has(&s, "current_link_width") &&
+	    pt_read_attr(ctx, buf, sizeof(buf), "%s/current_link_width", dir) >= 0)
+		d->link.width = pt_parse_link_width(buf);
+	judge_link(&d->link);
+
+	d->sriov_totalvfs = d->sriov_numvfs = d->sriov_offset = d->sriov_stride = -1;
+	d->sriov_vf_device = d->sriov_drivers_autoprobe = -1;
+	d->vf_index = -1;
+	r = read_sriov(ctx, d, &s);
+	if (r < 0)
+		goto out;
+	r = read_msi_irqs(ctx, d, &s);
+	if (r < 0)
+		goto out;
+	d->aer.correctable = read_aer(ctx, &s, d->name, "aer_dev_correctable");
+	d->aer.nonfatal = read_aer(ctx, &s, d->name, "aer_dev_nonfatal");
+	d->aer.fatal = read_aer(ctx, &s, d->name, "aer_dev_fatal");
+
+	n = has(&s, "config") ? pt_read_config(ctx, &d->bdf, cfg, 4096) : 0;
+	if (pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config) == -ENODEV)
+		warn(h, "%s: config space reads all-ones (device gone or powered off)", d->name);
+	if (n <= 0 && has(&s, "config"))
+		warn(h, "%s: config space unreadable", d->name);
+
+	if (pt_readlink(ctx, link, sizeof(link), "%s", dir) >= 0)
+		parse_topology(d, link);
+	pt_lookup_names(ctx, d);
+	r = 0;
+out:
+	dirset_free(&s);
+	return r;
+}
+
+static int dev_cmp(const void *a, const void *b)
+{
+	return pt_bdf_cmp(&((const struct pt_device *)a)->bdf, &((const struct pt_device *)b)->bdf);
+}
+
+struct pt_device *pt_host_find(const struct pt_host *h, const struct pt_bdf *bdf)
+{
+	struct pt_device key = { .bdf = *bdf };
+
+	if (!h->n_devs)
+		return NULL;
+	return bsearch(&key, h->devs, h->n_devs, sizeof(*h->devs), dev_cmp);
+}
+
+/* The last BDF component of a class link target: the PCI device the node sits on. */
+static bool last_bdf(const char *target, struct pt_bdf *out)
+{
+	bool found = false;
+	const char *p = target;
+
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		struct pt_bdf b;
+
+		if (len < PT_BDF_STRLEN && pt_bdf_scan(p, &b) == len) {
+			*out = b;
+			found = true;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return found;
+}
+
+static int attach_name(char ***v, size_t *n, const char *name)
+{
+	char *s = strdup(name);
+
+	if (!s || PT_PUSH(*v, *n, s)) {
+		free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int attach_netdevs(struct pt_ctx *ctx, struct pt_host *h)
+{
+	struct dirset s;
+	char link[512];
+
+	if (dirset_read(ctx, &s, "/sys/class/net") < 0)
+		return 0;
+	for (size_t i = 0; i < s.n; i++) {
+		struct pt_device *d;
+		struct pt_bdf b;
+
+		if (pt_readlink(ctx, link, sizeof(link), "/sys/class/net/%s", s.names[i]) < 0 ||
+		    !last_bdf(link, &b) || !(d = pt_host_find(h, &b)))
+			continue;
+		if (attach_name(&d->netdevs, &d->n_netdevs, s.names[i]) < 0) {
+			dirset_free(&s);
+			return -ENOMEM;
+		}
+	}
+	dirset_free(&s);
+	return 0;
+}
+
+/* nvme controllers (nvme0 -> PCI function) for namespaces of native multipath,
+ * which live under /sys/devices/virtual/nvme-subsystem/ instead of the function. */
+static void attach_subsys_disk(struct pt_ctx *ctx, struct pt_host *h, const char *disk,
+			       const char *target)
+{
+	const char *p = strstr(target, "nvme-subsys");
+	char subsys[64], link[512];
+	struct dirset ctrls;
+	size_t len;
+
+	if (!p)
+		return;
+	len = strcspn(p, "/");
+	if (len >= sizeof(subsys))
+		return;
+	memcpy(subsys, p, len);
+	subsys[len] = '\0';
+	{
+		char dir[128];
+
+		snprintf(dir, sizeof(dir), "/sys/class/nvme-subsystem/%s", subsys);
+		if (dirset_read(ctx, &ctrls, dir) < 0)
+			return;
+	}
+	for (size_t i = 0; i < ctrls.n; i++) {
+		struct pt_device *d;
+		struct pt_bdf b;
+		const char *c = ctrls.names[i];
+
+		if (strncmp(c, "nvme", 4) != 0 || !c[4] || strspn(c + 4, "0123456789") != strlen(c + 4))
+			continue; /* controllers only: "nvme0", not "nvme0n1" */
+		if (pt_readlink(ctx, link, sizeof(link), "/sys/class/nvme/%s", c) < 0 ||
+		    !last_bdf(link, &b) || !(d = pt_host_find(h, &b)))
+			continue;
+		attach_name(&d->blockdevs, &d->n_blockdevs, disk);
+	}
+	dirset_free(&ctrls);
+}
+
+static int attach_blockdevs(struct pt_ctx *ctx, struct pt_host *h)
+{
+	struct dirset s;
+	char link[512];
+
+	if (dirset_read(ctx, &s, "/sys/class/block") < 0)
+		return 0;
+	for (size_t i = 0; i < s.n; i++) {
+		struct pt_device *d;
+		struct pt_bdf b;
+
+		if (pt_exists(ctx, "/sys/class/block/%s/partition", s.names[i]))
+			continue;
+		if (pt_readlink(ctx, link, sizeof(link), "/sys/class/block/%s", s.names[i]) < 0)
+			continue;
+		if (!last_bdf(link, &b)) {
+			attach_subsys_disk(ctx, h, s.names[i], link);
+			continue;
+		}
+		if (!(d = pt_host_find(h, &b)))
+			continue;
+		if (attach_name(&d->blockdevs, &d->n_blockdevs, s.names[i]) < 0) {
+			dirset_free(&s);
+			return -ENOMEM;
+		}
+	}
+	dirset_free(&s);
+	return 0;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	return ((const struct pt_iommu_group *)a)->id - ((const struct pt_iommu_group *)b)->id;
+}
+
+static int build_groups(struct pt_host *h)
+{
+	for (size_t i = 0; i < h->n_devs; i++) {
+		struct pt_device *d = &h->devs[i];
+		struct pt_iommu_group *g = NULL;
+
+		if (d->iommu_group < 0)
+			continue;
+		for (size_t j = 0; j < h->n_groups; j++)
+			if (h->groups[j].id == d->iommu_group) {
+				g = &h->groups[j];
+				break;
+			}
+		if (!g) {
+			struct pt_iommu_group ng = { .id = d->iommu_group };
+
+			if (PT_PUSH(h->groups, h->n_groups, ng))
+				return -ENOMEM;
+			g = &h->groups[h->n_groups - 1];
+		}
+		if (PT_PUSH(g->members, g->n_members, d->bdf))
+			return -ENOMEM;
+	}
+	if (h->n_groups)
+		qsort(h->groups, h->n_groups, sizeof(*h->groups), group_cmp);
+	return 0;
+}
+
+/* VF index: the N of the PF's virtfnN link that names this VF. */
+static void link_vfs(struct pt_host *h)
+{
+	for (size_t i = 0; i < h->n_devs; i++) {
+		struct pt_device *vf = &h->devs[i], *pf;
+
+		if (!vf->has_physfn || !(pf = pt_host_find(h, &vf->physfn)))
+			continue;
+		for (size_t k = 0; k < pf->n_vfs; k++)
+			if (pt_bdf_eq(&pf->vfs[k], &vf->bdf))
+				vf->vf_index = (int)k;
+	}
+}
+
+int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h); /* host.c */
+
+int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
+{
+	struct pt_host *h = calloc(1, sizeof(*h));
+	struct dirset s;
+	uint8_t *cfg;
+	int r;
+
+	if (!h)
+		return -ENOMEM;
+	cfg = malloc(4096);
+	if (!cfg) {
+		free(h);
+		return -ENOMEM;
+	}
+	r = dirset_read(ctx, &s, DEVS);
+	if (r < 0 && r != -ENOENT) {
+		char p[4096];
+
+		pt_path(ctx, p, sizeof(p), DEVS);
+		r = pt_err(ctx, r, "cannot read %s: %s", p, strerror(-r));
+		goto fail;
+	}
+	if (r == -ENOENT)
+		warn(h, "no PCI bus: %s absent", DEVS);
+	h->devs = calloc(s.n ? s.n : 1, sizeof(*h->devs));
+	if (!h->devs) {
+		r = -ENOMEM;
+		goto fail_s;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		struct pt_device *d = &h->devs[h->n_devs];
+
+		if (pt_bdf_parse(s.names[i], &d->bdf) < 0) {
+			warn(h, "%s/%s: not a PCI address, ignored", DEVS, s.names[i]);
+			continue;
+		}
+		pt_strlcpy(d->name, s.names[i], sizeof(d->name));
+		r = read_device(ctx, h, d, cfg);
+		if (r == -ENOENT) {
+			warn(h, "%s: vanished during the scan", s.names[i]);
+			free(d->vfs);
+			free(d->msi_irqs);
+			free(d->path);
+			memset(d, 0, sizeof(*d));
+			continue;
+		}
+		if (r < 0) {
+			r = pt_err(ctx, r, "reading %s: %s", s.names[i], strerror(-r));
+			goto fail_s;
+		}
+		h->n_devs++;
+	}
+	qsort(h->devs, h->n_devs, sizeof(*h->devs), dev_cmp);
+	link_vfs(h);
+	r = attach_netdevs(ctx, h);
+	if (!r)
+		r = attach_blockdevs(ctx, h);
+	if (!r)
+		r = build_groups(h);
+	if (!r)
+		r = pt_host_scan_host(ctx, h);
+	if (r < 0)
+		goto fail_s;
+	dirset_free(&s);
+	free(cfg);
+	*out = h;
+	return 0;
+fail_s:
+	dirset_free(&s);
+fail:
+	free(cfg);
+	pt_host_free(h);
+	return r;
+}
+
+void pt_host_free(struct pt_host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_devs; i++) {
+		struct pt_device *d = &h->devs[i];
+
+		free(d->vfs);
+		free(d->msi_irqs);
+		free(d->path);
+		pt_strv_free(d->netdevs, d->n_netdevs);
+		pt_strv_free(d->blockdevs, d->n_blockdevs);
+	}
+	free(h->devs);
+	for (size_t i = 0; i < h->n_groups; i++)
+		free(h->groups[i].members);
+	free(h->groups);
+	free(h->nodes);
+	pt_strv_free(h->iommu_units, h->n_iommu_units);
+	free(h->cmdline);
+	pt_strv_free(h->warnings, h->n_warnings);
+	free(h);
+}
+
+struct pt_device *pt_host_lookup(const struct pt_host *h, const char *dev)
+{
+	struct pt_bdf b;
+
+	if (pt_bdf_parse(dev, &b) == 0) {
+		struct pt_device *d = pt_host_find(h, &b);
+
+		if (d)
+			return d;
+	}
+	for (size_t i = 0; i < h->n_devs; i++)
+		for (size_t k = 0; k < h->devs[i].n_netdevs; k++)
+			if (strcmp(h->devs[i].netdevs[k], dev) == 0)
+				return &h->devs[i];
+	return NULL;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* The command layer: the only part of passthru that talks to the user. */
+#ifndef PT_CLI_H
+#define PT_CLI_H
+
+#include "passthru/passthru.h"
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit statuses, the same for every command (see man/passthru.8). */
+#define EXIT_OK 0
+#define EXIT_FAIL 1  /* the command ran and found (or caused) a failure */
+#define EXIT_ERROR 2 /* passthru could not run: bad usage, input, sysroot */
+
+struct cli {
+	const char *prog;
+	const char *sysroot;   /* --sysroot or PASSTHRU_SYSROOT */
+	const char *state_dir; /* --state-dir or PASSTHRU_STATE_DIR */
+	bool json;             /* --json anywhere on the command line */
+	bool color;
+	struct pt_ctx *ctx;
+};
+
+#define CMD_NEEDS_ROOT 0x1 /* writes kernel state: refuse early without root (unless a sysroot) */
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	unsigned flags;
+	const char *args;    /* usage line after the command name */
+	const char *summary; /* one line, shown by `passthru help` */
+};
+
+extern const struct cmd commands[];
+
+/* Messages: "passthru: <what>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints usage of one command to f. */
+void cli_usage(FILE *f, const char *name);
+/* Scans the host; on failure prints why and returns NULL. */
+struct pt_host *cli_scan(struct cli *cli);
+/* Resolves DEV (BDF or netdev) or prints an error naming it. */
+struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev);
+/* For getopt loops: one shared set of long options every command accepts. */
+#define CLI_COMMON_LONGOPTS \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Output of the model, shared by list/show/doctor (src/device-output.c). */
+struct json;
+void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full);
+const char *device_kind_str(const struct pt_device *d);
+char *device_link_str(const struct pt_device *d, char *buf, size_t len);
+
+/* Commands */
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_show(struct cli *cli, int argc, char **argv);
+int cmd_snapshot(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/* Fuzzes the sysfs value parsers and the config-space decoder with one input. */
+#include "passthru/parse.h"
+#include "passthru/passthru.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), buf[64];
+	struct pt_config c;
+	struct pt_bdf b;
+	uint64_t mask[4];
+	long v;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	pt_parse_long(s, &v);
+	pt_parse_hex(s, &v);
+	pt_parse_link_speed(s);
+	pt_parse_link_width(s);
+	pt_parse_cpulist(s, mask, 256);
+	pt_parse_aer_total(s, size);
+	pt_parse_trailing_int(s);
+	pt_bdf_parse(s, &b);
+	pt_cmdline_get(s, "iommu", buf, sizeof(buf));
+	pt_cmdline_get(s, "intel_iommu", buf, 1);
+	pt_config_parse(data, size > 4096 ? 4096 : size, &c);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/* Pure parsers: sysfs values, BDFs, cpulists, command lines, config space. */
+#include "passthru/parse.h"
+#include "passthru/passthru.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static void test_bdf(void)
+{
+	struct pt_bdf b;
+	char s[PT_BDF_STRLEN];
+
+	ok(pt_bdf_parse("0000:41:00.1", &b) == 0 && b.domain == 0 && b.bus == 0x41 && b.dev == 0 &&
+		   b.fn == 1, "full BDF parses");
+	ok(pt_bdf_parse("41:00.1", &b) == 0 && b.domain == 0 && b.bus == 0x41, "short BDF parses");
+	ok(pt_bdf_parse("10000:00:02.0", &b) == 0 && b.domain == 0x10000, "32-bit (VMD) domain parses");
+	is_str(pt_bdf_format(&b, s), "10000:00:02.0", "wide domain formats without truncation");
+	ok(pt_bdf_parse("0000:41:20.0", &b) == -EINVAL, "device number > 0x1f rejected");
+	ok(pt_bdf_parse("0000:41:00.8", &b) == -EINVAL, "function > 7 rejected");
+	ok(pt_bdf_parse("0000:41:00.1x", &b) == -EINVAL, "trailing garbage rejected");
+	ok(pt_bdf_parse("eth0", &b) == -EINVAL, "a netdev name is not a BDF");
+	ok(pt_bdf_parse("", &b) == -EINVAL, "empty rejected");
+	ok(pt_bdf_parse("123456789:00:00.0", &b) == -EINVAL, "domain wider than 32 bits rejected");
+}
+
+static void test_values(void)
+{
+	long v;
+
+	ok(pt_parse_hex("0x8086\n", &v) == 0 && v == 0x8086, "hex with 0x and newline");
+	ok(pt_parse_hex("10c9", &v) == 0 && v == 0x10c9, "hex without prefix");
+	ok(pt_parse_long("-1\n", &v) == 0 && v == -1, "numa_node -1");
+	ok(pt_parse_long("", &v) < 0, "empty is not a number");
+	ok(pt_parse_long("12abc", &v) < 0, "trailing letters rejected");
+	is_int(pt_parse_link_speed("8.0 GT/s PCIe"), 8000, "8 GT/s");
+	is_int(pt_parse_link_speed("2.5 GT/s PCIe"), 2500, "2.5 GT/s");
+	is_int(pt_parse_link_speed("16.0 GT/s PCIe"), 16000, "16 GT/s");
+	is_int(pt_parse_link_speed("5 GT/s"), 5000, "old kernels: no decimals, no PCIe suffix");
+	is_int(pt_parse_link_speed("Unknown"), -1, "Unknown speed");
+	is_int(pt_parse_link_speed("Unknown speed"), -1, "Unknown speed (older wording)");
+	is_int(pt_parse_link_width("8"), 8, "width 8");
+	is_int(pt_parse_link_width("x16"), 16, "width x16");
+	is_int(pt_parse_link_width("0"), -1, "width 0 is unknown (link down)");
+	is_int(pt_parse_link_width("255"), -1, "width 255 is unknown");
+}
+
+static void test_cpulist(void)
+{
+	uint64_t m[2];
+
+	is_int(pt_parse_cpulist("0-3,8,10-11", m, 128), 7, "cpulist count");
+	ok(m[0] == 0xd0f, "cpulist mask");
+	is_int(pt_parse_cpulist("", m, 128), 0, "empty cpulist (memory-only node)");
+	ok(pt_parse_cpulist("3-1", m, 128) < 0, "reversed range rejected");
+	ok(pt_parse_cpulist("0,,1", m, 128) < 0, "empty element rejected");
+	is_int(pt_cpulist_subset("2-3", "0-3"), 1, "subset");
+	is_int(pt_cpulist_subset("2-4", "0-3"), 0, "not subset");
+}
+
+static void test_misc(void)
+{
+	const char aer[] = "RxErr 0\nBadTLP 2\nTOTAL_ERR_COR 7\n";
+	char buf[64];
+
+	is_int(pt_parse_aer_total(aer, sizeof(aer) - 1), 7, "AER TOTAL_ERR_COR");
+	is_int(pt_parse_aer_total("RxErr 0\n", 8), -1, "AER without total is unknown");
+	is_int(pt_parse_trailing_int("../../../kernel/iommu_groups/12"), 12, "group from link");
+	is_int(pt_parse_trailing_int("../../../kernel/iommu_groups/"), -1, "no group number");
+	is_int(pt_parse_trailing_int("foo12"), -1, "number must be a path component");
+	is_int(pt_cmdline_get("BOOT_IMAGE=/vmlinuz intel_iommu=on iommu=pt quiet", "iommu", buf, sizeof(buf)), 1,
+	       "iommu= found");
+	is_str(buf, "pt", "iommu=pt value, not intel_iommu's");
+	is_int(pt_cmdline_get("quiet splash", "quiet", buf, sizeof(buf)), 0, "flag without value");
+	is_int(pt_cmdline_get("quiet", "intel_iommu", buf, sizeof(buf)), -1, "absent parameter");
+	is_int(pt_cmdline_get("a=1 a=2", "a", buf, sizeof(buf)), 1, "repeated parameter");
+	is_str(buf, "2", "the last occurrence wins");
+	is_int(pt_cmdline_get("x=\"a b\" y", "x", buf, sizeof(buf)), 1, "quoted value");
+	is_str(buf, "a b", "quotes removed");
+}
+
+static void put16(uint8_t *b, size_t off, unsigned v)
+{
+	b[off] = v & 0xff;
+	b[off + 1] = (v >> 8) & 0xff;
+}
+
+static void put32(uint8_t *b, size_t off, uint32_t v)
+{
+	put16(b, off, v & 0xffff);
+	put16(b, off + 2, v >> 16);
+}
+
+static void test_config(void)
+{
+	uint8_t *b = calloc(1, 4096);
+	struct pt_config c;
+
+	/* a root port: PCIe cap at 0x40 (type 4, x16 Gen4), MSI-X at 0x50, ACS at 0x100 */
+	put16(b, 0, 0x8086);
+	put16(b, 6, 0x10);
+	b[0x0e] = 0x01;
+	b[0x34] = 0x40;
+	b[0x40] = 0x10;
+	b[0x41] = 0x50;
+	put16(b, 0x42, 0x4 << 4);
+	put32(b, 0x4c, 4 | (16 << 4));
+	b[0x50] = 0x11;
+	b[0x51] = 0x00;
+	put16(b, 0x52, 63);
+	put32(b, 0x100, 0x000d | (1 << 16) | (0x140u << 20));
+	put16(b, 0x104, 0x5f);
+	put16(b, 0x106, 0x1d);
+	put32(b, 0x140, 0x0001 | (1 << 16));
+
+	ok(pt_config_parse(b, 4096, &c) == 0, "root port config parses");
+	is_int(c.header_type, 1, "bridge header");
+	is_int(c.pcie_type, 4, "root port type");
+	is_int(c.link_cap_speed, 4, "link cap Gen4");
+	is_int(c.link_cap_width, 16, "link cap x16");
+	is_int(c.msix_table_size, 64, "MSI-X table size");
+	is_int(c.acs.present, PT_YES, "ACS present");
+	is_int(c.acs.isolates, PT_YES, "SV RR CR UF enabled -> isolates");
+	is_int(c.aer_cap, PT_YES, "AER after ACS in the chain");
+	is_int(c.sriov_cap, PT_NO, "no SR-IOV");
+
+	put16(b, 0x106, 0x01); /* only SV */
+	pt_config_parse(b, 4096, &c);
+	is_int(c.acs.isolates, PT_NO, "only SV enabled -> does not isolate");
+
+	pt_config_parse(b, 256, &c);
+	is_int(c.acs.present, PT_UNKNOWN, "256 bytes: ACS unknown, not absent");
+	is_int(c.pcie_type, 4, "256 bytes: PCIe cap still seen");
+
+	pt_config_parse(b, 64, &c);
+	is_int(c.pcie_type, -1, "64 bytes (not root): PCIe type unknown");
+	is_int(c.msix_table_size, -1, "64 bytes: MSI-X unknown");
+	is_int(c.header_type, 1, "64 bytes: header type still known");
+
+	/* a capability loop must terminate */
+	b[0x51] = 0x40;
+	b[0x41] = 0x50;
+	ok(pt_config_parse(b, 256, &c) == 0, "capability loop terminates");
+	put32(b, 0x100, 0x000d | (1 << 16) | (0x100u << 20));
+	ok(pt_config_parse(b, 4096, &c) == 0, "extended capability loop terminates");
+
+	memset(b, 0xff, 4096);
+	ok(pt_config_parse(b, 4096, &c) == -ENODEV, "all-ones config: device gone");
+	free(b);
+}
+
+int main(void)
+{
+	test_bdf();
+	test_values();
+	test_cpulist();
+	test_misc();
+	test_config();
+	return done_testing();
+}

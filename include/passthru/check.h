@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host gate: facts gathered from the host (lib/hostfacts.c) judged against a
+ * profile (lib/check.c). Each result has a stable id, the evidence it saw and a
+ * decision: what to do next.
+ */
+#ifndef PASSTHRU_CHECK_H
+#define PASSTHRU_CHECK_H
+
+#include "passthru/klog.h"
+#include "passthru/passthru.h"
+#include "passthru/profile.h"
+
+enum pt_result { PT_PASS = 0, PT_SKIP = 1, PT_WARN = 2, PT_FAIL = 3 };
+const char *pt_result_str(enum pt_result r); /* "pass", "skip", "warn", "fail" */
+
+struct pt_check_result {
+	char id[48];        /* stable: "iommu.dma-remapping", "pcie.link", ... */
+	char title[96];
+	enum pt_result result;
+	char device[PT_BDF_STRLEN + 16]; /* "" for host-wide checks */
+	char evidence[512]; /* the log line or sysfs value it saw */
+	char decision[512]; /* what to do next ("" when it passed) */
+};
+
+struct pt_report {
+	struct pt_check_result *results;
+	size_t n;
+	enum pt_result worst;
+};
+void pt_report_free(struct pt_report *r);
+
+/* VF state as seen over netlink, for the VF policy check. */
+struct pt_vf_state {
+	int vf;
+	int spoofchk, trust;   /* PT_YES/PT_NO/PT_UNKNOWN */
+	int vlan;              /* -1 unknown */
+};
+struct pt_pf_vfs {
+	char pf[PT_BDF_STRLEN];
+	char ifname[16];
+	int error;             /* 0, or negative errno when the PF could not be asked */
+	struct pt_vf_state *vfs;
+	size_t n_vfs;
+};
+
+struct pt_netdev_info {
+	char ifname[16];
+	char driver[64];
+	char version[64];
+	char firmware[96];
+	int error;
+};
+
+/* What the gate knows beyond the PCI model. Unknowns stay unknown. */
+struct pt_hostfacts {
+	struct pt_klog klog;
+	bool have_klog;
+	char klog_source[256];
+	char klog_error[256];
+	/* /proc/interrupts: MSI lines routed through interrupt remapping or not */
+	int irq_lines_remapped;   /* "IR-PCI-MSI..." ; -1 unknown */
+	int irq_lines_direct;     /* "PCI-MSI..." without IR ; -1 unknown */
+	/* /sys/kernel/iommu_groups/<n>/type of one group: "DMA", "DMA-FQ", "identity" */
+	char group_type[16];
+	/* cpufreq governors: distinct values, and how many CPUs have cpufreq at all */
+	char governors[4][32];
+	size_t n_governors;
+	int cpus_with_cpufreq;
+	int irqbalance;           /* PT_YES running, PT_NO not, PT_UNKNOWN */
+	int irqbalance_pid;
+	/* VF state per PF netdev (filled for PFs with VFs) */
+	struct pt_pf_vfs *pfs;
+	size_t n_pfs;
+	bool vf_state_available;
+	char vf_state_error[256];
+	/* MSI vector spread of devices with two or more vectors */
+	struct pt_irq_spread {
+		char bdf[PT_BDF_STRLEN];
+		int vectors;      /* vectors whose affinity could be read */
+		int distinct;     /* distinct CPUs they land on */
+		int one_cpu;      /* the CPU, when distinct == 1 */
+	} *irqs;
+	size_t n_irqs;
+	int online_cpus;          /* from the NUMA nodes' cpulists; -1 unknown */
+	/* netdev driver/firmware (ethtool) for drivers the allowlist names */
+	struct pt_netdev_info *netdevs;
+	size_t n_netdevs;
+};
+
+struct pt_facts_opts {
+	const char *kernel_log;   /* a file instead of the sysroot's /dev/kmsg */
+	bool want_vf_state;       /* ask netlink (or a recorded dump) for VF settings */
+	const struct pt_profile *profile; /* which drivers need ethtool info */
+};
+
+int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h,
+			const struct pt_facts_opts *o, struct pt_hostfacts *f);
+void pt_hostfacts_free(struct pt_hostfacts *f);
+
+/* Pure over its inputs: judges the host against the profile. */
+int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f,
+		 const struct pt_profile *p, struct pt_report *out);
+
+/* Pure: counts remapped and direct MSI lines in /proc/interrupts text. */
+void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct);
+
+/* IRQ affinity of one device's MSI vectors: the distinct effective CPUs. Returns the
+ * number of vectors whose affinity could be read; *distinct_cpus and *one_cpu set. */
+int pt_device_irq_spread(struct pt_ctx *ctx, const struct pt_device *d, int *distinct_cpus,
+			 int *one_cpu);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host profiles (what `passthru check` judges against) and host configurations
+ * (what `passthru apply` makes true, and the pools `passthru assign` hands out).
+ * One YAML document may hold both: a profile may embed the configuration.
+ *
+ * Parse -> validate -> defaults happen in one place (lib/profile.c); every error
+ * names file:line:column, the key and the value. "Unset" is -1 for numbers and ""
+ * for strings, so the gate and the planner can tell "not asked" from "asked for 0".
+ */
+#ifndef PASSTHRU_PROFILE_H
+#define PASSTHRU_PROFILE_H
+
+#include "passthru/passthru.h"
+
+/* Where a value was written, for messages. */
+struct pt_srcpos {
+	int line, col; /* 1-based; 0 when built in (defaults) */
+};
+
+/* A device selector: { bdf: "0000:41:00.0" } | { netdev: eth0 } | { id: "8086:10c9", index: 0 } */
+enum pt_match_kind { PT_MATCH_NONE = 0, PT_MATCH_BDF, PT_MATCH_NETDEV, PT_MATCH_ID };
+struct pt_match {
+	enum pt_match_kind kind;
+	struct pt_bdf bdf;
+	char netdev[16];
+	int vendor_id, device_id; /* PT_MATCH_ID */
+	int index;                /* the index-th function with that ID, in BDF order (default 0) */
+	struct pt_srcpos pos;
+};
+/* Finds the function a selector names in a scanned host (lib/match.c). Returns the
+ * device or NULL; *why (optional) says what did not match. */
+struct pt_device *pt_match_resolve(const struct pt_host *h, const struct pt_match *m,
+				   char *why, size_t whylen);
+/* "bdf 0000:41:00.0" / "netdev eth0" / "id 8086:10c9 #0" */
+char *pt_match_str(const struct pt_match *m, char *buf, size_t len);
+
+enum pt_vf_link_state { PT_LINK_UNSET = -1, PT_LINK_AUTO = 0, PT_LINK_ENABLE = 1, PT_LINK_DISABLE = 2 };
+
+/* VF settings; -1 / "" / has_mac=false mean unset. */
+struct pt_vf_config {
+	int vf;                   /* VF index; -1 for vf_defaults */
+	bool has_mac;
+	uint8_t mac[6];
+	int vlan;                 /* 0..4095; 0 = no VLAN */
+	int qos;                  /* 0..7 */
+	int spoof_check;          /* 0/1 */
+	int trust;                /* 0/1 */
+	int link_state;           /* enum pt_vf_link_state */
+	long min_tx_rate;         /* Mbps */
+	long max_tx_rate;
+	char driver[64];          /* "vfio-pci", a host VF driver ("igbvf"), or "none" */
+	struct pt_srcpos pos;
+};
+
+struct pt_sriov_config {
+	struct pt_match pf;
+	int vfs;                  /* wanted sriov_numvfs; -1 unset */
+	int drivers_autoprobe;    /* 0/1; -1 unset */
+	struct pt_vf_config defaults;  /* vf_defaults */
+	struct pt_vf_config *vf;  /* per-VF overrides (vf: {0: {...}}), sorted by index */
+	size_t n_vf;
+	struct pt_srcpos pos;
+};
+
+struct pt_passthrough_config {
+	struct pt_match device;
+	char driver[64];          /* default "vfio-pci" */
+	struct pt_srcpos pos;
+};
+
+enum pt_pool_kind { PT_POOL_VFS = 0, PT_POOL_DEVICES = 1 };
+struct pt_pool_config {
+	char name[64];
+	enum pt_pool_kind kind;   /* vfs_of: [PFs] or devices: [...] */
+	struct pt_match *members;
+	size_t n_members;
+	struct pt_srcpos pos;
+};
+
+struct pt_hostcfg {
+	struct pt_sriov_config *sriov;
+	size_t n_sriov;
+	struct pt_passthrough_config *passthrough;
+	size_t n_passthrough;
+	struct pt_pool_config *pools;
+	size_t n_pools;
+};
+
+enum pt_severity { PT_SEV_IGNORE = 0, PT_SEV_WARN = 1, PT_SEV_FAIL = 2 };
+
+struct pt_hugepage_req {
+	long size_kb;             /* 2048, 1048576 */
+	int node;                 /* -1: system-wide */
+	long min_total, min_free; /* -1 unset */
+	struct pt_srcpos pos;
+};
+
+/* A device the profile marks for passthrough, with what must hold for it. */
+struct pt_device_req {
+	struct pt_match match;
+	char driver[64];          /* expected driver; default "vfio-pci"; "" = any */
+	int numa_node;            /* -1 unset */
+	int min_speed_mts;        /* -1 unset */
+	int min_width;            /* -1 unset */
+	struct pt_srcpos pos;
+};
+
+struct pt_fw_allow {
+	char driver[64];
+	char **versions;          /* driver versions allowed (ethtool -i "version") */
+	size_t n_versions;
+	char **firmware;          /* firmware-version strings allowed */
+	size_t n_firmware;
+	struct pt_srcpos pos;
+};
+
+struct pt_profile {
+	char name[64];
+	char source[256];          /* file name, "(defaults)" when built in */
+	/* iommu: */
+	bool require_dma_remapping;        /* dma_remapping: required|optional (default required) */
+	bool require_interrupt_remapping;  /* default required */
+	char default_domain[16];           /* "", "translated", "passthrough" */
+	/* kernel: cmdline: require/forbid: entries "key" (present) or "key=value" */
+	char **cmdline_require;
+	size_t n_cmdline_require;
+	char **cmdline_forbid;
+	size_t n_cmdline_forbid;
+	struct pt_hugepage_req *hugepages;
+	size_t n_hugepages;
+	char cpu_governor[32];             /* "" = not checked */
+	int irqbalance;                    /* -1 any, 0 must not run, 1 must run */
+	/* severity: what each kind of finding does to the verdict */
+	enum pt_severity sev_link_degraded;   /* default warn */
+	enum pt_severity sev_iommu_faults;    /* default fail */
+	enum pt_severity sev_aer_fatal;       /* default fail */
+	enum pt_severity sev_aer_nonfatal;    /* default warn */
+	enum pt_severity sev_aer_correctable; /* default ignore */
+	enum pt_severity sev_irq_affinity;    /* default warn */
+	struct pt_device_req *devices;
+	size_t n_devices;
+	/* vf_policy: every VF of every configured PF (or every PF when none configured) */
+	int vf_spoof_check;               /* -1 unchecked, 1 must be on, 0 must be off */
+	int vf_trust;                     /* -1 unchecked, 0 must be off, 1 must be on */
+	int vf_vlan_required;             /* -1/0 unchecked, 1 every VF needs a VLAN */
+	char vm_cpus[256];                /* numa: vm_cpus: the CPUs reserved for VMs */
+	struct pt_fw_allow *firmware;
+	size_t n_firmware;
+	struct pt_hostcfg cfg;            /* embedded sriov/passthrough/pools */
+};
+
+struct pt_cfg_error {
+	char file[256];
+	int line, col;            /* 0 when not tied to a place */
+	char msg[512];            /* "key 'vfs': value 'many' is not a number" */
+};
+
+/* The built-in profile for a device-assignment host (used without --profile). */
+void pt_profile_defaults(struct pt_profile *p);
+/* Pure: parses YAML bytes. filename is only used in messages. Returns 0 or
+ * -EINVAL with *err filled (file:line:col, key, value). */
+int pt_profile_parse(const char *buf, size_t len, const char *filename, struct pt_profile *p,
+		     struct pt_cfg_error *err);
+/* Reads a file (not through the sysroot: profiles are the user's files) and parses it. */
+int pt_profile_load(const char *path, struct pt_profile *p, struct pt_cfg_error *err);
+void pt_profile_free(struct pt_profile *p);
+
+/* A host configuration alone (sriov/passthrough/pools); gate keys are rejected. */
+int pt_hostcfg_parse(const char *buf, size_t len, const char *filename, struct pt_hostcfg *c,
+		     struct pt_cfg_error *err);
+int pt_hostcfg_load(const char *path, struct pt_hostcfg *c, struct pt_cfg_error *err);
+void pt_hostcfg_free(struct pt_hostcfg *c);
+
+/* The VF settings in force for VF index vf of s: vf_defaults overlaid by vf: {N: ...}. */
+void pt_sriov_vf_effective(const struct pt_sriov_config *s, int vf, struct pt_vf_config *out);
+
+#endif

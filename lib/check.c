@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host gate's judgement: pure over the PCI model, the gathered facts and the
+ * profile. Every result carries its evidence and a decision a person can act on.
+ * Check ids are a contract (docs/checks.md); never rename one.
+ */
+#include "internal.h"
+#include "passthru/check.h"
+#include "passthru/parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+const char *pt_result_str(enum pt_result r)
+{
+	switch (r) {
+	case PT_PASS: return "pass";
+	case PT_SKIP: return "skip";
+	case PT_WARN: return "warn";
+	default: return "fail";
+	}
+}
+
+struct judge {
+	const struct pt_host *h;
+	const struct pt_hostfacts *f;
+	const struct pt_profile *p;
+	struct pt_report *r;
+	int err;
+};
+
+__attribute__((format(printf, 7, 8))) static struct pt_check_result *
+add(struct judge *j, const char *id, const char *title, enum pt_result res, const char *device,
+    const char *decision, const char *evfmt, ...)
+{
+	struct pt_check_result c;
+	va_list ap;
+
+	memset(&c, 0, sizeof(c));
+	pt_strlcpy(c.id, id, sizeof(c.id));
+	pt_strlcpy(c.title, title, sizeof(c.title));
+	c.result = res;
+	pt_strlcpy(c.device, device ? device : "", sizeof(c.device));
+	pt_strlcpy(c.decision, res == PT_PASS ? "" : decision ? decision : "", sizeof(c.decision));
+	va_start(ap, evfmt);
+	vsnprintf(c.evidence, sizeof(c.evidence), evfmt, ap);
+	va_end(ap);
+	if (PT_PUSH(j->r->results, j->r->n, c)) {
+		j->err = -ENOMEM;
+		return NULL;
+	}
+	if (res > j->r->worst)
+		j->r->worst = res;
+	return &j->r->results[j->r->n - 1];
+}
+
+static enum pt_result sev(enum pt_severity s)
+{
+	return s == PT_SEV_FAIL ? PT_FAIL : s == PT_SEV_WARN ? PT_WARN : PT_PASS;
+}
+
+static bool dma_active(const struct pt_host *h)
+{
+	return h->n_iommu_units > 0 && h->n_groups > 0;
+}
+
+static void units_str(const struct pt_host *h, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < h->n_iommu_units && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", h->iommu_units[i]);
+}
+
+static void check_dma(struct judge *j)
+{
+	const struct pt_host *h = j->h;
+	const struct pt_klog *k = &j->f->klog;
+	const char *id = "iommu.dma-remapping", *title = "DMA remapping active";
+	enum pt_result bad = j->p->require_dma_remapping ? PT_FAIL : PT_WARN;
+	char units[256], cmd[64] = "";
+
+	units_str(h, units, sizeof(units));
+	if (dma_active(h)) {
+		add(j, id, title, PT_PASS, NULL, NULL, "/sys/class/iommu: %s; %zu IOMMU groups%s%s",
+		    units, h->n_groups, k->dma_evidence[0] ? "; kernel log: " : "", k->dma_evidence);
+		return;
+	}
+	if (h->cmdline)
+		pt_cmdline_get(h->cmdline, "intel_iommu", cmd, sizeof(cmd));
+	if (h->n_iommu_units > 0) {
+		add(j, id, title, bad, NULL,
+		    "IOMMU units are registered but no device sits in an IOMMU group: the IOMMU is "
+		    "not translating DMA. Check for iommu=off or intel_iommu=off on the kernel command "
+		    "line and for 'DMAR' errors in the kernel log, then reboot.",
+		    "/sys/class/iommu: %s; /sys/kernel/iommu_groups is empty", units);
+		return;
+	}
+	add(j, id, title, bad, NULL,
+	    "No IOMMU is translating DMA, so no device on this host can be assigned safely. Enable "
+	    "VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup, boot with intel_iommu=on on "
+	    "Intel (AMD enables it by default), reboot, and run passthru check again. Drain VMs that "
+	    "use passthrough from this node until then.",
+	    "/sys/class/iommu is empty; no IOMMU groups; kernel log: %s%s%s",
+	    k->dma_evidence[0] ? k->dma_evidence
+			       : j->f->have_klog ? "no line shows DMA remapping enabled"
+						 : "unreadable",
+	    cmd[0] ? "; command line has intel_iommu=" : "", cmd);
+}
+
+static void check_ir(struct judge *j)
+{
+	const struct pt_klog *k = &j->f->klog;
+	const struct pt_hostfacts *f = j->f;
+	const char *id = "iommu.interrupt-remapping", *title = "Interrupt remapping active";
+	enum pt_result bad = j->p->require_interrupt_remapping ? PT_FAIL : PT_WARN;
+	const char *decision =
+		"Interrupt remapping is off: a device given to a VM can forge interrupts (MSI "
+		"injection) and vfio refuses such devices unless allow_unsafe_interrupts=1, which "
+		"must never be set on a shared host. Enable x2APIC and interrupt remapping in the "
+		"firmware, remove intremap=off/nointremap from the kernel command line, and reboot.";
+	char irq[96] = "";
+
+	if (f->irq_lines_remapped >= 0)
+		snprintf(irq, sizeof(irq), "/proc/interrupts: %d remapped (IR-PCI-MSI), %d direct MSI lines",
+			 f->irq_lines_remapped, f->irq_lines_direct);
+
+	if (k->interrupt_remapping == PT_NO ||
+	    (k->interrupt_remapping != PT_YES && f->irq_lines_direct > 0 && f->irq_lines_remapped == 0)) {
+		add(j, id, title, bad, NULL, decision, "%s%s%s",
+		    k->ir_evidence[0] ? k->ir_evidence : "no line shows interrupt remapping enabled",
+		    irq[0] ? "; " : "", irq);
+		return;
+	}
+	if (k->interrupt_remapping == PT_YES || (f->irq_lines_remapped > 0 && f->irq_lines_direct == 0)) {
+		if (f->irq_lines_direct > 0 && f->irq_lines_remapped >= 0)
+			add(j, id, title, PT_WARN, NULL,
+			    "Some MSI interrupts bypass the remapping unit: find the devices named on "
+			    "the PCI-MSI lines of /proc/interrupts and do not assign them.",
+			    "%s; %s", k->ir_evidence, irq);
+		else
+			add(j, id, title, PT_PASS, NULL, NULL, "%s%s%s%s%s%s",
+			    k->ir_evidence, k->ir_mode[0] ? " (" : "", k->ir_mode,
+			    k->ir_mode[0] ? " mode)" : "", k->ir_evidence[0] && irq[0] ? "; " : "", irq);
+		return;
+	}
+	add(j, id, title, j->p->require_interrupt_remapping ? PT_WARN : PT_SKIP, NULL,
+	    "Nothing on this host proves interrupt remapping either way: read the kernel log "
+	    "(passthru check --kernel-log FILE) or look for IR-PCI-MSI in /proc/interrupts.",
+	    "kernel log: %s; %s", f->have_klog ? "no DMAR-IR/AMD-Vi interrupt remapping line" : f->klog_error,
+	    irq[0] ? irq : "/proc/interrupts shows no MSI lines");
+}
+
+static void check_domain(struct judge *j)
+{
+	const struct pt_hostfacts *f = j->f;
+	const char *want = j->p->default_domain, *have = "";
+	const char *id = "iommu.default-domain", *title = "IOMMU default domain";
+
+	if (strcmp(f->group_type, "identity") == 0)
+		have = "passthrough";
+	else if (strncmp(f->group_type, "DMA", 3) == 0)
+		have = "translated";
+	else if (f->klog.default_domain[0] && dma_active(j->h))
+		have = f->klog.default_domain;
+	if (!want[0] || strcmp(want, "any") == 0) {
+		if (have[0])
+			add(j, id, title, PT_PASS, NULL, NULL, "%s (group type %s%s%s)", have,
+			    f->group_type[0] ? f->group_type : "unknown",
+			    f->klog.domain_evidence[0] ? "; " : "", f->klog.domain_evidence);
+		return;
+	}
+	if (!have[0]) {
+		add(j, id, title, PT_SKIP, NULL,
+		    "The default domain cannot be told without IOMMU groups or the kernel log.",
+		    "no IOMMU group type and no 'Default domain type' line");
+		return;
+	}
+	if (strcmp(want, have) == 0)
+		add(j, id, title, PT_PASS, NULL, NULL, "%s, as the profile wants (group type %s)", have,
+		    f->group_type[0] ? f->group_type : "unknown");
+	else
+		add(j, id, title, PT_FAIL, NULL,
+		    strcmp(want, "passthrough") == 0
+			    ? "Boot with iommu=pt so host-owned devices skip translation."
+			    : "Remove iommu=pt (and iommu.passthrough=1) from the kernel command line.",
+		    "default domain is %s, the profile wants %s", have, want);
+}
+
+/* "key" (present with any value) or "key=value" */
+static bool cmdline_has(const char *cmdline, const char *rule, char *seen, size_t seenlen)
+{
+	char key[128], val[256];
+	const char *eq = strchr(rule, '=');
+	int r;
+
+	if (eq) {
+		size_t n = (size_t)(eq - rule);
+
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, rule, n);
+		key[n] = '\0';
+	} else {
+		pt_strlcpy(key, rule, sizeof(key));
+	}
+	r = pt_cmdline_get(cmdline, key, val, sizeof(val));
+	if (r < 0)
+		return false;
+	snprintf(seen, seenlen, r ? "%s=%s" : "%s", key, val);
+	return eq ? (r == 1 && strcmp(val, eq + 1) == 0) : true;
+}
+
+static void check_cmdline(struct judge *j)
+{
+	const struct pt_profile *p = j->p;
+	const char *id = "kernel.cmdline", *title = "Kernel command line";
+	const char *cmd = j->h->cmdline;
+	bool bad = false;
+	char seen[400], dec[512];
+
+	if (!p->n_cmdline_require && !p->n_cmdline_forbid)
+		return;
+	if (!cmd) {
+		add(j, id, title, PT_SKIP, NULL, "Make /proc/cmdline readable.", "/proc/cmdline unreadable");
+		return;
+	}
+	for (size_t i = 0; i < p->n_cmdline_require; i++) {
+		seen[0] = '\0';
+		if (cmdline_has(cmd, p->cmdline_require[i], seen, sizeof(seen)))
+			continue;
+		bad = true;
+		snprintf(dec, sizeof(dec),
+			 "Add %s to the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
+			 "then update-grub) and reboot.", p->cmdline_require[i]);
+		if (!seen[0])
+			add(j, id, title, PT_FAIL, NULL, dec, "%s is required and absent", p->cmdline_require[i]);
+		else
+			add(j, id, title, PT_FAIL, NULL, dec, "%s is required; the command line has %s",
+			    p->cmdline_require[i], seen);
+	}
+	for (size_t i = 0; i < p->n_cmdline_forbid; i++) {
+		seen[0] = '\0';
+		if (!cmdline_has(cmd, p->cmdline_forbid[i], seen, sizeof(seen)))
+			continue;
+		bad = true;
+		snprintf(dec, sizeof(dec),
+			 "Remove %s from the kernel command line (/etc/default/grub, update-grub) and reboot.",
+			 seen);
+		add(j, id, title, PT_FAIL, NULL, dec, "%s is forbidden by the profile and present", seen);
+	}
+	if (!bad)
+		add(j, id, title, PT_PASS, NULL, NULL, "%s", cmd);
+}
+
+static bool is_profile_device(const struct judge *j, const struct pt_device *d)
+{
+	for (size_t i = 0; i < j->p->n_devices; i++)
+		if (pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0) == d)
+			return true;
+	return false;
+}
+
+static void check_group(struct judge *j, const struct pt_device *d)
+{
+	const char *id = "iommu.group-viable", *title = "Device alone in a viable IOMMU group";
+	const struct pt_device *others[16];
+	size_t n, shown;
+	char list[400] = "", dec[512];
+	size_t o = 0;
+	const struct pt_device *culprit;
+
+	if (d->iommu_group < 0) {
+		add(j, id, title, PT_FAIL, d->name,
+		    d->iommu_group_dangling
+			    ? "The device's iommu_group link points to a group that does not exist: the IOMMU "
+			      "state is inconsistent (hot-unplug race or driver bug). Rescan or reboot."
+			    : "The device has no IOMMU group, so it cannot be assigned: enable the IOMMU (see "
+			      "iommu.dma-remapping).",
+		    "%s has no iommu_group", d->name);
+		return;
+	}
+	n = pt_group_other_endpoints(j->h, d, others, 16);
+	shown = n < 16 ? n : 16;
+	for (size_t i = 0; i < shown; i++) {
+		if (is_profile_device(j, others[i]))
+			continue;
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s (%s)", o ? ", " : "",
+				      others[i]->name, others[i]->driver[0] ? others[i]->driver : "no driver");
+		if (o >= sizeof(list))
+			break;
+	}
+	if (!list[0]) {
+		add(j, id, title, PT_PASS, d->name, NULL, "group %d holds %s%s", d->iommu_group,
+		    n ? "only devices the profile assigns" : "no other endpoint", "");
+		return;
+	}
+	culprit = pt_device_acs_culprit(j->h, d);
+	if (culprit)
+		snprintf(dec, sizeof(dec),
+			 "Group %d is shared because %s does not isolate peer-to-peer traffic (no ACS "
+			 "redirect). Assign every endpoint of the group to the same VM, or move the card to a "
+			 "slot under an ACS-capable root port.", d->iommu_group, culprit->name);
+	else
+		snprintf(dec, sizeof(dec),
+			 "Group %d is shared. Assign every endpoint of the group to the same VM, or move the "
+			 "card to a slot whose root port isolates with ACS.", d->iommu_group);
+	add(j, id, title, PT_FAIL, d->name, dec, "group %d also holds %s", d->iommu_group, list);
+}
+
+static void check_profile_devices(struct judge *j)
+{
+	for (size_t i = 0; i < j->p->n_devices; i++) {
+		const struct pt_device_req *req = &j->p->devices[i];
+		char why[256], sel[128];
+		const struct pt_device *d = pt_match_resolve(j->h, &req->match, why, sizeof(why));
+
+		pt_match_str(&req->match, sel, sizeof(sel));
+		if (!d) {
+			add(j, "device.present", "Profile device present", PT_FAIL, sel,
+			    "The profile names a device this host does not have: fix the profile or check "
+			    "the card is seated and enabled (passthru list).", "%s:%d: %s", j->p->source,
+			    req->pos.line, why);
+			continue;
+		}
+		check_group(j, d);
+		if (req->driver[0]) {
+			bool ok = strcmp(req->driver, d->driver) == 0 ||
+				  (strcmp(req->driver, "vfio-pci") == 0 && pt_driver_is_vfio(d->driver));
+			char dec[300];
+
+			snprintf(dec, sizeof(dec),
+				 "Bind %s to %s: list it under passthrough: in the host config and run "
+				 "passthru apply.", d->name, req->driver);
+			add(j, "driver.binding", "Device bound to the expected driver", ok ? PT_PASS : PT_FAIL,
+			    d->name, dec, "bound to %s, profile expects %s", d->driver[0] ? d->driver : "nothing",
+			    req->driver);
+		}
+		if (req->numa_node >= 0) {
+			add(j, "numa.locality", "Device on the expected NUMA node",
+			    d->numa_node == req->numa_node ? PT_PASS
+							   : d->numa_node < 0 ? PT_WARN : PT_FAIL,
+			    d->name,
+			    d->numa_node < 0 ? "The firmware does not report the device's node (numa_node -1): "
+					       "check the BIOS's NUMA/SRAT settings."
+					     : "Move the card to a slot on the wanted node, or change the profile.",
+			    "numa_node %d, profile expects %d", d->numa_node, req->numa_node);
+		}
+		if (req->min_speed_mts > 0 || req->min_width > 0) {
+			bool ok = (req->min_speed_mts <= 0 || d->link.speed_mts >= req->min_speed_mts) &&
+				  (req->min_width <= 0 || d->link.width >= req->min_width);
+			char have[32], want[32];
+
+			pt_format_speed(d->link.speed_mts, have, sizeof(have));
+			pt_format_speed(req->min_speed_mts, want, sizeof(want));
+			add(j, "pcie.link", "PCIe link as expected", ok ? PT_PASS : PT_FAIL, d->name,
+			    "Reseat the card or move it to a slot wired for the full width and speed; check "
+			    "the BIOS's PCIe speed setting.",
+			    "negotiated %s x%d, profile expects at least %s x%d", have, d->link.width,
+			    req->min_speed_mts > 0 ? want : "any", req->min_width);
+		}
+	}
+}
+
+static void check_numa_cpus(struct judge *j)
+{
+	const char *cpus = j->p->vm_cpus;
+
+	if (!cpus[0])
+		return;
+	for (size_t i = 0; i < j->p->n_devices; i++) {
+		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+		int sub;
+
+		if (!d)
+			continue;
+		if (!d->local_cpulist[0]) {
+			add(j, "numa.locality", "VM CPUs local to the device", PT_WARN, d->name,
+			    "The device reports no local CPUs; NUMA alignment cannot be verified.",
+			    "local_cpulist unknown");
+			continue;
+		}
+		sub = pt_cpulist_subset(cpus, d->local_cpulist);
+		add(j, "numa.locality", "VM CPUs local to the device", sub == 1 ? PT_PASS : PT_WARN,
+		    d->name,
+		    "Pin the VMs that get this device to CPUs of its node, or reserve CPUs on that node "
+		    "(numa: vm_cpus).",
+		    "VM CPUs %s, device-local CPUs %s (node %d)", cpus, d->local_cpulist, d->numa_node);
+	}
+}
+
+static bool is_endpoint(const struct pt_device *d)
+{
+	if (d->config.header_type >= 0)
+		return d->config.header_type == 0;
+	return !pt_class_is_bridge(d->class_code);
+}
+
+static void check_links(struct judge *j)
+{
+	enum pt_result bad = sev(j->p->sev_link_degraded);
+	size_t judged = 0, degraded = 0;
+
+	if (j->p->sev_link_degraded == PT_SEV_IGNORE)
+		return;
+	for (size_t i = 0; i < j->h->n_devs; i++) {
+		const struct pt_device *d = &j->h->devs[i];
+		char ls[64];
+
+		if (d->kind == PT_KIND_VF || !is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
+			continue;
+		judged++;
+		if (d->link.degraded != PT_YES)
+			continue;
+		degraded++;
+		pt_format_speed(d->link.speed_mts, ls, sizeof(ls));
+		{
+			char cap[32];
+
+			pt_format_speed(d->link.max_speed_mts, cap, sizeof(cap));
+			add(j, "pcie.link", "PCIe link at capability", bad, d->name,
+			    "The link trained below what the device supports: reseat the card, check the "
+			    "slot's wiring (an x16 slot may be wired x4) and the BIOS's PCIe speed setting. "
+			    "GPUs lower their link at idle; check again under load before acting.",
+			    "negotiated %s x%d, capable of %s x%d", ls, d->link.width, cap,
+			    d->link.max_width);
+		}
+	}
+	if (!degraded)
+		add(j, "pcie.link", "PCIe link at capability", judged ? PT_PASS : PT_SKIP, NULL,
+		    "No endpoint reports link speed and width.",
+		    "%zu endpoint links at their capability", judged);
+}
+
+static void check_vf_counts(struct judge *j)
+{
+	for (size_t i = 0; i < j->p->cfg.n_sriov; i++) {
+		const struct pt_sriov_config *s = &j->p->cfg.sriov[i];
+		char why[256], sel[128];
+		const struct pt_device *d;
+
+		if (s->vfs < 0)
+			continue;
+		d = pt_match_resolve(j->h, &s->pf, why, sizeof(why));
+		pt_match_str(&s->pf, sel, sizeof(sel));
+		if (!d) {
+			add(j, "sriov.vf-count", "VF count as planned", PT_FAIL, sel,
+			    "Fix the sriov: entry or check the card (passthru list --class net).", "%s", why);
+			continue;
+		}
+		if (d->kind != PT_KIND_PF || d->sriov_totalvfs < 0) {
+			add(j, "sriov.vf-count", "VF count as planned", PT_FAIL, d->name,
+			    "The device is not SR-IOV capable (or SR-IOV is disabled in the firmware).",
+			    "no sriov_totalvfs");
+			continue;
+		}
+		if (s->vfs > d->sriov_totalvfs) {
+			add(j, "sriov.vf-count", "VF count as planned", PT_FAIL, d->name,
+			    "Lower vfs: in the profile or raise the VF limit in the device firmware.",
+			    "planned %d VFs, the device supports %d", s->vfs, d->sriov_totalvfs);
+			continue;
+		}
+		add(j, "sriov.vf-count", "VF count as planned", d->sriov_numvfs == s->vfs ? PT_PASS : PT_FAIL,
+		    d->name, "Run passthru apply with the host config to set the VF count.",
+		    "sriov_numvfs %d, planned %d (of %d)", d->sriov_numvfs, s->vfs, d->sriov_totalvfs);
+	}
+}
+
+static bool pf_in_scope(const struct judge *j, const struct pt_pf_vfs *pf)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < j->p->cfg.n_sriov; i++) {
+		const struct pt_device *d = pt_match_resolve(j->h, &j->p->cfg.sriov[i].pf, NULL, 0);
+
+		any = true;
+		if (d && strcmp(d->name, pf->pf) == 0)
+			return true;
+	}
+	return !any;
+}
+
+static void check_vf_policy(struct judge *j)
+{
+	const struct pt_profile *p = j->p;
+	const char *id = "sriov.vf-policy", *title = "VF security policy";
+	size_t judged = 0, bad = 0;
+
+	if (p->vf_spoof_check < 0 && p->vf_trust < 0 && p->vf_vlan_required <= 0)
+		return;
+	if (!j->f->vf_state_available) {
+		add(j, id, title, PT_SKIP, NULL, "Run passthru check on the live host (not a sysroot) to read VF settings.",
+		    "VF settings unavailable: %s", j->f->vf_state_error);
+		return;
+	}
+	for (size_t i = 0; i < j->f->n_pfs; i++) {
+		const struct pt_pf_vfs *pf = &j->f->pfs[i];
+
+		if (!pf_in_scope(j, pf))
+			continue;
+		if (pf->error) {
+			add(j, id, title, PT_WARN, pf->pf, "Check that the PF's driver supports VF settings over netlink.",
+			    "%s: VF settings unreadable: %s", pf->ifname, strerror(-pf->error));
+			continue;
+		}
+		for (size_t k = 0; k < pf->n_vfs; k++) {
+			const struct pt_vf_state *v = &pf->vfs[k];
+			char what[256] = "", dev[64];
+			size_t o = 0;
+
+			judged++;
+			if (p->vf_spoof_check >= 0 && v->spoofchk >= 0 && v->spoofchk != p->vf_spoof_check)
+				o += (size_t)snprintf(what + o, sizeof(what) - o, "spoof checking %s",
+						      v->spoofchk ? "on" : "off");
+			if (p->vf_trust >= 0 && v->trust >= 0 && v->trust != p->vf_trust)
+				o += (size_t)snprintf(what + o, sizeof(what) - o, "%strust %s", o ? ", " : "",
+						      v->trust ? "on" : "off");
+			if (p->vf_vlan_required > 0 && v->vlan == 0)
+				o += (size_t)snprintf(what + o, sizeof(what) - o, "%sno VLAN", o ? ", " : "");
+			if (!what[0])
+				continue;
+			bad++;
+			snprintf(dev, sizeof(dev), "%s vf %d", pf->pf, v->vf);
+			{
+				char dec[300];
+
+				snprintf(dec, sizeof(dec),
+					 "Set the VF policy from the host: ip link set %s vf %d%s%s (or list it in "
+					 "the host config and run passthru apply).",
+					 pf->ifname, v->vf,
+					 p->vf_spoof_check == 1 ? " spoofchk on" : "",
+					 p->vf_trust == 0 ? " trust off" : "");
+				add(j, id, title, PT_FAIL, dev, dec, "%s vf %d: %s", pf->ifname, v->vf, what);
+			}
+		}
+	}
+	if (!bad)
+		add(j, id, title, judged ? PT_PASS : PT_SKIP, NULL, "No VFs are enabled to judge.",
+		    "%zu VFs follow the policy", judged);
+}
+
+static void check_hugepages(struct judge *j)
+{
+	for (size_t i = 0; i < j->p->n_hugepages; i++) {
+		const struct pt_hugepage_req *q = &j->p->hugepages[i];
+		const struct pt_hugepages *hp = NULL;
+		const struct pt_hugepages *arr = j->h->hugepages;
+		size_t n = j->h->n_hugepages;
+		char where[32], dec[300];
+
+		if (q->node >= 0) {
+			const struct pt_numa_node *nd = pt_host_node(j->h, q->node);
+
+			snprintf(where, sizeof(where), "node %d", q->node);
+			if (!nd) {
+				add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where,
+				    "The profile names a NUMA node this host does not have.", "no NUMA node %d",
+				    q->node);
+				continue;
+			}
+			arr = nd->hugepages;
+			n = nd->n_hugepages;
+		} else {
+			snprintf(where, sizeof(where), "host");
+		}
+		for (size_t k = 0; k < n; k++)
+			if (arr[k].size_kb == q->size_kb)
+				hp = &arr[k];
+		snprintf(dec, sizeof(dec),
+			 "Reserve %ld-kB hugepages on %s: hugepagesz=/hugepages= on the kernel command line, "
+			 "or echo N > %s/hugepages/hugepages-%ldkB/nr_hugepages at boot.",
+			 q->size_kb, where, q->node >= 0 ? "/sys/devices/system/node/nodeN" : "/sys/kernel/mm",
+			 q->size_kb);
+		if (!hp) {
+			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
+			    "no %ld kB hugepage pool on %s", q->size_kb, where);
+			continue;
+		}
+		if ((q->min_total >= 0 && hp->total < q->min_total) ||
+		    (q->min_free >= 0 && hp->free < q->min_free))
+			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
+			    "%ld kB pages on %s: %ld reserved, %ld free; profile wants at least %ld reserved, %ld free",
+			    q->size_kb, where, hp->total, hp->free, q->min_total, q->min_free);
+		else
+			add(j, "numa.hugepages", "Hugepages reserved", PT_PASS, where, NULL,
+			    "%ld kB pages on %s: %ld reserved, %ld free", q->size_kb, where, hp->total, hp->free);
+	}
+}
+
+static void check_governor(struct judge *j)
+{
+	const char *want = j->p->cpu_governor;
+	char have[160] = "";
+	size_t o = 0;
+	bool ok = true;
+
+	if (!want[0])
+		return;
+	if (j->f->cpus_with_cpufreq == 0) {
+		add(j, "cpu.governor", "CPU frequency governor", PT_SKIP, NULL,
+		    "No CPU exposes cpufreq (a VM, or no cpufreq driver): nothing to set.",
+		    "no /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor");
+		return;
+	}
+	for (size_t i = 0; i < j->f->n_governors; i++) {
+		o += (size_t)snprintf(have + o, sizeof(have) - o, "%s%s", i ? ", " : "", j->f->governors[i]);
+		if (strcmp(j->f->governors[i], want) != 0)
+			ok = false;
+	}
+	add(j, "cpu.governor", "CPU frequency governor", ok ? PT_PASS : PT_FAIL, NULL,
+	    "Set the governor on every CPU (cpupower frequency-set -g GOVERNOR, or a tuned profile).",
+	    "governors in use: %s; profile wants %s on all %d CPUs", have, want, j->f->cpus_with_cpufreq);
+}
+
+static void check_irqbalance(struct judge *j)
+{
+	int want = j->p->irqbalance, have = j->f->irqbalance;
+
+	if (want < 0)
+		return;
+	if (have == PT_UNKNOWN) {
+		add(j, "irq.irqbalance", "irqbalance", PT_SKIP, NULL, "Make /proc readable.",
+		    "process list unreadable");
+		return;
+	}
+	add(j, "irq.irqbalance", "irqbalance", have == want ? PT_PASS : PT_FAIL, NULL,
+	    want ? "Start irqbalance (systemctl enable --now irqbalance)."
+		 : "Stop irqbalance (systemctl disable --now irqbalance) so it does not move the IRQs "
+		   "of devices pinned for VMs; pin them with the VM's CPU set instead.",
+	    have ? "irqbalance is running (pid %d)" : "irqbalance is not running%.0d",
+	    j->f->irqbalance_pid);
+}
+
+static void check_irq_spread(struct judge *j)
+{
+	size_t judged = 0, bad = 0;
+
+	if (j->p->sev_irq_affinity == PT_SEV_IGNORE || j->f->online_cpus <= 1)
+		return;
+	for (size_t i = 0; i < j->f->n_irqs; i++) {
+		const struct pt_irq_spread *s = &j->f->irqs[i];
+		const struct pt_device *d;
+		struct pt_bdf b;
+
+		if (s->vectors < 4 || pt_bdf_parse(s->bdf, &b) < 0 || !(d = pt_host_find(j->h, &b)))
+			continue;
+		/* vectors of a device given to a guest belong to the guest's vCPUs */
+		if (pt_driver_is_vfio(d->driver))
+			continue;
+		judged++;
+		if (s->distinct != 1)
+			continue;
+		bad++;
+		add(j, "irq.affinity", "MSI-X vectors spread over CPUs", sev(j->p->sev_irq_affinity), d->name,
+		    "All of the device's queues interrupt one CPU: spread them (irqbalance, or set "
+		    "/proc/irq/N/smp_affinity_list per vector on the device's NUMA node).",
+		    "%d vectors all land on CPU %d", s->vectors, s->one_cpu);
+	}
+	if (!bad && judged)
+		add(j, "irq.affinity", "MSI-X vectors spread over CPUs", PT_PASS, NULL, NULL,
+		    "%zu multi-queue devices spread their vectors", judged);
+}
+
+static void check_faults(struct judge *j)
+{
+	const struct pt_klog *k = &j->f->klog;
+	enum pt_result bad = sev(j->p->sev_iommu_faults);
+
+	if (!j->f->have_klog) {
+		add(j, "kernel-log.iommu-faults", "No IOMMU faults since boot", PT_SKIP, NULL,
+		    "Run as root (the kernel log needs CAP_SYSLOG) or pass --kernel-log FILE.",
+		    "kernel log unreadable: %s", j->f->klog_error);
+		return;
+	}
+	for (size_t i = 0; i < k->n_faults; i++) {
+		const struct pt_klog_fault *fl = &k->faults[i];
+
+		add(j, "kernel-log.iommu-faults", "No IOMMU faults since boot", bad, fl->device,
+		    "The device did DMA the IOMMU refused: a driver bug, a guest driver misprogramming the "
+		    "device, or a device needing an RMRR/identity map. Stop assigning it until understood; "
+		    "passthru doctor DEV shows the rest.",
+		    "%ld %s fault%s (%s): %s", fl->count, fl->kind, fl->count == 1 ? "" : "s", fl->reason,
+		    fl->first_line);
+	}
+	if (!k->n_faults)
+		add(j, "kernel-log.iommu-faults", "No IOMMU faults since boot", PT_PASS, NULL, NULL,
+		    "%zu kernel log lines, no DMAR or AMD-Vi fault", k->lines);
+}
+
+static enum pt_result aer_sev(const struct judge *j, const char *severity)
+{
+	if (strcmp(severity, "fatal") == 0)
+		return sev(j->p->sev_aer_fatal);
+	if (strcmp(severity, "non-fatal") == 0)
+		return sev(j->p->sev_aer_nonfatal);
+	return sev(j->p->sev_aer_correctable);
+}
+
+static void check_aer(struct judge *j)
+{
+	const struct pt_klog *k = &j->f->klog;
+	size_t bad = 0;
+	const char *dec = "The PCIe link or device reports errors: reseat the card, check the riser and "
+			  "slot, update the device firmware; fatal errors mean the device must not be "
+			  "handed to a VM until fixed.";
+
+	for (size_t i = 0; j->f->have_klog && i < k->n_aer; i++) {
+		const struct pt_klog_aer *a = &k->aer[i];
+		enum pt_result r = aer_sev(j, a->severity);
+
+		if (r == PT_PASS)
+			continue;
+		bad++;
+		add(j, "pcie.aer", "No PCIe AER errors", r, a->device, dec, "%ld %s error%s in the kernel log: %s",
+		    a->count, a->severity, a->count == 1 ? "" : "s", a->first_line);
+	}
+	for (size_t i = 0; i < j->h->n_devs; i++) {
+		const struct pt_device *d = &j->h->devs[i];
+		const char *what = NULL;
+		long long n = 0;
+		enum pt_result r = PT_PASS;
+
+		if (d->aer.fatal > 0) {
+			what = "fatal", n = d->aer.fatal, r = sev(j->p->sev_aer_fatal);
+		} else if (d->aer.nonfatal > 0) {
+			what = "non-fatal", n = d->aer.nonfatal, r = sev(j->p->sev_aer_nonfatal);
+		} else if (d->aer.correctable > 0) {
+			what = "corrected", n = d->aer.correctable, r = sev(j->p->sev_aer_correctable);
+		}
+		if (!what || r == PT_PASS)
+			continue;
+		bad++;
+		add(j, "pcie.aer", "No PCIe AER errors", r, d->name, dec,
+		    "sysfs aer_dev_* counts %lld %s error%s since boot", n, what, n == 1 ? "" : "s");
+	}
+	if (!bad)
+		add(j, "pcie.aer", "No PCIe AER errors", PT_PASS, NULL, NULL,
+		    "no AER error at or above the profile's severities (kernel log%s, sysfs counters)",
+		    j->f->have_klog ? "" : " unreadable");
+}
+
+static bool in_list(char **v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void check_firmware(struct judge *j)
+{
+	for (size_t i = 0; i < j->f->n_netdevs; i++) {
+		const struct pt_netdev_info *ni = &j->f->netdevs[i];
+
+		for (size_t k = 0; k < j->p->n_firmware; k++) {
+			const struct pt_fw_allow *a = &j->p->firmware[k];
+			bool ok;
+
+			if (strcmp(a->driver, ni->driver) != 0)
+				continue;
+			if (ni->error) {
+				add(j, "firmware.allowlist", "Driver and firmware allowed", PT_SKIP, ni->ifname,
+				    "Run on the live host as root.", "%s: driver info unavailable: %s", ni->ifname,
+				    strerror(-ni->error));
+				continue;
+			}
+			ok = (!a->n_versions || in_list(a->versions, a->n_versions, ni->version)) &&
+			     (!a->n_firmware || in_list(a->firmware, a->n_firmware, ni->firmware));
+			add(j, "firmware.allowlist", "Driver and firmware allowed", ok ? PT_PASS : PT_FAIL,
+			    ni->ifname, "Update the NIC firmware or driver to an allowed version, or extend "
+			    "the allowlist after qualifying this one.",
+			    "%s: driver %s %s, firmware %s", ni->ifname, ni->driver, ni->version, ni->firmware);
+		}
+	}
+}
+
+int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f, const struct pt_profile *p,
+		 struct pt_report *out)
+{
+	struct judge j = { .h = h, .f = f, .p = p, .r = out };
+
+	memset(out, 0, sizeof(*out));
+	out->worst = PT_PASS;
+	check_dma(&j);
+	check_ir(&j);
+	check_domain(&j);
+	check_cmdline(&j);
+	check_profile_devices(&j);
+	check_numa_cpus(&j);
+	check_links(&j);
+	check_vf_counts(&j);
+	check_vf_policy(&j);
+	check_hugepages(&j);
+	check_governor(&j);
+	check_irqbalance(&j);
+	check_irq_spread(&j);
+	check_faults(&j);
+	check_aer(&j);
+	check_firmware(&j);
+	if (j.err) {
+		pt_report_free(out);
+		return j.err;
+	}
+	return 0;
+}
+
+void pt_report_free(struct pt_report *r)
+{
+	free(r->results);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Facts the gate needs beyond the PCI model: the kernel log, /proc/interrupts,
+ * the IOMMU default domain, cpufreq governors, irqbalance, VF settings over netlink
+ * and netdev driver/firmware versions. Everything through the sysroot seam; what
+ * cannot be read stays unknown and says why.
+ */
+#include "internal.h"
+#include "passthru/check.h"
+#include "passthru/netlink.h"
+#include "passthru/parse.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+
+int pt_ethtool_drvinfo(struct pt_ctx *ctx, const char *ifname, struct pt_netdev_info *out);
+
+void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct)
+{
+	size_t i = 0;
+
+	*remapped = 0;
+	*direct = 0;
+	while (i < len) {
+		size_t start = i;
+		const char *msi;
+
+		while (i < len && buf[i] != '\n')
+			i++;
+		/* look for the chip name within this line only */
+		for (size_t k = start; k + 7 <= i; k++) {
+			if (buf[k] != 'P' || memcmp(buf + k, "PCI-MSI", 7) != 0)
+				continue;
+			msi = buf + k;
+			if (k >= start + 3 && memcmp(msi - 3, "IR-", 3) == 0)
+				(*remapped)++;
+			else
+				(*direct)++;
+			break;
+		}
+		i++;
+	}
+}
+
+static void read_interrupts(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	char *buf = NULL;
+	size_t len;
+
+	f->irq_lines_remapped = f->irq_lines_direct = -1;
+	if (pt_read_file(ctx, &buf, &len, 4 << 20, "/proc/interrupts") < 0)
+		return;
+	pt_parse_interrupts(buf, len, &f->irq_lines_remapped, &f->irq_lines_direct);
+	free(buf);
+}
+
+static void read_group_type(struct pt_ctx *ctx, const struct pt_host *h, struct pt_hostfacts *f)
+{
+	f->group_type[0] = '\0';
+	if (h->n_groups)
+		pt_read_attr(ctx, f->group_type, sizeof(f->group_type),
+			     "/sys/kernel/iommu_groups/%d/type", h->groups[0].id);
+}
+
+static void read_governors(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d;
+
+	f->n_governors = 0;
+	f->cpus_with_cpufreq = 0;
+	if (pt_path(ctx, path, sizeof(path), "/sys/devices/system/cpu") < 0 || !(d = opendir(path)))
+		return;
+	while ((e = readdir(d))) {
+		char gov[32];
+		size_t k;
+
+		if (strncmp(e->d_name, "cpu", 3) != 0 || !isdigit((unsigned char)e->d_name[3]))
+			continue;
+		if (pt_read_attr(ctx, gov, sizeof(gov),
+				 "/sys/devices/system/cpu/%s/cpufreq/scaling_governor", e->d_name) <= 0)
+			continue;
+		f->cpus_with_cpufreq++;
+		for (k = 0; k < f->n_governors; k++)
+			if (strcmp(f->governors[k], gov) == 0)
+				break;
+		if (k == f->n_governors && k < 4)
+			pt_strlcpy(f->governors[f->n_governors++], gov, sizeof(f->governors[0]));
+	}
+	closedir(d);
+}
+
+static void find_irqbalance(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d;
+
+	f->irqbalance = PT_UNKNOWN;
+	f->irqbalance_pid = -1;
+	if (pt_path(ctx, path, sizeof(path), "/proc") < 0 || !(d = opendir(path)))
+		return;
+	f->irqbalance = PT_NO;
+	while ((e = readdir(d))) {
+		char comm[32];
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		if (pt_read_attr(ctx, comm, sizeof(comm), "/proc/%s/comm", e->d_name) > 0 &&
+		    strcmp(comm, "irqbalance") == 0) {
+			f->irqbalance = PT_YES;
+			f->irqbalance_pid = atoi(e->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+static void read_vf_state(struct pt_ctx *ctx, const struct pt_host *h, struct pt_hostfacts *f)
+{
+	f->vf_state_available = true;
+	for (size_t i = 0; i < h->n_devs; i++) {
+		const struct pt_device *d = &h->devs[i];
+		struct pt_link_vfs lv;
+		struct pt_pf_vfs pf = { 0 };
+		int r;
+
+		if (d->kind != PT_KIND_PF || d->sriov_numvfs <= 0 || !d->n_netdevs)
+			continue;
+		pt_strlcpy(pf.pf, d->name, sizeof(pf.pf));
+		pt_strlcpy(pf.ifname, d->netdevs[0], sizeof(pf.ifname));
+		memset(&lv, 0, sizeof(lv));
+		r = pt_nl_get_vfs(ctx, d->netdevs[0], &lv);
+		if (r < 0) {
+			pf.error = r;
+			if (r == -ENOTSUP) {
+				f->vf_state_available = false;
+				pt_strlcpy(f->vf_state_error, pt_ctx_error(ctx), sizeof(f->vf_state_error));
+			}
+		} else {
+			pf.vfs = calloc(lv.n_vfs ? lv.n_vfs : 1, sizeof(*pf.vfs));
+			if (pf.vfs) {
+				for (size_t k = 0; k < lv.n_vfs; k++) {
+					pf.vfs[k].vf = lv.vfs[k].vf;
+					pf.vfs[k].spoofchk = lv.vfs[k].spoofchk;
+					pf.vfs[k].trust = lv.vfs[k].trust;
+					pf.vfs[k].vlan = lv.vfs[k].vlan;
+				}
+				pf.n_vfs = lv.n_vfs;
+			}
+			pt_link_vfs_free(&lv);
+		}
+		if (PT_PUSH(f->pfs, f->n_pfs, pf))
+			free(pf.vfs);
+	}
+}
+
+static void read_netdev_info(struct pt_ctx *ctx, const struct pt_host *h,
+			     const struct pt_profile *p, struct pt_hostfacts *f)
+{
+	if (!p || !p->n_firmware)
+		return;
+	for (size_t i = 0; i < h->n_devs; i++) {
+		const struct pt_device *d = &h->devs[i];
+		bool wanted = false;
+
+		for (size_t k = 0; k < p->n_firmware; k++)
+			if (strcmp(p->firmware[k].driver, d->driver) == 0)
+				wanted = true;
+		if (!wanted)
+			continue;
+		for (size_t n = 0; n < d->n_netdevs; n++) {
+			struct pt_netdev_info ni;
+
+			pt_ethtool_drvinfo(ctx, d->netdevs[n], &ni);
+			if (!ni.driver[0])
+				pt_strlcpy(ni.driver, d->driver, sizeof(ni.driver));
+			PT_PUSH(f->netdevs, f->n_netdevs, ni);
+		}
+	}
+}
+
+static void read_irq_spread(struct pt_ctx *ctx, const struct pt_host *h, struct pt_hostfacts *f)
+{
+	f->online_cpus = -1;
+	for (size_t i = 0; i < h->n_nodes; i++) {
+		int n = pt_parse_cpulist(h->nodes[i].cpulist, NULL, 0);
+
+		if (n > 0)
+			f->online_cpus = (f->online_cpus < 0 ? 0 : f->online_cpus) + n;
+	}
+	for (size_t i = 0; i < h->n_devs; i++) {
+		const struct pt_device *d = &h->devs[i];
+		struct pt_irq_spread s = { 0 };
+
+		if (d->msi_irq_count < 2)
+			continue;
+		pt_strlcpy(s.bdf, d->name, sizeof(s.bdf));
+		s.vectors = pt_device_irq_spread(ctx, d, &s.distinct, &s.one_cpu);
+		if (s.vectors >= 2)
+			PT_PUSH(f->irqs, f->n_irqs, s);
+	}
+}
+
+int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_facts_opts *o,
+			struct pt_hostfacts *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	f->klog.dma_remapping = PT_UNKNOWN;
+	f->klog.interrupt_remapping = PT_UNKNOWN;
+	r = pt_klog_read(ctx, o ? o->kernel_log : NULL, &buf, &len);
+	if (o && o->kernel_log)
+		pt_strlcpy(f->klog_source, o->kernel_log, sizeof(f->klog_source));
+	else
+		pt_path(ctx, f->klog_source, sizeof(f->klog_source), "/dev/kmsg");
+	if (r < 0) {
+		snprintf(f->klog_error, sizeof(f->klog_error), "%s", pt_ctx_error(ctx));
+	} else {
+		r = pt_klog_parse(buf, len, &f->klog);
+		free(buf);
+		if (r < 0)
+			return pt_err(ctx, r, "scanning the kernel log %s failed", f->klog_source);
+		f->have_klog = true;
+	}
+	read_interrupts(ctx, f);
+	read_group_type(ctx, h, f);
+	read_governors(ctx, f);
+	find_irqbalance(ctx, f);
+	read_irq_spread(ctx, h, f);
+	if (o && o->want_vf_state)
+		read_vf_state(ctx, h, f);
+	read_netdev_info(ctx, h, o ? o->profile : NULL, f);
+	return 0;
+}
+
+void pt_hostfacts_free(struct pt_hostfacts *f)
+{
+	pt_klog_free(&f->klog);
+	for (size_t i = 0; i < f->n_pfs; i++)
+		free(f->pfs[i].vfs);
+	free(f->pfs);
+	free(f->netdevs);
+	free(f->irqs);
+	memset(f, 0, sizeof(*f));
+}
+
+int pt_device_irq_spread(struct pt_ctx *ctx, const struct pt_device *d, int *distinct, int *one_cpu)
+{
+	uint64_t seen[64] = { 0 };
+	int n = 0;
+
+	*distinct = 0;
+	*one_cpu = -1;
+	for (int i = 0; i < d->msi_irq_count; i++) {
+		char list[256];
+		uint64_t m[64];
+
+		if (pt_read_attr(ctx, list, sizeof(list), "/proc/irq/%d/effective_affinity_list",
+				 d->msi_irqs[i]) <= 0 &&
+		    pt_read_attr(ctx, list, sizeof(list), "/proc/irq/%d/smp_affinity_list",
+				 d->msi_irqs[i]) <= 0)
+			continue;
+		if (pt_parse_cpulist(list, m, 4096) <= 0)
+			continue;
+		n++;
+		for (size_t k = 0; k < 64; k++)
+			seen[k] |= m[k];
+	}
+	for (size_t k = 0; k < 64; k++)
+		for (int b = 0; b < 64; b++)
+			if (seen[k] & (1ULL << b)) {
+				(*distinct)++;
+				*one_cpu = (int)(k * 64 + (size_t)b);
+			}
+	return n;
+}

@@ -59,8 +59,11 @@ int pt_config_parse(const uint8_t *buf, size_t len, struct pt_config *c)
 
 	if (!buf || len < 64)
 		return len ? -EINVAL : 0;
-	if (rd16(buf, 0) == 0xffff)
-		return -ENODEV; /* device gone: every read returns all-ones */
+	/* A device that is gone reads all-ones everywhere. A VF reads 0xffff only in its
+	 * vendor and device IDs (SR-IOV spec: the PF's driver knows them, sysfs tells
+	 * them), so the rest of the header decides. */
+	if (rd16(buf, 0) == 0xffff && rd32(buf, 8) == 0xffffffff && buf[CFG_HEADER_TYPE] == 0xff)
+		return -ENODEV;
 	c->header_type = buf[CFG_HEADER_TYPE] & 0x7f;
 	c->multifunction = buf[CFG_HEADER_TYPE] & 0x80;
 

@@ -102,6 +102,13 @@ void pt_hostfacts_free(struct pt_hostfacts *f);
 int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f,
 		 const struct pt_profile *p, struct pt_report *out);
 
+/* The diagnosis playbook for one device (lib/doctor.c): identity, IOMMU and interrupt
+ * remapping, group viability, NUMA locality against the VM's CPUs (cpus may be NULL),
+ * IRQ spread, link, reset methods, VF settings, faults and AER errors naming it.
+ * Pure over its inputs, like pt_check_run. */
+int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const struct pt_device *d,
+		  const char *cpus, struct pt_report *out);
+
 /* Pure: counts remapped and direct MSI lines in /proc/interrupts text. */
 void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct);
 

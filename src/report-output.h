@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PT_REPORT_OUTPUT_H
+#define PT_REPORT_OUTPUT_H
+
+#include "passthru/check.h"
+#include <stdbool.h>
+#include <stdio.h>
+
+const char *report_verdict(const struct pt_report *r, bool strict);
+void report_text(FILE *f, const struct pt_report *r, const char *profile, bool strict, bool color);
+void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status);
+void report_prometheus(FILE *f, const struct pt_report *r, const char *profile, bool strict);
+void report_nfd(FILE *f, const struct pt_report *r, const struct pt_host *h, bool strict);
+
+#endif

@@ -250,8 +250,18 @@ static void check_cmdline(struct judge *j)
 			 seen);
 		add(j, id, title, PT_FAIL, NULL, dec, "%s is forbidden by the profile and present", seen);
 	}
-	if (!bad)
-		add(j, id, title, PT_PASS, NULL, NULL, "%s", cmd);
+	if (!bad) {
+		char rules[400] = "";
+		size_t o = 0;
+
+		for (size_t i = 0; i < p->n_cmdline_require && o < sizeof(rules); i++)
+			o += (size_t)snprintf(rules + o, sizeof(rules) - o, "%s%s present", o ? ", " : "",
+					      p->cmdline_require[i]);
+		for (size_t i = 0; i < p->n_cmdline_forbid && o < sizeof(rules); i++)
+			o += (size_t)snprintf(rules + o, sizeof(rules) - o, "%s%s absent", o ? ", " : "",
+					      p->cmdline_forbid[i]);
+		add(j, id, title, PT_PASS, NULL, NULL, "%s", rules);
+	}
 }
 
 static bool is_profile_device(const struct judge *j, const struct pt_device *d)

@@ -4,6 +4,7 @@
 #include "passthru/check.h"
 #include "report-output.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

@@ -17,6 +17,12 @@ const struct cmd commands[] = {
 	  "PCI functions as a tree, VFs under their PF" },
 	{ "show", cmd_show, 0, "DEV [--json]",
 	  "everything about one function: group, upstream ACS path, SR-IOV, link" },
+	{ "check", cmd_check, 0,
+	  "[--profile FILE] [--format text|json|prometheus|nfd] [--output FILE] [--strict] "
+	  "[--kernel-log FILE] [--json]",
+	  "the host gate: IOMMU, interrupt remapping, links, VFs, faults; exit 1 drains the node" },
+	{ "doctor", cmd_doctor, 0, "DEV [--cpus LIST] [--kernel-log FILE] [--json]",
+	  "diagnose one device: each finding with its decision" },
 	{ "snapshot", cmd_snapshot, 0, "-o FILE.tar.gz",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },

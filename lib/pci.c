@@ -427,14 +427,19 @@ static int attach_netdevs(struct pt_ctx *ctx, struct pt_host *h)
 static void attach_subsys_disk(struct pt_ctx *ctx, struct pt_host *h, const char *disk,
 			       const char *target)
 {
-	const char *p = strstr(target, "nvme-subsys");
+	/* ".../nvme-subsystem/nvme-subsys1/nvme1n1": the subsystem is the disk's parent;
+	 * the first "nvme-subsys" in the path is the class directory "nvme-subsystem" */
+	const char *p = strstr(target, "/nvme-subsystem/");
 	char subsys[64], link[512];
 	struct dirset ctrls;
 	size_t len;
 
 	if (!p)
 		return;
+	p += strlen("/nvme-subsystem/");
 	len = strcspn(p, "/");
+	if (strncmp(p, "nvme-subsys", 11) != 0)
+		return;
 	if (len >= sizeof(subsys))
 		return;
 	memcpy(subsys, p, len);

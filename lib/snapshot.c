@@ -1,0 +1,1152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * passthru snapshot: the subset of /sys, /proc and /dev that passthru reads, walked
+ * through the context's sysroot and written as a gzip'd POSIX tar archive.
+ *
+ * What is captured is the table rules[] below, one row per path pattern. A pattern
+ * is matched component by component against directory listings under the sysroot
+ * (links on the way are followed, as open() would); each match is then stored at
+ * its canonical place: the links met while resolving it are stored as links with
+ * their exact targets, the directories it lives in as real directories. So
+ * /sys/bus/pci/devices/X/vendor becomes the link sys/bus/pci/devices/X plus the file
+ * sys/devices/pci0000:00/X/vendor, and the extracted tree is a sysroot again.
+ *
+ * Bounds: only names a rule lists are ever opened (sysfs has files that block, are
+ * huge or act when read); every file has a byte bound; directories are walked only
+ * to a rule's depth and links are never followed while walking; the archive as a
+ * whole is bounded by the caller's max_bytes.
+ *
+ * The archive is ustar; a name or link target too long for ustar's fields gets a
+ * pax extended header ("x"), which GNU tar, bsdtar and Python's tarfile all read.
+ */
+#include "internal.h"
+#include "passthru/snapshot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ---- the capture table ----------------------------------------------------------- */
+
+enum snap_kind {
+	SNAP_FILE,   /* follow links; store a regular file's bytes (up to max) */
+	SNAP_ENTRY,  /* the last component as it is: a link as a link, a directory as a
+		      * (shallow) directory, a regular file's bytes */
+	SNAP_DIR,    /* follow links; a directory, and below it, to depth levels, its
+		      * links and directories, and the regular files named by files */
+	SNAP_MARKER, /* something exists here (a device node): an empty regular file */
+};
+
+#define SNAP_FLAT 0x1    /* store at the path as named, parents as real directories,
+			  * links on the way not stored (procfs: /proc/net -> self/net) */
+#define SNAP_CHARDEV 0x2 /* a character device may be read, record by record,
+			  * without blocking; the newest records are kept (/dev/kmsg) */
+
+struct snap_rule {
+	const char *pattern;
+	enum snap_kind kind;
+	unsigned flags;
+	size_t max;          /* bytes per file; 0: ATTR_MAX */
+	int depth;           /* SNAP_DIR: levels below the directory */
+	const char *files;   /* SNAP_DIR: names of regular files to read, a pattern */
+	const char *only_if; /* keep a file only when its first line is exactly this */
+};
+
+#define ATTR_MAX ((size_t)64 << 10)
+#define BIG_MAX ((size_t)16 << 20)
+
+#define PCIDEV "/sys/bus/pci/devices/*"
+#define MODULES "{vfio,vfio_pci,vfio_pci_core,vfio_iommu_type1,iommufd,kvm,kvm_intel,kvm_amd}"
+#define NET_ATTRS "{address,operstate,ifindex,mtu,phys_port_name,phys_switch_id}"
+#define NVME_ATTRS "{model,serial,firmware_rev,state,cntlid,subsysnqn,transport,address}"
+
+static const struct snap_rule rules[] = {
+	/* PCI functions: the bus link, the function's directory (and, by resolution,
+	 * every parent bridge's), and the attributes passthru reads */
+	{ .pattern = PCIDEV, .kind = SNAP_DIR },
+	{ .pattern = PCIDEV "/{vendor,device,subsystem_vendor,subsystem_device,class,revision,"
+		     "numa_node,local_cpulist,local_cpus,enable,irq,modalias,reset_method,"
+		     "driver_override,current_link_speed,current_link_width,max_link_speed,"
+		     "max_link_width,power_state,d3cold_allowed,sriov_*,aer_dev_*,"
+		     "aer_rootport_total_err_*}",
+	  .kind = SNAP_FILE },
+	{ .pattern = PCIDEV "/config", .kind = SNAP_FILE, .max = 4096 },
+	{ .pattern = PCIDEV "/{driver,iommu_group,physfn,virtfn[0-9]*,subsystem}",
+	  .kind = SNAP_ENTRY },
+	{ .pattern = PCIDEV "/msi_irqs", .kind = SNAP_DIR },
+	{ .pattern = PCIDEV "/msi_irqs/*", .kind = SNAP_ENTRY },
+	{ .pattern = PCIDEV "/net/*/" NET_ATTRS, .kind = SNAP_FILE },
+	{ .pattern = PCIDEV "/nvme/*", .kind = SNAP_DIR },
+	{ .pattern = PCIDEV "/nvme/*/" NVME_ATTRS, .kind = SNAP_FILE },
+	/* drivers: so that driver links resolve, and which device each one holds */
+	{ .pattern = "/sys/bus/pci/drivers/*", .kind = SNAP_DIR },
+	{ .pattern = "/sys/bus/pci/drivers/*/*:*", .kind = SNAP_ENTRY },
+	/* IOMMU groups */
+	{ .pattern = "/sys/kernel/iommu_groups/*", .kind = SNAP_DIR },
+	{ .pattern = "/sys/kernel/iommu_groups/*/devices/*", .kind = SNAP_ENTRY },
+	{ .pattern = "/sys/kernel/iommu_groups/*/{type,reserved_regions}", .kind = SNAP_FILE },
+	/* class links: interfaces, disks, NVMe controllers and subsystems, IOMMUs */
+	{ .pattern = "/sys/class/{net,block,nvme,nvme-subsystem,iommu}/*", .kind = SNAP_ENTRY },
+	{ .pattern = "/sys/class/block/*/partition", .kind = SNAP_FILE },
+	{ .pattern = "/sys/class/net/*/" NET_ATTRS, .kind = SNAP_FILE },
+	{ .pattern = "/sys/class/net/*/device", .kind = SNAP_ENTRY },
+	{ .pattern = "/sys/class/nvme/*/" NVME_ATTRS, .kind = SNAP_FILE },
+	{ .pattern = "/sys/devices/virtual/nvme-subsystem/*", .kind = SNAP_DIR, .depth = 1,
+	  .files = "{subsysnqn,model,serial,firmware_rev,iopolicy,subsystype}" },
+	{ .pattern = "/sys/class/iommu/*/intel-iommu/{address,cap,ecap,version}",
+	  .kind = SNAP_FILE },
+	{ .pattern = "/sys/class/iommu/*/amd-iommu/{cap,features}", .kind = SNAP_FILE },
+	/* NUMA, CPUs, hugepages */
+	{ .pattern = "/sys/devices/system/node/{online,possible,has_cpu,has_memory}",
+	  .kind = SNAP_FILE },
+	{ .pattern = "/sys/devices/system/node/node[0-9]*/cpulist", .kind = SNAP_FILE },
+	{ .pattern = "/sys/devices/system/node/node[0-9]*/hugepages/hugepages-*/"
+		     "{nr_hugepages,free_hugepages,surplus_hugepages}",
+	  .kind = SNAP_FILE },
+	{ .pattern = "/sys/kernel/mm/hugepages/hugepages-*/"
+		     "{nr_hugepages,free_hugepages,resv_hugepages,surplus_hugepages}",
+	  .kind = SNAP_FILE },
+	{ .pattern = "/sys/devices/system/cpu/{online,possible,present,isolated,nohz_full}",
+	  .kind = SNAP_FILE },
+	{ .pattern = "/sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor",
+	  .kind = SNAP_FILE },
+	{ .pattern = "/sys/devices/system/cpu/cpu[0-9]*/topology/"
+		     "{core_id,physical_package_id,thread_siblings_list}",
+	  .kind = SNAP_FILE },
+	/* modules passthru cares about: loaded or not (the directory), their parameters */
+	{ .pattern = "/sys/module/" MODULES, .kind = SNAP_DIR },
+	{ .pattern = "/sys/module/" MODULES "/parameters/*", .kind = SNAP_FILE },
+	/* procfs, stored as plain files where procfs has links (self/) */
+	{ .pattern = "/proc/cmdline", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/version", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/sys/kernel/{osrelease,hostname}", .kind = SNAP_FILE,
+	  .flags = SNAP_FLAT },
+	{ .pattern = "/proc/interrupts", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
+	{ .pattern = "/proc/irq/default_smp_affinity", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/irq/[0-9]*/{smp_affinity_list,effective_affinity_list,node}",
+	  .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/mounts", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
+	{ .pattern = "/proc/net/{route,ipv6_route}", .kind = SNAP_FILE, .flags = SNAP_FLAT,
+	  .max = BIG_MAX },
+	{ .pattern = "/proc/[0-9]*/comm", .kind = SNAP_FILE, .flags = SNAP_FLAT,
+	  .only_if = "irqbalance" },
+	/* the kernel log, and device nodes passthru only tests for */
+	{ .pattern = "/dev/kmsg", .kind = SNAP_FILE, .flags = SNAP_FLAT | SNAP_CHARDEV,
+	  .max = BIG_MAX },
+	{ .pattern = "/dev/{kvm,iommu}", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
+	{ .pattern = "/dev/vfio/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
+	{ .pattern = "/dev/vfio/devices/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
+};
+
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+
+const char *pt_snapshot_rule_pattern(size_t i)
+{
+	return i < N_RULES ? rules[i].pattern : NULL;
+}
+
+/* ---- a set of stored paths ------------------------------------------------------- */
+
+struct strset {
+	char **slot;
+	size_t cap, n;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static bool strset_has(const struct strset *set, const char *s)
+{
+	if (!set->cap)
+		return false;
+	for (size_t i = hash_str(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (!set->slot[i])
+			return false;
+		if (strcmp(set->slot[i], s) == 0)
+			return true;
+	}
+}
+
+static int strset_put(struct strset *set, char *owned)
+{
+	if ((set->n + 1) * 10 >= set->cap * 7) {
+		size_t ncap = set->cap ? set->cap * 2 : 1024;
+		char **ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		for (size_t k = 0; k < set->cap; k++) {
+			size_t i;
+
+			if (!set->slot[k])
+				continue;
+			for (i = hash_str(set->slot[k]) & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = set->slot[k];
+		}
+		free(set->slot);
+		set->slot = ns;
+		set->cap = ncap;
+	}
+	{
+		size_t i;
+
+		for (i = hash_str(owned) & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
+			;
+		set->slot[i] = owned;
+		set->n++;
+	}
+	return 0;
+}
+
+static void strset_free(struct strset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+}
+
+/* ---- the gzip'd tar writer ------------------------------------------------------- */
+
+struct snap {
+	struct pt_ctx *ctx;
+	int fd;
+	z_stream z;
+	bool z_ready;
+	unsigned char zout[1 << 16];
+	uint64_t max_bytes;
+	time_t mtime;
+	struct strset stored;
+	struct pt_snapshot_stats st;
+	int failed;            /* the first error that ends the snapshot (write, bound, memory) */
+	char *notes;           /* what the manifest says about skipped/truncated files */
+	size_t notes_len, notes_cap, n_notes;
+	char full[PATH_MAX];   /* scratch: sysroot + relative path */
+};
+
+#define MAX_NOTES 2000
+
+static void note(struct snap *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct snap *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (s->n_notes++ >= MAX_NOTES)
+		return;
+	for (;;) {
+		size_t room = s->notes_cap - s->notes_len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(s->notes ? s->notes + s->notes_len : NULL, s->notes ? room : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (s->notes && (size_t)n < room) {
+			s->notes_len += n;
+			return;
+		}
+		{
+			size_t ncap = s->notes_cap * 2 + n + 256;
+			char *nb = realloc(s->notes, ncap);
+
+			if (!nb)
+				return; /* notes are best effort */
+			s->notes = nb;
+			s->notes_cap = ncap;
+		}
+	}
+}
+
+static int gz_push(struct snap *s, const void *data, size_t len, int flush)
+{
+	s->z.next_in = (unsigned char *)data;
+	s->z.avail_in = (uInt)len;
+	do {
+		size_t have, off = 0;
+		int zr;
+
+		s->z.next_out = s->zout;
+		s->z.avail_out = sizeof(s->zout);
+		zr = deflate(&s->z, flush);
+		if (zr == Z_STREAM_ERROR)
+			return pt_err(s->ctx, -EIO, "compressing the snapshot failed (zlib)");
+		have = sizeof(s->zout) - s->z.avail_out;
+		while (off < have) {
+			ssize_t w = write(s->fd, s->zout + off, have - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return pt_err(s->ctx, -errno, "writing the snapshot: %s", strerror(errno));
+			off += (size_t)w;
+		}
+		s->st.bytes += have;
+	} while (s->z.avail_out == 0);
+	return 0;
+}
+
+static void octal(char *field, size_t width, unsigned long long v)
+{
+	/* width-1 digits and a NUL, as ustar wants */
+	snprintf(field, width, "%0*llo", (int)(width - 1), v);
+}
+
+struct tar_hdr {
+	char name[100], mode[8], uid[8], gid[8], size[12], mtime[12], chksum[8];
+	char typeflag, linkname[100], magic[6], version[2], uname[32], gname[32];
+	char devmajor[8], devminor[8], prefix[155], pad[12];
+};
+_Static_assert(sizeof(struct tar_hdr) == 512, "ustar header is one block");
+
+static uint64_t padded(uint64_t n)
+{
+	return (n + 511) & ~(uint64_t)511;
+}
+
+static int check_room(struct snap *s, uint64_t need, const char *name)
+{
+	/* two zero blocks end the archive */
+	if (s->st.raw_bytes + need + 1024 > s->max_bytes)
+		return pt_err(s->ctx, -EFBIG,
+			      "the snapshot would exceed its bound of %llu bytes (%llu MiB) while "
+			      "adding %s; nothing was written (raise the bound with --max-size)",
+			      (unsigned long long)s->max_bytes,
+			      (unsigned long long)(s->max_bytes >> 20), name);
+	return 0;
+}
+
+static int write_block_data(struct snap *s, const void *data, uint64_t len)
+{
+	static const char zero[512];
+	int r = len ? gz_push(s, data, len, Z_NO_FLUSH) : 0;
+
+	if (!r && padded(len) != len)
+		r = gz_push(s, zero, padded(len) - len, Z_NO_FLUSH);
+	if (!r)
+		s->st.raw_bytes += padded(len);
+	return r;
+}
+
+static int write_header(struct snap *s, const char *prefix, const char *name, char type,
+			unsigned mode, uint64_t size, const char *linkname)
+{
+	struct tar_hdr h;
+	unsigned sum = 0;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.name, name, strnlen(name, sizeof(h.name)));
+	memcpy(h.prefix, prefix, strnlen(prefix, sizeof(h.prefix)));
+	octal(h.mode, sizeof(h.mode), mode);
+	octal(h.uid, sizeof(h.uid), 0);
+	octal(h.gid, sizeof(h.gid), 0);
+	octal(h.size, sizeof(h.size), size);
+	octal(h.mtime, sizeof(h.mtime), (unsigned long long)s->mtime);
+	h.typeflag = type;
+	if (linkname)
+		memcpy(h.linkname, linkname, strnlen(linkname, sizeof(h.linkname)));
+	memcpy(h.magic, "ustar", 6);
+	memcpy(h.version, "00", 2);
+	memcpy(h.uname, "root", 4);
+	memcpy(h.gname, "root", 4);
+	octal(h.devmajor, sizeof(h.devmajor), 0);
+	octal(h.devminor, sizeof(h.devminor), 0);
+	memset(h.chksum, ' ', sizeof(h.chksum));
+	for (size_t i = 0; i < sizeof(h); i++)
+		sum += ((unsigned char *)&h)[i];
+	snprintf(h.chksum, sizeof(h.chksum), "%06o", sum);
+	h.chksum[7] = ' ';
+	s->st.raw_bytes += sizeof(h);
+	return gz_push(s, &h, sizeof(h), Z_NO_FLUSH);
+}
+
+/* One pax record: "<len> <key>=<value>\n", len counting itself. */
+static int pax_record(char *buf, size_t room, const char *key, const char *value)
+{
+	size_t base = strlen(key) + strlen(value) + 3, len = base, digits;
+
+	do {
+		digits = (size_t)snprintf(NULL, 0, "%zu", len);
+		len = base + digits;
+	} while ((size_t)snprintf(NULL, 0, "%zu", len) != digits);
+	if (len >= room)
+		return -ENAMETOOLONG;
+	snprintf(buf, room, "%zu %s=%s\n", len, key, value);
+	return (int)len;
+}
+
+/* Splits name into ustar's prefix and name fields; false when it cannot. */
+static bool ustar_split(const char *name, char *prefix, char *rest)
+{
+	size_t len = strlen(name);
+
+	if (len <= 100) {
+		prefix[0] = '\0';
+		strcpy(rest, name);
+		return true;
+	}
+	for (size_t i = len - 1; i > 0; i--) {
+		if (name[i] != '/')
+			continue;
+		if (len - i - 1 > 100)
+			return false;
+		if (i <= 155 && len - i - 1 > 0) {
+			memcpy(prefix, name, i);
+			prefix[i] = '\0';
+			strcpy(rest, name + i + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Writes one member: header(s) and data. */
+static int tar_add(struct snap *s, const char *name, char type, unsigned mode,
+		   const void *data, uint64_t size, const char *linkname)
+{
+	char prefix[PATH_MAX], rest[PATH_MAX], pax[2 * PATH_MAX + 64];
+	bool need_path = strlen(name) >= PATH_MAX || !ustar_split(name, prefix, rest);
+	bool need_link = linkname && strlen(linkname) > 100;
+	uint64_t need = 512 + padded(size);
+	size_t paxlen = 0;
+	int r;
+
+	if (need_path || need_link) {
+		if (need_path) {
+			r = pax_record(pax, sizeof(pax), "path", name);
+			if (r < 0)
+				return pt_err(s->ctx, r, "snapshot: name too long: %s", name);
+			paxlen = (size_t)r;
+		}
+		if (need_link) {
+			r = pax_record(pax + paxlen, sizeof(pax) - paxlen, "linkpath", linkname);
+			if (r < 0)
+				return pt_err(s->ctx, r, "snapshot: link target too long: %s", name);
+			paxlen += (size_t)r;
+		}
+		need += 512 + padded(paxlen);
+	}
+	r = check_room(s, need, name);
+	if (r < 0)
+		return s->failed = r;
+	if (paxlen) {
+		char pname[101];
+		const char *base = strrchr(name, '/');
+
+		snprintf(pname, sizeof(pname), "PaxHeaders/%.80s", base ? base + 1 : name);
+		r = write_header(s, "", pname, 'x', 0644, paxlen, NULL);
+		if (!r)
+			r = write_block_data(s, pax, paxlen);
+		if (r)
+			return s->failed = r;
+	}
+	if (need_path) {
+		/* readers that ignore pax see a truncated name; the whole one is in the record */
+		prefix[0] = '\0';
+		snprintf(rest, 101, "%s", name);
+	}
+	r = write_header(s, prefix, rest, type, mode, size, linkname);
+	if (!r)
+		r = write_block_data(s, data, size);
+	if (r < 0)
+		s->failed = r;
+	if (!r) {
+		s->st.entries++;
+		if (type == '0')
+			s->st.files++;
+		else if (type == '2')
+			s->st.links++;
+	}
+	return r;
+}
+
+/* ---- members: directories, links, files, each stored once ------------------------ */
+
+static int full_path(struct snap *s, const char *rel)
+{
+	int r = pt_path(s->ctx, s->full, sizeof(s->full), "/%s", rel);
+
+	return r < 0 ? pt_err(s->ctx, r, "snapshot: path too long: %s", rel) : 0;
+}
+
+/* Marks rel stored; 1 if it was already, 0 if newly, <0 on error. */
+static int mark(struct snap *s, const char *rel)
+{
+	char *dup;
+
+	if (strset_has(&s->stored, rel))
+		return 1;
+	dup = strdup(rel);
+	if (!dup || strset_put(&s->stored, dup) < 0) {
+		free(dup);
+		return s->failed = pt_err(s->ctx, -ENOMEM, "snapshot: out of memory");
+	}
+	return 0;
+}
+
+/* Every parent directory of rel, outermost first, as a directory member. */
+static int add_parents(struct snap *s, const char *rel)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(rel);
+
+	if (len >= sizeof(buf))
+		return pt_err(s->ctx, -ENAMETOOLONG, "snapshot: path too long: %s", rel);
+	memcpy(buf, rel, len + 1);
+	for (char *p = strchr(buf, '/'); p; p = strchr(p + 1, '/')) {
+		int r;
+
+		*p = '\0';
+		r = mark(s, buf);
+		if (r == 0) {
+			char name[PATH_MAX + 1];
+
+			snprintf(name, sizeof(name), "%s/", buf);
+			r = tar_add(s, name, '5', 0755, NULL, 0, NULL);
+		}
+		*p = '/';
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int add_dir(struct snap *s, const char *rel)
+{
+	char name[PATH_MAX + 1];
+	int r = add_parents(s, rel);
+
+	if (r < 0)
+		return r;
+	r = mark(s, rel);
+	if (r)
+		return r < 0 ? r : 0;
+	snprintf(name, sizeof(name), "%s/", rel);
+	return tar_add(s, name, '5', 0755, NULL, 0, NULL);
+}
+
+static int add_link(struct snap *s, const char *rel, const char *target)
+{
+	int r = add_parents(s, rel);
+
+	if (r < 0)
+		return r;
+	r = mark(s, rel);
+	if (r)
+		return r < 0 ? r : 0;
+	return tar_add(s, rel, '2', 0777, NULL, 0, target);
+}
+
+static int add_file(struct snap *s, const char *rel, const void *data, size_t len)
+{
+	int r = add_parents(s, rel);
+
+	if (r < 0)
+		return r;
+	r = mark(s, rel);
+	if (r)
+		return r < 0 ? r : 0;
+	return tar_add(s, rel, '0', 0644, data, len, NULL);
+}
+
+/* Drops the oldest kernel log records so that at most max bytes remain: a record
+ * starts after a newline at a line that is not a continuation (" KEY=value"). */
+static size_t keep_newest_records(char *buf, size_t len, size_t max)
+{
+	size_t cut;
+
+	if (len <= max)
+		return len;
+	for (cut = len - max; cut < len; cut++)
+		if (buf[cut - 1] == '\n' && buf[cut] != ' ')
+			break;
+	memmove(buf, buf + cut, len - cut);
+	return len - cut;
+}
+
+/*
+ * Reads the file at s->full, bounded by max. Regular files are read to their end;
+ * a character device (only with SNAP_CHARDEV) record by record until it has no
+ * more without blocking. *truncated tells whether the bound cut the content.
+ */
+static int read_bounded(struct snap *s, const struct snap_rule *rule, bool follow,
+			char **out, size_t *outlen, bool *truncated)
+{
+	bool chardev = rule->flags & SNAP_CHARDEV;
+	size_t max = rule->max ? rule->max : ATTR_MAX, len = 0, cap = 0, total = 0;
+	char chunk[8192], *buf = NULL;
+	struct stat st;
+	int fd, r = 0;
+
+	*truncated = false;
+	fd = open(s->full, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || (chardev && S_ISCHR(st.st_mode)))) {
+		close(fd);
+		return -EINVAL;
+	}
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0) {
+			if (errno == EINTR || errno == EPIPE) /* EPIPE: kmsg records overwritten */
+				continue;
+			if (errno == EAGAIN)
+				break; /* kmsg: no more records for now */
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+		if (len + (size_t)n > cap) {
+			size_t ncap = cap ? cap * 2 : 16384;
+			char *nb;
+
+			while (ncap < len + (size_t)n)
+				ncap *= 2;
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		memcpy(buf + len, chunk, (size_t)n);
+		len += (size_t)n;
+		if (len > max) {
+			*truncated = true;
+			if (!chardev) {
+				len = max;
+				break;
+			}
+			len = keep_newest_records(buf, len, max);
+			/* a log written faster than it is read: stop somewhere */
+			if (total > 4 * max)
+				break;
+		}
+	}
+out:
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+static bool first_line_is(const char *buf, size_t len, const char *want)
+{
+	size_t n = strlen(want);
+
+	return len >= n && memcmp(buf, want, n) == 0 && (len == n || buf[n] == '\n');
+}
+
+static int capture_file(struct snap *s, const struct snap_rule *rule, const char *rel,
+			bool follow)
+{
+	bool truncated;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = full_path(s, rel);
+	if (r < 0)
+		return r;
+	r = read_bounded(s, rule, follow, &buf, &len, &truncated);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0; /* gone since it was listed */
+	if (r == -ENOMEM)
+		return pt_err(s->ctx, r, "snapshot: out of memory reading %s", s->full);
+	if (r < 0) {
+		s->st.skipped++;
+		note(s, "skipped %s: %s\n", rel, r == -EINVAL ? "not a regular file" : strerror(-r));
+		return 0;
+	}
+	if (rule->only_if && !first_line_is(buf ? buf : "", len, rule->only_if)) {
+		free(buf);
+		return 0;
+	}
+	if (truncated) {
+		s->st.truncated++;
+		note(s, "truncated %s to %zu bytes (%s)\n", rel, len,
+		     rule->flags & SNAP_CHARDEV ? "the newest records kept" : "the first bytes kept");
+	}
+	r = add_file(s, rel, buf, len);
+	free(buf);
+	return r;
+}
+
+/*
+ * Resolves the absolute path lp inside the sysroot as the kernel would under
+ * chroot: ".." stops at the root, absolute link targets start from the root. Every
+ * link met on the way is stored with its target. out receives the canonical
+ * relative path ("sys/devices/..."), st its lstat(). With nofollow, a link as the
+ * last component is not followed.
+ */
+static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st)
+{
+	char todo[PATH_MAX], next[PATH_MAX], cur[PATH_MAX], target[PATH_MAX];
+	const char *p;
+	int hops = 0;
+
+	if (snprintf(todo, sizeof(todo), "%s", lp) >= (int)sizeof(todo))
+		return -ENAMETOOLONG;
+	cur[0] = '\0';
+	p = todo;
+	for (;;) {
+		char comp[NAME_MAX + 1], cand[PATH_MAX];
+		size_t clen;
+		bool last;
+		ssize_t n;
+		int r;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		clen = strcspn(p, "/");
+		if (clen > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, p, clen);
+		comp[clen] = '\0';
+		p += clen;
+		while (*p == '/')
+			p++;
+		last = !*p;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			char *slash = strrchr(cur, '/');
+
+			if (slash)
+				*slash = '\0';
+			else
+				cur[0] = '\0';
+			continue;
+		}
+		if (snprintf(cand, sizeof(cand), "%s%s%s", cur, cur[0] ? "/" : "", comp) >=
+		    (int)sizeof(cand))
+			return -ENAMETOOLONG;
+		r = full_path(s, cand);
+		if (r < 0)
+			return r;
+		if (lstat(s->full, st) < 0)
+			return -errno;
+		if (S_ISLNK(st->st_mode) && !(last && nofollow)) {
+			n = readlink(s->full, target, sizeof(target) - 1);
+			if (n < 0)
+				return -errno;
+			target[n] = '\0';
+			r = add_link(s, cand, target);
+			if (r < 0)
+				return r;
+			if (++hops > 40)
+				return -ELOOP;
+			if (snprintf(next, sizeof(next), "%s/%s", target, p) >= (int)sizeof(next))
+				return -ENAMETOOLONG;
+			memcpy(todo, next, sizeof(todo));
+			p = todo;
+			if (target[0] == '/')
+				cur[0] = '\0';
+			continue;
+		}
+		if (!last && !S_ISDIR(st->st_mode))
+			return -ENOTDIR;
+		memcpy(cur, cand, strlen(cand) + 1);
+	}
+	if (!cur[0])
+		return -EINVAL; /* the root itself is never a member */
+	memcpy(out, cur, strlen(cur) + 1);
+	return 0;
+}
+
+/* Does name match the pattern (with {a,b} alternatives)? */
+static bool match_alts(const char *pattern, const char *name);
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted entries of the directory at s->full ("." and ".." left out). */
+static int list_dir(struct snap *s, char ***names, size_t *n)
+{
+	struct dirent *e;
+	DIR *d = opendir(s->full);
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char *dup;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		dup = strdup(e->d_name);
+		if (!dup || PT_PUSH(*names, *n, dup)) {
+			free(dup);
+			closedir(d);
+			pt_strv_free(*names, *n);
+			*names = NULL;
+			*n = 0;
+			return -ENOMEM;
+		}
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), name_cmp);
+	return 0;
+}
+
+/* Below a directory: links, directories (to depth), and the files rule->files names. */
+static int walk_dir(struct snap *s, const struct snap_rule *rule, const char *rel, int depth)
+{
+	char **names;
+	size_t n;
+	int r;
+
+	r = full_path(s, rel);
+	if (r < 0)
+		return r;
+	r = list_dir(s, &names, &n);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char child[PATH_MAX], target[PATH_MAX];
+		struct stat st;
+		ssize_t len;
+
+		if (snprintf(child, sizeof(child), "%s/%s", rel, names[i]) >= (int)sizeof(child))
+			continue;
+		r = full_path(s, child);
+		if (r < 0)
+			break;
+		if (lstat(s->full, &st) < 0) {
+			r = 0;
+			continue;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			len = readlink(s->full, target, sizeof(target) - 1);
+			if (len < 0)
+				continue;
+			target[len] = '\0';
+			r = add_link(s, child, target);
+		} else if (S_ISDIR(st.st_mode)) {
+			r = add_dir(s, child);
+			if (r >= 0 && depth > 0)
+				r = walk_dir(s, rule, child, depth - 1);
+		} else if (S_ISREG(st.st_mode) && rule->files && match_alts(rule->files, names[i])) {
+			r = capture_file(s, rule, child, false);
+		}
+	}
+	pt_strv_free(names, n);
+	return r < 0 ? r : 0;
+}
+
+/* Stores what lp (an absolute path that exists) is, as rule says. */
+static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
+{
+	char rel[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (rule->flags & SNAP_FLAT) {
+		while (*lp == '/')
+			lp++;
+		pt_strlcpy(rel, lp, sizeof(rel));
+		r = full_path(s, rel);
+		if (r < 0)
+			return r;
+		if (stat(s->full, &st) < 0)
+			return 0;
+	} else {
+		r = resolve(s, lp, rule->kind == SNAP_ENTRY, rel, &st);
+		if (s->failed)
+			return s->failed;
+		if (r < 0) {
+			if (r == -ELOOP)
+				note(s, "skipped %s: %s\n", lp, strerror(-r));
+			return 0;
+		}
+	}
+	switch (rule->kind) {
+	case SNAP_FILE:
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return capture_file(s, rule, rel, rule->flags & SNAP_FLAT);
+	case SNAP_ENTRY:
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n;
+
+			r = full_path(s, rel);
+			if (r < 0)
+				return r;
+			n = readlink(s->full, target, sizeof(target) - 1);
+			if (n < 0)
+				return 0;
+			target[n] = '\0';
+			return add_link(s, rel, target);
+		}
+		if (S_ISDIR(st.st_mode))
+			return add_dir(s, rel);
+		if (S_ISREG(st.st_mode))
+			return capture_file(s, rule, rel, false);
+		return 0;
+	case SNAP_DIR:
+		if (!S_ISDIR(st.st_mode))
+			return 0;
+		r = add_dir(s, rel);
+		if (r >= 0 && rule->depth > 0)
+			r = walk_dir(s, rule, rel, rule->depth - 1);
+		return r;
+	case SNAP_MARKER:
+		if (S_ISDIR(st.st_mode))
+			return add_dir(s, rel);
+		return add_file(s, rel, NULL, 0);
+	}
+	return 0;
+}
+
+/* ---- pattern expansion ----------------------------------------------------------- */
+
+/* Expands the first {a,b,...} group of pattern (no nesting) into alternatives. */
+static int brace_alts(const char *pattern, char ***alts, size_t *n)
+{
+	const char *open = strchr(pattern, '{'), *close = open ? strchr(open, '}') : NULL;
+
+	*alts = NULL;
+	*n = 0;
+	if (!open || !close) {
+		char *dup = strdup(pattern);
+
+		if (!dup || PT_PUSH(*alts, *n, dup)) {
+			free(dup);
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	for (const char *a = open + 1; a <= close;) {
+		size_t alen = strcspn(a, ",}");
+		size_t len = (size_t)(open - pattern) + alen + strlen(close + 1) + 1;
+		char *alt = malloc(len);
+
+		if (!alt || PT_PUSH(*alts, *n, alt)) {
+			free(alt);
+			pt_strv_free(*alts, *n);
+			*alts = NULL;
+			*n = 0;
+			return -ENOMEM;
+		}
+		snprintf(alt, len, "%.*s%.*s%s", (int)(open - pattern), pattern, (int)alen, a,
+			 close + 1);
+		a += alen + 1;
+	}
+	return 0;
+}
+
+static bool match_alts(const char *pattern, const char *name)
+{
+	char **alts;
+	size_t n;
+	bool m = false;
+
+	if (brace_alts(pattern, &alts, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !m; i++)
+		m = fnmatch(alts[i], name, FNM_PERIOD) == 0;
+	pt_strv_free(alts, n);
+	return m;
+}
+
+static bool has_wildcard(const char *s)
+{
+	return strpbrk(s, "*?[{") != NULL;
+}
+
+/* Matches the components of pattern from rest on below the existing path at. */
+static int expand(struct snap *s, const struct snap_rule *rule, const char *at, const char *rest)
+{
+	char comp[PATH_MAX], path[PATH_MAX];
+	const char *next;
+	size_t clen;
+	int r = 0;
+
+	while (*rest == '/')
+		rest++;
+	if (!*rest)
+		return capture(s, rule, at);
+	clen = strcspn(rest, "/"); /* a pattern component: a {...} list may be long */
+	if (clen >= sizeof(comp))
+		return 0;
+	memcpy(comp, rest, clen);
+	comp[clen] = '\0';
+	next = rest + clen;
+
+	if (!has_wildcard(comp)) {
+		struct stat st;
+
+		if (snprintf(path, sizeof(path), "%s/%s", at, comp) >= (int)sizeof(path))
+			return 0;
+		r = full_path(s, path + 1);
+		if (r < 0)
+			return r;
+		if (lstat(s->full, &st) < 0)
+			return 0;
+		return expand(s, rule, path, next);
+	}
+	{
+		char **names;
+		size_t n;
+
+		r = full_path(s, at[0] ? at + 1 : "");
+		if (r < 0)
+			return r;
+		r = list_dir(s, &names, &n);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return 0;
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			if (!match_alts(comp, names[i]))
+				continue;
+			if (snprintf(path, sizeof(path), "%s/%s", at, names[i]) >= (int)sizeof(path))
+				continue;
+			r = expand(s, rule, path, next);
+		}
+		pt_strv_free(names, n);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* ---- entry points ---------------------------------------------------------------- */
+
+static int write_manifest(struct snap *s)
+{
+	char head[1024], when[32];
+	struct tm tm;
+	char *buf;
+	size_t hl;
+	int r;
+
+	gmtime_r(&s->mtime, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hl = (size_t)snprintf(head, sizeof(head),
+			      "passthru snapshot\n"
+			      "passthru: %s\n"
+			      "created: %s\n"
+			      "sysroot: %s\n"
+			      "entries: %zu (files %zu, links %zu)\n"
+			      "skipped: %zu\n"
+			      "truncated: %zu\n"
+			      "\n"
+			      "Extract with 'tar xzf FILE -C DIR' and run 'passthru --sysroot DIR ...'.\n"
+			      "What is captured: docs/snapshot.md in the passthru sources.\n",
+			      PT_VERSION, when, pt_ctx_sysroot(s->ctx), s->st.entries, s->st.files,
+			      s->st.links, s->st.skipped, s->st.truncated);
+	if (hl >= sizeof(head))
+		hl = sizeof(head) - 1;
+	buf = malloc(hl + s->notes_len + 64);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, head, hl);
+	if (s->notes_len) {
+		buf[hl++] = '\n';
+		memcpy(buf + hl, s->notes, s->notes_len);
+		hl += s->notes_len;
+	}
+	if (s->n_notes > MAX_NOTES)
+		hl += (size_t)sprintf(buf + hl, "... and %zu more\n", s->n_notes - MAX_NOTES);
+	r = tar_add(s, "passthru-snapshot.txt", '0', 0644, buf, hl, NULL);
+	if (r >= 0)
+		s->st.entries--, s->st.files--; /* the manifest is not part of the tree */
+	free(buf);
+	return r;
+}
+
+int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
+		      struct pt_snapshot_stats *stats)
+{
+	static const char zero[1024];
+	struct snap *s = calloc(1, sizeof(*s));
+	int r = 0;
+
+	if (!s)
+		return pt_err(ctx, -ENOMEM, "snapshot: out of memory");
+	s->ctx = ctx;
+	s->fd = fd;
+	s->max_bytes = max_bytes ? max_bytes : PT_SNAPSHOT_MAX_BYTES;
+	s->mtime = time(NULL);
+	/* gzip wrapper (windowBits + 16), default level */
+	if (deflateInit2(&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(s);
+		return pt_err(ctx, -ENOMEM, "snapshot: cannot start compression (zlib)");
+	}
+	s->z_ready = true;
+	for (size_t i = 0; i < N_RULES && r >= 0; i++)
+		r = expand(s, &rules[i], "", rules[i].pattern);
+	if (r == -ENOMEM)
+		r = pt_err(ctx, r, "snapshot: out of memory");
+	if (r >= 0)
+		r = write_manifest(s);
+	if (r >= 0) {
+		s->st.raw_bytes += sizeof(zero);
+		r = gz_push(s, zero, sizeof(zero), Z_FINISH);
+	}
+	if (r >= 0 && stats)
+		*stats = s->st;
+	deflateEnd(&s->z);
+	strset_free(&s->stored);
+	free(s->notes);
+	free(s);
+	return r < 0 ? r : 0;
+}
+
+int pt_snapshot_save(struct pt_ctx *ctx, const char *file, uint64_t max_bytes,
+		     struct pt_snapshot_stats *stats)
+{
+	char tmp[PATH_MAX];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= (int)sizeof(tmp))
+		return pt_err(ctx, -ENAMETOOLONG, "snapshot: file name too long: %s", file);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		return pt_err(ctx, r, "cannot create %s: %s", tmp, strerror(-r));
+	}
+	r = pt_snapshot_write(ctx, fd, max_bytes, stats);
+	if (r >= 0 && fchmod(fd, 0644) < 0)
+		r = pt_err(ctx, -errno, "cannot set the mode of %s: %s", tmp, strerror(errno));
+	if (r >= 0 && fsync(fd) < 0)
+		r = pt_err(ctx, -errno, "writing %s: %s", tmp, strerror(errno));
+	if (close(fd) < 0 && r >= 0)
+		r = pt_err(ctx, -errno, "writing %s: %s", tmp, strerror(errno));
+	if (r >= 0 && rename(tmp, file) < 0)
+		r = pt_err(ctx, -errno, "cannot rename %s to %s: %s", tmp, file, strerror(errno));
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}

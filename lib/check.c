@@ -335,7 +335,7 @@ static void check_profile_devices(struct judge *j)
 			continue;
 		}
 		check_group(j, d);
-		if (req->driver[0]) {
+		if (req->driver[0] && strcmp(req->driver, "any") != 0) {
 			bool ok = strcmp(req->driver, d->driver) == 0 ||
 				  (strcmp(req->driver, "vfio-pci") == 0 && pt_driver_is_vfio(d->driver));
 			char dec[300];

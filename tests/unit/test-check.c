@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The gate's judgement over generated fixture hosts (tests/gen/mkhost.py) with facts
+ * made here: each check has a passing and a failing case.
+ */
+#include "passthru/check.h"
+#include "passthru/profile.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char root[4096];
+
+static struct pt_host *scan(const char *name, struct pt_ctx **ctx)
+{
+	char path[4200];
+	struct pt_host *h = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	if (pt_ctx_new(ctx, path) < 0 || pt_host_scan(*ctx, &h) < 0)
+		return NULL;
+	return h;
+}
+
+static void profile(struct pt_profile *p, const char *yaml)
+{
+	struct pt_cfg_error e;
+
+	pt_profile_defaults(p);
+	if (yaml && pt_profile_parse(yaml, strlen(yaml), "test.yaml", p, &e) < 0) {
+		printf("# profile did not parse: %d:%d: %s\n", e.line, e.col, e.msg);
+		pt_profile_defaults(p);
+	}
+}
+
+/* The worst result among results with this id (and device, when given); -1 if none. */
+static int result(const struct pt_report *r, const char *id, const char *dev)
+{
+	int worst = -1;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->results[i].id, id) == 0 && (!dev || strcmp(r->results[i].device, dev) == 0) &&
+		    (int)r->results[i].result > worst)
+			worst = (int)r->results[i].result;
+	return worst;
+}
+
+static const struct pt_check_result *find(const struct pt_report *r, const char *id, const char *dev)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->results[i].id, id) == 0 && (!dev || strcmp(r->results[i].device, dev) == 0))
+			return &r->results[i];
+	return NULL;
+}
+
+static const char *LOG_OK =
+	"[    0.000000] Linux version 6.1.0-27-amd64\n"
+	"[    0.010000] DMAR: IOMMU enabled\n"
+	"[    0.020000] DMAR-IR: Enabled IRQ remapping in x2apic mode\n"
+	"[    0.030000] iommu: Default domain type: Passthrough (set via kernel command line)\n";
+
+static void facts_from_log(struct pt_hostfacts *f, const char *log)
+{
+	memset(f, 0, sizeof(*f));
+	if (log) {
+		pt_klog_parse(log, strlen(log), &f->klog);
+		f->have_klog = true;
+	} else {
+		f->klog.dma_remapping = f->klog.interrupt_remapping = PT_UNKNOWN;
+		snprintf(f->klog_error, sizeof(f->klog_error), "test: no log");
+	}
+	f->irq_lines_remapped = f->irq_lines_direct = -1;
+	f->irqbalance = PT_UNKNOWN;
+	f->online_cpus = 32;
+	f->vf_state_available = true;
+}
+
+static void test_noiommu(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan("noiommu", &ctx);
+	struct pt_hostfacts f;
+	struct pt_profile p;
+	struct pt_report r;
+
+	ok(h != NULL, "noiommu fixture scans");
+	if (!h)
+		return;
+	facts_from_log(&f, "[    0.1] Linux version 6.1\n[    0.2] iommu: Default domain type: Translated\n");
+	f.irq_lines_remapped = 0;
+	f.irq_lines_direct = 12;
+	profile(&p, NULL);
+	ok(pt_check_run(h, &f, &p, &r) == 0, "gate runs on a host without IOMMU");
+	is_int(result(&r, "iommu.dma-remapping", NULL), PT_FAIL, "no IOMMU: DMA remapping fails");
+	ok(strstr(find(&r, "iommu.dma-remapping", NULL)->decision, "intel_iommu=on") != NULL,
+	   "the decision says what to do");
+	is_int(result(&r, "iommu.interrupt-remapping", NULL), PT_FAIL,
+	       "only direct MSI lines: interrupt remapping fails");
+	is_int(result(&r, "iommu.default-domain", NULL), -1,
+	       "'Default domain type' is not trusted without an IOMMU");
+	is_int(r.worst, PT_FAIL, "verdict fail");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+
+	profile(&p, "iommu: { dma_remapping: optional, interrupt_remapping: optional }\n");
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "iommu.dma-remapping", NULL), PT_WARN, "optional DMA remapping only warns");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
+static void test_dual_socket(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan("dual-socket", &ctx);
+	struct pt_hostfacts f;
+	struct pt_profile p;
+	struct pt_report r;
+	const struct pt_check_result *c;
+
+	ok(h != NULL, "dual-socket fixture scans");
+	if (!h)
+		return;
+	facts_from_log(&f, LOG_OK);
+	f.irq_lines_remapped = 40;
+	f.irq_lines_direct = 0;
+	snprintf(f.group_type, sizeof(f.group_type), "identity");
+	profile(&p, NULL);
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "iommu.dma-remapping", NULL), PT_PASS, "DMAR units and groups: DMA remapping passes");
+	c = find(&r, "iommu.dma-remapping", NULL);
+	ok(c && strstr(c->evidence, "dmar0") && strstr(c->evidence, "IOMMU enabled"),
+	   "evidence names the units and the log line");
+	is_int(result(&r, "iommu.interrupt-remapping", NULL), PT_PASS, "IR enabled in x2apic mode passes");
+	ok(strstr(find(&r, "iommu.interrupt-remapping", NULL)->evidence, "x2apic") != NULL, "IR mode reported");
+	is_int(result(&r, "pcie.link", "0000:02:00.0"), PT_WARN, "x4 link in an x8 device: degraded, warned");
+	is_int(result(&r, "pcie.link", "0000:00:02.0"), -1, "bridges are not judged for links");
+	is_int(result(&r, "kernel-log.iommu-faults", NULL), PT_PASS, "no fault lines: pass");
+	is_int(result(&r, "sriov.vf-policy", NULL), PT_SKIP, "no VF state gathered: nothing to judge");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+
+	/* an explicit profile, every device check both ways */
+	profile(&p,
+		"iommu: { default_domain: translated }\n"
+		"kernel: { cmdline: { require: [intel_iommu=on, hugepagesz=2M], forbid: [iommu=pt] } }\n"
+		"hugepages:\n"
+		"  - { size: 2M, node: 0, total: 1024, free: 900 }\n"
+		"  - { size: 1G, node: 1, total: 2 }\n"
+		"severity: { link_degraded: fail }\n"
+		"devices:\n"
+		"  - { match: { bdf: \"0000:05:00.0\" } }\n"
+		"  - { match: { bdf: \"0000:81:00.0\" } }\n"
+		"  - { match: { bdf: \"0000:81:00.1\" }, driver: any }\n"
+		"  - { match: { bdf: \"0000:18:00.0\" }, numa_node: 1 }\n"
+		"  - { match: { bdf: \"0000:42:00.0\" } }\n"
+		"numa: { vm_cpus: \"2-7\" }\n"
+		"sriov:\n"
+		"  - { pf: { bdf: \"0000:18:00.0\" }, vfs: 4 }\n"
+		"  - { pf: { netdev: enp2s0f0np0 }, vfs: 2 }\n");
+	ok(p.n_devices == 5, "test profile parsed (%zu devices)", p.n_devices);
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "iommu.default-domain", NULL), PT_FAIL, "group type identity vs translated wanted");
+	is_int(result(&r, "kernel.cmdline", NULL), PT_FAIL, "iommu=pt forbidden and present");
+	c = find(&r, "kernel.cmdline", NULL);
+	ok(c && strstr(c->evidence, "hugepagesz=2M is required; the command line has hugepagesz=1G"),
+	   "a required value differing: evidence shows both");
+	ok(c && c + 1 < r.results + r.n && !strcmp(c[1].id, "kernel.cmdline") &&
+		   strstr(c[1].evidence, "iommu=pt is forbidden"),
+	   "the forbidden parameter is its own result");
+	is_int(result(&r, "numa.hugepages", "node 0"), PT_PASS, "1024 reserved, 1000 free on node 0");
+	is_int(result(&r, "numa.hugepages", "node 1"), PT_FAIL, "no 1G pages reserved on node 1");
+	is_int(result(&r, "pcie.link", "0000:02:00.0"), PT_FAIL, "severity link_degraded: fail");
+	is_int(result(&r, "iommu.group-viable", "0000:05:00.0"), PT_FAIL, "endpoint behind the ACS-less switch shares its group");
+	c = find(&r, "iommu.group-viable", "0000:05:00.0");
+	ok(c && strstr(c->evidence, "0000:06:00.0") && strstr(c->decision, "0000:04:08.0"),
+	   "shared group: names the other endpoint and the downstream port lacking ACS");
+	is_int(result(&r, "iommu.group-viable", "0000:81:00.0"), PT_PASS,
+	       "GPU and its audio function both assigned: group viable");
+	is_int(result(&r, "driver.binding", "0000:81:00.0"), PT_PASS, "GPU on vfio-pci as expected");
+	is_int(result(&r, "driver.binding", "0000:05:00.0"), PT_PASS, "vfio-pci device passes");
+	is_int(result(&r, "driver.binding", "0000:18:00.0"), PT_FAIL, "i40e PF is not on vfio-pci");
+	is_int(result(&r, "driver.binding", "0000:81:00.1"), -1, "driver any: not checked");
+	is_int(result(&r, "numa.locality", "0000:18:00.0"), PT_FAIL, "PF on node 0, profile wants 1");
+	is_int(result(&r, "numa.locality", "0000:81:00.0"), PT_WARN,
+	       "VM CPUs 2-7 are not local to the node-1 GPU: warned (remote works, slower)");
+	is_int(result(&r, "numa.locality", "0000:05:00.0"), PT_PASS, "VM CPUs 2-7 local to a node-0 device");
+	is_int(result(&r, "device.present", NULL), PT_FAIL, "0000:42:00.0 is not on this host");
+	is_int(result(&r, "sriov.vf-count", "0000:18:00.0"), PT_PASS, "4 VFs as planned");
+	is_int(result(&r, "sriov.vf-count", "0000:02:00.0"), PT_FAIL, "a device without SR-IOV cannot have VFs");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+
+	/* kernel log faults and AER, VF policy, governor, irqbalance */
+	facts_from_log(&f,
+		       "[    0.010000] DMAR: IOMMU enabled\n"
+		       "[    0.020000] DMAR-IR: Enabled IRQ remapping in x2apic mode\n"
+		       "[  100.000000] DMAR: [DMA Read NO_PASID] Request device [18:00.2] fault addr 0x7f000000 "
+		       "[fault reason 0x06] PTE Read access is not set\n"
+		       "[  200.000000] pcieport 0000:00:02.0: AER: Uncorrected (Fatal) error received: 0000:02:00.0\n");
+	f.pfs = calloc(1, sizeof(*f.pfs));
+	f.n_pfs = 1;
+	snprintf(f.pfs[0].pf, sizeof(f.pfs[0].pf), "0000:18:00.0");
+	snprintf(f.pfs[0].ifname, sizeof(f.pfs[0].ifname), "ens1f0");
+	f.pfs[0].vfs = calloc(2, sizeof(struct pt_vf_state));
+	f.pfs[0].n_vfs = 2;
+	f.pfs[0].vfs[0] = (struct pt_vf_state){ .vf = 0, .spoofchk = PT_YES, .trust = PT_NO, .vlan = 100 };
+	f.pfs[0].vfs[1] = (struct pt_vf_state){ .vf = 1, .spoofchk = PT_NO, .trust = PT_YES, .vlan = 0 };
+	f.cpus_with_cpufreq = 32;
+	f.n_governors = 2;
+	snprintf(f.governors[0], sizeof(f.governors[0]), "performance");
+	snprintf(f.governors[1], sizeof(f.governors[1]), "powersave");
+	f.irqbalance = PT_YES;
+	f.irqbalance_pid = 812;
+	profile(&p, "cpu: { governor: performance }\nirqbalance: stopped\nvf_policy: { vlan: required }\n");
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "kernel-log.iommu-faults", "0000:18:00.2"), PT_FAIL, "DMAR fault on the VF fails the gate");
+	is_int(result(&r, "pcie.aer", "0000:02:00.0"), PT_FAIL, "fatal AER error fails the gate");
+	is_int(result(&r, "sriov.vf-policy", "0000:18:00.0 vf 1"), PT_FAIL, "VF 1: spoof check off, trust on, no VLAN");
+	c = find(&r, "sriov.vf-policy", "0000:18:00.0 vf 1");
+	ok(c && strstr(c->evidence, "spoof checking off") && strstr(c->evidence, "trust on") &&
+		   strstr(c->evidence, "no VLAN") && strstr(c->decision, "ip link set ens1f0 vf 1"),
+	   "VF policy evidence and decision are specific");
+	is_int(result(&r, "sriov.vf-policy", "0000:18:00.0 vf 0"), -1, "VF 0 follows the policy");
+	is_int(result(&r, "cpu.governor", NULL), PT_FAIL, "one CPU on powersave");
+	is_int(result(&r, "irq.irqbalance", NULL), PT_FAIL, "irqbalance running, profile says stopped");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+
+	profile(&p, "cpu: { governor: performance }\nirqbalance: running\n");
+	f.n_governors = 1;
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "cpu.governor", NULL), PT_PASS, "all CPUs on performance");
+	is_int(result(&r, "irq.irqbalance", NULL), PT_PASS, "irqbalance running as wanted");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
+static void test_interrupts_parser(void)
+{
+	const char *t =
+		"           CPU0       CPU1\n"
+		"  24:          0         12  IR-PCI-MSIX-0000:00:03.0    0-edge      virtio0-config\n"
+		"  25:          1          0  IR-PCI-MSI-0000:00:1f.2   0-edge      ahci\n"
+		"  26:          5          0  PCI-MSIX-0000:00:04.0    1-edge      eth0\n"
+		"  NMI:         0          0   Non-maskable interrupts\n";
+	int a, b;
+
+	pt_parse_interrupts(t, strlen(t), &a, &b);
+	is_int(a, 2, "two remapped MSI lines");
+	is_int(b, 1, "one direct MSI line");
+}
+
+int main(void)
+{
+	const char *top = getenv("PASSTHRU_TOP_SRCDIR");
+	char cmd[8192];
+
+	snprintf(root, sizeof(root), "%s/test-check.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!top || !mkdtemp(root)) {
+		printf("not ok 1 - PASSTHRU_TOP_SRCDIR set and temp dir made\n1..1\n");
+		return 1;
+	}
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/gen/mkhost.py --out %s dual-socket noiommu", top, root);
+	if (!ok(system(cmd) == 0, "fixtures generated"))
+		return done_testing();
+	test_interrupts_parser();
+	test_noiommu();
+	test_dual_socket();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+	return done_testing();
+}

@@ -477,7 +477,13 @@ static int attach_blockdevs(struct pt_ctx *ctx, struct pt_host *h)
 		struct pt_device *d;
 		struct pt_bdf b;
 
+		char hidden[8];
+
 		if (pt_exists(ctx, "/sys/class/block/%s/partition", s.names[i]))
+			continue;
+		/* per-path nodes of native multipath (nvme1c2n1) are hidden disks */
+		if (pt_read_attr(ctx, hidden, sizeof(hidden), "/sys/class/block/%s/hidden",
+				 s.names[i]) > 0 && strcmp(hidden, "1") == 0)
 			continue;
 		if (pt_readlink(ctx, link, sizeof(link), "/sys/class/block/%s", s.names[i]) < 0)
 			continue;

@@ -84,13 +84,12 @@ static enum pt_tri hop_isolates(const struct pt_device *d)
 		/* a conventional PCI bridge cannot isolate; unreadable config tells nothing */
 		return c->len > 64 ? PT_NO : PT_UNKNOWN;
 	case 4: /* root port */
-	case 5: /* upstream switch port */
 	case 6: /* downstream switch port */
 		return c->acs.present == PT_YES ? c->acs.isolates : c->acs.present == PT_NO ? PT_NO : PT_UNKNOWN;
 	case 7: /* PCIe to PCI bridge */
 	case 8:
 		return PT_NO;
-	default:
+	default: /* endpoints and upstream switch ports: ACS only matters when multifunction */
 		if (!c->multifunction || d->kind == PT_KIND_VF)
 			return PT_YES;
 		if (c->acs.present != PT_YES)

@@ -30,8 +30,12 @@ static void profile(struct pt_profile *p, const char *yaml)
 {
 	struct pt_cfg_error e;
 
-	pt_profile_defaults(p);
-	if (yaml && pt_profile_parse(yaml, strlen(yaml), "test.yaml", p, &e) < 0) {
+	if (!yaml) {
+		pt_profile_defaults(p);
+		return;
+	}
+	/* the parser starts from the defaults itself */
+	if (pt_profile_parse(yaml, strlen(yaml), "test.yaml", p, &e) < 0) {
 		printf("# profile did not parse: %d:%d: %s\n", e.line, e.col, e.msg);
 		pt_profile_defaults(p);
 	}

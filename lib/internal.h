@@ -26,6 +26,11 @@ int pt_grow(void **arr, size_t n, size_t elem);
 #define PT_PUSH(arr, n, item) \
 	(pt_grow((void **)&(arr), (n), sizeof(*(arr))) ? -ENOMEM : ((arr)[(n)++] = (item), 0))
 
+/* Counts a write to kernel state that is not a file write (an rtnetlink SETLINK, named
+ * by a pseudo-path such as "netlink:eth0:vf3:mac") and applies PASSTHRU_FAIL_WRITE to
+ * it: returns -EIO with the error set when the test asked this write to fail, else 0. */
+int pt_write_count(struct pt_ctx *ctx, const char *what);
+
 char *pt_strdup_or_null(const char *s);
 void pt_strlcpy(char *dst, const char *src, size_t len);
 void pt_strv_free(char **v, size_t n);

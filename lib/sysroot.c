@@ -271,6 +271,15 @@ static bool fail_injected(struct pt_ctx *ctx, const char *path)
 	return ++ctx->fail_seen == ctx->fail_nth;
 }
 
+int pt_write_count(struct pt_ctx *ctx, const char *what)
+{
+	ctx->writes++;
+	if (fail_injected(ctx, what))
+		return pt_err(ctx, -EIO, "%s: %s (injected by PASSTHRU_FAIL_WRITE)", what,
+			      strerror(EIO));
+	return 0;
+}
+
 /*
  * Some sysfs writes block for a long time (sriov_numvfs while a PF driver sets up
  * VFs, unbind of a device a driver holds). With a timeout, the write runs in a

@@ -1,0 +1,120 @@
+#!/bin/sh
+# passthru snapshot on this machine's real /, in the user's words: capture, extract,
+# and passthru must see the same host through --sysroot. TAP on stdout.
+# Environment: PASSTHRU_BIN (the passthru binary).
+set -u
+P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
+T=$(mktemp -d "${TMPDIR:-/tmp}/pt-snapshot-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+
+ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+diag() { sed 's/^/# /' "$@"; }
+
+same() { # same FILE-A FILE-B DESCRIPTION
+	if cmp -s "$1" "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diff "$1" "$2" | head -20 | diag
+	fi
+}
+
+# 1. capture this host
+"$P" snapshot -o "$T/host.tar.gz" >"$T/out" 2>"$T/err"
+ok $? "passthru snapshot -o FILE exits 0"
+diag "$T/out" "$T/err"
+mkdir "$T/x"
+tar xzf "$T/host.tar.gz" -C "$T/x" 2>"$T/err"
+ok $? "tar xzf extracts it"
+diag "$T/err"
+test -d "$T/x/sys/bus/pci/devices" -a -f "$T/x/proc/cmdline" -a -f "$T/x/dev/kmsg"
+ok $? "the tree has sys/bus/pci/devices, proc/cmdline, dev/kmsg"
+test -f "$T/x/passthru-snapshot.txt"
+ok $? "the manifest passthru-snapshot.txt is in the archive"
+ls "$T"/host.tar.gz.* >/dev/null 2>&1
+ok $((!$?)) "no temporary file left next to it"
+
+# 2. the same host through --sysroot
+"$P" list --json >"$T/real.json" 2>"$T/err"
+ok $? "passthru list --json on the real host"
+"$P" --sysroot "$T/x" list --json >"$T/snap.json" 2>>"$T/err"
+ok $? "passthru --sysroot <extracted> list --json"
+diag "$T/err"
+same "$T/real.json" "$T/snap.json" "list --json through the snapshot equals list --json on the host"
+"$P" list >"$T/real.txt" 2>/dev/null
+"$P" --sysroot "$T/x" list >"$T/snap.txt" 2>/dev/null
+same "$T/real.txt" "$T/snap.txt" "the human list is the same too"
+bad=0
+for d in $(ls "$T/x/sys/bus/pci/devices"); do
+	"$P" show "$d" --json >"$T/a" 2>/dev/null
+	"$P" --sysroot "$T/x" show "$d" --json >"$T/b" 2>/dev/null
+	if ! cmp -s "$T/a" "$T/b"; then
+		echo "# show $d differs:"
+		diff "$T/a" "$T/b" | head -10 | diag
+		bad=1
+	fi
+done
+ok $bad "show DEV --json through the snapshot equals the host's, for every function"
+
+# 3. --json
+"$P" snapshot -o "$T/j.tar.gz" --json >"$T/j.out" 2>"$T/err"
+ok $? "snapshot --json exits 0"
+grep -q "\"file\": \"$T/j.tar.gz\"" "$T/j.out" && grep -q '"entries": [1-9]' "$T/j.out" &&
+	grep -q '"bytes": [1-9]' "$T/j.out"
+ok $? "--json prints file, entries and bytes"
+diag "$T/j.out"
+bytes=$(sed -n 's/.*"bytes": \([0-9]*\).*/\1/p' "$T/j.out")
+size=$(wc -c <"$T/j.tar.gz")
+test "$bytes" = "$size"
+ok $? "bytes is the size of the file ($bytes = $size)"
+
+# 4. the default name
+mkdir "$T/cwd"
+(cd "$T/cwd" && "$P" snapshot >/dev/null 2>"$T/err")
+ok $? "snapshot without -o exits 0"
+set -- "$T"/cwd/passthru-snapshot-*-*.tar.gz
+test $# -eq 1 -a -f "$1"
+ok $? "and writes passthru-snapshot-<hostname>-<date>.tar.gz: $(basename "$1")"
+
+# 5. a snapshot of the snapshot
+"$P" --sysroot "$T/x" snapshot -o "$T/again.tar.gz" >/dev/null 2>"$T/err"
+ok $? "snapshot of the extracted tree (--sysroot) exits 0"
+mkdir "$T/y"
+tar xzf "$T/again.tar.gz" -C "$T/y"
+"$P" --sysroot "$T/y" list --json >"$T/again.json" 2>/dev/null
+same "$T/real.json" "$T/again.json" "list --json through a snapshot of the snapshot equals the host's"
+
+# 6. the bound, and errors leave nothing behind
+mkdir -p "$T/big/dev" "$T/big/sys/bus/pci/devices" "$T/out6"
+head -c 3000000 /dev/urandom | od -An -tx1 | sed 's/^/6,1,0,-;/' | head -c 3000000 >"$T/big/dev/kmsg"
+"$P" --sysroot "$T/big" snapshot --max-size 1 -o "$T/out6/big.tar.gz" >/dev/null 2>"$T/err"
+rc=$?
+test $rc -eq 2
+ok $? "a snapshot past --max-size exits 2 (got $rc)"
+grep -q "bound" "$T/err"
+ok $? "and the error says so"
+diag "$T/err"
+test -z "$(ls -A "$T/out6")"
+ok $? "and leaves no file behind"
+"$P" snapshot -o "$T/no/such/dir/s.tar.gz" >/dev/null 2>"$T/err"
+rc=$?
+test $rc -eq 2 && grep -q "$T/no/such/dir" "$T/err"
+ok $? "an unwritable destination exits 2 naming it"
+"$P" snapshot --max-size lots -o "$T/out6/x.tar.gz" >/dev/null 2>&1
+rc=$?
+test $rc -eq 2 -a ! -e "$T/out6/x.tar.gz"
+ok $? "--max-size must be a number of MiB (exit 2)"
+
+echo "1..$n"
+[ $failed -eq 0 ]

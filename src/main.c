@@ -25,7 +25,7 @@ const struct cmd commands[] = {
 	  "diagnose one device: each finding with its decision" },
 	{ "log", cmd_log, 0, "[FILE] [--json]",
 	  "IOMMU state, IOMMU faults and AER errors, as the kernel log tells them" },
-	{ "snapshot", cmd_snapshot, 0, "-o FILE.tar.gz",
+	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },
 };

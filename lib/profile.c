@@ -194,6 +194,12 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 				     : ev->type == FYET_MAPPING_START ? ev->mapping_start.tag
 								       : ev->sequence_start.tag;
 			if (anchor_tag) {
+				const struct fy_mark *tm = fy_token_start_mark(anchor_tag);
+
+				if (tm && tm->line >= 0) {
+					line = tm->line + 1;
+					col = tm->column + 1;
+				}
 				r = fail_at(w, line, col,
 					    "YAML tags are not supported here (quote the %s instead)",
 					    event_what(ev->type));
@@ -225,6 +231,12 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 				n->text[tl] = '\0';
 				n->len = tl;
 				n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
+				/* libfyaml marks a quoted scalar at its first character inside
+				 * the quotes; point at the opening quote, where the value starts */
+				if ((fy_token_scalar_style(ev->scalar.value) == FYSS_SINGLE_QUOTED ||
+				     fy_token_scalar_style(ev->scalar.value) == FYSS_DOUBLE_QUOTED) &&
+				    n->col > 1)
+					n->col--;
 				n->null = n->plain && is_null_text(n->text);
 			} else {
 				n->type = ev->type == FYET_MAPPING_START ? Y_MAP : Y_SEQ;
@@ -257,7 +269,8 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 				depth--;
 			break;
 		case FYET_ALIAS:
-			r = fail_at(w, line, col,
+			/* the mark is at the alias name; the alias starts at its '*' */
+			r = fail_at(w, line, col > 1 ? col - 1 : col,
 				    "YAML aliases (*name) are not supported: write the value out");
 			done = true;
 			break;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LINE_MAX_ 1024
@@ -121,6 +122,8 @@ struct scan {
 	/* boot completeness, to read the absence of an init line as "off" */
 	bool saw_banner, saw_init_done;
 	char intel_table[EVIDENCE_LEN], amd_table[EVIDENCE_LEN];
+	char acpi_root[EVIDENCE_LEN]; /* "ACPI: XSDT 0x...": the table listing follows */
+	bool saw_iort;
 	/* AMD prints "X2APIC enabled" right after "Interrupt remapping enabled" */
 	bool amd_ir_pending;
 	/* a DMAR fault whose "[fault reason]" is on a following line */
@@ -333,7 +336,8 @@ static void new_boot(struct scan *sc)
 	sc->dma_strength = 0;
 	sc->saw_banner = true;
 	sc->saw_init_done = false;
-	sc->intel_table[0] = sc->amd_table[0] = '\0';
+	sc->intel_table[0] = sc->amd_table[0] = sc->acpi_root[0] = '\0';
+	sc->saw_iort = false;
 	sc->amd_ir_pending = false;
 }
 
@@ -646,6 +650,12 @@ static void match_state(struct scan *sc, const char *msg)
 		set_str(o->domain_evidence, sizeof(o->domain_evidence), sc->raw);
 	}
 
+	/* --- the ACPI table listing (boot): DMAR/IVRS/IORT describe IOMMUs --- */
+	if ((strstr(msg, "ACPI: XSDT 0x") || strstr(msg, "ACPI: RSDT 0x")) && !sc->acpi_root[0])
+		set_str(sc->acpi_root, sizeof(sc->acpi_root), sc->raw);
+	if (strstr(msg, "ACPI: IORT 0x"))
+		sc->saw_iort = true;
+
 	/* --- boot completeness --- */
 	if (strstr(msg, "Freeing unused kernel") || strstr(msg, "as init process"))
 		sc->saw_init_done = true;
@@ -923,20 +933,37 @@ static void physical_line(struct scan *sc, const char *p, size_t n)
 	logical_line(sc, line);
 }
 
-/* After the last line: an IOMMU whose init line never came in a complete boot log. */
+/* After the last line, for a log that holds a whole boot: an IOMMU whose driver never
+ * said it was up is off, and so is one the firmware does not describe at all. */
 static void conclude(struct scan *sc)
 {
 	struct pt_klog *o = sc->out;
 	const char *table = sc->intel_table[0] ? sc->intel_table : sc->amd_table[0] ? sc->amd_table : NULL;
 
-	if (o->dma_remapping != PT_UNKNOWN || !sc->saw_banner || !sc->saw_init_done || !table)
+	if (o->dma_remapping != PT_UNKNOWN || !sc->saw_banner || !sc->saw_init_done)
 		return;
-	o->dma_remapping = PT_NO;
-	snprintf(o->dma_evidence, sizeof(o->dma_evidence),
-		 "no %s line in a complete boot log, though the firmware table is there: %s",
-		 sc->intel_table[0] ? "\"DMAR: Intel(R) Virtualization Technology for Directed I/O\""
-				    : "\"AMD-Vi: Found IOMMU\"",
-		 table);
+	if (table) {
+		o->dma_remapping = PT_NO;
+		snprintf(o->dma_evidence, sizeof(o->dma_evidence),
+			 "no %s line in a complete boot log, though the firmware table is there: %s",
+			 sc->intel_table[0]
+				 ? "\"DMAR: Intel(R) Virtualization Technology for Directed I/O\""
+				 : "\"AMD-Vi: Found IOMMU\"",
+			 table);
+		return;
+	}
+	/* x86 firmware lists its ACPI tables at boot; no DMAR/IVRS (nor an ARM IORT)
+	 * among them means no IOMMU to turn on, and no interrupt remapping either */
+	if (sc->acpi_root[0] && !sc->saw_iort && !o->vendor[0]) {
+		o->dma_remapping = PT_NO;
+		snprintf(o->dma_evidence, sizeof(o->dma_evidence),
+			 "no DMAR or IVRS table among the ACPI tables of a complete boot log "
+			 "(the firmware describes no IOMMU): %s", sc->acpi_root);
+		if (o->interrupt_remapping == PT_UNKNOWN) {
+			o->interrupt_remapping = PT_NO;
+			set_str(o->ir_evidence, sizeof(o->ir_evidence), o->dma_evidence);
+		}
+	}
 }
 
 int pt_klog_parse(const char *buf, size_t len, struct pt_klog *out)
@@ -1041,6 +1068,13 @@ int pt_klog_read(struct pt_ctx *ctx, const char *file, char **buf, size_t *len)
 			return pt_err(ctx, r, "the sysroot path to /dev/kmsg is too long");
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | (file ? 0 : O_NONBLOCK));
+	if (fd >= 0 && file) {
+		struct stat st;
+
+		/* "passthru log /dev/kmsg": a character device is read to its end, not waited on */
+		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	}
 	if (fd < 0) {
 		r = -errno;
 		return pt_err(ctx, r, "cannot open the kernel log %s: %s%s", path, strerror(-r),

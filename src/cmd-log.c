@@ -150,6 +150,8 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		file = argv[optind++];
+	if (file && strcmp(file, "-") == 0)
+		file = "/dev/stdin"; /* dmesg | passthru log - */
 	if (optind < argc) {
 		cli_error("log: unexpected argument '%s'", argv[optind]);
 		return EXIT_ERROR;

@@ -23,7 +23,7 @@ const struct cmd commands[] = {
 	  "the host gate: IOMMU, interrupt remapping, links, VFs, faults; exit 1 drains the node" },
 	{ "doctor", cmd_doctor, 0, "DEV [--cpus LIST] [--kernel-log FILE] [--json]",
 	  "diagnose one device: each finding with its decision" },
-	{ "log", cmd_log, 0, "[FILE] [--json]",
+	{ "log", cmd_log, 0, "[FILE|-] [--json]",
 	  "IOMMU state, IOMMU faults and AER errors, as the kernel log tells them" },
 	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct pt_klog lg;
@@ -119,6 +120,23 @@ static void test_intel_off_ir_on(void)
 	is_int(lg.interrupt_remapping, PT_NO, "IR disabled by erratum");
 	is_str(lg.ir_mode, "", "IR off: no mode");
 	ok(strstr(lg.ir_evidence, "erratum") != NULL, "IR off evidence is the erratum line");
+
+	/* firmware without any IOMMU table, whole boot: off, IR off too */
+	scan("[    0.000000] Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org)\n"
+	     "[    0.010000] ACPI: RSDP 0x00000000000F5A10 000014 (v00 BOCHS )\n"
+	     "[    0.010100] ACPI: RSDT 0x000000007FFE1C8C 000034 (v01 BOCHS  BXPC     00000001 BXPC 00000001)\n"
+	     "[    0.010200] ACPI: FACP 0x000000007FFE1B2C 000074 (v01 BOCHS  BXPC     00000001 BXPC 00000001)\n"
+	     "[    0.421380] iommu: Default domain type: Translated\n"
+	     "[    1.512345] Freeing unused kernel image (initmem) memory: 2836K\n");
+	is_int(lg.dma_remapping, PT_NO, "no IOMMU table at all: off");
+	ok(strstr(lg.dma_evidence, "no DMAR or IVRS table") && strstr(lg.dma_evidence, "ACPI: RSDT"),
+	   "no-table evidence quotes the table listing");
+	is_int(lg.interrupt_remapping, PT_NO, "no IOMMU table: no IR either");
+	scan("[    0.000000] Linux version 6.1.0\n"
+	     "[    0.010100] ACPI: XSDT 0x000000007FFE1C8C 000034 (v01 BOCHS  BXPC     00000001 BXPC 00000001)\n"
+	     "[    0.010300] ACPI: IORT 0x000000007FFE1D00 000034 (v01 LINARO SERVER   00000001 BXPC 00000001)\n"
+	     "[    1.512345] Freeing unused kernel image (initmem) memory: 2836K\n");
+	is_int(lg.dma_remapping, PT_UNKNOWN, "an ARM IORT table: not judged from absence");
 
 	scan("DMAR-IR: IRQ remapping disabled\n");
 	is_int(lg.interrupt_remapping, PT_NO, "'DMAR-IR: ... disabled'");
@@ -374,6 +392,46 @@ static void test_robust(void)
 	free(big);
 }
 
+/* The command over a saved log, as a user runs it. */
+static void test_cli(void)
+{
+	const char *bin = getenv("PASSTHRU_BIN");
+	char path[] = "/tmp/test-klog-XXXXXX", cmd[4200], out[8192];
+	size_t n;
+	FILE *f, *p;
+	int fd, st;
+
+	if (!bin) {
+		ok(1, "# SKIP passthru log: PASSTHRU_BIN not set");
+		return;
+	}
+	fd = mkstemp(path);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		return;
+	fputs("[    0.985552] DMAR: Intel(R) Virtualization Technology for Directed I/O\n"
+	      "[ 1234.5] DMAR: [DMA Read NO_PASID] Request device [00:02.0] fault addr 0x0 "
+	      "[fault reason 0x06] PTE \"Read\" access is not set\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' log '%s' --json", bin, path);
+	p = popen(cmd, "r");
+	n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
+	out[n] = '\0';
+	st = p ? pclose(p) : -1;
+	is_int(WEXITSTATUS(st), 0, "passthru log FILE --json exits 0");
+	ok(strstr(out, "\"dma_remapping\": true") != NULL, "json: dma_remapping true");
+	ok(strstr(out, "\"interrupt_remapping\": null") != NULL, "json: unknown is null");
+	ok(strstr(out, "\"ir_mode\": null") != NULL, "json: ir_mode null");
+	ok(strstr(out, "\"device\": \"0000:00:02.0\"") != NULL, "json: full BDF");
+	ok(strstr(out, "\"count\": 1") != NULL, "json: count");
+	ok(strstr(out, "PTE \\\"Read\\\" access") != NULL, "json: quotes escaped");
+
+	snprintf(cmd, sizeof(cmd), "'%s' log < '%s' - | grep -q 'DMA remapping: *on'", bin, path);
+	is_int(WEXITSTATUS(system(cmd)), 0, "passthru log - reads stdin, human output");
+	snprintf(cmd, sizeof(cmd), "'%s' log '%s.missing' 2>/dev/null", bin, path);
+	is_int(WEXITSTATUS(system(cmd)), 2, "an unreadable log exits 2");
+	unlink(path);
+}
+
 int main(void)
 {
 	test_intel_boot();
@@ -383,6 +441,7 @@ int main(void)
 	test_aer();
 	test_forms();
 	test_robust();
+	test_cli();
 	pt_klog_free(&lg);
 	return done_testing();
 }

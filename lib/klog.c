@@ -940,7 +940,10 @@ static void conclude(struct scan *sc)
 	struct pt_klog *o = sc->out;
 	const char *table = sc->intel_table[0] ? sc->intel_table : sc->amd_table[0] ? sc->amd_table : NULL;
 
-	if (o->dma_remapping != PT_UNKNOWN || !sc->saw_banner || !sc->saw_init_done)
+	/* "DMAR: IOMMU enabled" only says intel_iommu=on was parsed: in a whole boot
+	 * without the driver's init line, the driver never came up */
+	if (!sc->saw_banner || !sc->saw_init_done ||
+	    !(o->dma_remapping == PT_UNKNOWN || (o->dma_remapping == PT_YES && sc->dma_strength == 1)))
 		return;
 	if (table) {
 		o->dma_remapping = PT_NO;
@@ -954,7 +957,7 @@ static void conclude(struct scan *sc)
 	}
 	/* x86 firmware lists its ACPI tables at boot; no DMAR/IVRS (nor an ARM IORT)
 	 * among them means no IOMMU to turn on, and no interrupt remapping either */
-	if (sc->acpi_root[0] && !sc->saw_iort && !o->vendor[0]) {
+	if (sc->acpi_root[0] && !sc->saw_iort && (!o->vendor[0] || sc->dma_strength == 1)) {
 		o->dma_remapping = PT_NO;
 		snprintf(o->dma_evidence, sizeof(o->dma_evidence),
 			 "no DMAR or IVRS table among the ACPI tables of a complete boot log "

@@ -146,6 +146,20 @@ static void test_intel_off_ir_on(void)
 
 	scan("[    0.000000] DMAR: IOMMU enabled\n");
 	is_int(lg.dma_remapping, PT_YES, "'DMAR: IOMMU enabled' alone counts");
+	/* intel_iommu=on in a guest with no vIOMMU: the parameter parsed, nothing came up */
+	scan("[    0.000000] Linux version 6.1.0-18-amd64\n"
+	     "[    0.000000] Command line: root=/dev/vda1 intel_iommu=on\n"
+	     "[    0.001000] DMAR: IOMMU enabled\n"
+	     "[    0.010100] ACPI: XSDT 0x000000007FFE1C8C 000034 (v01 BOCHS  BXPC     00000001 BXPC 00000001)\n"
+	     "[    1.512345] Run /init as init process\n");
+	is_int(lg.dma_remapping, PT_NO, "intel_iommu=on without any DMAR table: off after all");
+	ok(strstr(lg.dma_evidence, "no DMAR or IVRS table") != NULL, "the table listing is the evidence");
+	scan("[    0.000000] Linux version 6.1.0-18-amd64\n"
+	     "[    0.001000] DMAR: IOMMU enabled\n"
+	     "[    0.011754] ACPI: DMAR 0x000000007FFE1F1A 000050 (v01 BOCHS  BXPC     00000001 BXPC 00000001)\n"
+	     "[    0.900000] DMAR: Failed to ... something\n"
+	     "[    1.512345] Run /init as init process\n");
+	is_int(lg.dma_remapping, PT_NO, "intel_iommu=on, table, no init line: the driver failed");
 
 	scan("[    1.0] iommu: Default domain type: Passthrough (set via kernel command line)\n");
 	is_str(lg.default_domain, "passthrough", "passthrough set via command line");

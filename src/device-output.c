@@ -179,6 +179,10 @@ static void upstream_json(struct json *j, const struct pt_host *h, const struct 
 void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full)
 {
 	json_obj_begin(j);
+	/* the full object is show's whole document: it carries the schema version, as
+	 * list's does (docs/json.md) */
+	if (full)
+		JSON_KV_INT(j, "version", 1);
 	JSON_KV_STR(j, "bdf", d->name);
 	hex_or_null(j, "vendor_id", d->vendor_id, 4);
 	hex_or_null(j, "device_id", d->device_id, 4);

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Assignment state: which device of which pool is leased to which VM, kept in a
+ * SQLite database (state.db) under the state directory, safe for any number of
+ * passthru processes at once.
+ *
+ *  - every change runs in one BEGIN IMMEDIATE transaction, retried with backoff
+ *    while another process holds the write lock (bounded by the busy timeout);
+ *    a crash mid-change leaves the database as it was before the change;
+ *  - the schema itself forbids leasing a device twice (a unique index over active
+ *    leases, triggers that keep devices.state in step with the leases);
+ *  - every change is written to the audit table in the same transaction.
+ *
+ * Names (VMs, pools) are 1..64 characters of [A-Za-z0-9_.:-], not starting with '-'
+ * or '.'. BDFs are accepted full or short and stored as "dddd:bb:dd.f".
+ * Arrays returned through **out are malloc'd: free() them.
+ */
+#ifndef PASSTHRU_STATE_H
+#define PASSTHRU_STATE_H
+
+#include "passthru/passthru.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PT_NAME_MAX 64
+#define PT_STATE_SCHEMA_VERSION 1
+
+struct pt_state;
+
+/* Opens (creating on first use: directory 0700, schema, WAL) <state_dir>/state.db;
+ * state_dir NULL means <sysroot>/var/lib/passthru. Migrates an older schema in one
+ * transaction; refuses (-EPROTO) a schema newer than this library knows. */
+int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **out);
+void pt_state_close(struct pt_state *st);
+/* The database file's path. */
+const char *pt_state_path(const struct pt_state *st);
+/* How long one call waits for other processes' write locks before -EBUSY
+ * (default 30000 ms, or PASSTHRU_STATE_BUSY_MS). */
+void pt_state_set_busy_timeout(struct pt_state *st, int ms);
+
+/* ---- pools ---- */
+
+struct pt_pool_member {
+	const char *bdf;
+	int numa_node;   /* -1 unknown */
+	int iommu_group; /* -1 none (such a device is never allocated) */
+};
+
+/* Makes the pool's device list what the configuration says: creates the pool
+ * (kind "vfs" or "devices"), adds new devices as free, updates node/group of known
+ * ones (and moves them from another pool), and marks devices that left the
+ * configuration as removed: never allocated again. A leased device that left keeps
+ * its lease until released, then is not handed out again. A device that comes back
+ * is un-removed, keeping a quarantine it had. Returns 0 or a negative errno. */
+int pt_state_sync_pool(struct pt_state *st, const char *pool, const char *kind,
+		       const struct pt_pool_member *members, size_t n);
+
+struct pt_pool_usage {
+	char pool[PT_NAME_MAX + 1];
+	char kind[16];
+	int numa_node;      /* one row per pool and node; -1 = unknown node */
+	unsigned total;     /* free + leased + quarantined (removed devices not counted) */
+	unsigned free, leased, quarantined;
+	unsigned removed;   /* left the configuration (and not leased) */
+};
+/* Per pool and NUMA node; a pool without devices has one row for node -1 of zeros.
+ * Ordered by pool, then node. */
+int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
+
+/* ---- leases ---- */
+
+struct pt_assign_req {
+	const char *vm;
+	const char *pool;
+	unsigned count;        /* >= 1 */
+	int numa_node;         /* -1 any */
+	bool allow_remote;     /* take devices from other nodes when the node lacks them */
+	const char *mac;       /* NULL or "aa:bb:cc:dd:ee:ff" (only with count 1) */
+	int vlan;              /* 0 none, 1..4094 */
+	/* Optional: can IOMMU group g be handed to a VM now (vfio viability on the host)?
+	 * NULL = every group can. */
+	bool (*group_viable)(void *arg, int iommu_group);
+	void *group_viable_arg;
+};
+
+struct pt_lease {
+	long long id;
+	char vm[PT_NAME_MAX + 1];
+	char bdf[PT_BDF_STRLEN];
+	char pool[PT_NAME_MAX + 1];
+	int numa_node;
+	int iommu_group;
+	char mac[18];          /* "" none */
+	int vlan;              /* 0 none */
+	char created[32];      /* UTC, "2026-11-21T06:00:00.123Z" */
+	char released[32];     /* "" while active */
+	bool remote;           /* (assign only) placed off the requested node */
+};
+
+/* Leases count devices of req->pool to req->vm in one transaction.
+ * -EINVAL bad request (names, count, mac, vlan), -ENOENT unknown pool,
+ * -ENOSPC not enough usable devices (the message says what is usable where),
+ * -EEXIST the MAC is already on an active lease, -EBUSY the database stayed locked.
+ * Every error leaves the state unchanged. */
+int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req,
+		    struct pt_lease **out, size_t *n);
+
+/* Releases vm's lease on bdf, or all of vm's active leases when bdf is NULL (zero
+ * of them is not an error). -ENOENT bdf is not leased, -EPERM it is leased to
+ * another VM. The released leases (with their release time) go to *released when
+ * that is not NULL. */
+int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
+		     struct pt_lease **released, size_t *n);
+
+/* Active leases (vm NULL = every VM), ordered by VM then BDF. */
+int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);
+
+/* Takes a device out of allocation (a failed reset, AER errors ...). -ENOENT unknown
+ * device, -EBUSY leased (release it first). Quarantining again updates the reason. */
+int pt_state_quarantine(struct pt_state *st, const char *bdf, const char *reason);
+/* Returns a quarantined device to the free list; 0 too when it was not quarantined. */
+int pt_state_unquarantine(struct pt_state *st, const char *bdf);
+
+/* ---- audit and checks ---- */
+
+struct pt_audit_entry {
+	long long id;
+	char ts[32];
+	long actor_pid;
+	char action[24];     /* pool-sync, add, update, remove, assign, deny, release,
+				quarantine, unquarantine, migrate */
+	char vm[PT_NAME_MAX + 1];
+	char bdf[PT_BDF_STRLEN];
+	char detail[512];
+};
+/* Audit entries with id > after_id, oldest first, filtered by vm and bdf when not
+ * NULL; at most limit (0 = all). */
+int pt_state_audit(struct pt_state *st, const char *vm, const char *bdf, long long after_id,
+		   size_t limit, struct pt_audit_entry **out, size_t *n);
+
+/* Checks the invariants the schema and the code keep (one active lease per device,
+ * devices.state agrees with the leases, no lease of a quarantined device, foreign
+ * keys) and SQLite's integrity_check (when full). 0 or -EUCLEAN naming the first
+ * violation. */
+int pt_state_verify(struct pt_state *st, bool full);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

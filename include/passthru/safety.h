@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What must not be taken away from the host: the PCI functions that carry its default
+ * route, back its root filesystem or any mounted block device (or swap), and the
+ * functions whose IOMMU group would not be viable for a vfio binding. `passthru
+ * apply` and `passthru assign` refuse actions on them unless forced (and then say so).
+ *
+ * Everything is read through the sysroot: /proc/net/route, /proc/net/ipv6_route,
+ * /proc/mounts, /proc/swaps, /sys/class/net/<if>/lower_* (VLANs, bonds, bridges),
+ * /sys/class/block/<dev>/{partition,slaves/,dm/name} (partitions, dm, md).
+ */
+#ifndef PASSTHRU_SAFETY_H
+#define PASSTHRU_SAFETY_H
+
+#include "passthru/passthru.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum pt_protect_kind {
+	PT_PROTECT_DEFAULT_ROUTE = 1, /* carries (or is the PF of the VF carrying) a default route */
+	PT_PROTECT_ROOT_FS,           /* backs the filesystem mounted on / */
+	PT_PROTECT_MOUNTED,           /* backs another mounted filesystem, or swap */
+	PT_PROTECT_IOMMU_GROUP,       /* binding it to vfio leaves its group not viable */
+};
+const char *pt_protect_kind_str(enum pt_protect_kind k); /* "default-route", "root-fs" ... */
+
+struct pt_protected {
+	struct pt_bdf bdf;
+	enum pt_protect_kind kind;
+	char why[256];  /* "carries the IPv4 default route (eno1)", "backs / (/dev/nvme0n1p2)" */
+};
+
+/* The functions the host must keep: default route and mounts. Pure reads; 0 and a
+ * malloc'd array (possibly empty), or -errno. Unreadable /proc files are not an error
+ * (nothing is known to be protected by them). */
+int pt_safety_protected(struct pt_ctx *ctx, const struct pt_host *h, struct pt_protected **out,
+			size_t *n);
+
+/* Is dev (or, when dev is a VF, nothing more: protection of a VF's PF is already in the
+ * list) protected? Returns the first entry naming it, or NULL. */
+const struct pt_protected *pt_safety_find(const struct pt_protected *list, size_t n,
+					  const struct pt_bdf *bdf);
+
+/* Would binding dev to vfio leave its IOMMU group non-viable? The other endpoints of
+ * the group must be bound to vfio, pci-stub or nothing — or be about to be: also_vfio
+ * lists functions the same request binds to vfio. 1 and a sentence naming the
+ * culprit when not viable, 0 when viable (or dev has no group to judge). */
+int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
+			   const struct pt_bdf *also_vfio, size_t n_also, char *why, size_t len);
+
+/* Pure parsers (fuzzed): the interfaces holding a default route in /proc/net/route and
+ * /proc/net/ipv6_route text; the device of each mount in /proc/mounts text whose
+ * source is under /dev, with its mount point. Each returns the count found, filling
+ * out[] up to max. */
+size_t pt_parse_default_routes_v4(const char *text, char (*out)[16], size_t max);
+size_t pt_parse_default_routes_v6(const char *text, char (*out)[16], size_t max);
+struct pt_mount_ent {
+	char dev[128];    /* "/dev/nvme0n1p2", "/dev/mapper/vg-root" */
+	char where[128];  /* "/" */
+};
+size_t pt_parse_mounts(const char *text, struct pt_mount_ent *out, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Functions the host must keep: the default route's NIC (through VLANs, bonds and
+ * bridges to the PCI function; a VF's PF with it), the disks under the root
+ * filesystem, other mounts and swap (through partitions, device-mapper and md), and
+ * IOMMU groups that a vfio binding would leave half-owned by host drivers.
+ */
+#include "internal.h"
+#include "passthru/safety.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+
+#define MAX_DEPTH 8
+
+const char *pt_protect_kind_str(enum pt_protect_kind k)
+{
+	switch (k) {
+	case PT_PROTECT_DEFAULT_ROUTE: return "default-route";
+	case PT_PROTECT_ROOT_FS: return "root-fs";
+	case PT_PROTECT_MOUNTED: return "mounted";
+	case PT_PROTECT_IOMMU_GROUP: return "iommu-group";
+	}
+	return "?";
+}
+
+/* ---- pure parsers ------------------------------------------------------------------ */
+
+static const char *next_line(const char *p)
+{
+	const char *e = strchr(p, '\n');
+
+	return e ? e + 1 : p + strlen(p);
+}
+
+static void add_ifname(char (*out)[16], size_t max, size_t *n, const char *name, size_t len)
+{
+	if (len == 0 || len >= 16)
+		return;
+	for (size_t i = 0; i < *n && i < max; i++)
+		if (strncmp(out[i], name, len) == 0 && out[i][len] == '\0')
+			return;
+	if (*n < max) {
+		memcpy(out[*n], name, len);
+		out[*n][len] = '\0';
+	}
+	(*n)++;
+}
+
+/* /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask ..." in hex;
+ * a default route has destination 0 and mask 0 and is up (flag 0x1). */
+size_t pt_parse_default_routes_v4(const char *text, char (*out)[16], size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p = next_line(p)) {
+		char ifn[32], dst[16], gw[16], mask[16];
+		unsigned flags;
+
+		if (sscanf(p, "%31s %15s %15s %x %*s %*s %*s %15s", ifn, dst, gw, &flags, mask) != 5)
+			continue;
+		if (strcmp(ifn, "Iface") == 0)
+			continue;
+		if (strcmp(dst, "00000000") == 0 && strcmp(mask, "00000000") == 0 && (flags & 1))
+			add_ifname(out, max, &n, ifn, strlen(ifn));
+	}
+	return n;
+}
+
+/* /proc/net/ipv6_route: "dst plen src splen nexthop metric refcnt use flags iface";
+ * ::/0 is a default route unless it is the reject route on lo (flag RTF_REJECT 0x200). */
+size_t pt_parse_default_routes_v6(const char *text, char (*out)[16], size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p = next_line(p)) {
+		char dst[40], plen[4], ifn[32];
+		unsigned flags;
+
+		if (sscanf(p, "%39s %3s %*s %*s %*s %*s %*s %*s %x %31s", dst, plen, &flags, ifn) != 4)
+			continue;
+		if (strspn(dst, "0") != 32 || strcmp(plen, "00") != 0)
+			continue;
+		if ((flags & 0x200) || strcmp(ifn, "lo") == 0 || !(flags & 1))
+			continue;
+		add_ifname(out, max, &n, ifn, strlen(ifn));
+	}
+	return n;
+}
+
+/* The kernel escapes ' ', '\t', '\n', '\\' as \ooo in /proc/mounts. */
+static void unescape(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < outlen; i++) {
+		if (in[i] == '\\' && i + 3 < len && in[i + 1] >= '0' && in[i + 1] <= '3' &&
+		    in[i + 2] >= '0' && in[i + 2] <= '7' && in[i + 3] >= '0' && in[i + 3] <= '7') {
+			out[o++] = (char)((in[i + 1] - '0') << 6 | (in[i + 2] - '0') << 3 | (in[i + 3] - '0'));
+			i += 3;
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+size_t pt_parse_mounts(const char *text, struct pt_mount_ent *out, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p = next_line(p)) {
+		const char *dev = p, *where;
+		size_t dl, wl;
+
+		dl = strcspn(dev, " \n");
+		if (dev[dl] != ' ')
+			continue;
+		where = dev + dl + 1;
+		wl = strcspn(where, " \n");
+		if (wl == 0 || dl < 6 || strncmp(dev, "/dev/", 5) != 0)
+			continue;
+		if (n < max) {
+			unescape(dev, dl, out[n].dev, sizeof(out[n].dev));
+			unescape(where, wl, out[n].where, sizeof(out[n].where));
+		}
+		n++;
+	}
+	return n;
+}
+
+/* ---- resolution to PCI functions --------------------------------------------------- */
+
+struct plist {
+	struct pt_protected *v;
+	size_t n;
+	int err;
+};
+
+static void protect(struct plist *l, const struct pt_device *d, enum pt_protect_kind k,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void protect(struct plist *l, const struct pt_device *d, enum pt_protect_kind k,
+		    const char *fmt, ...)
+{
+	struct pt_protected p = { .bdf = d->bdf, .kind = k };
+	va_list ap;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (pt_bdf_eq(&l->v[i].bdf, &d->bdf) && l->v[i].kind == k)
+			return;
+	va_start(ap, fmt);
+	vsnprintf(p.why, sizeof(p.why), fmt, ap);
+	va_end(ap);
+	if (!l->err && PT_PUSH(l->v, l->n, p))
+		l->err = -ENOMEM;
+}
+
+static const struct pt_device *by_netdev(const struct pt_host *h, const char *ifn)
+{
+	for (size_t i = 0; i < h->n_devs; i++)
+		for (size_t k = 0; k < h->devs[i].n_netdevs; k++)
+			if (strcmp(h->devs[i].netdevs[k], ifn) == 0)
+				return &h->devs[i];
+	return NULL;
+}
+
+static void route_iface(struct pt_ctx *ctx, const struct pt_host *h, struct plist *l,
+			const char *ifn, const char *route, const char *top, int depth)
+{
+	const struct pt_device *d = by_netdev(h, ifn);
+	char path[4096];
+	struct dirent *e;
+	DIR *dir;
+
+	if (d) {
+		protect(l, d, PT_PROTECT_DEFAULT_ROUTE, "carries the %s default route (%s)", route, top);
+		if (d->has_physfn) {
+			const struct pt_device *pf = pt_host_find(h, &d->physfn);
+
+			if (pf)
+				protect(l, pf, PT_PROTECT_DEFAULT_ROUTE,
+					"is the PF of %s, which carries the %s default route (%s)",
+					d->name, route, top);
+		}
+		return;
+	}
+	/* a VLAN, bond, bridge, macvlan: follow lower_<dev> links down to the hardware */
+	if (depth >= MAX_DEPTH || pt_path(ctx, path, sizeof(path), "/sys/class/net/%s", ifn) < 0)
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((e = readdir(dir)))
+		if (strncmp(e->d_name, "lower_", 6) == 0 && e->d_name[6])
+			route_iface(ctx, h, l, e->d_name + 6, route, top, depth + 1);
+	closedir(dir);
+}
+
+static const struct pt_device *by_disk(const struct pt_host *h, const char *disk)
+{
+	for (size_t i = 0; i < h->n_devs; i++)
+		for (size_t k = 0; k < h->devs[i].n_blockdevs; k++)
+			if (strcmp(h->devs[i].blockdevs[k], disk) == 0)
+				return &h->devs[i];
+	return NULL;
+}
+
+static const char *base(const char *s)
+{
+	const char *b = strrchr(s, '/');
+
+	return b ? b + 1 : s;
+}
+
+/* A block device name to the PCI functions under it: partition -> disk, dm/md ->
+ * slaves, disk -> the function whose block/ (or nvme controller) holds it. */
+static void block_dev(struct pt_ctx *ctx, const struct pt_host *h, struct plist *l,
+		      const char *name, enum pt_protect_kind k, const char *what, int depth)
+{
+	const struct pt_device *d;
+	char path[4096], link[512];
+	bool slaves = false;
+	struct dirent *e;
+	DIR *dir;
+
+	if (depth >= MAX_DEPTH || !name[0] || strchr(name, '/'))
+		return;
+	if (pt_exists(ctx, "/sys/class/block/%s/partition", name) &&
+	    pt_readlink(ctx, link, sizeof(link), "/sys/class/block/%s", name) >= 0) {
+		char *slash = strrchr(link, '/');
+
+		if (slash) {
+			*slash = '\0';
+			block_dev(ctx, h, l, base(link), k, what, depth + 1);
+		}
+		return;
+	}
+	if (pt_path(ctx, path, sizeof(path), "/sys/class/block/%s/slaves", name) >= 0 &&
+	    (dir = opendir(path))) {
+		while ((e = readdir(dir)))
+			if (e->d_name[0] != '.') {
+				slaves = true;
+				block_dev(ctx, h, l, e->d_name, k, what, depth + 1);
+			}
+		closedir(dir);
+	}
+	if (slaves)
+		return;
+	d = by_disk(h, name);
+	if (d)
+		protect(l, d, k, "backs %s (%s)", what, name);
+}
+
+/* "/dev/mapper/vg-root", "/dev/disk/by-uuid/..", "/dev/nvme0n1p2" -> "dm-0", "nvme0n1p2" */
+static void dev_to_block(struct pt_ctx *ctx, const char *dev, char *out, size_t len)
+{
+	char link[512], path[4096];
+	struct dirent *e;
+	DIR *dir;
+
+	if (pt_readlink(ctx, link, sizeof(link), "%s", dev) >= 0) {
+		pt_strlcpy(out, base(link), len);
+		return;
+	}
+	pt_strlcpy(out, base(dev), len);
+	if (strncmp(dev, "/dev/mapper/", 12) != 0)
+		return;
+	/* no /dev link (a captured tree): find the dm device by its name */
+	if (pt_path(ctx, path, sizeof(path), "/sys/class/block") < 0 || !(dir = opendir(path)))
+		return;
+	while ((e = readdir(dir))) {
+		char name[128];
+
+		if (strncmp(e->d_name, "dm-", 3) != 0)
+			continue;
+		if (pt_read_attr(ctx, name, sizeof(name), "/sys/class/block/%s/dm/name", e->d_name) > 0 &&
+		    strcmp(name, dev + 12) == 0) {
+			pt_strlcpy(out, e->d_name, len);
+			break;
+		}
+	}
+	closedir(dir);
+}
+
+int pt_safety_protected(struct pt_ctx *ctx, const struct pt_host *h, struct pt_protected **out,
+			size_t *n)
+{
+	struct plist l = { 0 };
+	char ifs[16][16];
+	char *buf = NULL;
+	size_t k;
+
+	if (pt_read_file(ctx, &buf, NULL, 1 << 20, "/proc/net/route") == 0) {
+		k = pt_parse_default_routes_v4(buf, ifs, 16);
+		for (size_t i = 0; i < k && i < 16; i++)
+			route_iface(ctx, h, &l, ifs[i], "IPv4", ifs[i], 0);
+		free(buf);
+		buf = NULL;
+	}
+	if (pt_read_file(ctx, &buf, NULL, 1 << 20, "/proc/net/ipv6_route") == 0) {
+		k = pt_parse_default_routes_v6(buf, ifs, 16);
+		for (size_t i = 0; i < k && i < 16; i++)
+			route_iface(ctx, h, &l, ifs[i], "IPv6", ifs[i], 0);
+		free(buf);
+		buf = NULL;
+	}
+	if (pt_read_file(ctx, &buf, NULL, 4 << 20, "/proc/mounts") == 0) {
+		struct pt_mount_ent *m;
+		size_t nm = pt_parse_mounts(buf, NULL, 0);
+
+		m = calloc(nm ? nm : 1, sizeof(*m));
+		if (!m) {
+			free(buf);
+			free(l.v);
+			return pt_err(ctx, -ENOMEM, "out of memory");
+		}
+		nm = pt_parse_mounts(buf, m, nm);
+		for (size_t i = 0; i < nm; i++) {
+			char blk[128], what[300];
+			bool root = strcmp(m[i].where, "/") == 0;
+
+			dev_to_block(ctx, m[i].dev, blk, sizeof(blk));
+			snprintf(what, sizeof(what), "%s%s mounted from %s", root ? "the root filesystem " : "",
+				 m[i].where, m[i].dev);
+			block_dev(ctx, h, &l, blk, root ? PT_PROTECT_ROOT_FS : PT_PROTECT_MOUNTED, what, 0);
+		}
+		free(m);
+		free(buf);
+		buf = NULL;
+	}
+	if (pt_read_file(ctx, &buf, NULL, 1 << 20, "/proc/swaps") == 0) {
+		for (const char *p = next_line(buf); *p; p = next_line(p)) {
+			char dev[256], blk[128], what[300];
+
+			if (sscanf(p, "%255s", dev) != 1 || strncmp(dev, "/dev/", 5) != 0)
+				continue;
+			dev_to_block(ctx, dev, blk, sizeof(blk));
+			snprintf(what, sizeof(what), "swap on %s", dev);
+			block_dev(ctx, h, &l, blk, PT_PROTECT_MOUNTED, what, 0);
+		}
+		free(buf);
+	}
+	if (l.err) {
+		free(l.v);
+		return pt_err(ctx, l.err, "out of memory");
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+const struct pt_protected *pt_safety_find(const struct pt_protected *list, size_t n,
+					  const struct pt_bdf *bdf)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pt_bdf_eq(&list[i].bdf, bdf))
+			return &list[i];
+	return NULL;
+}
+
+int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
+			   const struct pt_bdf *also_vfio, size_t n_also, char *why, size_t len)
+{
+	const struct pt_device *others[64];
+	size_t n = pt_group_other_endpoints(h, dev, others, 64);
+
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_device *o = others[i];
+		bool later = false;
+
+		if (!o->driver[0] || pt_driver_is_vfio(o->driver) || strcmp(o->driver, "pci-stub") == 0)
+			continue;
+		for (size_t k = 0; k < n_also; k++)
+			if (pt_bdf_eq(&also_vfio[k], &o->bdf))
+				later = true;
+		if (later)
+			continue;
+		snprintf(why, len, "IOMMU group %d also holds %s, bound to %s: vfio needs every "
+			 "endpoint of the group on vfio-pci (or unbound) — pass it through too, or "
+			 "use a device in a group of its own", dev->iommu_group, o->name, o->driver);
+		return 1;
+	}
+	return 0;
+}

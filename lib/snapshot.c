@@ -94,7 +94,9 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/sys/kernel/iommu_groups/*/{type,reserved_regions}", .kind = SNAP_FILE },
 	/* class links: interfaces, disks, NVMe controllers and subsystems, IOMMUs */
 	{ .pattern = "/sys/class/{net,block,nvme,nvme-subsystem,iommu}/*", .kind = SNAP_ENTRY },
-	{ .pattern = "/sys/class/block/*/partition", .kind = SNAP_FILE },
+	{ .pattern = "/sys/class/block/*/{partition,hidden}", .kind = SNAP_FILE },
+	{ .pattern = "/sys/class/block/*/slaves/*", .kind = SNAP_ENTRY },
+	{ .pattern = "/sys/class/block/dm-*/dm/name", .kind = SNAP_FILE },
 	{ .pattern = "/sys/class/net/*/" NET_ATTRS, .kind = SNAP_FILE },
 	{ .pattern = "/sys/class/net/*/device", .kind = SNAP_ENTRY },
 	{ .pattern = "/sys/class/nvme/*/" NVME_ATTRS, .kind = SNAP_FILE },
@@ -128,11 +130,12 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/proc/version", .kind = SNAP_FILE, .flags = SNAP_FLAT },
 	{ .pattern = "/proc/sys/kernel/{osrelease,hostname}", .kind = SNAP_FILE,
 	  .flags = SNAP_FLAT },
+	{ .pattern = "/proc/sys/kernel/random/boot_id", .kind = SNAP_FILE, .flags = SNAP_FLAT },
 	{ .pattern = "/proc/interrupts", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
 	{ .pattern = "/proc/irq/default_smp_affinity", .kind = SNAP_FILE, .flags = SNAP_FLAT },
 	{ .pattern = "/proc/irq/[0-9]*/{smp_affinity_list,effective_affinity_list,node}",
 	  .kind = SNAP_FILE, .flags = SNAP_FLAT },
-	{ .pattern = "/proc/mounts", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
+	{ .pattern = "/proc/{mounts,swaps}", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
 	{ .pattern = "/proc/net/{route,ipv6_route}", .kind = SNAP_FILE, .flags = SNAP_FLAT,
 	  .max = BIG_MAX },
 	{ .pattern = "/proc/[0-9]*/comm", .kind = SNAP_FILE, .flags = SNAP_FLAT,
@@ -143,6 +146,7 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/dev/{kvm,iommu}", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/devices/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
+	{ .pattern = "/dev/mapper/*", .kind = SNAP_ENTRY },
 };
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))

@@ -147,6 +147,14 @@ static void build_fixture(void)
 	link_to("sys/class/block/sda",
 		"../../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda");
 	link_to("sys/class/block/loopy", "loopy"); /* a loop: stored, never followed */
+	/* the root filesystem on device-mapper over a partition */
+	link_to("sys/class/block/dm-0", "../../devices/virtual/block/dm-0");
+	put("sys/devices/virtual/block/dm-0/dm/name", "vg-root\n", -1);
+	put("sys/devices/virtual/block/dm-0/hidden", "0\n", -1);
+	put("sys/devices/virtual/block/dm-0/dm/uuid", "not captured\n", -1);
+	link_to("sys/devices/virtual/block/dm-0/slaves/sda2",
+		"../../../../pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda2");
+	link_to("dev/mapper/vg-root", "../dm-0");
 	put("sys/devices/system/node/node0/cpulist", "0-3\n", -1);
 	put("sys/devices/system/node/node0/meminfo", "not captured\n", -1);
 	put("sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "16\n", -1);
@@ -167,7 +175,9 @@ static void build_fixture(void)
 	put("proc/interrupts", "           CPU0\n 40:  12  PCI-MSIX-0000:01:00.0  0-edge  eth0\n", -1);
 	put("proc/irq/40/smp_affinity_list", "0-3\n", -1);
 	put("proc/irq/40/spurious", "not captured\n", -1);
-	put("proc/mounts", "sysfs /sys sysfs rw 0 0\n", -1);
+	put("proc/mounts", "sysfs /sys sysfs rw 0 0\n/dev/mapper/vg-root / ext4 rw 0 0\n", -1);
+	put("proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n/dev/sdb1 partition 1 0 -2\n", -1);
+	put("proc/sys/kernel/random/boot_id", "0b3f7c9e-2f4c-4a55-9a0e-5d9d1c3b7e01\n", -1);
 	put("proc/net/route", "Iface\tDestination\tGateway\neth0\t00000000\t0100000A\n", -1);
 	put("proc/1234/comm", "irqbalance\n", -1);
 	put("proc/99/comm", "bash\n", -1);
@@ -321,6 +331,14 @@ static void test_roundtrip(void)
 	same_file("proc/interrupts");
 	same_file("proc/irq/40/smp_affinity_list");
 	same_file("proc/mounts");
+	same_file("proc/swaps");
+	same_file("proc/sys/kernel/random/boot_id");
+	same_file("sys/devices/virtual/block/dm-0/dm/name");
+	same_file("sys/devices/virtual/block/dm-0/hidden");
+	same_link("sys/class/block/dm-0");
+	same_link("sys/devices/virtual/block/dm-0/slaves/sda2");
+	same_link("dev/mapper/vg-root");
+	ok(!in_out("out", "sys/devices/virtual/block/dm-0/dm/uuid"), "dm uuid not captured");
 	same_file("proc/net/route");
 	same_file("proc/1234/comm");
 	same_file("dev/kmsg");

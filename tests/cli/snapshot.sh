@@ -38,8 +38,14 @@ mkdir "$T/x"
 tar xzf "$T/host.tar.gz" -C "$T/x" 2>"$T/err"
 ok $? "tar xzf extracts it"
 diag "$T/err"
-test -d "$T/x/sys/bus/pci/devices" -a -f "$T/x/proc/cmdline" -a -f "$T/x/dev/kmsg"
-ok $? "the tree has sys/bus/pci/devices, proc/cmdline, dev/kmsg"
+test -d "$T/x/sys/bus/pci/devices" -a -f "$T/x/proc/cmdline"
+ok $? "the tree has sys/bus/pci/devices and proc/cmdline"
+if [ "$(id -u)" -eq 0 ]; then
+	test -f "$T/x/dev/kmsg"
+	ok $? "and, as root, the kernel log in dev/kmsg"
+else
+	echo "ok $((n += 1)) - # SKIP not root: /dev/kmsg may be unreadable (dmesg_restrict)"
+fi
 test -f "$T/x/passthru-snapshot.txt"
 ok $? "the manifest passthru-snapshot.txt is in the archive"
 ls "$T"/host.tar.gz.* >/dev/null 2>&1

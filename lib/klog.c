@@ -602,15 +602,19 @@ static void match_state(struct scan *sc, const char *msg)
 		set_ir(sc, PT_YES, starts(p, "x2apic") ? "x2apic" : starts(p, "xapic") ? "xapic" : "");
 	}
 
-	/* --- AMD-Vi --- */
+	/* --- AMD-Vi (amd_iommu_v2 loads on every x86 and says "AMD-Vi: AMD IOMMUv2
+	 * functionality not available": only these lines tell of an AMD IOMMU) --- */
 	if (strstr(msg, "AMD-Vi")) {
-		set_vendor(sc, "amd");
-		if (strstr(msg, "AMD IOMMU disabled") || strstr(msg, "AMD-Vi disabled"))
+		if (strstr(msg, "AMD IOMMU disabled") || strstr(msg, "AMD-Vi disabled")) {
+			set_vendor(sc, "amd");
 			set_dma(sc, PT_NO, 3);
-		else if (strstr(msg, "Found IOMMU") || strstr(msg, "AMD IOMMUv2 loaded") ||
-			 strstr(msg, "Extended features") || strstr(msg, "Lazy IO/TLB flushing enabled"))
+		} else if (strstr(msg, "Found IOMMU") || strstr(msg, "AMD IOMMUv2 loaded") ||
+			   strstr(msg, "Extended features") ||
+			   strstr(msg, "Lazy IO/TLB flushing enabled")) {
+			set_vendor(sc, "amd");
 			set_dma(sc, PT_YES, 2);
-		else if (strstr(msg, "Initialized for Passthrough Mode")) {
+		} else if (strstr(msg, "Initialized for Passthrough Mode")) {
+			set_vendor(sc, "amd");
 			set_dma(sc, PT_YES, 2);
 			if (!o->default_domain[0]) {
 				set_str(o->default_domain, sizeof(o->default_domain), "passthrough");
@@ -618,6 +622,7 @@ static void match_state(struct scan *sc, const char *msg)
 			}
 		}
 		if (strstr(msg, "AMD-Vi: Interrupt remapping enabled")) {
+			set_vendor(sc, "amd");
 			set_ir(sc, PT_YES, NULL);
 			sc->amd_ir_pending = true;
 		}
@@ -940,10 +945,23 @@ static void conclude(struct scan *sc)
 	struct pt_klog *o = sc->out;
 	const char *table = sc->intel_table[0] ? sc->intel_table : sc->amd_table[0] ? sc->amd_table : NULL;
 
+	if (!sc->saw_banner || !sc->saw_init_done)
+		return;
+	/* interrupt remapping is enabled early ("DMAR-IR: Enabled IRQ remapping in ...
+	 * mode", "AMD-Vi: Interrupt remapping enabled"), DMA remapping or not: an IOMMU
+	 * table without that line in a whole boot means it stayed off (intremap=off,
+	 * a unit without the IR capability) */
+	if (table && o->interrupt_remapping == PT_UNKNOWN) {
+		o->interrupt_remapping = PT_NO;
+		snprintf(o->ir_evidence, sizeof(o->ir_evidence),
+			 "no %s line in a complete boot log, though the firmware table is there: %s",
+			 sc->intel_table[0] ? "\"DMAR-IR: Enabled IRQ remapping\""
+					    : "\"AMD-Vi: Interrupt remapping enabled\"",
+			 table);
+	}
 	/* "DMAR: IOMMU enabled" only says intel_iommu=on was parsed: in a whole boot
 	 * without the driver's init line, the driver never came up */
-	if (!sc->saw_banner || !sc->saw_init_done ||
-	    !(o->dma_remapping == PT_UNKNOWN || (o->dma_remapping == PT_YES && sc->dma_strength == 1)))
+	if (!(o->dma_remapping == PT_UNKNOWN || (o->dma_remapping == PT_YES && sc->dma_strength == 1)))
 		return;
 	if (table) {
 		o->dma_remapping = PT_NO;

@@ -406,6 +406,63 @@ static void test_robust(void)
 	free(big);
 }
 
+/* Real logs from the lab's kernel on each topology (tests/data/klog/README). */
+static void scan_file(const char *name)
+{
+	const char *top = getenv("PASSTHRU_TOP_SRCDIR");
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	pt_klog_free(&lg);
+	memset(&lg, 0, sizeof(lg));
+	snprintf(path, sizeof(path), "%s/tests/data/klog/%s", top ? top : ".", name);
+	f = fopen(path, "rb");
+	if (f) {
+		buf = malloc(1 << 20);
+		len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+		fclose(f);
+	}
+	ok(buf && len > 0, "read %s", name);
+	if (buf && pt_klog_parse(buf, len, &lg) != 0)
+		printf("# pt_klog_parse failed\n");
+	free(buf);
+}
+
+static void test_lab(void)
+{
+	scan_file("qemu-vtd-x2apic.dmesg");
+	is_int(lg.boots, 1, "lab vtd: one boot");
+	is_int(lg.dma_remapping, PT_YES, "lab vtd: DMA remapping on");
+	is_str(lg.dma_evidence, "[    1.858492] DMAR: Intel(R) Virtualization Technology for Directed I/O",
+	       "lab vtd: evidence");
+	is_int(lg.interrupt_remapping, PT_YES, "lab vtd: IR on");
+	is_str(lg.ir_mode, "x2apic", "lab vtd: x2apic (eim=on)");
+	is_str(lg.default_domain, "translated", "lab vtd: translated");
+	is_int(lg.n_faults + lg.n_aer, 0, "lab vtd: no faults, no AER");
+
+	scan_file("qemu-vtd-nointremap.kmsg");
+	is_int(lg.dma_remapping, PT_YES, "lab intremap=off (kmsg): DMA remapping on");
+	is_int(lg.interrupt_remapping, PT_NO, "lab intremap=off: IR off, though nothing says 'disabled'");
+	ok(strstr(lg.ir_evidence, "no \"DMAR-IR: Enabled IRQ remapping\" line") &&
+		   strstr(lg.ir_evidence, "ACPI: DMAR 0x"),
+	   "lab intremap=off: evidence names the missing line and the table");
+	is_str(lg.ir_mode, "", "lab intremap=off: no mode");
+	is_int(lg.lines, 557, "lab kmsg: record lines only");
+
+	scan_file("qemu-noiommu.dmesg");
+	is_int(lg.dma_remapping, PT_NO, "lab noiommu: off");
+	ok(strstr(lg.dma_evidence, "ACPI: RSDT 0x") != NULL, "lab noiommu: the ACPI listing is the evidence");
+	is_int(lg.interrupt_remapping, PT_NO, "lab noiommu: IR off");
+	is_str(lg.default_domain, "translated", "lab noiommu: the default domain is printed anyway");
+	is_str(lg.vendor, "", "lab noiommu: 'AMD IOMMUv2 functionality not available' names no vendor");
+
+	scan_file("qemu-vtd-pt.dmesg");
+	is_int(lg.dma_remapping, PT_YES, "lab iommu=pt: DMA remapping on");
+	is_str(lg.default_domain, "passthrough", "lab iommu=pt: passthrough");
+	is_str(lg.ir_mode, "x2apic", "lab iommu=pt: x2apic");
+}
+
 /* The command over a saved log, as a user runs it. */
 static void test_cli(void)
 {
@@ -455,6 +512,7 @@ int main(void)
 	test_aer();
 	test_forms();
 	test_robust();
+	test_lab();
 	test_cli();
 	pt_klog_free(&lg);
 	return done_testing();

@@ -107,6 +107,17 @@ static int tri_from_setting(uint32_t v)
 	return v ? PT_YES : PT_NO;
 }
 
+/*
+ * mnl_nlmsg_ok() compares (int)nlmsg_len with the bytes left, so a hostile length of
+ * 2^31 or more passes as negative (found by tests/fuzz/fuzz-netlink.c). Compare
+ * unsigned instead.
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned)len;
+}
+
 /* ---- requests ------------------------------------------------------------------------ */
 
 #define IFM_HDRLEN (MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct ifinfomsg)))
@@ -545,7 +556,7 @@ int pt_nl_parse_link(const void *msg, size_t len, struct pt_link_vfs *out)
 	out->num_vf = -1;
 	if (!msg || ((uintptr_t)msg & 3) || len < sizeof(*nlh) || len > INT_MAX)
 		return -EINVAL;
-	if (!mnl_nlmsg_ok(nlh, (int)len))
+	if (!msg_ok(nlh, (int)len))
 		return -EBADMSG;
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return -EINVAL;
@@ -634,7 +645,7 @@ int pt_nl_parse_reply(const void *buf, size_t len, uint32_t seq, struct pt_nl_re
 	if (((uintptr_t)buf & 3) || len > INT_MAX)
 		return -EINVAL;
 	rem = (int)len;
-	while (!r->done && mnl_nlmsg_ok(nlh, rem)) {
+	while (!r->done && msg_ok(nlh, rem)) {
 		if (seq && nlh->nlmsg_seq != seq)
 			return -EPROTO;
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -703,7 +714,7 @@ static struct nlattr *find_vf_info(void *buf, size_t len, int ifindex, int vf, i
 	int rem = (int)len;
 
 	*err = -ENODEV;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; msg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
 		struct link_tb tb = { 0 };
 		struct ifinfomsg *ifm;
 		struct nlattr *a;

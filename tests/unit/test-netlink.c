@@ -408,6 +408,20 @@ static void test_reply(void)
 	is_int(pt_nl_parse_reply(buf + 2, len - 2, 0, &r), -EINVAL, "misaligned buffer");
 	pt_nl_reply_free(&r);
 
+	/* found by the fuzzer: libmnl's mnl_nlmsg_ok() reads (int)nlmsg_len */
+	memset(&r, 0, sizeof(r));
+	len = put_link(buf, 3, NLM_F_MULTI, 4, "enp1s0f0", 2);
+	n1 = put_done(buf + len, 3, 0);
+	((struct nlmsghdr *)(buf + len))->nlmsg_len = 0xdddddddd;
+	is_int(pt_nl_parse_reply(buf, len + n1, 3, &r), -EBADMSG, "nlmsg_len of 2^31 and more refused");
+	pt_nl_reply_free(&r);
+	{
+		struct pt_vf_setting s = { .vf = 9, .mac = { 2 } };
+
+		is_int(pt_nl_patch_vf(buf, len + n1, 7, &s, PT_VF_MAC), -ENODEV,
+		       "... and never followed when patching a recording");
+	}
+
 	/* a single (non-dump) reply has no NLMSG_DONE */
 	memset(&r, 0, sizeof(r));
 	len = put_link(buf, 5, 0, 4, "enp1s0f0", 2);

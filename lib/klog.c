@@ -25,6 +25,7 @@
 
 #define LINE_MAX_ 1024
 #define EVIDENCE_LEN 256
+#define MAX_DEVICES 65536 /* distinct devices kept per list (the whole of segment 0) */
 
 /* ---- device index: BDF -> entry, open addressing ---------------------------------- */
 
@@ -207,6 +208,8 @@ static struct pt_klog_fault *fault_for(struct scan *sc, const struct pt_bdf *b,
 	struct pt_klog_fault f;
 
 	if (i == (size_t)-1) {
+		if (o->n_faults >= MAX_DEVICES)
+			return NULL; /* a real host has fewer functions: the rest is noise */
 		memset(&f, 0, sizeof(f));
 		pt_bdf_format(b, f.device);
 		set_str(f.kind, sizeof(f.kind), kind);
@@ -271,6 +274,8 @@ static void add_aer(struct scan *sc, const struct pt_bdf *b, int sev, bool sourc
 	int cur = SEV_NONE;
 
 	if (i == (size_t)-1) {
+		if (o->n_aer >= MAX_DEVICES)
+			return;
 		memset(&a, 0, sizeof(a));
 		pt_bdf_format(b, a.device);
 		set_str(a.first_line, sizeof(a.first_line), sc->raw);
@@ -685,7 +690,8 @@ static const char *strip_prefixes(const char *s)
 				continue;
 			}
 		}
-		/* "[    0.123456] " / "[  +0.000004] " / "[Sat Nov 21 06:06:48 2026] " */
+		/* "[    0.123456] " / "[  +0.000004] " / "[Sat Nov 21 06:06:48 2026] " /
+		 * "[Nov21 06:06] " (dmesg --time-format reltime) */
 		if (p[0] == '[') {
 			const char *c = skip_spaces(p + 1);
 			size_t n = 1;
@@ -706,7 +712,9 @@ static const char *strip_prefixes(const char *s)
 			if (ok && digit && p[n] == ']' &&
 			    (isdigit((unsigned char)*c) || *c == '+' ||
 			     (isupper((unsigned char)c[0]) && islower((unsigned char)c[1]) &&
-			      islower((unsigned char)c[2]) && c[3] == ' ' && isupper((unsigned char)c[4])))) {
+			      islower((unsigned char)c[2]) &&
+			      ((c[3] == ' ' && isupper((unsigned char)c[4])) || /* "[Sat Nov 21 ...]" */
+			       isdigit((unsigned char)c[3]))))) {                 /* "[Nov21 06:06]" */
 				s = skip_spaces(p + n + 1);
 				goto host;
 			}
@@ -738,12 +746,46 @@ static const char *strip_prefixes(const char *s)
 		    isdigit((unsigned char)p[8]) && isdigit((unsigned char)p[9]) &&
 		    (p[10] == 'T' || p[10] == ' ')) {
 			const char *q = p + 11;
+			size_t n;
 
 			while (*q && *q != ' ' && (isdigit((unsigned char)*q) || strchr(":.,+-Z", *q)))
 				q++;
 			if (*q == ' ') {
 				s = skip_spaces(q);
+				/* journalctl -o short-full: "... 06:06:48 UTC host kernel:" */
+				n = 0;
+				while (isupper((unsigned char)s[n]) && n < 6)
+					n++;
+				if (n >= 2 && s[n] == ' ')
+					s += n + 1;
 				goto host;
+			}
+		}
+		/* "Sat 2026-11-21 06:06:48 UTC " (journalctl -o short-full): the weekday */
+		if (isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
+		    islower((unsigned char)p[2]) && p[3] == ' ' && isdigit((unsigned char)p[4]) &&
+		    isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) &&
+		    isdigit((unsigned char)p[7]) && p[8] == '-') {
+			s = p + 4;
+			continue;
+		}
+		/* "1732169208.123456 host kernel: " (journalctl -o short-unix) */
+		if (isdigit((unsigned char)p[0])) {
+			const char *q = p;
+
+			while (isdigit((unsigned char)*q) && q - p < 20)
+				q++;
+			if (*q == '.')
+				for (q++; isdigit((unsigned char)*q) && q - p < 40; q++)
+					;
+			if (*q == ' ') {
+				const char *h = q + 1;
+				size_t hn = strcspn(h, " ");
+
+				if (hn > 0 && hn < 128 && starts(h + hn, " kernel: ")) {
+					s = h + hn + strlen(" kernel: ");
+					continue;
+				}
 			}
 		}
 		/* "kern  :info  : " (dmesg -x) */

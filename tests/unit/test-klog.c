@@ -344,6 +344,14 @@ static void test_forms(void)
 	is_str(lg.ir_mode, "xapic", "<6> priority");
 	is_str(lg.default_domain, "passthrough", "dmesg -x");
 	is_int(F("0000:00:02.0")->count, 3, "ISO syslog, short-monotonic and dmesg -d forms");
+
+	/* journalctl -o short-full / short-unix / short-precise, dmesg --time-format reltime */
+	scan("Sat 2026-11-21 06:06:48 UTC host kernel: DMAR: [DMA Read NO_PASID] Request device [00:02.0] fault addr 0x0 [fault reason 0x06] PTE Read access is not set\n"
+	     "1763705208.123456 host kernel: DMAR: [DMA Read NO_PASID] Request device [00:02.0] fault addr 0x0 [fault reason 0x06] PTE Read access is not set\n"
+	     "Nov 21 06:06:48.123456 host kernel: DMAR: [DMA Read NO_PASID] Request device [00:02.0] fault addr 0x0 [fault reason 0x06] PTE Read access is not set\n"
+	     "[Nov21 06:06] DMAR-IR: Enabled IRQ remapping in x2apic mode\n");
+	is_int(F("0000:00:02.0")->count, 3, "short-full, short-unix, short-precise");
+	is_str(lg.ir_mode, "x2apic", "reltime");
 	is_str(F("0000:00:02.0")->reason, "PTE Read access is not set", "reason without the CR");
 
 	/* several boots: the last one's state */

@@ -17,6 +17,9 @@ const struct cmd commands[] = {
 	  "PCI functions as a tree, VFs under their PF" },
 	{ "show", cmd_show, 0, "DEV [--json]",
 	  "everything about one function: group, upstream ACS path, SR-IOV, link" },
+	{ "apply", cmd_apply, CMD_NEEDS_ROOT,
+	  "FILE [--dry-run] [--verify] [--force] [--timeout MS] [--json]",
+	  "make the host what FILE says: VFs, VF settings, vfio-pci bindings; rollback on failure" },
 	{ "check", cmd_check, 0,
 	  "[--profile FILE] [--format text|json|prometheus|nfd] [--output FILE] [--strict] "
 	  "[--kernel-log FILE] [--json]",

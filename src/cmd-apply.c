@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+/*
+ * passthru apply FILE: make the host what the config says, or say why not.
+ * Exit 0 converged/applied, 1 failed (after rollback), refused, or drift with
+ * --verify; 2 could not run (bad config, unreadable host, state dir locked).
+ */
+#include "cli.h"
+#include "json.h"
+#include "passthru/plan.h"
+#include "passthru/profile.h"
+#include "passthru/safety.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+struct refusal {
+	char device[PT_BDF_STRLEN];
+	const char *kind;
+	char why[320];
+};
+
+struct run {
+	struct cli *cli;
+	const char *file;
+	bool dry_run, verify, force;
+	struct pt_hostcfg cfg;
+	struct pt_profile prof;
+	bool have_prof, have_cfg;
+	struct pt_host *h;
+	struct pt_link_vfs *links;
+	size_t n_links;
+	struct pt_want want;
+	struct pt_plan plan;
+	struct refusal *refused;
+	size_t n_refused;
+	struct pt_apply_result res;
+	char error[768];
+	size_t remaining;      /* actions a fresh plan still finds after applying */
+	bool applied;
+};
+
+static const struct pt_hostcfg *run_cfg(const struct run *r)
+{
+	return r->have_prof ? &r->prof.cfg : &r->cfg;
+}
+
+/* One file serves check and apply: a profile embedding sriov/passthrough is taken as
+ * it is; a bare host config too. The profile parser's message wins when both fail. */
+static int load_config(struct run *r)
+{
+	struct pt_cfg_error e, e2;
+
+	if (pt_profile_load(r->file, &r->prof, &e) == 0) {
+		r->have_prof = true;
+		return 0;
+	}
+	if (pt_hostcfg_load(r->file, &r->cfg, &e2) == 0) {
+		r->have_cfg = true;
+		return 0;
+	}
+	if (e.line > 0)
+		snprintf(r->error, sizeof(r->error), "%s:%d:%d: %s", e.file[0] ? e.file : r->file,
+			 e.line, e.col, e.msg);
+	else
+		snprintf(r->error, sizeof(r->error), "%s: %s", e.file[0] ? e.file : r->file, e.msg);
+	return -1;
+}
+
+static void refuse(struct run *r, const char *dev, const char *kind, const char *why)
+{
+	struct refusal f = { .kind = kind }, *nv;
+
+	for (size_t i = 0; i < r->n_refused; i++)
+		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0)
+			return;
+	snprintf(f.device, sizeof(f.device), "%s", dev);
+	snprintf(f.why, sizeof(f.why), "%s", why);
+	nv = realloc(r->refused, (r->n_refused + 1) * sizeof(*nv));
+
+	if (!nv)
+		return;
+	r->refused = nv;
+	r->refused[r->n_refused++] = f;
+}
+
+/* The function an action disrupts: the PF for a VF count change, the function itself
+ * for driver changes, the VF for its settings (when it exists already). */
+static const struct pt_device *action_target(const struct pt_host *h, const struct pt_action *a)
+{
+	struct pt_bdf b;
+
+	switch (a->kind) {
+	case PT_ACT_SET_NUMVFS:
+		return pt_host_find(h, &a->pf);
+	case PT_ACT_SET_AUTOPROBE:
+	case PT_ACT_WAIT_VFS:
+		return NULL;
+	default:
+		if (pt_bdf_parse(a->device, &b) < 0)
+			return NULL;
+		return pt_host_find(h, &b);
+	}
+}
+
+static int check_safety(struct run *r)
+{
+	struct pt_protected *prot = NULL;
+	struct pt_bdf *vfio = NULL;
+	size_t n_prot = 0, n_vfio = 0;
+	int ret;
+
+	ret = pt_safety_protected(r->cli->ctx, r->h, &prot, &n_prot);
+	if (ret < 0) {
+		snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
+		return ret;
+	}
+	vfio = calloc(r->plan.n ? r->plan.n : 1, sizeof(*vfio));
+	if (!vfio) {
+		free(prot);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < r->plan.n; i++) {
+		const struct pt_action *a = &r->plan.actions[i];
+
+		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
+		    pt_bdf_parse(a->device, &vfio[n_vfio]) == 0)
+			n_vfio++;
+	}
+	for (size_t i = 0; i < r->plan.n; i++) {
+		const struct pt_action *a = &r->plan.actions[i];
+		const struct pt_device *d = action_target(r->h, a);
+		const struct pt_protected *p;
+		char why[320];
+
+		if (!d)
+			continue;
+		if ((p = pt_safety_find(prot, n_prot, &d->bdf))) {
+			snprintf(why, sizeof(why), "%s %s: %s would take it from the host", d->name,
+				 p->why, pt_action_kind_str(a->kind));
+			refuse(r, d->name, pt_protect_kind_str(p->kind), why);
+		}
+		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
+		    pt_safety_group_blocks(r->h, d, vfio, n_vfio, why, sizeof(why)))
+			refuse(r, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), why);
+	}
+	free(vfio);
+	free(prot);
+	return 0;
+}
+
+static int plan_host(struct run *r)
+{
+	char err[512];
+	int ret;
+
+	pt_host_free(r->h);
+	r->h = NULL;
+	pt_link_vfs_array_free(r->links, r->n_links);
+	r->links = NULL;
+	r->n_links = 0;
+	pt_want_free(&r->want);
+	pt_plan_free(&r->plan);
+	r->h = cli_scan(r->cli);
+	if (!r->h) {
+		snprintf(r->error, sizeof(r->error), "cannot read the host: %s",
+			 pt_ctx_error(r->cli->ctx));
+		return -EIO;
+	}
+	ret = pt_want_from_config(r->h, run_cfg(r), &r->want, err, sizeof(err));
+	if (ret < 0) {
+		snprintf(r->error, sizeof(r->error), "%s:%s", r->file, err);
+		return ret;
+	}
+	ret = pt_want_read_links(r->cli->ctx, r->h, &r->want, &r->links, &r->n_links);
+	if (ret < 0) {
+		snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
+		return ret;
+	}
+	ret = pt_plan_build(r->h, r->links, r->n_links, &r->want, &r->plan, err, sizeof(err));
+	if (ret < 0)
+		snprintf(r->error, sizeof(r->error), "%s", err);
+	return ret;
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+static const char *result_of(const struct run *r, size_t i)
+{
+	if (!r->applied || !r->res.results)
+		return "planned";
+	return pt_step_result_str(r->res.results[i]);
+}
+
+static void print_json(struct run *r, unsigned long writes)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_begin(&j);
+	JSON_KV_INT(&j, "version", 1);
+	JSON_KV_BOOL(&j, "dry_run", r->dry_run || r->verify);
+	JSON_KV_BOOL(&j, "verify", r->verify);
+	json_key(&j, "config");
+	json_str(&j, r->file);
+	json_key(&j, "changes");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < r->plan.n; i++) {
+		const struct pt_action *a = &r->plan.actions[i];
+
+		json_obj_begin(&j);
+		JSON_KV_STR(&j, "action", pt_action_kind_str(a->kind));
+		JSON_KV_STR(&j, "device", a->device);
+		json_key(&j, "pf");
+		if (a->vf >= 0 || a->kind == PT_ACT_SET_NUMVFS || a->kind == PT_ACT_SET_AUTOPROBE ||
+		    a->kind == PT_ACT_WAIT_VFS) {
+			char b[PT_BDF_STRLEN];
+
+			json_str(&j, pt_bdf_format(&a->pf, b));
+		} else {
+			json_null(&j);
+		}
+		json_key(&j, "vf");
+		json_int_or_null(&j, a->vf);
+		JSON_KV_STR(&j, "field", a->field);
+		json_key(&j, "from");
+		json_str_or_null(&j, a->from);
+		json_key(&j, "to");
+		json_str_or_null(&j, a->to);
+		JSON_KV_STR(&j, "description", a->desc);
+		JSON_KV_STR(&j, "result", result_of(r, i));
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "writes");
+	json_uint(&j, writes);
+	json_key(&j, "refused");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < r->n_refused; i++) {
+		json_obj_begin(&j);
+		JSON_KV_STR(&j, "device", r->refused[i].device);
+		JSON_KV_STR(&j, "kind", r->refused[i].kind);
+		JSON_KV_STR(&j, "reason", r->refused[i].why);
+		JSON_KV_BOOL(&j, "forced", r->force);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "rollback");
+	if (r->res.rolled_back) {
+		json_obj_begin(&j);
+		JSON_KV_STR(&j, "reason", r->res.error);
+		JSON_KV_BOOL(&j, "ok", r->res.rollback_ok);
+		json_key(&j, "steps");
+		json_uint(&j, r->res.rollback_steps);
+		json_key(&j, "error");
+		json_str_or_null(&j, r->res.rollback_error);
+		json_obj_end(&j);
+	} else {
+		json_null(&j);
+	}
+	json_key(&j, "recovery");
+	if (r->res.recovered) {
+		json_obj_begin(&j);
+		JSON_KV_STR(&j, "what", r->res.recovery);
+		json_key(&j, "steps");
+		json_uint(&j, r->res.recovery_steps);
+		json_obj_end(&j);
+	} else {
+		json_null(&j);
+	}
+	json_key(&j, "remaining");
+	if (r->applied)
+		json_uint(&j, r->remaining);
+	else
+		json_null(&j);
+	json_key(&j, "error");
+	json_str_or_null(&j, r->error);
+	json_obj_end(&j);
+	json_end(&j);
+}
+
+static void print_final(struct run *r)
+{
+	struct pt_host *h = r->h;
+
+	if (!h)
+		return;
+	printf("state:\n");
+	for (size_t i = 0; i < r->want.n_pfs; i++) {
+		const struct pt_device *pf = pt_host_find(h, &r->want.pfs[i].bdf);
+		const struct pt_link_vfs *link = NULL;
+
+		if (!pf)
+			continue;
+		for (size_t k = 0; k < r->n_links && pf->n_netdevs; k++)
+			if (strcmp(r->links[k].ifname, pf->netdevs[0]) == 0)
+				link = &r->links[k];
+		printf("  %s%s%s%s  %s, %d VF%s, sriov_drivers_autoprobe %d\n", pf->name,
+		       pf->n_netdevs ? " (" : "", pf->n_netdevs ? pf->netdevs[0] : "",
+		       pf->n_netdevs ? ")" : "", pf->driver[0] ? pf->driver : "unbound",
+		       pf->sriov_numvfs, pf->sriov_numvfs == 1 ? "" : "s", pf->sriov_drivers_autoprobe);
+		for (size_t v = 0; v < pf->n_vfs; v++) {
+			const struct pt_device *vf = pt_host_find(h, &pf->vfs[v]);
+			const struct pt_vf_info *in = link ? pt_link_vf(link, (int)v) : NULL;
+
+			printf("    vf%-3zu %s  %-10s", v, vf ? vf->name : "?",
+			       vf && vf->driver[0] ? vf->driver : "unbound");
+			if (in) {
+				const uint8_t *m = in->mac;
+
+				printf(" mac %02x:%02x:%02x:%02x:%02x:%02x vlan %d spoofchk %s trust %s",
+				       m[0], m[1], m[2], m[3], m[4], m[5], in->vlan,
+				       pt_tri_str(in->spoofchk), pt_tri_str(in->trust));
+			}
+			printf("\n");
+		}
+	}
+	for (size_t i = 0; i < r->want.n_devs; i++) {
+		const struct pt_device *d = pt_host_find(h, &r->want.devs[i].bdf);
+
+		if (d)
+			printf("  %s  %s%s%s\n", d->name, d->driver[0] ? d->driver : "unbound",
+			       d->driver_override[0] ? ", driver_override " : "", d->driver_override);
+	}
+}
+
+static void print_text(struct run *r, unsigned long writes)
+{
+	const char *verb = r->verify ? "changes would undo the drift"
+			   : r->dry_run ? "changes planned (dry run: nothing written)" : "changes";
+
+	if (r->res.recovered)
+		printf("recovered: %s\n", r->res.recovery);
+	for (size_t i = 0; i < r->n_refused; i++)
+		printf("%s %s (%s): %s\n", r->force ? "FORCED" : "refused", r->refused[i].device,
+		       r->refused[i].kind, r->refused[i].why);
+	if (r->plan.n == 0 && !r->error[0]) {
+		printf("%s: converged, nothing to do (%lu write%s)\n", r->file, writes,
+		       writes == 1 ? "" : "s");
+	} else if (r->plan.n) {
+		printf("%s: %zu %s\n", r->file, r->plan.n, verb);
+		for (size_t i = 0; i < r->plan.n; i++)
+			printf("  %-11s %s\n", result_of(r, i), r->plan.actions[i].desc);
+	}
+	if (r->res.rolled_back)
+		printf("rollback: %s (%zu step%s)%s%s\n",
+		       r->res.rollback_ok ? "the prior state is restored" : "FAILED",
+		       r->res.rollback_steps, r->res.rollback_steps == 1 ? "" : "s",
+		       r->res.rollback_ok ? "" : ": ", r->res.rollback_ok ? "" : r->res.rollback_error);
+	if (r->applied) {
+		printf("%lu write%s", writes, writes == 1 ? "" : "s");
+		if (!r->res.rolled_back)
+			printf(", %s", r->remaining ? "NOT converged" : "converged");
+		printf("\n");
+		if (!r->res.rolled_back)
+			print_final(r);
+	}
+}
+
+static void run_free(struct run *r)
+{
+	pt_apply_result_free(&r->res);
+	pt_plan_free(&r->plan);
+	pt_want_free(&r->want);
+	pt_link_vfs_array_free(r->links, r->n_links);
+	pt_host_free(r->h);
+	free(r->refused);
+	if (r->have_prof)
+		pt_profile_free(&r->prof);
+	if (r->have_cfg)
+		pt_hostcfg_free(&r->cfg);
+}
+
+static int finish(struct run *r, int status)
+{
+	unsigned long writes = pt_ctx_write_count(r->cli->ctx);
+
+	if (r->error[0])
+		cli_error("%s", r->error);
+	if (r->cli->json)
+		print_json(r, writes);
+	else
+		print_text(r, writes);
+	if (getenv("PASSTHRU_APPLY_RUSAGE")) { /* for docs/BENCHMARKS.md */
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "rusage: user %ld.%06ld sys %ld.%06ld\n", (long)ru.ru_utime.tv_sec,
+			(long)ru.ru_utime.tv_usec, (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec);
+	}
+	run_free(r);
+	return status;
+}
+
+int cmd_apply(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verify", no_argument, NULL, 'V' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pt_apply_opts o = { .state_dir = cli->state_dir };
+	struct pt_journal *j = NULL;
+	struct run r = { .cli = cli };
+	const char *crash;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "nVft:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': r.dry_run = true; break;
+		case 'V': r.verify = true; break;
+		case 'f': r.force = true; break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v <= 0 || v > 3600000) {
+				cli_error("--timeout: '%s' is not a number of milliseconds (1..3600000)",
+					  optarg);
+				return EXIT_ERROR;
+			}
+			o.timeout_ms = (int)v;
+			break;
+		}
+		case 'j': cli->json = true; break;
+		default:
+			cli_usage(stderr, "apply");
+			return EXIT_ERROR;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_error(optind < argc ? "apply: one config file, not several"
+					: "apply: which config file? (passthru apply /etc/passthru/host.yaml)");
+		return EXIT_ERROR;
+	}
+	r.file = argv[optind];
+	o.config = r.file;
+	crash = getenv("PASSTHRU_CRASH_AFTER_STEP"); /* test-only, see docs/apply.md */
+	if (crash && *crash)
+		o.crash_after_step = atoi(crash);
+
+	if (load_config(&r) < 0)
+		return finish(&r, EXIT_ERROR);
+
+	if (!r.dry_run && !r.verify) {
+		ret = pt_journal_open(cli->ctx, o.state_dir, o.lock_wait_ms ? o.lock_wait_ms : 30000, &j);
+		if (ret < 0) {
+			snprintf(r.error, sizeof(r.error), "%s", pt_ctx_error(cli->ctx));
+			return finish(&r, EXIT_ERROR);
+		}
+		ret = pt_apply_recover(cli->ctx, j, &o, &r.res);
+		if (ret < 0) {
+			snprintf(r.error, sizeof(r.error), "%s", pt_ctx_error(cli->ctx));
+			pt_journal_close(j);
+			return finish(&r, EXIT_FAIL);
+		}
+	}
+	if (plan_host(&r) < 0) {
+		pt_journal_close(j);
+		return finish(&r, EXIT_ERROR);
+	}
+	if (check_safety(&r) < 0) {
+		pt_journal_close(j);
+		return finish(&r, EXIT_ERROR);
+	}
+	if (r.verify) {
+		if (r.plan.n)
+			snprintf(r.error, sizeof(r.error), "%s: the host has drifted: %zu change%s "
+				 "would make it match", r.file, r.plan.n, r.plan.n == 1 ? "" : "s");
+		return finish(&r, r.plan.n ? EXIT_FAIL : EXIT_OK);
+	}
+	if (r.n_refused && !r.force) {
+		snprintf(r.error, sizeof(r.error), "refused: %zu function%s the host needs would be "
+			 "changed; nothing was written (--force to do it anyway)", r.n_refused,
+			 r.n_refused == 1 ? "" : "s");
+		pt_journal_close(j);
+		return finish(&r, EXIT_FAIL);
+	}
+	if (r.dry_run)
+		return finish(&r, EXIT_OK);
+
+	r.applied = true;
+	ret = pt_apply_run(cli->ctx, j, r.h, r.links, r.n_links, &r.plan, &o, &r.res);
+	pt_journal_close(j);
+	if (ret < 0) {
+		snprintf(r.error, sizeof(r.error), "%s%s", r.res.error,
+			 r.res.rolled_back ? (r.res.rollback_ok ? "; rolled back" : "; ROLLBACK FAILED")
+					   : "");
+		return finish(&r, EXIT_FAIL);
+	}
+	/* what the host is now, and whether a fresh plan still finds work */
+	if (r.plan.n) {
+		struct pt_plan done = r.plan;
+
+		r.plan = (struct pt_plan){ 0 };
+		if (plan_host(&r) == 0)
+			r.remaining = r.plan.n;
+		pt_plan_free(&r.plan);
+		r.plan = done;
+		if (r.remaining) {
+			snprintf(r.error, sizeof(r.error), "applied, but a fresh plan still finds %zu "
+				 "change%s: the kernel did not keep what was written (see dmesg)",
+				 r.remaining, r.remaining == 1 ? "" : "s");
+			return finish(&r, EXIT_FAIL);
+		}
+	}
+	return finish(&r, EXIT_OK);
+}

@@ -17,6 +17,8 @@ const struct cmd commands[] = {
 	  "PCI functions as a tree, VFs under their PF" },
 	{ "show", cmd_show, 0, "DEV [--json]",
 	  "everything about one function: group, upstream ACS path, SR-IOV, link" },
+	{ "vfs", cmd_vfs, 0, "PF [--json]",
+	  "VF network settings of a PF netdev: MAC, VLAN, spoof check, trust, link state, rates" },
 	{ "apply", cmd_apply, CMD_NEEDS_ROOT,
 	  "FILE [--dry-run] [--verify] [--force] [--timeout MS] [--json]",
 	  "make the host what FILE says: VFs, VF settings, vfio-pci bindings; rollback on failure" },

@@ -1,0 +1,85 @@
+#!/bin/sh
+# passthru vfs PF, in the user's words, on a sysroot holding a recorded rtnetlink dump
+# (the fuzz seed dump-3-links: lo, enp1s0f0 with 4 VFs, enp1s0f1 with 2), and on this
+# machine's loopback. TAP on stdout.
+# Environment: PASSTHRU_BIN (the passthru binary), PASSTHRU_TOP_SRCDIR.
+set -u
+P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
+SRC=${PASSTHRU_TOP_SRCDIR:?PASSTHRU_TOP_SRCDIR must name the source tree}
+T=$(mktemp -d "${TMPDIR:-/tmp}/pt-vfs-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+
+ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+diag() { sed 's/^/# /' "$@"; }
+
+R="$T/root"
+mkdir -p "$R/.passthru"
+cp "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" "$R/.passthru/rtnl-getlink.bin"
+
+# 1. the table
+"$P" --sysroot "$R" vfs enp1s0f0 >"$T/out" 2>"$T/err"
+ok $? "passthru vfs enp1s0f0 exits 0 on a recorded sysroot"
+diag "$T/err"
+grep -q '^enp1s0f0 (ifindex 4): 4 VFs$' "$T/out"
+ok $? "it names the PF, its ifindex and 4 VFs"
+grep -Eq '^  1 +02:00:00:00:00:01 +1 +1 +802\.1ad +on +on +enable +1 +110$' "$T/out"
+ok $? "VF 1: mac, vlan 1 qos 1 802.1ad, spoofchk on, trust on, link enable, rates 1/110"
+grep -Eq '^  0 +02:00:00:00:00:00 +0 +0 +802\.1Q +off +- +auto +0 +100$' "$T/out"
+ok $? "VF 0: trust not reported by the driver shows as -"
+diag "$T/out"
+
+# 2. JSON, the contract
+"$P" --sysroot "$R" vfs enp1s0f0 --json >"$T/json" 2>"$T/err"
+ok $? "passthru vfs enp1s0f0 --json exits 0"
+python3 - "$T/json" <<'PY' >"$T/check" 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["pf"] == "enp1s0f0" and d["ifindex"] == 4 and d["num_vfs"] == 4, d
+assert [v["vf"] for v in d["vfs"]] == [0, 1, 2, 3]
+v = d["vfs"][2]
+assert v == {"vf": 2, "mac": "02:00:00:00:00:02", "vlan": 2, "qos": 2, "vlan_proto": "802.1Q",
+             "spoof_check": False, "trust": False, "link_state": "disable",
+             "min_tx_rate": 2, "max_tx_rate": 120}, v
+assert d["vfs"][0]["trust"] is None
+PY
+ok $? "JSON: pf, ifindex, num_vfs, vfs[] with every key; unknown trust is null"
+diag "$T/check"
+
+"$P" --sysroot "$R" --json vfs lo >"$T/json" 2>"$T/err"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d=={"pf":"lo","ifindex":1,"num_vfs":None,"vfs":[]}, d' "$T/json" 2>"$T/check"
+ok $? "JSON for a netdev without SR-IOV: num_vfs null, vfs []"
+diag "$T/check"
+
+# 3. errors a person can act on
+"$P" --sysroot "$R" vfs eth9 >"$T/out" 2>"$T/err"
+[ $? -eq 2 ] && grep -q 'eth9' "$T/err"
+ok $? "unknown interface: exit 2, the message names it"
+diag "$T/err"
+rm "$R/.passthru/rtnl-getlink.bin"
+"$P" --sysroot "$R" vfs enp1s0f0 >"$T/out" 2>"$T/err"
+[ $? -eq 2 ] && grep -q 'rtnl-getlink.bin' "$T/err"
+ok $? "sysroot without a recording: exit 2, the message names the missing file"
+diag "$T/err"
+"$P" vfs a-name-much-too-long >"$T/out" 2>"$T/err"
+[ $? -eq 2 ]
+ok $? "a name longer than 15 characters: exit 2"
+
+# 4. the real kernel (no root needed to read)
+"$P" vfs lo >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] && grep -q '^lo (ifindex 1): no SR-IOV VFs' "$T/out"
+ok $? "passthru vfs lo on this kernel"
+diag "$T/out" "$T/err"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

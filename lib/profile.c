@@ -132,6 +132,99 @@ static int syntax_error(struct walk *w, struct fy_diag *diag, int line, int col)
 	return fail_at(w, line, col, "YAML syntax error: malformed document");
 }
 
+/* Decodes a single-quoted scalar from the document bytes: '' is a quote, a line break
+ * with the white space around it folds into one space, n empty lines into n newlines
+ * (YAML 1.2, 7.3.2). raw/len is the text between the quotes. */
+static char *sq_decode(const char *raw, size_t len, size_t *outlen)
+{
+	char *out = malloc(len + 1);
+	size_t o = 0, i = 0;
+
+	if (!out)
+		return NULL;
+	while (i < len) {
+		char c = raw[i];
+
+		if (c == '\'' && i + 1 < len && raw[i + 1] == '\'') {
+			out[o++] = '\'';
+			i += 2;
+		} else if (c == '\n' || c == '\r') {
+			size_t empty = 0;
+
+			while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+				o--;
+			for (;;) {
+				if (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')
+					i++;
+				i++;
+				while (i < len && (raw[i] == ' ' || raw[i] == '\t'))
+					i++;
+				if (i < len && (raw[i] == '\n' || raw[i] == '\r')) {
+					empty++;
+					continue;
+				}
+				break;
+			}
+			if (empty)
+				for (size_t k = 0; k < empty; k++)
+					out[o++] = '\n';
+			else
+				out[o++] = ' ';
+		} else {
+			out[o++] = c;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+/* A scalar's text (escapes processed) into a malloc'd, NUL-terminated buffer.
+ * libfyaml 0.7.12 leaks memory in fy_token_get_text() for a single-quoted scalar with
+ * a run of five or more '' escapes (and its token iterator miscounts them), so
+ * single-quoted scalars are decoded here from the document bytes, and the result is
+ * checked against the length libfyaml computes. Returns 0, -ENOMEM or -EINVAL. */
+static int token_text(struct fy_token *fyt, const char *doc, size_t doclen, char **out,
+		      size_t *outlen)
+{
+	const char *t;
+	size_t tl = 0;
+
+	if (fy_token_scalar_style(fyt) == FYSS_SINGLE_QUOTED) {
+		const struct fy_mark *a = fy_token_start_mark(fyt), *b = fy_token_end_mark(fyt);
+		size_t s, e;
+
+		if (!a || !b || a->input_pos > b->input_pos || b->input_pos > doclen)
+			return -EINVAL;
+		/* the marks enclose the text between the quotes */
+		s = a->input_pos;
+		e = b->input_pos;
+		if (s == 0 || e >= doclen || doc[s - 1] != '\'' || doc[e] != '\'')
+			return -EINVAL;
+		*out = sq_decode(doc + s, e - s, outlen);
+		if (!*out)
+			return -ENOMEM;
+		if (*outlen != fy_token_get_text_length(fyt)) {
+			free(*out);
+			*out = NULL;
+			return -EINVAL;
+		}
+		return 0;
+	}
+	t = fy_token_get_text(fyt, &tl);
+	if (!t && tl)
+		return -ENOMEM;
+	*out = malloc(tl + 1);
+	if (!*out)
+		return -ENOMEM;
+	if (tl)
+		memcpy(*out, t, tl);
+	(*out)[tl] = '\0';
+	*outlen = tl;
+	return 0;
+}
+
 /* Builds the tree of the first (and only) document. *root is NULL for an empty stream
  * or an empty document. */
 static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode **root)
@@ -215,21 +308,18 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 			n->line = line;
 			n->col = col;
 			if (ev->type == FYET_SCALAR) {
-				size_t tl = 0;
-				const char *t = fy_token_get_text(ev->scalar.value, &tl);
+				int tr = token_text(ev->scalar.value, len ? buf : "", len, &n->text,
+						    &n->len);
 
 				n->type = Y_SCALAR;
-				n->text = malloc(tl + 1);
-				if (!n->text) {
+				if (tr) {
 					free(n);
-					r = fail_at(w, line, col, "out of memory");
+					r = fail_at(w, line, col, tr == -ENOMEM ? "out of memory"
+						    : "cannot decode this single-quoted value; "
+						      "use double quotes");
 					done = true;
 					break;
 				}
-				if (tl)
-					memcpy(n->text, t, tl);
-				n->text[tl] = '\0';
-				n->len = tl;
 				n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
 				/* libfyaml marks a quoted scalar at its first character inside
 				 * the quotes; point at the opening quote, where the value starts */
@@ -597,7 +687,7 @@ static int walk_scalar(struct walk *w, const struct field *f, const struct ynode
 		const char *why;
 
 		if (!is_text(v))
-			return bad_value(w, v, "is not valid text");
+			return bad_value(w, v, "contains a NUL byte");
 		why = f->conv(v, at(obj, f->off), f->size);
 		return why ? bad_value(w, v, why) : 0;
 	}

@@ -275,6 +275,62 @@ static void test_values(void)
 		   p.hugepages[1].size_kb == 2048 && p.hugepages[2].size_kb == 1048576,
 	   "2MB and 1GB sizes in kB");
 	pt_profile_free(&p);
+	/* escapes make libfyaml hand the text over in several chunks */
+	ok(parse("firmware: [ { driver: ice, versions: [\"v\\u00e9 \\\"q\\\" 1\", 'it''s'] } ]\n",
+		 &p, &e) == 0 && p.n_firmware == 1 && p.firmware[0].n_versions == 2,
+	   "escaped strings parse");
+	if (p.n_firmware == 1 && p.firmware[0].n_versions == 2) {
+		is_str(p.firmware[0].versions[0], "v\xc3\xa9 \"q\" 1", "double-quoted escapes");
+		is_str(p.firmware[0].versions[1], "it's", "single-quoted escape");
+	}
+	pt_profile_free(&p);
+	{
+		char doc[600], want[200];
+
+		memset(want, '\'', 150);
+		want[150] = '\0';
+		snprintf(doc, sizeof(doc), "firmware: [ { driver: ice, firmware: ['");
+		for (int i = 0; i < 150; i++)
+			strcat(doc, "''");
+		strcat(doc, "'] } ]\n");
+		ok(parse(doc, &p, &e) == 0 && p.n_firmware == 1 && p.firmware[0].n_firmware == 1,
+		   "a long single-quoted string of escapes parses (and does not leak)");
+		if (p.n_firmware == 1 && p.firmware[0].n_firmware == 1)
+			is_str(p.firmware[0].firmware[0], want, "150 escaped quotes");
+		pt_profile_free(&p);
+	}
+	{
+		/* single-quoted scalars are decoded by lib/profile.c itself */
+		static const struct {
+			const char *yaml, *want;
+		} sq[] = {
+			{ "'a''b'", "a'b" },
+			{ "'x\n      y'", "x y" },
+			{ "'x   \n      \n\n      y  '", "x\n\ny  " },
+			{ "'x\r\n      y'", "x y" },
+			{ "''''''''''''''''''''''", "''''''''''" },
+			{ "' a'", " a" },
+		};
+
+		for (size_t i = 0; i < sizeof(sq) / sizeof(sq[0]); i++) {
+			char doc[200];
+			int r;
+
+			snprintf(doc, sizeof(doc), "firmware:\n  - driver: ice\n    versions: [%s]\n",
+				 sq[i].yaml);
+			r = parse(doc, &p, &e);
+			if (!ok(r == 0 && p.n_firmware == 1 && p.firmware[0].n_versions == 1 &&
+					!strcmp(p.firmware[0].versions[0], sq[i].want),
+				"single-quoted %zu decodes", i))
+				printf("#   r=%d %s / got '%s'\n", r, e.msg,
+				       r == 0 && p.firmware[0].n_versions ? p.firmware[0].versions[0] : "");
+			pt_profile_free(&p);
+		}
+	}
+	ok(parse("cpu: { governor: \"perf\\0x\" }\n", &p, &e) == -EINVAL &&
+		   strstr(e.msg, "contains a NUL byte"),
+	   "an embedded NUL is refused");
+	pt_profile_free(&p);
 	ok(parse("sriov: [ { pf: { bdf: \"41:00.0\" }, vf: { 0: { mac: \"00:00:00:00:00:00\" } } } ]\n",
 		 &p, &e) == 0 && p.cfg.sriov[0].vf[0].has_mac && p.cfg.sriov[0].vf[0].mac[0] == 0,
 	   "all-zero MAC is kept as an explicit reset");

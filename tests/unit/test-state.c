@@ -193,6 +193,51 @@ static void test_schema(void)
 	pt_ctx_free(ctx);
 }
 
+/* Many processes opening (creating, migrating) and syncing a new database at once. */
+static void test_concurrent_open(void)
+{
+	const char *dir = fresh_dir("concurrent-open");
+	struct pt_pool_member m[] = { { "0000:01:00.0", 0, 1 }, { "0000:01:00.1", 0, 2 },
+				      { "0000:01:00.2", 1, 3 }, { "0000:01:00.3", 1, 4 } };
+	struct pt_state *st;
+	struct pt_ctx *ctx;
+	pid_t pids[8];
+	int bad = 0;
+	char db[600];
+
+	fflush(stdout);
+	for (int i = 0; i < 8; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int r;
+
+			pt_ctx_new(&ctx, NULL);
+			r = pt_state_open(ctx, dir, &st);
+			if (r == 0)
+				r = pt_state_sync_pool(st, "p", "vfs", m, 4);
+			if (r < 0)
+				printf("# child %d: %s\n", i, pt_ctx_error(ctx));
+			fflush(stdout);
+			pt_state_close(st);
+			pt_ctx_free(ctx);
+			_exit(r < 0);
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		int status;
+
+		waitpid(pids[i], &status, 0);
+		bad += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	}
+	is_int(bad, 0, "8 processes create, migrate and sync one new database at once");
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	is_int(sql_int(db, "SELECT count(*) FROM audit WHERE action = 'migrate'"), 1,
+	       "the schema was migrated exactly once");
+	is_int(sql_int(db, "SELECT count(*) FROM audit WHERE action = 'add'"), 4,
+	       "each device added exactly once");
+	is_int(sql_int(db, "SELECT count(*) FROM devices"), 4, "4 devices");
+}
+
 /* ---- semantics ---- */
 
 static const struct pt_pool_member vfs8[] = {
@@ -827,6 +872,7 @@ int main(int argc, char **argv)
 		test_concurrency(atoi(argv[2]), atoi(argv[3]));
 	} else {
 		test_schema();
+		test_concurrent_open();
 		test_semantics();
 		test_crash();
 		test_concurrency(8, 60);

@@ -302,7 +302,7 @@ static int write_blocking(const char *path, const char *value, int timeout_ms)
 		return e;
 	}
 	if (pid == 0) {
-		int fd = open(path, O_WRONLY | O_CLOEXEC), e = 0;
+		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), e = 0;
 		size_t len = strlen(value);
 
 		if (fd < 0)
@@ -370,7 +370,8 @@ int pt_write_attr(struct pt_ctx *ctx, const char *value, int timeout_ms, const c
 			return pt_err(ctx, r, "writing \"%s\" to %s: %s", value, path, strerror(-r));
 		return 0;
 	}
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's '>': sysfs ignores it; a tree's file then holds just the value */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		return pt_err(ctx, r, "opening %s for writing: %s", path, strerror(-r));

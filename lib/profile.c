@@ -2156,7 +2156,7 @@ fail:
 	if (err) {
 		memset(err, 0, sizeof(*err));
 		pt_strlcpy(err->file, path, sizeof(err->file));
-		snprintf(err->msg, sizeof(err->msg), "cannot read %s: %s%s", path, strerror(e),
+		snprintf(err->msg, sizeof(err->msg), "cannot read the file: %s%s", strerror(e),
 			 e == EFBIG ? " (profiles are at most 4 MiB)" : "");
 	}
 	return -e;

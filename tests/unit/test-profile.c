@@ -579,7 +579,8 @@ static void test_load(void)
 	struct pt_cfg_error e;
 
 	ok(pt_profile_load("/nonexistent/profile.yaml", &p, &e) == -ENOENT &&
-		   strstr(e.msg, "cannot read /nonexistent/profile.yaml"),
+		   !strcmp(e.file, "/nonexistent/profile.yaml") && e.line == 0 &&
+		   strstr(e.msg, "cannot read the file: No such file"),
 	   "load: a missing file is -ENOENT with its name");
 	pt_profile_free(&p);
 	ok(pt_hostcfg_load("/nonexistent/host.yaml", &c, &e) == -ENOENT,

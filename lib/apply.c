@@ -176,10 +176,11 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 	pt_bdf_format(&a->pf, pf);
 	switch (a->kind) {
 	case PT_ACT_SET_AUTOPROBE:
-		snprintf(val, sizeof(val), "%d", a->count);
+		/* values end in a newline, as the kernel shows them (and its parsers accept) */
+		snprintf(val, sizeof(val), "%d\n", a->count);
 		return pt_write_attr(ctx, val, 0, DEVS "/%s/sriov_drivers_autoprobe", pf);
 	case PT_ACT_SET_NUMVFS:
-		snprintf(val, sizeof(val), "%d", a->count);
+		snprintf(val, sizeof(val), "%d\n", a->count);
 		r = pt_write_attr(ctx, val, timeout_ms, DEVS "/%s/sriov_numvfs", pf);
 		if (r == -EBUSY)
 			return pt_err(ctx, r, "%s: the kernel refused sriov_numvfs %d with EBUSY: VFs "
@@ -203,7 +204,8 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 		if (r < 0)
 			return r;
 		/* a lone newline clears it (an empty write would not reach the kernel) */
-		return pt_write_attr(ctx, a->to[0] ? a->to : "\n", 0, DEVS "/%s/driver_override", bdf);
+		snprintf(val, sizeof(val), "%s\n", a->to);
+		return pt_write_attr(ctx, val, 0, DEVS "/%s/driver_override", bdf);
 	case PT_ACT_UNBIND:
 		r = target(ctx, a, bdf, sizeof(bdf));
 		if (r < 0)
@@ -235,8 +237,9 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeout_ms,
 		       size_t *steps, char *err, size_t errlen)
 {
-	/* two passes: a count change can only be judged complete once VFs exist again */
-	for (int pass = 0; pass < 2; pass++) {
+	/* up to two passes, each checked by a fresh plan: a count change can only be
+	 * judged complete once the VFs exist again */
+	for (int pass = 0; pass < 3; pass++) {
 		struct pt_link_vfs *links = NULL;
 		struct pt_plan plan;
 		struct pt_host *h = NULL;
@@ -263,6 +266,12 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 			pt_plan_free(&plan);
 			return 0;
 		}
+		if (pass == 2) {
+			snprintf(err, errlen, "the host did not reach the recorded state after two "
+				 "passes: %s is still planned", plan.actions[0].desc);
+			pt_plan_free(&plan);
+			return -EAGAIN;
+		}
 		for (size_t i = 0; i < plan.n; i++) {
 			r = exec_action(ctx, &plan.actions[i], timeout_ms);
 			if (r < 0) {
@@ -274,7 +283,6 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 		}
 		pt_plan_free(&plan);
 	}
-	snprintf(err, errlen, "the host did not reach the recorded state after two passes");
 	return -EAGAIN;
 }
 

@@ -197,15 +197,6 @@ static void route_iface(struct pt_ctx *ctx, const struct pt_host *h, struct plis
 	closedir(dir);
 }
 
-static const struct pt_device *by_disk(const struct pt_host *h, const char *disk)
-{
-	for (size_t i = 0; i < h->n_devs; i++)
-		for (size_t k = 0; k < h->devs[i].n_blockdevs; k++)
-			if (strcmp(h->devs[i].blockdevs[k], disk) == 0)
-				return &h->devs[i];
-	return NULL;
-}
-
 static const char *base(const char *s)
 {
 	const char *b = strrchr(s, '/');
@@ -218,7 +209,6 @@ static const char *base(const char *s)
 static void block_dev(struct pt_ctx *ctx, const struct pt_host *h, struct plist *l,
 		      const char *name, enum pt_protect_kind k, const char *what, int depth)
 {
-	const struct pt_device *d;
 	char path[4096], link[512];
 	bool slaves = false;
 	struct dirent *e;
@@ -247,9 +237,11 @@ static void block_dev(struct pt_ctx *ctx, const struct pt_host *h, struct plist 
 	}
 	if (slaves)
 		return;
-	d = by_disk(h, name);
-	if (d)
-		protect(l, d, k, "backs %s (%s)", what, name);
+	/* a native-multipath namespace hangs off every controller of its subsystem */
+	for (size_t i = 0; i < h->n_devs; i++)
+		for (size_t b = 0; b < h->devs[i].n_blockdevs; b++)
+			if (strcmp(h->devs[i].blockdevs[b], name) == 0)
+				protect(l, &h->devs[i], k, "backs %s (%s)", what, name);
 }
 
 /* "/dev/mapper/vg-root", "/dev/disk/by-uuid/..", "/dev/nvme0n1p2" -> "dm-0", "nvme0n1p2" */

@@ -37,6 +37,8 @@ _Static_assert(sizeof(enum pt_severity) == sizeof(int), "severities are stored a
 
 #define MAX_DEPTH 32                   /* the schema never nests deeper than 8 */
 #define MAX_FILE_SIZE (4u << 20)       /* profiles are small; refuse anything absurd */
+#define MAX_ENTRIES 1024               /* per list or mapping of names (vf: 2048) */
+#define MAX_POOL_MEMBERS 4096          /* over all pools: the cross-check is pairwise */
 
 /* ---- stage 1: a position-keeping tree built from libfyaml events ----------------- */
 
@@ -413,7 +415,7 @@ struct field {
 	size_t off;
 	size_t size;              /* F_CONV: bytes at dst; F_LIST/F_DICT: element size */
 	size_t count_off;         /* F_STRV/F_LIST/F_DICT */
-	long min, max;            /* F_INT/F_LONG */
+	long min, max;            /* F_INT/F_LONG; F_STRV/F_LIST/F_DICT: max entries (0: MAX_ENTRIES) */
 	const struct kw *kw;      /* F_ENUM */
 	conv_fn conv;             /* F_CONV, F_STRV (NULL: any non-empty string) */
 	const struct schema *sub; /* F_SUB/F_LIST/F_DICT */
@@ -696,6 +698,15 @@ static int walk_scalar(struct walk *w, const struct field *f, const struct ynode
 	}
 }
 
+static int too_many(struct walk *w, const struct field *f, const struct ynode *v, size_t n)
+{
+	size_t cap = f->max > 0 ? (size_t)f->max : MAX_ENTRIES;
+
+	if (n <= cap)
+		return 0;
+	return fail(w, v, "key '%s': %zu entries, at most %zu are supported", w->path, n, cap);
+}
+
 static int walk_strv(struct walk *w, const struct field *f, const struct ynode *v, void *obj)
 {
 	char ***arr = at(obj, f->off);
@@ -710,6 +721,8 @@ static int walk_strv(struct walk *w, const struct field *f, const struct ynode *
 	if (v->type != Y_SEQ)
 		return fail(w, v, "key '%s': expected a list of strings, got %s", w->path,
 			    type_name(v));
+	if (too_many(w, f, v, v->n))
+		return -EINVAL;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *it = v->kids[i];
 		size_t old = path_push_index(w, i);
@@ -773,6 +786,8 @@ static int walk_list(struct walk *w, const struct field *f, const struct ynode *
 	if (v->type != Y_SEQ)
 		return fail(w, v, "key '%s': expected a list of %s, got %s", w->path, f->sub->what,
 			    type_name(v));
+	if (too_many(w, f, v, v->n))
+		return -EINVAL;
 	for (size_t i = 0; i < v->n; i++) {
 		size_t old = path_push_index(w, i);
 		void *e = push_elem(f, obj);
@@ -796,6 +811,8 @@ static int walk_dict(struct walk *w, const struct field *f, const struct ynode *
 	if (v->type != Y_MAP)
 		return fail(w, v, "key '%s': expected a mapping of %s, got %s", w->path,
 			    f->sub->what, type_name(v));
+	if (too_many(w, f, v, v->n / 2))
+		return -EINVAL;
 	for (size_t i = 0; i + 1 < v->n; i += 2) {
 		const struct ynode *k = v->kids[i], *val = v->kids[i + 1];
 		const char *why;
@@ -1443,7 +1460,7 @@ static const struct field sriov_fields[] = {
 	      .sub = &vf_schema),
 	FIELD("vf", F_DICT, .off = offsetof(struct pt_sriov_config, vf),
 	      .count_off = offsetof(struct pt_sriov_config, n_vf),
-	      .size = sizeof(struct pt_vf_config), .sub = &vf_schema),
+	      .size = sizeof(struct pt_vf_config), .sub = &vf_schema, .max = 2048),
 	END,
 };
 static const struct schema sriov_schema = {
@@ -1822,6 +1839,16 @@ static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 					       "(sriov[%zu], line %d); pass its VFs through, or "
 					       "remove it from sriov",
 					       i, match_fmt(m, b, sizeof(b)), j, c->sriov[j].pos.line);
+	}
+	{
+		size_t total = 0;
+
+		for (size_t i = 0; i < c->n_pools; i++)
+			total += c->pools[i].n_members;
+		if (total > MAX_POOL_MEMBERS)
+			return fail_at(w, c->pools[0].pos.line, c->pools[0].pos.col,
+				       "pools: %zu members in all, at most %d are supported", total,
+				       MAX_POOL_MEMBERS);
 	}
 	for (size_t i = 0; i < c->n_pools; i++) {
 		const struct pt_pool_config *p = &c->pools[i];

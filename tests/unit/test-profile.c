@@ -516,6 +516,32 @@ static void test_errors(void)
 	}
 }
 
+/* Lists are bounded, so a hostile file cannot make the pairwise cross-checks slow. */
+static void test_limits(void)
+{
+	size_t cap = 2049 * 24 + 64, o;
+	char *doc = malloc(cap);
+	struct pt_profile p;
+	struct pt_cfg_error e;
+
+	if (!doc)
+		return;
+	o = (size_t)snprintf(doc, cap, "sriov:\n  - pf: { netdev: e }\n    vf:\n");
+	for (int i = 0; i < 2049; i++)
+		o += (size_t)snprintf(doc + o, cap - o, "      %d: { vlan: 1 }\n", i);
+	ok(parse(doc, &p, &e) == -EINVAL && e.line == 4 && e.col == 7 &&
+		   strstr(e.msg, "key 'sriov[0].vf': 2049 entries, at most 2048 are supported"),
+	   "more than 2048 VF overrides are refused");
+	pt_profile_free(&p);
+	o = (size_t)snprintf(doc, cap, "devices:\n");
+	for (int i = 0; i < 1025; i++)
+		o += (size_t)snprintf(doc + o, cap - o, "- match: {netdev: e%d}\n", i);
+	ok(parse(doc, &p, &e) == -EINVAL && e.line == 2 && strstr(e.msg, "1025 entries, at most 1024"),
+	   "more than 1024 devices are refused");
+	pt_profile_free(&p);
+	free(doc);
+}
+
 static void test_hostcfg(void)
 {
 	static const char doc[] =
@@ -627,6 +653,7 @@ int main(void)
 	test_defaults();
 	test_values();
 	test_errors();
+	test_limits();
 	test_hostcfg();
 	test_load();
 	test_examples();

@@ -439,6 +439,32 @@ static int set_vf_recorded(struct pt_ctx *ctx, int ifindex, const struct pt_vf_s
 	return ret;
 }
 
+/* What a person can do about a SETLINK the kernel refused, naming the PF's driver. */
+static void set_hint(struct pt_ctx *ctx, const char *ifname, const struct pt_vf_setting *s,
+		     unsigned field, int err, char *buf, size_t len)
+{
+	char link[256], drv[80] = "the PF's driver";
+	const char *f = pt_vf_field_name(field);
+
+	if (pt_readlink(ctx, link, sizeof(link), "/sys/class/net/%s/device/driver", ifname) > 0)
+		snprintf(drv, sizeof(drv), "the PF's driver %s",
+			 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	buf[0] = '\0';
+	if (err == -EOPNOTSUPP)
+		snprintf(buf, len, "; %s does not support setting a VF's %s: leave it out of "
+			 "the configuration", drv, f);
+	else if (err == -EPROTONOSUPPORT && field == PT_VF_VLAN)
+		snprintf(buf, len, "; %s does not support VLAN protocol 0x%04x: use 802.1Q", drv,
+			 s->vlan_proto);
+	else if (err == -EINVAL && field == PT_VF_RATE)
+		snprintf(buf, len, "; %s refused min %ld / max %ld Mbps (some drivers need the PF "
+			 "link up, a max below the link speed, or min 0)", drv, s->min_tx_rate,
+			 s->max_tx_rate);
+	else if (err == -EINVAL)
+		snprintf(buf, len, "; does VF %d exist (see 'passthru vfs %s')? else %s refused "
+			 "the value", s->vf, ifname, drv);
+}
+
 int pt_nl_set_vf(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s)
 {
 	char req[N_FIELDS][PT_NL_REQ_SIZE] __attribute__((aligned(4)));
@@ -486,9 +512,13 @@ int pt_nl_set_vf(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s)
 		ret = nl_talk(ctx, &nl, req[f], (size_t)reqlen[f], &r, NULL, NULL);
 		pt_nl_reply_free(&r);
 		if (ret < 0 && r.error) {
-			pt_err(ctx, ret, "setting %s of VF %d on %s (ifindex %d): %s%s%s%s",
+			char hint[320];
+
+			set_hint(ctx, ifname, s, field, ret, hint, sizeof(hint));
+			pt_err(ctx, ret, "setting %s of VF %d on %s (ifindex %d): %s%s%s%s%s",
 			       pt_vf_field_name(field), s->vf, ifname, ifindex, strerror(-ret),
-			       r.ext_msg[0] ? " (kernel: " : "", r.ext_msg, r.ext_msg[0] ? ")" : "");
+			       r.ext_msg[0] ? " (kernel: " : "", r.ext_msg, r.ext_msg[0] ? ")" : "",
+			       hint);
 		} else if (ret < 0) {
 			char why[sizeof(ctx->err)];
 

@@ -128,6 +128,8 @@ enum sid {
 	S_UNQUARANTINE,
 	S_USAGE,
 	S_AUDIT_READ,
+	S_AUDIT_READ_BDF,
+	S_STALE_LEASES,
 	S_COUNT
 };
 
@@ -179,8 +181,13 @@ static const char *const sql[S_COUNT] = {
 		"FROM pools p LEFT JOIN devices d ON d.pool = p.name "
 		"GROUP BY p.name, d.numa_node ORDER BY p.name, d.numa_node",
 	[S_AUDIT_READ] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
-			 "WHERE id > ?1 AND (?2 IS NULL OR vm = ?2) AND (?3 IS NULL OR bdf = ?3) "
-			 "ORDER BY id LIMIT ?4",
+			 "WHERE id > ?1 AND (?2 IS NULL OR vm = ?2) ORDER BY id LIMIT ?4",
+	/* one device's history through audit_by_bdf */
+	[S_AUDIT_READ_BDF] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
+			     "WHERE bdf = ?3 AND id > ?1 AND (?2 IS NULL OR vm = ?2) "
+			     "ORDER BY id LIMIT ?4",
+	[S_STALE_LEASES] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
+			   "WHERE l.released IS NULL AND l.created <= ?1 ORDER BY l.vm, l.bdf",
 };
 
 struct pt_state {
@@ -1071,6 +1078,27 @@ struct release_job {
 	size_t n_out;
 };
 
+/* Ends one active lease (read in this transaction) and audits it. */
+static int release_one(struct pt_state *st, struct pt_lease *l, const char *action,
+		       const char *why)
+{
+	sqlite3_stmt *s = stmt(st, S_LEASE_RELEASE);
+	int r;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, l->id);
+	sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+	r = exec_stmt(st, s, "releasing a lease");
+	if (r < 0)
+		return r;
+	if (sqlite3_changes(st->db) != 1)
+		return pt_err(st->ctx, -EIO, "lease %lld of %s vanished while releasing it", l->id,
+			      l->bdf);
+	pt_strlcpy(l->released, st->now, sizeof(l->released));
+	return audit(st, action, l->vm, l->bdf, "lease %lld, pool %s%s", l->id, l->pool, why);
+}
+
 static int release_txn(struct pt_state *st, void *arg)
 {
 	struct release_job *j = arg;
@@ -1106,25 +1134,9 @@ static int release_txn(struct pt_state *st, void *arg)
 	if (j->bdf && strcmp(j->out[0].vm, j->vm) != 0)
 		return pt_err(st->ctx, -EPERM, "%s is leased to %s, not to %s", j->bdf, j->out[0].vm,
 			      j->vm);
-	for (size_t k = 0; k < j->n_out; k++) {
-		struct pt_lease *l = &j->out[k];
-
-		s = stmt(st, S_LEASE_RELEASE);
-		if (!s)
-			return -EIO;
-		sqlite3_bind_int64(s, 1, l->id);
-		sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
-		r = exec_stmt(st, s, "releasing a lease");
-		if (r < 0)
+	for (size_t k = 0; k < j->n_out; k++)
+		if ((r = release_one(st, &j->out[k], "release", "")) < 0)
 			return r;
-		if (sqlite3_changes(st->db) != 1)
-			return pt_err(st->ctx, -EIO, "lease %lld of %s vanished while releasing it",
-				      l->id, l->bdf);
-		pt_strlcpy(l->released, st->now, sizeof(l->released));
-		r = audit(st, "release", l->vm, l->bdf, "lease %lld, pool %s", l->id, l->pool);
-		if (r < 0)
-			return r;
-	}
 	return 0;
 }
 
@@ -1151,6 +1163,87 @@ int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
 		free(j.out);
 		if (r == 0 && n)
 			*n = j.n_out;
+		return r;
+	}
+	*released = j.out;
+	if (n)
+		*n = j.n_out;
+	return 0;
+}
+
+/* ---- garbage collection ---- */
+
+struct gc_job {
+	const char *const *live;
+	size_t n_live;
+	char cutoff[32];
+	struct pt_lease *out;
+	size_t n_out;
+};
+
+static int gc_txn(struct pt_state *st, void *arg)
+{
+	struct gc_job *j = arg;
+	struct pt_lease *stale = NULL;
+	size_t n_stale = 0;
+	sqlite3_stmt *s = stmt(st, S_STALE_LEASES);
+	int r;
+
+	free(j->out);
+	j->out = NULL;
+	j->n_out = 0;
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, j->cutoff, -1, SQLITE_STATIC);
+	r = collect_leases(st, s, &stale, &n_stale);
+	for (size_t k = 0; r == 0 && k < n_stale; k++) {
+		bool live = false;
+
+		for (size_t i = 0; i < j->n_live && !live; i++)
+			live = j->live[i] && strcmp(j->live[i], stale[k].vm) == 0;
+		if (live)
+			continue;
+		r = release_one(st, &stale[k], "gc", ": the VM no longer exists");
+		if (r == 0)
+			stale[j->n_out++] = stale[k];
+	}
+	if (r < 0) {
+		free(stale);
+		j->n_out = 0;
+		return r;
+	}
+	j->out = stale;
+	return 0;
+}
+
+int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live, long min_age_s,
+		struct pt_lease **released, size_t *n)
+{
+	struct gc_job j = { .live = live_vms, .n_live = n_live };
+	struct timespec ts;
+	struct tm tm;
+	time_t cut;
+	int r;
+
+	if (released)
+		*released = NULL;
+	if (n)
+		*n = 0;
+	if (n_live && !live_vms)
+		return pt_err(st->ctx, -EINVAL, "gc: no list of live VMs");
+	if (min_age_s < 0)
+		min_age_s = 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	cut = ts.tv_sec - (time_t)min_age_s;
+	gmtime_r(&cut, &tm);
+	strftime(j.cutoff, sizeof(j.cutoff), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(j.cutoff + strlen(j.cutoff), sizeof(j.cutoff) - strlen(j.cutoff), ".%03ldZ",
+		 ts.tv_nsec / 1000000);
+	r = run_txn(st, gc_txn, &j);
+	if (r < 0 || !released) {
+		if (r == 0 && n)
+			*n = j.n_out;
+		free(j.out);
 		return r;
 	}
 	*released = j.out;
@@ -1475,12 +1568,13 @@ int pt_state_audit(struct pt_state *st, const char *vm, const char *bdf, long lo
 	*n = 0;
 	if (bdf && (r = norm_bdf(st->ctx, bdf, norm)) < 0)
 		return r;
-	s = stmt(st, S_AUDIT_READ);
+	s = stmt(st, bdf ? S_AUDIT_READ_BDF : S_AUDIT_READ);
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, after_id);
 	bind_text_or_null(s, 2, vm);
-	bind_text_or_null(s, 3, bdf ? norm : NULL);
+	if (bdf)
+		sqlite3_bind_text(s, 3, norm, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, limit ? (sqlite3_int64)limit : -1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct pt_audit_entry e = { 0 };

@@ -9,7 +9,13 @@
  *    a crash mid-change leaves the database as it was before the change;
  *  - the schema itself forbids leasing a device twice (a unique index over active
  *    leases, triggers that keep devices.state in step with the leases);
- *  - every change is written to the audit table in the same transaction.
+ *  - every change is written to the audit table in the same transaction;
+ *  - WAL with synchronous=NORMAL: a crashed process loses nothing it committed; a
+ *    power loss can lose the transactions since the last checkpoint (never half of
+ *    one). The last handle to close checkpoints, so each CLI command ends durable.
+ *
+ * A handle belongs to one thread, and to the process that opened it: after fork(),
+ * open a new one in the child.
  *
  * Names (VMs, pools) are 1..64 characters of [A-Za-z0-9_.:-], not starting with '-'
  * or '.'. BDFs are accepted full or short and stored as "dddd:bb:dd.f".
@@ -114,6 +120,13 @@ int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req,
 int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
 		     struct pt_lease **released, size_t *n);
 
+/* Releases, in one transaction, every active lease older than min_age_s seconds
+ * whose VM is not in live_vms (the VMs that exist on this host, as the caller
+ * listed them), audited as "gc". The age spares a VM that started after the caller
+ * listed the live ones. The released leases go to *released when not NULL. */
+int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live, long min_age_s,
+		struct pt_lease **released, size_t *n);
+
 /* Active leases (vm NULL = every VM), ordered by VM then BDF. */
 int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);
 
@@ -129,7 +142,7 @@ struct pt_audit_entry {
 	long long id;
 	char ts[32];
 	long actor_pid;
-	char action[24];     /* pool-sync, add, update, remove, assign, deny, release,
+	char action[24];     /* pool-sync, add, update, remove, assign, deny, release, gc,
 				quarantine, unquarantine, migrate */
 	char vm[PT_NAME_MAX + 1];
 	char bdf[PT_BDF_STRLEN];

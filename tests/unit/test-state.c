@@ -572,6 +572,28 @@ static void test_semantics(void)
 		free(l);
 		pt_state_set_busy_timeout(st, 30000);
 	}
+	/* gc: leases of VMs that no longer exist */
+	{
+		const char *live[] = { "vm-a" };
+
+		is_int(pt_state_gc(st, live, 1, 3600, &l, &n), 0, "gc sparing leases younger than 1 h");
+		is_int(n, 0, "nothing released");
+		free(l);
+		is_int(pt_state_gc(st, live, 1, 0, &l, &n), 0, "gc with vm-a alive");
+		ok(n == 4 && strcmp(l[0].vm, "db1") == 0 && strcmp(l[1].vm, "late") == 0 &&
+			   strcmp(l[2].vm, "web2") == 0 && strcmp(l[3].vm, "web2") == 0 &&
+			   l[0].released[0] == '2',
+		   "releases the leases of db1, late and web2, which are gone");
+		free(l);
+		is_int(count_action(st, "gc"), 4, "audited as gc");
+		is_int(pt_state_leases(st, NULL, &l, &n), 0, "leases after gc");
+		ok(n == 2 && strcmp(l[0].vm, "vm-a") == 0, "vm-a keeps its two");
+		free(l);
+		is_int(pt_state_gc(st, NULL, 1, 0, NULL, NULL), -EINVAL, "a count without a list");
+		is_int(pt_state_gc(st, NULL, 0, 0, NULL, &n), 0, "gc with no VM alive");
+		is_int(n, 2, "releases the rest");
+		is_int(pt_state_verify(st, true), 0, "verifies after gc");
+	}
 	l2 = NULL;
 	n2 = 0;
 	is_int(pt_state_leases(st, NULL, &l2, &n2), 0, "leases at the end");

@@ -35,6 +35,11 @@ char *pt_strdup_or_null(const char *s);
 void pt_strlcpy(char *dst, const char *src, size_t len);
 void pt_strv_free(char **v, size_t n);
 
+/* Readers relative to a directory opened through the seam (pt_path + opendir): same
+ * contract as pt_read_attr() / pt_readlink(), without a path walk per file. */
+int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name);
+int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name);
+
 /* libpci access for this context (config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
 int pt_read_config(struct pt_ctx *ctx, const struct pt_bdf *bdf, uint8_t *buf, size_t len);

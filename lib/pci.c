@@ -8,7 +8,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define DEVS "/sys/bus/pci/devices"
 
@@ -27,11 +29,19 @@ static void warn(struct pt_host *h, const char *fmt, ...)
 		free(s);
 }
 
-/* The set of entries in a device directory, so absent attributes cost no open(). */
+/* The set of entries in a directory, so absent attributes cost no open(); the
+ * directory stays open so its attributes are read relative to it (openat), without a
+ * path walk through the sysroot and the bus symlink for every file. */
 struct dirset {
 	char **names;
 	size_t n;
+	DIR *dir;
 };
+
+static int dirset_fd(const struct dirset *s)
+{
+	return s->dir ? dirfd(s->dir) : -1;
+}
 
 static int dirset_cmp(const void *a, const void *b)
 {
@@ -43,21 +53,22 @@ static bool has(const struct dirset *s, const char *name)
 	return bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp) != NULL;
 }
 
-static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *dir)
+static void dirset_free(struct dirset *s)
 {
-	char path[4096];
-	struct dirent *e;
-	DIR *d;
-	int r;
-
+	pt_strv_free(s->names, s->n);
 	s->names = NULL;
 	s->n = 0;
-	r = pt_path(ctx, path, sizeof(path), "%s", dir);
-	if (r < 0)
-		return r;
-	d = opendir(path);
-	if (!d)
-		return -errno;
+	if (s->dir)
+		closedir(s->dir);
+	s->dir = NULL;
+}
+
+/* Takes d (closed by dirset_free). */
+static int dirset_fill(struct dirset *s, DIR *d)
+{
+	struct dirent *e;
+
+	s->dir = d;
 	while ((e = readdir(d))) {
 		char *n;
 
@@ -66,41 +77,71 @@ static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *d
 		n = strdup(e->d_name);
 		if (!n || PT_PUSH(s->names, s->n, n)) {
 			free(n);
-			closedir(d);
+			dirset_free(s);
 			return -ENOMEM;
 		}
 	}
-	closedir(d);
 	if (s->n)
 		qsort(s->names, s->n, sizeof(char *), dirset_cmp);
 	return 0;
 }
 
-static void dirset_free(struct dirset *s)
+static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *dir)
 {
-	pt_strv_free(s->names, s->n);
+	char path[4096];
+	DIR *d;
+	int r;
+
 	s->names = NULL;
 	s->n = 0;
+	s->dir = NULL;
+	r = pt_path(ctx, path, sizeof(path), "%s", dir);
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	return dirset_fill(s, d);
 }
 
-static int read_int_attr(const struct pt_ctx *ctx, const struct dirset *s, const char *dev,
-			 const char *attr, bool hex)
+/* Entry name of the open directory parent, itself a directory. */
+static int dirset_read_at(const struct dirset *parent, struct dirset *s, const char *name)
+{
+	int fd;
+	DIR *d;
+
+	s->names = NULL;
+	s->n = 0;
+	s->dir = NULL;
+	fd = openat(dirset_fd(parent), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return dirset_fill(s, d);
+}
+
+static int read_int_attr(const struct dirset *s, const char *attr, bool hex)
 {
 	char buf[64];
 	long v;
 
-	if (!has(s, attr) || pt_read_attr(ctx, buf, sizeof(buf), DEVS "/%s/%s", dev, attr) < 0)
+	if (!has(s, attr) || pt_read_attr_at(dirset_fd(s), buf, sizeof(buf), attr) < 0)
 		return -1;
 	if ((hex ? pt_parse_hex(buf, &v) : pt_parse_long(buf, &v)) < 0 || v < -1 || v > 0xffffff)
 		return -1;
 	return (int)v;
 }
 
-static void read_str_attr(const struct pt_ctx *ctx, const struct dirset *s, const char *dev,
-			  const char *attr, char *out, size_t len)
+static void read_str_attr(const struct dirset *s, const char *attr, char *out, size_t len)
 {
 	out[0] = '\0';
-	if (has(s, attr) && pt_read_attr(ctx, out, len, DEVS "/%s/%s", dev, attr) < 0)
+	if (has(s, attr) && pt_read_attr_at(dirset_fd(s), out, len, attr) < 0)
 		out[0] = '\0';
 	if (strcmp(out, "(null)") == 0) /* driver_override when unset */
 		out[0] = '\0';
@@ -157,7 +198,7 @@ static int virtfn_cmp(const void *a, const void *b)
 	return atoi(x) - atoi(y);
 }
 
-static int read_sriov(const struct pt_ctx *ctx, struct pt_device *d, const struct dirset *s)
+static int read_sriov(struct pt_device *d, const struct dirset *s)
 {
 	char link[512];
 	char **virtfns = NULL;
@@ -166,13 +207,13 @@ static int read_sriov(const struct pt_ctx *ctx, struct pt_device *d, const struc
 
 	if (has(s, "sriov_totalvfs")) {
 		d->kind = PT_KIND_PF;
-		d->sriov_totalvfs = read_int_attr(ctx, s, d->name, "sriov_totalvfs", false);
-		d->sriov_numvfs = read_int_attr(ctx, s, d->name, "sriov_numvfs", false);
-		d->sriov_offset = read_int_attr(ctx, s, d->name, "sriov_offset", false);
-		d->sriov_stride = read_int_attr(ctx, s, d->name, "sriov_stride", false);
-		d->sriov_vf_device = read_int_attr(ctx, s, d->name, "sriov_vf_device", true);
+		d->sriov_totalvfs = read_int_attr(s, "sriov_totalvfs", false);
+		d->sriov_numvfs = read_int_attr(s, "sriov_numvfs", false);
+		d->sriov_offset = read_int_attr(s, "sriov_offset", false);
+		d->sriov_stride = read_int_attr(s, "sriov_stride", false);
+		d->sriov_vf_device = read_int_attr(s, "sriov_vf_device", true);
 		d->sriov_drivers_autoprobe =
-			read_int_attr(ctx, s, d->name, "sriov_drivers_autoprobe", false);
+			read_int_attr(s, "sriov_drivers_autoprobe", false);
 	}
 	for (size_t i = 0; i < s->n; i++)
 		if (strncmp(s->names[i], "virtfn", 6) == 0 && s->names[i][6] >= '0' &&
@@ -187,7 +228,7 @@ static int read_sriov(const struct pt_ctx *ctx, struct pt_device *d, const struc
 			goto out;
 		}
 		for (size_t i = 0; i < nv; i++) {
-			if (pt_readlink(ctx, link, sizeof(link), DEVS "/%s/%s", d->name, virtfns[i]) < 0 ||
+			if (pt_readlink_at(dirset_fd(s), link, sizeof(link), virtfns[i]) < 0 ||
 			    pt_bdf_parse(basename_of(link), &d->vfs[d->n_vfs]) < 0)
 				continue;
 			d->n_vfs++;
@@ -196,7 +237,7 @@ static int read_sriov(const struct pt_ctx *ctx, struct pt_device *d, const struc
 			d->kind = PT_KIND_PF;
 	}
 	if (has(s, "physfn") &&
-	    pt_readlink(ctx, link, sizeof(link), DEVS "/%s/physfn", d->name) >= 0 &&
+	    pt_readlink_at(dirset_fd(s), link, sizeof(link), "physfn") >= 0 &&
 	    pt_bdf_parse(basename_of(link), &d->physfn) == 0) {
 		d->has_physfn = true;
 		d->kind = PT_KIND_VF;
@@ -206,10 +247,9 @@ out:
 	return r;
 }
 
-static int read_msi_irqs(const struct pt_ctx *ctx, struct pt_device *d, const struct dirset *s)
+static int read_msi_irqs(struct pt_device *d, const struct dirset *s)
 {
 	struct dirset irqs;
-	char dir[256];
 
 	d->msi_irq_count = -1;
 	if (!has(s, "msi_irqs")) {
@@ -217,8 +257,7 @@ static int read_msi_irqs(const struct pt_ctx *ctx, struct pt_device *d, const st
 		d->msi_irq_count = 0;
 		return 0;
 	}
-	snprintf(dir, sizeof(dir), DEVS "/%s/msi_irqs", d->name);
-	if (dirset_read(ctx, &irqs, dir) < 0)
+	if (dirset_read_at(s, &irqs, "msi_irqs") < 0)
 		return 0;
 	d->msi_irqs = calloc(irqs.n ? irqs.n : 1, sizeof(int));
 	if (!d->msi_irqs) {
@@ -236,15 +275,14 @@ static int read_msi_irqs(const struct pt_ctx *ctx, struct pt_device *d, const st
 	return 0;
 }
 
-static long long read_aer(const struct pt_ctx *ctx, const struct dirset *s, const char *dev,
-			  const char *attr)
+static long long read_aer(const struct dirset *s, const char *attr)
 {
 	char buf[2048];
 	int n;
 
 	if (!has(s, attr))
 		return -1;
-	n = pt_read_attr(ctx, buf, sizeof(buf), DEVS "/%s/%s", dev, attr);
+	n = pt_read_attr_at(dirset_fd(s), buf, sizeof(buf), attr);
 	if (n < 0)
 		return -1;
 	return pt_parse_aer_total(buf, (size_t)n);
@@ -260,47 +298,50 @@ static void judge_link(struct pt_link *l)
 }
 
 /* Reads one function. Returns 0, -ENOENT when it vanished, or another -errno. */
+/* bus: the open /sys/bus/pci/devices; groups: the entries of /sys/kernel/iommu_groups */
 static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,
-		       uint8_t *cfg)
+		       const struct dirset *bus, const struct dirset *groups, uint8_t *cfg)
 {
 	char dir[128], link[512], buf[256];
 	struct dirset s;
 	int r, n;
 
 	snprintf(dir, sizeof(dir), DEVS "/%s", d->name);
-	r = dirset_read(ctx, &s, dir);
+	r = dirset_read_at(bus, &s, d->name);
 	if (r < 0)
 		return r;
 
-	d->vendor_id = read_int_attr(ctx, &s, d->name, "vendor", true);
-	d->device_id = read_int_attr(ctx, &s, d->name, "device", true);
-	d->subsys_vendor_id = read_int_attr(ctx, &s, d->name, "subsystem_vendor", true);
-	d->subsys_device_id = read_int_attr(ctx, &s, d->name, "subsystem_device", true);
-	d->class_code = read_int_attr(ctx, &s, d->name, "class", true);
+	d->vendor_id = read_int_attr(&s, "vendor", true);
+	d->device_id = read_int_attr(&s, "device", true);
+	d->subsys_vendor_id = read_int_attr(&s, "subsystem_vendor", true);
+	d->subsys_device_id = read_int_attr(&s, "subsystem_device", true);
+	d->class_code = read_int_attr(&s, "class", true);
 	if (d->vendor_id < 0 && d->class_code < 0 && !pt_exists(ctx, "%s", dir)) {
 		r = -ENOENT; /* vanished between readdir and now */
 		goto out;
 	}
 	d->driver[0] = '\0';
-	if (has(&s, "driver") && pt_readlink(ctx, link, sizeof(link), "%s/driver", dir) >= 0)
+	if (has(&s, "driver") && pt_readlink_at(dirset_fd(&s), link, sizeof(link), "driver") >= 0)
 		pt_strlcpy(d->driver, basename_of(link), sizeof(d->driver));
-	read_str_attr(ctx, &s, d->name, "driver_override", d->driver_override,
+	read_str_attr(&s, "driver_override", d->driver_override,
 		      sizeof(d->driver_override));
-	d->numa_node = read_int_attr(ctx, &s, d->name, "numa_node", false);
+	d->numa_node = read_int_attr(&s, "numa_node", false);
 	if (d->numa_node < -1)
 		d->numa_node = -1;
-	read_str_attr(ctx, &s, d->name, "local_cpulist", d->local_cpulist, sizeof(d->local_cpulist));
+	read_str_attr(&s, "local_cpulist", d->local_cpulist, sizeof(d->local_cpulist));
 	if (d->local_cpulist[0] && pt_parse_cpulist(d->local_cpulist, NULL, 0) < 0)
 		d->local_cpulist[0] = '\0';
-	read_str_attr(ctx, &s, d->name, "reset_method", d->reset_method, sizeof(d->reset_method));
-	d->enabled = read_int_attr(ctx, &s, d->name, "enable", false);
+	read_str_attr(&s, "reset_method", d->reset_method, sizeof(d->reset_method));
+	d->enabled = read_int_attr(&s, "enable", false);
 
 	d->iommu_group = -1;
 	if (has(&s, "iommu_group") &&
-	    pt_readlink(ctx, link, sizeof(link), "%s/iommu_group", dir) >= 0) {
+	    pt_readlink_at(dirset_fd(&s), link, sizeof(link), "iommu_group") >= 0) {
 		int g = pt_parse_trailing_int(link);
+		char gname[16];
 
-		if (g >= 0 && pt_exists(ctx, "/sys/kernel/iommu_groups/%d", g))
+		snprintf(gname, sizeof(gname), "%d", g);
+		if (g >= 0 && has(groups, gname))
 			d->iommu_group = g;
 		else if (g >= 0) {
 			d->iommu_group_dangling = true;
@@ -311,31 +352,31 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 
 	d->link.max_speed_mts = d->link.speed_mts = d->link.max_width = d->link.width = -1;
 	if (has(&s, "max_link_speed") &&
-	    pt_read_attr(ctx, buf, sizeof(buf), "%s/max_link_speed", dir) >= 0)
+	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "max_link_speed") >= 0)
 		d->link.max_speed_mts = pt_parse_link_speed(buf);
 	if (has(&s, "current_link_speed") &&
-	    pt_read_attr(ctx, buf, sizeof(buf), "%s/current_link_speed", dir) >= 0)
+	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "current_link_speed") >= 0)
 		d->link.speed_mts = pt_parse_link_speed(buf);
 	if (has(&s, "max_link_width") &&
-	    pt_read_attr(ctx, buf, sizeof(buf), "%s/max_link_width", dir) >= 0)
+	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "max_link_width") >= 0)
 		d->link.max_width = pt_parse_link_width(buf);
 	if (has(&s, "current_link_width") &&
-	    pt_read_attr(ctx, buf, sizeof(buf), "%s/current_link_width", dir) >= 0)
+	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "current_link_width") >= 0)
 		d->link.width = pt_parse_link_width(buf);
 	judge_link(&d->link);
 
 	d->sriov_totalvfs = d->sriov_numvfs = d->sriov_offset = d->sriov_stride = -1;
 	d->sriov_vf_device = d->sriov_drivers_autoprobe = -1;
 	d->vf_index = -1;
-	r = read_sriov(ctx, d, &s);
+	r = read_sriov(d, &s);
 	if (r < 0)
 		goto out;
-	r = read_msi_irqs(ctx, d, &s);
+	r = read_msi_irqs(d, &s);
 	if (r < 0)
 		goto out;
-	d->aer.correctable = read_aer(ctx, &s, d->name, "aer_dev_correctable");
-	d->aer.nonfatal = read_aer(ctx, &s, d->name, "aer_dev_nonfatal");
-	d->aer.fatal = read_aer(ctx, &s, d->name, "aer_dev_fatal");
+	d->aer.correctable = read_aer(&s, "aer_dev_correctable");
+	d->aer.nonfatal = read_aer(&s, "aer_dev_nonfatal");
+	d->aer.fatal = read_aer(&s, "aer_dev_fatal");
 
 	n = has(&s, "config") ? pt_read_config(ctx, &d->bdf, cfg, 4096) : 0;
 	if (pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config) == -ENODEV)
@@ -343,7 +384,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	if (n <= 0 && has(&s, "config"))
 		warn(h, "%s: config space unreadable", d->name);
 
-	if (pt_readlink(ctx, link, sizeof(link), "%s", dir) >= 0)
+	if (pt_readlink_at(dirset_fd(bus), link, sizeof(link), d->name) >= 0)
 		parse_topology(d, link);
 	pt_lookup_names(ctx, d);
 	r = 0;
@@ -410,7 +451,7 @@ static int attach_netdevs(struct pt_ctx *ctx, struct pt_host *h)
 		struct pt_device *d;
 		struct pt_bdf b;
 
-		if (pt_readlink(ctx, link, sizeof(link), "/sys/class/net/%s", s.names[i]) < 0 ||
+		if (pt_readlink_at(dirset_fd(&s), link, sizeof(link), s.names[i]) < 0 ||
 		    !last_bdf(link, &b) || !(d = pt_host_find(h, &b)))
 			continue;
 		if (attach_name(&d->netdevs, &d->n_netdevs, s.names[i]) < 0) {
@@ -554,7 +595,7 @@ int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h); /* host.c */
 int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 {
 	struct pt_host *h = calloc(1, sizeof(*h));
-	struct dirset s;
+	struct dirset s, groups;
 	uint8_t *cfg;
 	int r;
 
@@ -575,6 +616,8 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 	}
 	if (r == -ENOENT)
 		warn(h, "no PCI bus: %s absent", DEVS);
+	/* which groups exist, read once (absent: every iommu_group link dangles) */
+	dirset_read(ctx, &groups, "/sys/kernel/iommu_groups");
 	h->devs = calloc(s.n ? s.n : 1, sizeof(*h->devs));
 	if (!h->devs) {
 		r = -ENOMEM;
@@ -588,7 +631,7 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 			continue;
 		}
 		pt_strlcpy(d->name, s.names[i], sizeof(d->name));
-		r = read_device(ctx, h, d, cfg);
+		r = read_device(ctx, h, d, &s, &groups, cfg);
 		if (r == -ENOENT) {
 			warn(h, "%s: vanished during the scan", s.names[i]);
 			free(d->vfs);
@@ -614,11 +657,13 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		r = pt_host_scan_host(ctx, h);
 	if (r < 0)
 		goto fail_s;
+	dirset_free(&groups);
 	dirset_free(&s);
 	free(cfg);
 	*out = h;
 	return 0;
 fail_s:
+	dirset_free(&groups);
 	dirset_free(&s);
 fail:
 	free(cfg);

@@ -73,6 +73,23 @@ like "$(ip link show "$pfnet")" "vf 0 .*02:00:00:00:00:10 .*vlan 100, spoof chec
 ok "echo 2 > sriov_numvfs (through 0)" sriov_set "$pf" 2
 check_vfs 2
 
+# VFs on two PFs at once (the igb and, unprobed, the SR-IOV NVMe): each VF under its own
+nv=$NVME_SRIOV_PF
+trap 'echo 0 >"$SYS_PCI/$pf/sriov_numvfs"; echo 0 >"$SYS_PCI/$nv/sriov_numvfs"; echo 1 >"$SYS_PCI/$nv/sriov_drivers_autoprobe"' EXIT
+echo 0 >"$SYS_PCI/$nv/sriov_drivers_autoprobe"
+ok "echo 2 > sriov_numvfs on the NVMe PF too" sriov_set "$nv" 2
+pt_rescan
+for p in "$pf" "$nv"; do
+	sys_vfs "$p"
+	is "${PT[$p sriov.vfs]}" "${SYS_VFS[*]}" "$p: its own VFs ${SYS_VFS[*]}"
+	for i in "${!SYS_VFS[@]}"; do
+		vf=${SYS_VFS[i]}
+		is "${PT[$vf physfn]-<absent>}/${PT[$vf vf_index]-<absent>}" "$p/$i" "$vf: VF $i of $p"
+	done
+done
+echo 0 >"$SYS_PCI/$nv/sriov_numvfs"
+echo 1 >"$SYS_PCI/$nv/sriov_drivers_autoprobe"
+
 ok "echo 0 > sriov_numvfs" sriov_set "$pf" 0
 pt_rescan
 is "${PT[$pf sriov.num_vfs]}" 0 "num_vfs back to 0"

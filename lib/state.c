@@ -1054,12 +1054,16 @@ int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req, struct
 	if (r < 0) {
 		free(j.out);
 		if (j.denied) {
-			/* the refusal is an action too; its own small transaction */
+			/* the refusal is an action too: its own small transaction, best effort
+			 * (it waits at most a second for the lock) */
 			char why[sizeof(st->ctx->err)];
 			struct deny_job d = { .req = req, .why = why };
+			int busy_ms = st->busy_ms;
 
 			pt_strlcpy(why, st->ctx->err, sizeof(why));
+			st->busy_ms = busy_ms < 1000 ? busy_ms : 1000;
 			run_txn(st, deny_txn, &d);
+			st->busy_ms = busy_ms;
 			pt_strlcpy(st->ctx->err, why, sizeof(st->ctx->err));
 		}
 		return r;

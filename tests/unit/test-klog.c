@@ -465,6 +465,20 @@ static void test_lab(void)
 	is_str(lg.default_domain, "translated", "lab noiommu: the default domain is printed anyway");
 	is_str(lg.vendor, "", "lab noiommu: 'AMD IOMMUv2 functionality not available' names no vendor");
 
+	scan_file("qemu-vtd-faults-aer.dmesg");
+	is_int(lg.n_faults, 1, "lab faults: one faulting device");
+	is_int(F("0000:00:05.0")->count, 2, "lab faults: two DMAR faults of the NVMe controller");
+	is_str(F("0000:00:05.0")->reason, "PTE Read access is not set", "lab faults: reason");
+	is_str(F("0000:00:05.0")->first_line,
+	       "[   30.686998] DMAR: [DMA Read NO_PASID] Request device [00:05.0] fault addr 0x1000 "
+	       "[fault reason 0x06] PTE Read access is not set", "lab faults: first line");
+	is_int(lg.n_aer, 1, "lab AER: the igb PF only, not its root port");
+	is_int(A("0000:21:00.0")->count, 4, "lab AER: 2 corrected + non-fatal + fatal, each once");
+	is_str(A("0000:21:00.0")->severity, "fatal", "lab AER: the worst is fatal");
+	is_str(A("0000:21:00.0")->first_line,
+	       "[   19.736878] pcieport 0000:20:00.0: AER: Corrected error message received from 0000:21:00.0",
+	       "lab AER: first line");
+
 	scan_file("qemu-vtd-pt.dmesg");
 	is_int(lg.dma_remapping, PT_YES, "lab iommu=pt: DMA remapping on");
 	is_str(lg.default_domain, "passthrough", "lab iommu=pt: passthrough");

@@ -277,7 +277,7 @@ static int check_name(struct pt_ctx *ctx, const char *what, const char *s)
 	if (valid_name(s))
 		return 0;
 	return pt_err(ctx, -EINVAL,
-		      "invalid %s name \"%s\": use 1-%d characters of letters, digits, '_', '.', "
+		      "invalid %s name \"%.80s\": use 1-%d characters of letters, digits, '_', '.', "
 		      "':' and '-', not starting with '-' or '.'",
 		      what, s ? s : "(null)", PT_NAME_MAX);
 }
@@ -1044,8 +1044,12 @@ int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req, struct
 			      req->vlan);
 	if (req->mac && *req->mac) {
 		if (!parse_mac(req->mac, j.mac))
-			return pt_err(st->ctx, -EINVAL, "\"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
+			return pt_err(st->ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 				      req->mac);
+		if (strtol(j.mac, NULL, 16) & 1 || strcmp(j.mac, "00:00:00:00:00:00") == 0)
+			return pt_err(st->ctx, -EINVAL,
+				      "MAC %s is %s, not a station address", j.mac,
+				      strtol(j.mac, NULL, 16) & 1 ? "multicast" : "all zeros");
 		if (req->count != 1)
 			return pt_err(st->ctx, -EINVAL,
 				      "a MAC address can be given for one device, not %u", req->count);

@@ -364,6 +364,10 @@ static void test_semantics(void)
 		ok(strstr(pt_ctx_error(ctx), "db1") != NULL, "names the holder: %s", pt_ctx_error(ctx));
 		req.mac = "52:54:00:aa:bb";
 		is_int(pt_state_assign(st, &req, &l, &n), -EINVAL, "a short MAC");
+		req.mac = "01:00:5e:00:00:01";
+		is_int(pt_state_assign(st, &req, &l, &n), -EINVAL, "a multicast MAC");
+		req.mac = "00:00:00:00:00:00";
+		is_int(pt_state_assign(st, &req, &l, &n), -EINVAL, "an all-zero MAC");
 		req.mac = "52:54:00:aa:bb:02";
 		req.count = 2;
 		is_int(pt_state_assign(st, &req, &l, &n), -EINVAL, "one MAC for two devices");

@@ -617,7 +617,15 @@ static void test_crash(void)
 	struct pt_ctx *ctx;
 	char db[600];
 	int rounds = 25, bad = 0, mismatch = 0;
+	long *progress, before = 0;
 
+	progress = mmap(NULL, sizeof(*progress), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			-1, 0);
+	if (progress == MAP_FAILED) {
+		ok(0, "mmap");
+		return;
+	}
+	*progress = 0;
 	pt_ctx_new(&ctx, NULL);
 	if (pt_state_open(ctx, dir, &st) < 0 || pt_state_sync_pool(st, "p", "vfs", m, 4) < 0) {
 		ok(0, "setup: %s", pt_ctx_error(ctx));
@@ -644,13 +652,22 @@ static void test_crash(void)
 				pt_state_release(st, "victim", NULL, NULL, NULL);
 				if (pt_state_assign(st, &req, &l, &n) == 0)
 					free(l);
+				__atomic_add_fetch(progress, 1, __ATOMIC_SEQ_CST);
 			}
 		}
-		{
-			struct timespec ts = { 0, (long)(1 + rand() % 30) * 1000000L };
+		/* once the victim is in its loop (nearly always inside a transaction), kill it
+		 * at a random moment */
+		for (int w = 0; w < 10000 && __atomic_load_n(progress, __ATOMIC_SEQ_CST) == before; w++) {
+			struct timespec ts = { 0, 1000000L };
 
 			nanosleep(&ts, NULL);
 		}
+		{
+			struct timespec ts = { 0, (long)(rand() % 5000) * 1000L };
+
+			nanosleep(&ts, NULL);
+		}
+		before = __atomic_load_n(progress, __ATOMIC_SEQ_CST);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		if (pt_state_open(ctx, dir, &st) < 0) {
@@ -672,8 +689,10 @@ static void test_crash(void)
 	}
 	is_int(bad, 0, "%d SIGKILLs mid-work: the database always reopens and verifies", rounds);
 	is_int(mismatch, 0, "leases and their audit entries always committed together");
-	ok(sql_int(db, "SELECT count(*) FROM leases") > 0, "the victims did work (%lld leases)",
-	   sql_int(db, "SELECT count(*) FROM leases"));
+	ok(sql_int(db, "SELECT count(*) FROM leases") > 0,
+	   "the victims did work (%lld leases, %ld release+assign rounds)",
+	   sql_int(db, "SELECT count(*) FROM leases"), *progress);
+	munmap(progress, sizeof(*progress));
 	pt_ctx_free(ctx);
 }
 

@@ -30,12 +30,15 @@ struct pt_ctx;
 
 struct pt_klog_fault {            /* IOMMU DMA faults, one entry per device */
 	char device[24];          /* full BDF "0000:00:02.0" whatever form the log used */
-	long count;               /* fault lines for this device, plus what "N callbacks
-				   * suppressed" notes said were dropped (see suppressed) */
+	long count;               /* fault lines for this device, plus the faults "N callbacks
+				   * suppressed" notes say were dropped (see suppressed) */
 	char kind[16];            /* "dmar" | "amd-vi" | "smmu" */
 	char reason[160];         /* e.g. "PTE Read access is not set" / "IO_PAGE_FAULT" */
 	char first_line[256];     /* the first log line that showed it (evidence) */
-	long suppressed;          /* of count, how many came from "callbacks suppressed" notes */
+	long suppressed;          /* of count, how many came from "callbacks suppressed" notes:
+				   * AMD-Vi's N as is; VT-d's N/3 (its ratelimit is spent three
+				   * times per fault), an estimate when one interrupt brought
+				   * several faults */
 };
 
 struct pt_klog_aer {

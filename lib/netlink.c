@@ -582,7 +582,10 @@ int pt_nl_parse_link(const void *msg, size_t len, struct pt_link_vfs *out)
 	l.vfs = calloc(l.cap, sizeof(*l.vfs));
 	if (!l.vfs)
 		return -ENOMEM;
-	if (walk_nested(tb.vfinfo, vf_info_cb, &l) < 0) {
+	/* the kernel lists all num_vf VFs or none; fewer means a list cut short (its
+	 * 16-bit length wrapped, past ~330 VFs): refuse rather than report a part */
+	if (walk_nested(tb.vfinfo, vf_info_cb, &l) < 0 ||
+	    (out->num_vf >= 0 && l.n != (size_t)out->num_vf)) {
 		free(l.vfs);
 		return -EBADMSG;
 	}

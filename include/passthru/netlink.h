@@ -114,7 +114,10 @@ int pt_nl_build_set_vf(void *buf, size_t len, uint32_t seq, int ifindex,
 
 /* One RTM_NEWLINK message (msg points at its nlmsghdr, len bytes are readable).
  * Every attribute length is checked; returns 0, -EINVAL (not an RTM_NEWLINK),
- * -EBADMSG (malformed) or -ENOMEM. On failure *out holds nothing to free. */
+ * -EBADMSG (malformed) or -ENOMEM. On failure *out holds nothing to free.
+ * A VF list with fewer entries than IFLA_NUM_VF is malformed: the kernel sends all
+ * or none, and a list cut short is what a PF with more VFs than a 64 KiB attribute
+ * holds (about 330 with today's attributes; 256 fit) looks like. */
 int pt_nl_parse_link(const void *msg, size_t len, struct pt_link_vfs *out);
 
 /* What a sequence of receive buffers said, accumulated by pt_nl_parse_reply(). */

@@ -254,7 +254,7 @@ static void test_parse_256(void)
 
 static void test_parse_plain(void)
 {
-	char buf[512] __attribute__((aligned(4)));
+	char buf[1024] __attribute__((aligned(4)));
 	struct pt_link_vfs l;
 	size_t len;
 
@@ -268,6 +268,23 @@ static void test_parse_plain(void)
 	is_int(pt_nl_parse_link(buf, len, &l), 0, "PF with SR-IOV off parses");
 	ok(l.num_vf == 0 && l.n_vfs == 0, "num_vf 0, empty VFINFO_LIST");
 	pt_link_vfs_free(&l);
+
+	/* IFLA_NUM_VF 3 with a list of 2: a list cut short is refused, not half reported */
+	{
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct nlattr *list;
+
+		nlh->nlmsg_type = RTM_NEWLINK;
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+		mnl_attr_put_u32(nlh, IFLA_NUM_VF, 3);
+		list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+		put_vf(nlh, 0);
+		put_vf(nlh, 1);
+		mnl_attr_nest_end(nlh, list);
+		is_int(pt_nl_parse_link(buf, nlh->nlmsg_len, &l), -EBADMSG,
+		       "IFLA_NUM_VF 3 but 2 VF_INFO entries: refused");
+		len = nlh->nlmsg_len;
+	}
 
 	((struct nlmsghdr *)buf)->nlmsg_type = RTM_DELLINK;
 	is_int(pt_nl_parse_link(buf, len, &l), -EINVAL, "not an RTM_NEWLINK: -EINVAL");

@@ -344,8 +344,11 @@ static int db_fail(struct pt_state *st, int rc, const char *what)
 		break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		e = -EUCLEAN;
-		break;
+		return pt_err(st->ctx, -EUCLEAN,
+			      "state database %s is damaged or not a SQLite database (%s while %s); "
+			      "it records which VM holds which device: restore it from a backup, "
+			      "or move it aside and re-create leases with passthru assign",
+			      st->path, sqlite3_errmsg(st->db), what);
 	case SQLITE_CONSTRAINT:
 		e = -EEXIST;
 		break;

@@ -174,6 +174,20 @@ static void test_schema(void)
 	   pt_ctx_error(ctx));
 	is_int(sql_int(db, "PRAGMA user_version"), 99, "and left alone");
 
+	/* garbage where the database should be */
+	dir = fresh_dir("schema/garbage");
+	mkdir(dir, 0700);
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	f = fopen(db, "w");
+	if (f) {
+		for (int i = 0; i < 512; i++)
+			fputs("not a database ", f);
+		fclose(f);
+	}
+	is_int(pt_state_open(ctx, dir, &st), -EUCLEAN, "a file that is no database is refused");
+	ok(strstr(pt_ctx_error(ctx), "not a SQLite database") && strstr(pt_ctx_error(ctx), "backup"),
+	   "and the message says what to do: %s", pt_ctx_error(ctx));
+
 	/* not a directory */
 	dir = fresh_dir("schema/file");
 	f = fopen(dir, "w");

@@ -69,6 +69,9 @@ static void human(const struct pt_link_vfs *l)
 	}
 	printf("  (rates in Mbps, 0 = no limit; vlan 0 = none%s)\n",
 	       unknown ? "; - = not reported by the driver" : "");
+	if ((size_t)l->num_vf > l->n_vfs)
+		printf("  %zu of %d VFs not reported by the driver (in reset?): run again\n",
+		       (size_t)l->num_vf - l->n_vfs, l->num_vf);
 }
 
 static void json(const struct pt_link_vfs *l)

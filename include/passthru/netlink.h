@@ -45,7 +45,7 @@ struct pt_link_vfs {
 	int ifindex;
 	char ifname[16];
 	int num_vf;                    /* IFLA_NUM_VF, -1 absent (not a PCI device, or old kernel) */
-	struct pt_vf_info *vfs;        /* in the order the kernel sent them (by index) */
+	struct pt_vf_info *vfs;        /* as the kernel sent them, by index; some may be missing */
 	size_t n_vfs;
 };
 
@@ -115,9 +115,12 @@ int pt_nl_build_set_vf(void *buf, size_t len, uint32_t seq, int ifindex,
 /* One RTM_NEWLINK message (msg points at its nlmsghdr, len bytes are readable).
  * Every attribute length is checked; returns 0, -EINVAL (not an RTM_NEWLINK),
  * -EBADMSG (malformed) or -ENOMEM. On failure *out holds nothing to free.
- * A VF list with fewer entries than IFLA_NUM_VF is malformed: the kernel sends all
- * or none, and a list cut short is what a PF with more VFs than a 64 KiB attribute
- * holds (about 330 with today's attributes; 256 fit) looks like. */
+ * The VF list may hold fewer entries than IFLA_NUM_VF: the kernel leaves out a VF
+ * its driver cannot report at that moment (ndo_get_vf_config failed, e.g. a VF in
+ * reset), so look VFs up by index (pt_link_vf), never by position. A PF with more
+ * VFs than a 64 KiB attribute holds (about 330 with today's attributes; 256 fit)
+ * cannot be reported by the kernel at all; such a list is refused as malformed
+ * when its wrapped length cuts an attribute. */
 int pt_nl_parse_link(const void *msg, size_t len, struct pt_link_vfs *out);
 
 /* What a sequence of receive buffers said, accumulated by pt_nl_parse_reply(). */

@@ -1,0 +1,123 @@
+#!/bin/sh
+# passthru apply, in the user's words, on a copy of the dual-socket fixture (writes land
+# in its files): a malformed file, --dry-run, apply, re-apply (zero writes), --verify
+# and drift, refusals (default route, root filesystem) and --force. TAP on stdout.
+# Usage: apply.sh FIXTURES_DIR. Environment: PASSTHRU_BIN.
+set -u
+P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
+FIX=${1:?usage: apply.sh FIXTURES_DIR}
+T=$(mktemp -d "${TMPDIR:-/tmp}/pt-apply-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+
+ok() { # ok EXIT-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+is() { # is GOT WANT DESCRIPTION
+	[ "$1" = "$2" ]
+	r=$?
+	ok $r "$3"
+	[ $r = 0 ] || echo "#   got '$1', want '$2'"
+}
+diag() { sed 's/^/# /' "$@"; }
+
+R="$T/root"
+cp -a "$FIX/dual-socket" "$R" || { echo "1..0 # SKIP no fixture"; exit 0; }
+export PASSTHRU_STATE_DIR="$T/state"
+a() { "$P" --sysroot "$R" apply "$@"; }
+jv() { jq -r "$1" "$T/out"; }
+
+# 1. a malformed file: file:line:col, exit 2, nothing written
+printf 'sriov:\n  - pf: { bdf: "0000:18:00.0" }\n    vfs: many\n' >"$T/bad.yaml"
+a "$T/bad.yaml" --json >"$T/out" 2>"$T/err"
+is $? 2 "malformed file: exit 2"
+grep -Eq "bad.yaml:3:[0-9]+: " "$T/err"
+ok $? "malformed file: file:line:col on stderr"
+diag "$T/err"
+is "$(jv .writes)" 0 "malformed file: zero writes"
+is "$(jv '.error | test("bad.yaml:3:")')" true "malformed file: the JSON's error says where"
+
+# 2. dry run: the plan, nothing written
+cat >"$T/host.yaml" <<'EOF'
+sriov:
+  - pf: { netdev: ens1f0 }
+    drivers_autoprobe: false
+    vf:
+      2: { driver: vfio-pci }
+passthrough:
+  - device: { bdf: "0000:06:00.0" }
+EOF
+a "$T/host.yaml" --dry-run --json >"$T/out" 2>"$T/err"
+is $? 0 "dry run: exit 0"
+is "$(jv '[.changes[].action] | join(" ")')" "set_autoprobe set_driver_override set_driver_override" \
+	"dry run: autoprobe, then the two overrides"
+is "$(jv '[.changes[].result] | unique | join(" ")')" planned "dry run: every change planned"
+is "$(jv .writes)" 0 "dry run: zero writes"
+is "$(jv .dry_run)" true "dry run: dry_run true"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:00.0/sriov_drivers_autoprobe")" 1 "dry run: autoprobe untouched"
+[ ! -e "$T/state" ]
+ok $? "dry run: not even the state directory is created"
+
+# 3. apply
+a "$T/host.yaml" >"$T/out" 2>"$T/err"
+is $? 0 "apply: exit 0"
+grep -q "3 writes, converged" "$T/out"
+ok $? "apply: says 3 writes, converged"
+diag "$T/out" "$T/err"
+is "$(cat "$R/sys/bus/pci/devices/0000:06:00.0/driver_override")" vfio-pci "apply: 06:00.0 driver_override written"
+[ -f "$T/state/apply.journal.last" ] && [ ! -e "$T/state/apply.journal" ]
+ok $? "apply: the finished journal is apply.journal.last"
+
+# 4. re-apply on a converged host: nothing to do, zero writes
+a "$T/host.yaml" --json >"$T/out" 2>"$T/err"
+is $? 0 "re-apply: exit 0"
+is "$(jv '.changes | length')" 0 "re-apply: changes is empty"
+is "$(jv .writes)" 0 "re-apply: zero writes"
+a "$T/host.yaml" --verify >/dev/null 2>&1
+is $? 0 "--verify: converged, exit 0"
+
+# 5. drift behind passthru's back
+echo 1 >"$R/sys/bus/pci/devices/0000:18:00.0/sriov_drivers_autoprobe"
+a "$T/host.yaml" --verify --json >"$T/out" 2>"$T/err"
+is $? 1 "--verify after drift: exit 1"
+is "$(jv '[.changes[].field] | join(" ")')" sriov_drivers_autoprobe "--verify names the drifted field"
+is "$(jv .writes)" 0 "--verify writes nothing"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:00.0/sriov_drivers_autoprobe")" 1 "--verify left the drift alone"
+
+# 6. the default route's NIC: refused, nothing written; --force says it is forced
+mkdir -p "$R/proc/net"
+printf 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\nens1f0\t00000000\t0100A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >"$R/proc/net/route"
+printf 'sriov:\n  - pf: { netdev: ens1f0 }\n    vfs: 2\n' >"$T/route.yaml"
+a "$T/route.yaml" --json >"$T/out" 2>"$T/err"
+is $? 1 "default-route PF: exit 1"
+is "$(jv '[.refused[].kind] | join(" ")')" default-route "default-route PF: refused as default-route"
+is "$(jv '.refused[0].device')" 0000:18:00.0 "default-route PF: the PF is named"
+is "$(jv .writes)" 0 "default-route PF: zero writes"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:00.0/sriov_numvfs")" 4 "default-route PF: VF count untouched"
+a "$T/route.yaml" --dry-run --force --json >"$T/out" 2>"$T/err"
+is "$(jv '.refused[0].forced')" true "--force: the refusal is still reported, as forced"
+
+# 7. the root filesystem's disk
+printf '/dev/nvme0n1p2 / ext4 rw,relatime 0 0\n' >"$R/proc/mounts"
+printf 'passthrough:\n  - device: { bdf: "0000:82:00.0" }\n' >"$T/root.yaml"
+a "$T/root.yaml" --json >"$T/out" 2>"$T/err"
+is $? 1 "root-fs NVMe: exit 1"
+is "$(jv '[.refused[].kind] | join(" ")')" root-fs "root-fs NVMe: refused as root-fs"
+is "$(jv .writes)" 0 "root-fs NVMe: zero writes"
+
+# 8. a selector that matches nothing: exit 2
+printf 'passthrough:\n  - device: { bdf: "0000:7f:00.0" }\n' >"$T/none.yaml"
+a "$T/none.yaml" >/dev/null 2>"$T/err"
+is $? 2 "a device that is not there: exit 2"
+grep -q "0000:7f:00.0" "$T/err"
+ok $? "... and the message names it"
+
+echo "1..$n"
+[ $failed = 0 ]

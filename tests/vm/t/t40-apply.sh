@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-topology: default
+# lab-topology: apply
 # passthru apply on a real kernel: igb PF with 4 VFs (MAC, VLAN, spoof check, trust;
 # two on vfio-pci, two on igbvf), read back with `ip link` and sysfs; re-apply writes
 # nothing; 4 -> 6 VFs goes through 0 and restores every setting; an SR-IOV NVMe PF's

@@ -61,6 +61,30 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d=={"pf":"lo
 ok $? "JSON for a netdev without SR-IOV: num_vfs null, vfs []"
 diag "$T/check"
 
+# 2b. a real igb (82576) dump, recorded in the lab after
+#   ip link set eth0 vf 0 mac 02:00:00:00:00:10 vlan 100 qos 3   (via pt_nl_set_vf)
+#   vf 1 max_tx_rate 100; vf 2 spoofchk off trust on
+# where ip link show said: vf 0 ... vlan 100, qos 3, spoof checking on, trust off /
+# vf 1 ... max_tx_rate 100Mbps / vf 2 ... spoof checking off, link-state auto, trust on
+I="$T/igb"
+mkdir -p "$I/.passthru"
+cp "$SRC/tests/fuzz/corpus/fuzz-netlink/kernel-igb-3vfs" "$I/.passthru/rtnl-getlink.bin"
+"$P" --sysroot "$I" vfs eth0 --json >"$T/json" 2>"$T/err"
+ok $? "passthru vfs eth0 --json on the recorded igb dump"
+diag "$T/err"
+python3 - "$T/json" <<'PY' >"$T/check" 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert (d["pf"], d["ifindex"], d["num_vfs"], len(d["vfs"])) == ("eth0", 2, 3, 3), d
+v0, v1, v2 = d["vfs"]
+assert (v0["mac"], v0["vlan"], v0["qos"], v0["spoof_check"], v0["trust"]) == \
+       ("02:00:00:00:00:10", 100, 3, True, False), v0
+assert (v1["min_tx_rate"], v1["max_tx_rate"], v1["vlan"]) == (0, 100, 0), v1
+assert (v2["spoof_check"], v2["trust"], v2["link_state"]) == (False, True, "auto"), v2
+PY
+ok $? "igb: every VF reads as ip link show said"
+diag "$T/check"
+
 # 3. errors a person can act on
 "$P" --sysroot "$R" vfs eth9 >"$T/out" 2>"$T/err"
 [ $? -eq 2 ] && grep -q 'eth9' "$T/err"

@@ -1074,7 +1074,8 @@ void pt_klog_free(struct pt_klog *log)
 /* ---- reading ---------------------------------------------------------------------- */
 
 /* Reads fd to the end (EAGAIN ends /dev/kmsg; EPIPE means records were overwritten
- * while reading: go on). Each read asks for at least a whole kmsg record. */
+ * while reading: go on), at most max bytes. Each read asks for room for a whole kmsg
+ * record (the kernel refuses a smaller buffer with EINVAL). */
 static int read_all(int fd, char **out, size_t *outlen, size_t max)
 {
 	size_t cap = 65536, got = 0;
@@ -1085,11 +1086,9 @@ static int read_all(int fd, char **out, size_t *outlen, size_t max)
 	for (;;) {
 		ssize_t n;
 
-		if (cap - got < 8192) {
+		if (cap - got < 8192 && cap < max) {
 			char *nb;
 
-			if (cap >= max)
-				break;
 			cap = cap * 2 > max ? max : cap * 2;
 			nb = realloc(buf, cap + 1);
 			if (!nb) {
@@ -1098,14 +1097,16 @@ static int read_all(int fd, char **out, size_t *outlen, size_t max)
 			}
 			buf = nb;
 		}
+		if (got == cap)
+			break;
 		n = read(fd, buf + got, cap - got);
 		if (n < 0) {
 			int e = errno;
 
 			if (e == EINTR || e == EPIPE)
 				continue;
-			if (e == EAGAIN)
-				break;
+			if (e == EAGAIN || (e == EINVAL && cap - got < 8192))
+				break; /* the end, or the last record does not fit */
 			free(buf);
 			return -e;
 		}
@@ -1136,12 +1137,19 @@ int pt_klog_read(struct pt_ctx *ctx, const char *file, char **buf, size_t *len)
 			return pt_err(ctx, r, "the sysroot path to /dev/kmsg is too long");
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | (file ? 0 : O_NONBLOCK));
-	if (fd >= 0 && file) {
+	if (fd >= 0) {
 		struct stat st;
 
-		/* "passthru log /dev/kmsg": a character device is read to its end, not waited on */
-		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		if (fstat(fd, &st) == 0) {
+			/* "passthru log /dev/kmsg": a character device is read to its end,
+			 * not waited on */
+			if (file && S_ISCHR(st.st_mode))
+				fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+			/* a log larger than the bound: its end holds the boot that runs now
+			 * (the first, partial line is scanned as noise) */
+			if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > PT_KLOG_MAX)
+				lseek(fd, st.st_size - (off_t)PT_KLOG_MAX, SEEK_SET);
+		}
 	}
 	if (fd < 0) {
 		r = -errno;

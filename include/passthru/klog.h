@@ -71,7 +71,8 @@ int pt_klog_parse(const char *buf, size_t len, struct pt_klog *out);
 /* Frees what pt_klog_parse allocated; a zeroed struct is fine. */
 void pt_klog_free(struct pt_klog *log);
 
-/* Reads a kernel log into a malloc'd, NUL-terminated buffer (at most PT_KLOG_MAX bytes).
+/* Reads a kernel log into a malloc'd, NUL-terminated buffer (at most PT_KLOG_MAX bytes:
+ * of a larger file, its last PT_KLOG_MAX bytes, where the running boot is).
  * file NULL: the context's sysroot /dev/kmsg, read without blocking until the end of
  * the ring buffer (a regular file in a captured sysroot is read the same way);
  * otherwise the named file, as given (not through the sysroot). */

@@ -529,6 +529,20 @@ static void test_cli(void)
 	is_int(WEXITSTATUS(system(cmd)), 0, "passthru log - reads stdin, human output");
 	snprintf(cmd, sizeof(cmd), "'%s' log '%s.missing' 2>/dev/null", bin, path);
 	is_int(WEXITSTATUS(system(cmd)), 2, "an unreadable log exits 2");
+	/* a log over the 16 MiB bound: its end is read, where the running boot is */
+	f = fopen(path, "w");
+	if (f) {
+		static char pad[4096];
+
+		memset(pad, 'x', sizeof(pad) - 1);
+		fputs("[    0.0] DMAR: IOMMU disabled\n", f);
+		for (int i = 0; i < 4200; i++)
+			fprintf(f, "%s\n", pad);
+		fputs("[    0.0] Linux version 6.1.0\n[    1.0] DMAR: Intel(R) Virtualization Technology for Directed I/O\n", f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "'%s' log '%s' --json | grep -q '\"dma_remapping\": true'", bin, path);
+		is_int(WEXITSTATUS(system(cmd)), 0, "a 17 MiB log: the last 16 MiB are scanned");
+	}
 	unlink(path);
 }
 

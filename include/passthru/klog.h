@@ -7,9 +7,11 @@
  * reads every form a kernel log is found in: raw /dev/kmsg records
  * ("6,339,5140900,-;msg" with " KEY=value" continuation lines and \x0a escapes),
  * dmesg ("[    0.123456] msg"), dmesg -T ("[Sat Nov 21 06:06:48 2026] msg"),
- * dmesg -x ("kern  :info  : msg"), syslog/journalctl ("Nov 21 06:06:48 host kernel: msg",
- * ISO timestamps), "<6>" priorities, bare messages, CRLF line ends, and messages the
- * kernel (or a copy and paste) split over two lines.
+ * dmesg -x ("kern  :info  : msg"), dmesg reltime ("[Nov21 06:06] msg"), syslog and
+ * journalctl ("Nov 21 06:06:48 host kernel: msg", short-precise, short-iso, short-full
+ * "Sat 2026-11-21 06:06:48 UTC host kernel:", short-unix, short-monotonic, cat),
+ * "<6>" priorities, bare messages, CRLF line ends, and messages the kernel (or a copy
+ * and paste) split over two lines.
  *
  * State lines are judged only from lines that prove them: "iommu: Default domain
  * type" is printed even when no IOMMU is on, and interrupt remapping can be on while

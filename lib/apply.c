@@ -301,6 +301,11 @@ int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_a
 	r = pt_journal_read(j, &info);
 	if (r == -ENOENT)
 		return 0;
+	if (r == -EBADMSG) { /* set aside as apply.journal.bad: nothing can be undone from it */
+		res->recovered = true;
+		snprintf(res->recovery, sizeof(res->recovery), "%s", pt_ctx_error(ctx));
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	res->recovered = true;
@@ -365,14 +370,20 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 		return pt_err(ctx, r, "out of memory");
 	pt_boot_id(ctx, boot, sizeof(boot));
 	r = pt_journal_begin(j, boot, o ? o->config : NULL, plan->n, &prior);
-	if (r < 0)
+	if (r < 0) {
+		snprintf(res->error, sizeof(res->error), "%s (nothing was written)", pt_ctx_error(ctx));
 		goto out;
+	}
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_action *a = &plan->actions[i];
 
 		r = pt_journal_step(j, i, a);
-		if (r < 0)
-			goto out; /* nothing unjournaled is ever written */
+		if (r < 0) { /* nothing unjournaled is ever written */
+			snprintf(res->error, sizeof(res->error), "%s", pt_ctx_error(ctx));
+			res->failed_step = i;
+			res->results[i] = PT_STEP_FAILED;
+			break;
+		}
 		r = exec_action(ctx, a, timeout);
 		if (o && o->crash_after_step > 0 && (size_t)o->crash_after_step == i + 1)
 			raise(SIGKILL); /* test-only: PASSTHRU_CRASH_AFTER_STEP */

@@ -645,6 +645,15 @@ static void match_state(struct scan *sc, const char *msg)
 			set_str(sc->amd_table, sizeof(sc->amd_table), sc->raw);
 	}
 
+	/* --- Arm SMMU: the driver probed a unit ("ias 48-bit, oas 48-bit (features
+	 * 0x...)" from arm-smmu-v3, "probing hardware configuration..." from arm-smmu) --- */
+	if (strstr(msg, "arm-smmu") &&
+	    ((strstr(msg, ": ias ") && strstr(msg, "oas ")) ||
+	     strstr(msg, "probing hardware configuration"))) {
+		set_vendor(sc, "arm");
+		set_dma(sc, PT_YES, 2);
+	}
+
 	/* --- interrupt remapping turned off (intremap=off, errata, failures) --- */
 	if ((contains_ci(msg, "irq remapping") || contains_ci(msg, "interrupt remapping") ||
 	     contains_ci(msg, "intr-remapping") || contains_ci(msg, "irq-remapping")) &&

@@ -374,6 +374,13 @@ static void test_forms(void)
 	is_int(lg.interrupt_remapping, PT_UNKNOWN, "the last boot said nothing of IR");
 	is_int(F("0000:00:02.0")->count, 1, "faults over the whole log");
 
+	/* Arm SMMU units probed */
+	scan("[    1.0] arm-smmu-v3 arm-smmu-v3.0.auto: ias 48-bit, oas 48-bit (features 0x00001faf)\n");
+	is_int(lg.dma_remapping, PT_YES, "smmu-v3 probed");
+	is_str(lg.vendor, "arm", "vendor arm");
+	scan("[    1.0] arm-smmu 5000000.iommu: probing hardware configuration...\n");
+	is_int(lg.dma_remapping, PT_YES, "smmu (v2) probed");
+
 	/* SMMUv3 (6.x) */
 	scan("[  10.0] arm-smmu-v3 arm-smmu-v3.0.auto: event: F_TRANSLATION client: 0000:01:00.0 sid: 0x100 ssid: 0x0 iova: 0x8000 ipa: 0x0\n");
 	is_str(F("0000:01:00.0")->kind, "smmu", "smmu kind");

@@ -358,11 +358,12 @@ int pt_nl_get_vfs(struct pt_ctx *ctx, const char *ifname, struct pt_link_vfs *ou
 		pt_nl_reply_free(&r);
 		return ret;
 	}
-	for (size_t i = 0; i < r.n_links; i++)
-		if (strcmp(r.links[i].ifname, ifname) == 0)
-			return take_link(&r, i, out);
+	/* the kernel looked the name up (an alternative name too): its one answer is it */
+	if (r.n_links == 1)
+		return take_link(&r, 0, out);
 	pt_nl_reply_free(&r);
-	return pt_err(ctx, -EPROTO, "the kernel answered a request for %s without it", ifname);
+	return pt_err(ctx, -EPROTO, "the kernel answered a request for %s with %zu links",
+		      ifname, r.n_links);
 }
 
 int pt_nl_capture(struct pt_ctx *ctx, char **buf, size_t *len)

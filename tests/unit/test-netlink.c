@@ -822,6 +822,14 @@ static void test_kernel(void)
 	} else {
 		printf("ok %d # SKIP no veth (ip link add failed)\n", ++tap_n);
 	}
+	if (system("ip link property add dev lo altname ptalt0 >/dev/null 2>&1") == 0) {
+		r = pt_nl_get_vfs(ctx, "ptalt0", &l);
+		ok(r == 0 && l.ifindex == 1 && strcmp(l.ifname, "lo") == 0,
+		   "kernel: an alternative name finds lo (%s)", r ? pt_ctx_error(ctx) : l.ifname);
+		pt_link_vfs_free(&l);
+	} else {
+		printf("ok %d # SKIP no alternative interface names here\n", ++tap_n);
+	}
 	r = pt_nl_get_vfs(ctx, "ptnosuch0", &l);
 	is_int(r, -ENODEV, "kernel: unknown interface is -ENODEV");
 	ok(strstr(pt_ctx_error(ctx), "ptnosuch0") != NULL, "message: %s", pt_ctx_error(ctx));

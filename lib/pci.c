@@ -191,9 +191,10 @@ static int parse_topology(struct pt_device *d, const char *target)
 	return 0;
 }
 
+/* "virtfn12": by the number after the six letters of "virtfn" */
 static int virtfn_cmp(const void *a, const void *b)
 {
-	const char *x = *(char *const *)a + 7, *y = *(char *const *)b + 7;
+	const char *x = *(char *const *)a + 6, *y = *(char *const *)b + 6;
 
 	return atoi(x) - atoi(y);
 }

@@ -193,6 +193,12 @@ def large(root):
     eq(len(pfs), 16, "large: 16 PFs")
     eq(len(vfs), 16 * 63, "large: 1008 VFs")
     ok(all(len(p["sriov"]["vfs"]) == 63 for p in pfs), "large: each PF lists 63 VFs")
+    pf0 = next((p for p in pfs if p["bdf"] == "0000:10:00.0"), {})
+    eq(pf0.get("sriov", {}).get("vfs", [])[8:13],
+       ["0000:10:03.0", "0000:10:03.1", "0000:10:03.2", "0000:10:03.3", "0000:10:03.4"],
+       "large: VFs 8-12 of 10:00.0 in virtfn order (numeric, not textual)")
+    vf12 = next((v for v in vfs if v["bdf"] == "0000:10:03.4"), {})
+    eq((vf12.get("physfn"), vf12.get("vf_index")), ("0000:10:00.0", 12), "large: 10:03.4 is VF 12")
     eq(len({x["iommu_group"] for x in fs}), len(fs), "large: every function in its own group")
     eq(doc["warnings"], [], "large: no warnings")
 

@@ -2,7 +2,7 @@
 /*
  * The inventory (pt_host_scan) over fixture sysroots written by tests/gen/mkhost.py:
  * dual-socket (everything a passthrough host has), messy (what broken hosts and
- * unprivileged readers show), noiommu (a VM without an IOMMU).
+ * unprivileged readers show), noiommu (a VM without an IOMMU), large (16 PFs x 63 VFs).
  *
  * Usage: test-inventory FIXTURES_DIR   (or PASSTHRU_FIXTURES in the environment)
  */
@@ -508,6 +508,51 @@ static void noiommu(void)
 	pt_ctx_free(ctx);
 }
 
+/* ---- large ------------------------------------------------------------------------------ */
+
+/* 16 PFs x 63 VFs: beyond virtfn9, the order of virtfnN links is numeric, not textual */
+static void large(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan(&ctx, "large");
+	size_t pfs = 0, vfs = 0, bad_order = 0, bad_index = 0;
+
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_devs; i++) {
+		const struct pt_device *d = &h->devs[i];
+
+		if (d->kind == PT_KIND_PF) {
+			unsigned rid = (unsigned)d->bdf.bus << 8 | (unsigned)d->bdf.dev << 3 | d->bdf.fn;
+
+			pfs++;
+			for (size_t k = 0; k < d->n_vfs; k++) {
+				const struct pt_bdf *v = &d->vfs[k];
+				unsigned vrid = (unsigned)v->bus << 8 | (unsigned)v->dev << 3 | v->fn;
+
+				if (vrid != rid + (unsigned)d->sriov_offset + k * (unsigned)d->sriov_stride)
+					bad_order++;
+			}
+		} else if (d->kind == PT_KIND_VF) {
+			const struct pt_device *pf = pt_host_find(h, &d->physfn);
+			unsigned rid = (unsigned)d->bdf.bus << 8 | (unsigned)d->bdf.dev << 3 | d->bdf.fn;
+
+			vfs++;
+			if (!pf || d->vf_index < 0 ||
+			    rid != ((unsigned)pf->bdf.bus << 8 | (unsigned)pf->bdf.dev << 3 | pf->bdf.fn) +
+					   (unsigned)pf->sriov_offset + (unsigned)d->vf_index)
+				bad_index++;
+		}
+	}
+	is_int(h->n_devs, 1041, "large: 1041 functions");
+	is_int(pfs, 16, "large: 16 PFs");
+	is_int(vfs, 16 * 63, "large: 1008 VFs");
+	is_int(bad_order, 0, "large: every PF's VFs in virtfn order (offset + index x stride)");
+	is_int(bad_index, 0, "large: every VF's vf_index matches its routing ID (virtfn10+ too)");
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : getenv("PASSTHRU_FIXTURES");
@@ -518,5 +563,6 @@ int main(int argc, char **argv)
 	dual_socket();
 	messy();
 	noiommu();
+	large();
 	return done_testing();
 }

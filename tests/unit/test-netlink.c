@@ -611,6 +611,21 @@ static void test_build(void)
 	       "set vlan list: small buffer");
 }
 
+static void test_names(void)
+{
+	is_str(pt_vf_link_state_str(0), "auto", "link state 0 is auto");
+	is_str(pt_vf_link_state_str(2), "disable", "link state 2 is disable");
+	ok(pt_vf_link_state_str(3) == NULL && pt_vf_link_state_str(-1) == NULL,
+	   "unknown link states have no name");
+	ok(pt_vf_link_state_parse("enable") == 1 && pt_vf_link_state_parse("2") == 2 &&
+	   pt_vf_link_state_parse("up") == -EINVAL && pt_vf_link_state_parse(NULL) == -EINVAL,
+	   "link state names parse, others do not");
+	ok(strcmp(pt_vf_field_name(PT_VF_LINK_STATE), "link_state") == 0 &&
+	   strcmp(pt_vf_field_name(PT_VF_SPOOFCHK), "spoofchk") == 0 &&
+	   strcmp(pt_vf_field_name(PT_VF_MAC | PT_VF_VLAN), "?") == 0,
+	   "field names as used in PASSTHRU_FAIL_WRITE pseudo-paths");
+}
+
 /* ---- the recording: in-place SETLINK ------------------------------------------------- */
 
 static void test_patch(void)
@@ -917,6 +932,7 @@ int main(int argc, char **argv)
 	test_malformed();
 	test_reply();
 	test_build();
+	test_names();
 	test_patch();
 	test_sysroot();
 	test_kernel(); /* last: it moves this process into its own network namespace */

@@ -20,6 +20,7 @@
  * pax extended header ("x"), which GNU tar, bsdtar and Python's tarfile all read.
  */
 #include "internal.h"
+#include "passthru/netlink.h"
 #include "passthru/snapshot.h"
 
 #include <dirent.h>
@@ -42,6 +43,8 @@ enum snap_kind {
 	SNAP_DIR,    /* follow links; a directory, and below it, to depth levels, its
 		      * links and directories, and the regular files named by files */
 	SNAP_MARKER, /* something exists here (a device node): an empty regular file */
+	SNAP_RTNL,   /* not a file: the rtnetlink link dump with VF info (pt_nl_capture),
+		      * stored at the pattern's path, where replays look for it */
 };
 
 #define SNAP_FLAT 0x1    /* store at the path as named, parents as real directories,
@@ -147,6 +150,9 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/dev/vfio/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/devices/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/mapper/*", .kind = SNAP_ENTRY },
+	/* VF settings (MAC, VLAN, spoof checking, trust ...) live in the PF driver, not
+	 * in sysfs: the kernel's answer to an RTM_GETLINK dump, as received */
+	{ .pattern = PT_NL_RECORDING, .kind = SNAP_RTNL },
 };
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
@@ -929,6 +935,8 @@ static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 		if (S_ISDIR(st.st_mode))
 			return add_dir(s, rel);
 		return add_file(s, rel, NULL, 0);
+	case SNAP_RTNL:
+		break;
 	}
 	return 0;
 }
@@ -1044,6 +1052,28 @@ static int expand(struct snap *s, const struct snap_rule *rule, const char *at, 
 	return r < 0 ? r : 0;
 }
 
+/* The rtnetlink dump: from the kernel on "/", the recording under a sysroot. A host
+ * without one (an old snapshot, a fixture) is noted, not an error. */
+static int capture_rtnl(struct snap *s, const struct snap_rule *rule)
+{
+	const char *rel = rule->pattern + 1;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = pt_nl_capture(s->ctx, &buf, &len);
+	if (r == -ENOMEM)
+		return pt_err(s->ctx, r, "snapshot: out of memory");
+	if (r < 0) {
+		s->st.skipped++;
+		note(s, "skipped %s: %s\n", rel, pt_ctx_error(s->ctx));
+		return 0;
+	}
+	r = add_file(s, rel, buf, len);
+	free(buf);
+	return r;
+}
+
 /* ---- entry points ---------------------------------------------------------------- */
 
 static int write_manifest(struct snap *s)
@@ -1110,7 +1140,8 @@ int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 	}
 	s->z_ready = true;
 	for (size_t i = 0; i < N_RULES && r >= 0; i++)
-		r = expand(s, &rules[i], "", rules[i].pattern);
+		r = rules[i].kind == SNAP_RTNL ? capture_rtnl(s, &rules[i])
+					       : expand(s, &rules[i], "", rules[i].pattern);
 	if (r == -ENOMEM)
 		r = pt_err(ctx, r, "snapshot: out of memory");
 	if (r >= 0)

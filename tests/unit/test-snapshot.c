@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 static char top[PATH_MAX]; /* the temp dir: src/, out/, out2/, archives */
+static bool have_rtnl;     /* the fixture has a recorded rtnetlink dump */
 
 static void mkdirs(const char *path)
 {
@@ -184,6 +185,28 @@ static void build_fixture(void)
 	put("dev/kmsg", "6,1,0,-;hello\n SUBSYSTEM=pci\n4,2,5,-;DMAR: fault\n", -1);
 	put("dev/vfio/vfio", "", 0);
 	put("dev/sda", "not captured\n", -1);
+
+	/* a recorded rtnetlink dump (VF settings): replayed under a sysroot, and what a
+	 * snapshot stores */
+	{
+		const char *srcdir = getenv("PASSTHRU_TOP_SRCDIR");
+		char dump[PATH_MAX], *buf;
+		long len;
+		FILE *f;
+
+		snprintf(dump, sizeof(dump), "%s/tests/fuzz/corpus/fuzz-netlink/dump-3-links",
+			 srcdir ? srcdir : ".");
+		f = fopen(dump, "rb");
+		buf = malloc(1 << 20);
+		if (f && buf) {
+			len = (long)fread(buf, 1, 1 << 20, f);
+			put(".passthru/rtnl-getlink.bin", buf, len);
+			have_rtnl = true;
+		}
+		if (f)
+			fclose(f);
+		free(buf);
+	}
 }
 
 static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -343,6 +366,10 @@ static void test_roundtrip(void)
 	same_file("proc/1234/comm");
 	same_file("dev/kmsg");
 	same_file("dev/vfio/vfio");
+	if (have_rtnl)
+		same_file(".passthru/rtnl-getlink.bin");
+	else
+		ok(1, "# SKIP no recorded rtnetlink dump (PASSTHRU_TOP_SRCDIR unset)");
 	same_link("sys/bus/pci/devices/0000:01:00.0");
 	same_link("sys/bus/pci/devices/0000:00:00.0");
 	same_link("sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0/driver");

@@ -371,13 +371,21 @@ int pt_journal_parse(const char *buf, size_t len, struct pt_journal_info *info)
 
 	memset(info, 0, sizeof(*info));
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *next;
+		char line[4096];
 		size_t ll, wl;
 		char word[32], tok[64];
 
 		if (!nl)
 			break; /* a record cut short by a crash never happened */
 		ll = (size_t)(nl - p);
+		if (ll >= sizeof(line) || memchr(p, '\0', ll))
+			goto bad;
+		/* the records are parsed from a NUL-terminated copy: buf is not terminated */
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		next = nl + 1;
+		p = line;
 		wl = strcspn(p, " \n");
 		if (wl >= sizeof(word))
 			goto bad;
@@ -454,7 +462,7 @@ int pt_journal_parse(const char *buf, size_t len, struct pt_journal_info *info)
 			goto bad;
 		}
 		pt_strlcpy(info->last, word, sizeof(info->last));
-		p = nl + 1;
+		p = next;
 	}
 	if (!begun)
 		goto bad;

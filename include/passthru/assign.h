@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `passthru assign` / `release`: handing devices of a pool to a VM and taking them back.
+ *
+ *   pools   = pt_pools_resolve(host, cfg)       the config's pools on this host (pure)
+ *   assign  = sync pools -> lease (state.db) -> make ready (apply machinery)
+ *   release = reset -> restore the VF policy -> end the lease (quarantine on failure)
+ *
+ * Making a device ready is a `passthru apply` of a small desired state built here (the
+ * function on vfio-pci with driver_override, and for a VF of a NIC the MAC/VLAN the VM
+ * gets, set on the PF over rtnetlink): planned by lib/plan.c, executed by
+ * pt_apply_run() under the apply journal and lock, rolled back when a step fails. When
+ * readying fails the lease is released again: there is never a lease of a device that
+ * is not ready, nor a ready device without a lease.
+ *
+ * Release resets the function through the kernel's `reset` attribute (which tries the
+ * methods in reset_method in order: FLR first), then restores the pool's VF policy for
+ * a VF of a NIC: a placeholder MAC (pt_vf_placeholder_mac), VLAN 0, spoof checking on,
+ * trust off; the function stays on vfio-pci. A function whose reset (or policy
+ * restore) fails is quarantined: never handed out again until unquarantined.
+ * docs/assign.md tells the whole story.
+ */
+#ifndef PASSTHRU_ASSIGN_H
+#define PASSTHRU_ASSIGN_H
+
+#include "passthru/passthru.h"
+#include "passthru/profile.h"
+#include "passthru/state.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The host configuration `assign` reads when none is named (under the sysroot). */
+#define PT_HOSTCFG_DEFAULT "/etc/passthru/host.yaml"
+
+/* ---- pools on this host ------------------------------------------------------------- */
+
+struct pt_pool_resolved {
+	char name[64];
+	const char *kind;              /* "vfs" or "devices" (the state database's words) */
+	struct pt_pool_member *members;
+	size_t n_members;
+	char (*bdfs)[PT_BDF_STRLEN];   /* storage members[i].bdf points into */
+	char error[320];               /* "" resolved; else why not (a selector matched nothing) */
+};
+
+/* Resolves every pool of cfg against h: vfs_of -> every current VF of each PF, in
+ * index order; devices -> the functions themselves. A pool whose selector does not
+ * resolve gets error set (the others are still resolved). Pure; -ENOMEM only. */
+int pt_pools_resolve(const struct pt_host *h, const struct pt_hostcfg *cfg,
+		     struct pt_pool_resolved **out, size_t *n);
+void pt_pools_free(struct pt_pool_resolved *p, size_t n);
+
+/* Resolves and pt_state_sync_pool()s every pool that resolves. need (may be NULL) is
+ * the pool the caller is about to use: -ENOENT when cfg has no such pool, -ENODEV when
+ * it does not resolve on this host (the others are synced all the same). */
+int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+		  const struct pt_hostcfg *cfg, const char *need);
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+/* The MAC a VF of a NIC gets when it returns to its pool: locally administered, unicast,
+ * derived from the PF's address and the VF index: 02:00:00:<pf bus>:<pf dev<<3|fn>:<vf>
+ * (the VF index modulo 256). Drivers such as igb refuse an all-zero MAC from the host. */
+void pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6]);
+
+/* The NUMA node whose CPUs include every CPU of cpus (a cpulist): the node id,
+ * -EINVAL for a malformed list, -ENOENT when no node has them all (the message says
+ * which nodes they span). */
+int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus);
+
+/* Can IOMMU group g be handed to a VM once the pool's function in it is bound to vfio?
+ * Every endpoint of the group must be on vfio, pci-stub or no driver, unless the group
+ * has a single endpoint (the one that will be bound); with protect set, a group holding
+ * a function the host needs (lib/safety.c) is never viable. A pt_assign_req
+ * group_viable callback: arg is a struct pt_viability. */
+struct pt_protected;
+struct pt_viability {
+	const struct pt_host *h;
+	const struct pt_protected *prot;  /* NULL/0: nothing protected */
+	size_t n_prot;
+	size_t n_refused_protected;       /* out: groups refused because of protection */
+	char protected_why[256];          /* out: the first such reason */
+};
+bool pt_assign_group_viable(void *arg, int iommu_group);
+
+/* ---- assign ----------------------------------------------------------------------------- */
+
+struct pt_assign_opts {
+	const char *vm;
+	const char *pool;
+	unsigned count;          /* >= 1 */
+	int numa_node;           /* -1 any */
+	bool allow_remote;
+	const char *mac;         /* NULL or a MAC for the (single) VF of a NIC */
+	int vlan;                /* 0 none, 1..4094 */
+	bool force;              /* take functions lib/safety.c protects (and say so) */
+	bool dry_run;            /* choose, then give the leases back at once; no kernel write */
+	const char *state_dir;   /* the apply journal and lock; NULL: <sysroot>/var/lib/passthru */
+	int timeout_ms;          /* blocking writes (unbind, probe); 0: 30000 */
+};
+
+struct pt_assigned {
+	struct pt_lease lease;     /* bdf, numa_node, iommu_group, mac, vlan, remote ... */
+	bool is_vf;
+	char pf[PT_BDF_STRLEN];    /* the PF of a VF, else "" */
+	int vf;                    /* VF index, -1 */
+	char pf_ifname[16];        /* the PF's interface ("" none) */
+	bool net;                  /* a network function (class 02): an <interface> in libvirt */
+	int class_code;
+	char cpulist[256];         /* the function's local CPUs ("" unknown) */
+	char driver[64];           /* its driver after readying */
+};
+
+struct pt_assign_result {
+	struct pt_assigned *devs;
+	size_t n;
+	size_t n_remote;           /* placed off the requested node */
+	int node;                  /* the node of every device, or -1 (mixed/unknown) */
+	char node_cpus[256];       /* that node's CPUs ("" unknown) */
+	char forced[512];          /* protections overridden by force ("" none) */
+	size_t steps;              /* kernel writes planned/done to make them ready */
+	char note[512];            /* anything the caller should tell the user */
+};
+void pt_assign_result_free(struct pt_assign_result *r);
+
+/* Leases opts->count devices of opts->pool to opts->vm from h (pools must be synced:
+ * pt_pools_sync) and makes them ready. Returns 0, or a negative errno with the sentence
+ * in ctx (no lease is left behind): the pt_state_assign errors (-ENOSPC says what is
+ * free where), -EPERM a protected function (without force), -EIO readying failed (and
+ * was rolled back), -ENOTSUP a MAC/VLAN that cannot be set here (no rtnetlink: a
+ * sysroot without a recorded dump; or not a VF of a NIC). */
+int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	      const struct pt_assign_opts *o, struct pt_assign_result *res);
+
+/* ---- release ------------------------------------------------------------------------------ */
+
+struct pt_release_opts {
+	const char *state_dir;
+	int timeout_ms;
+	bool dry_run;              /* say what would happen; write nothing */
+	bool no_reset;             /* skip the reset (benchmarks only) */
+};
+
+struct pt_released {
+	struct pt_lease lease;
+	bool reset_ok;
+	char reset[256];           /* "reset (reset_method: flr)" or why it failed */
+	int policy;                /* 1 restored, 0 not needed (not a VF of a NIC), -1 failed,
+				    * -2 skipped (no rtnetlink here: a test tree) */
+	char policy_msg[256];
+	bool quarantined;
+	char why[320];             /* the quarantine reason */
+};
+
+/* Releases vm's leases (all, or the one on bdf): each function is reset, its VF
+ * policy restored, kept on vfio-pci and returned to its pool; one whose reset or
+ * policy restore fails is quarantined. Returns 0 when every function went back to its
+ * pool, 1 when some were quarantined (see *out), or a negative errno (-ENOENT bdf is
+ * not leased, -EPERM leased to another VM). *out is malloc'd. */
+int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
+	       const char *bdf, const struct pt_release_opts *o, struct pt_released **out,
+	       size_t *n);
+
+/* Resets one function through its `reset` attribute: 0, -ENOTTY when it has no reset
+ * method (no reset_method, or an empty one), or the write's error. */
+int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: MIT
+/*
+ * passthru assign / release: pools resolved on the host and synced into the state
+ * database, leases taken there, and the leased functions made ready (or put back) by
+ * the apply machinery: a small "want" planned by lib/plan.c and executed under the
+ * apply journal by pt_apply_run(), so a failed step rolls back. See assign.h.
+ */
+#include "internal.h"
+#include "passthru/assign.h"
+#include "passthru/parse.h"
+#include "passthru/plan.h"
+#include "passthru/safety.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#define DEVS "/sys/bus/pci/devices"
+#define DEFAULT_TIMEOUT_MS 30000
+
+/* ---- pools ---------------------------------------------------------------------------- */
+
+void pt_pools_free(struct pt_pool_resolved *p, size_t n)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].members);
+		free(p[i].bdfs);
+	}
+	free(p);
+}
+
+static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_t *cap)
+{
+	if (p->n_members == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct pt_pool_member *m = realloc(p->members, nc * sizeof(*m));
+		char(*b)[PT_BDF_STRLEN];
+
+		if (!m)
+			return -ENOMEM;
+		p->members = m;
+		b = realloc(p->bdfs, nc * sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		p->bdfs = b;
+		*cap = nc;
+	}
+	pt_bdf_format(&d->bdf, p->bdfs[p->n_members]);
+	p->members[p->n_members] = (struct pt_pool_member){ .numa_node = d->numa_node,
+							    .iommu_group = d->iommu_group };
+	p->n_members++;
+	return 0;
+}
+
+static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
+		       struct pt_pool_resolved *p)
+{
+	char why[192], sel[96];
+	size_t cap = 0;
+
+	pt_strlcpy(p->name, pc->name, sizeof(p->name));
+	p->kind = pc->kind == PT_POOL_VFS ? "vfs" : "devices";
+	for (size_t k = 0; k < pc->n_members; k++) {
+		const struct pt_device *d = pt_match_resolve(h, &pc->members[k], why, sizeof(why));
+
+		pt_match_str(&pc->members[k], sel, sizeof(sel));
+		if (!d) {
+			snprintf(p->error, sizeof(p->error), "pool %s (line %d): %s: %s", pc->name,
+				 pc->members[k].pos.line, sel, why);
+			return 0;
+		}
+		if (pc->kind == PT_POOL_DEVICES) {
+			if (pool_add(p, d, &cap) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (d->kind != PT_KIND_PF) {
+			snprintf(p->error, sizeof(p->error), "pool %s (line %d): vfs_of %s: %s is not "
+				 "an SR-IOV PF", pc->name, pc->members[k].pos.line, sel, d->name);
+			return 0;
+		}
+		for (size_t v = 0; v < d->n_vfs; v++) {
+			const struct pt_device *vf = pt_host_find(h, &d->vfs[v]);
+
+			if (vf && pool_add(p, vf, &cap) < 0)
+				return -ENOMEM;
+		}
+	}
+	/* members point into bdfs only now: bdfs may have moved while growing */
+	for (size_t i = 0; i < p->n_members; i++)
+		p->members[i].bdf = p->bdfs[i];
+	return 0;
+}
+
+int pt_pools_resolve(const struct pt_host *h, const struct pt_hostcfg *cfg,
+		     struct pt_pool_resolved **out, size_t *n)
+{
+	struct pt_pool_resolved *p = calloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*p));
+
+	*out = NULL;
+	*n = 0;
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		if (resolve_one(h, &cfg->pools[i], &p[i]) < 0) {
+			pt_pools_free(p, cfg->n_pools);
+			return -ENOMEM;
+		}
+	*out = p;
+	*n = cfg->n_pools;
+	return 0;
+}
+
+int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+		  const struct pt_hostcfg *cfg, const char *need)
+{
+	struct pt_pool_resolved *p;
+	char names[256] = "";
+	size_t n, used = 0;
+	int r, found = need ? 0 : 1, ret = 0;
+
+	r = pt_pools_resolve(h, cfg, &p, &n);
+	if (r < 0)
+		return pt_err(ctx, r, "out of memory resolving pools");
+	for (size_t i = 0; i < n; i++) {
+		bool needed = need && strcmp(p[i].name, need) == 0;
+
+		if (used < sizeof(names))
+			used += snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+					 p[i].name);
+		if (needed)
+			found = 1;
+		if (p[i].error[0]) {
+			if (needed)
+				ret = pt_err(ctx, -ENODEV, "%s", p[i].error);
+			continue; /* left as the database has it */
+		}
+		r = pt_state_sync_pool(st, p[i].name, p[i].kind, p[i].members, p[i].n_members);
+		if (r < 0) {
+			ret = r;
+			break;
+		}
+	}
+	if (ret == 0 && !found)
+		ret = pt_err(ctx, -ENOENT, "the host configuration has no pool named %s (its pools: %s)",
+			     need, names[0] ? names : "none");
+	pt_pools_free(p, n);
+	return ret;
+}
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+void pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6])
+{
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = 0;
+	mac[2] = 0;
+	mac[3] = pf->bus;
+	mac[4] = (uint8_t)(pf->dev << 3 | pf->fn);
+	mac[5] = (uint8_t)vf;
+}
+
+int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
+{
+	char spans[256] = "";
+	size_t used = 0;
+
+	if (pt_parse_cpulist(cpus, NULL, 0) <= 0)
+		return pt_err(ctx, -EINVAL, "'%s' is not a CPU list (e.g. 2-7,10)", cpus);
+	for (size_t i = 0; i < h->n_nodes; i++) {
+		const struct pt_numa_node *nd = &h->nodes[i];
+
+		if (!nd->cpulist[0])
+			continue;
+		if (pt_cpulist_subset(cpus, nd->cpulist) == 1)
+			return nd->id;
+		if (used < sizeof(spans))
+			used += snprintf(spans + used, sizeof(spans) - used, "%snode %d: %s",
+					 used ? ", " : "", nd->id, nd->cpulist);
+	}
+	return pt_err(ctx, -ENOENT, "CPUs %s are not all on one NUMA node (%s): pin the VM to "
+		      "CPUs of one node, or name the node with --numa", cpus,
+		      spans[0] ? spans : "this host reports no NUMA nodes");
+}
+
+static bool endpoint(const struct pt_device *d)
+{
+	if (d->config.header_type >= 0)
+		return d->config.header_type == 0;
+	return !pt_class_is_bridge(d->class_code);
+}
+
+static bool host_free_driver(const char *drv)
+{
+	return !drv[0] || pt_driver_is_vfio(drv) || strcmp(drv, "pci-stub") == 0;
+}
+
+bool pt_assign_group_viable(void *arg, int g)
+{
+	struct pt_viability *v = arg;
+	const struct pt_iommu_group *grp = pt_host_group(v->h, g);
+	size_t n_ep = 0, n_busy = 0;
+
+	if (!grp)
+		return false; /* the group is gone: the device with it */
+	for (size_t i = 0; i < grp->n_members; i++) {
+		const struct pt_device *d = pt_host_find(v->h, &grp->members[i]);
+		const struct pt_protected *p;
+
+		if (!d)
+			continue;
+		if (v->prot && (p = pt_safety_find(v->prot, v->n_prot, &d->bdf))) {
+			if (!v->n_refused_protected++)
+				snprintf(v->protected_why, sizeof(v->protected_why), "%s %s", d->name,
+					 p->why);
+			return false;
+		}
+		if (!endpoint(d))
+			continue;
+		n_ep++;
+		if (!host_free_driver(d->driver))
+			n_busy++;
+	}
+	return n_ep == 1 || n_busy == 0;
+}
+
+/* ---- readying: a small apply ------------------------------------------------------------- */
+
+struct ready_item {
+	const struct pt_device *d;
+	unsigned has;          /* PT_VF_* settings for a VF */
+	uint8_t mac[6];
+	int vlan;
+	bool spoofchk, trust;
+};
+
+static int want_pf_cmp(const void *a, const void *b)
+{
+	return pt_bdf_cmp(&((const struct pt_want_pf *)a)->bdf, &((const struct pt_want_pf *)b)->bdf);
+}
+
+static int want_dev_cmp(const void *a, const void *b)
+{
+	return pt_bdf_cmp(&((const struct pt_want_dev *)a)->bdf,
+			  &((const struct pt_want_dev *)b)->bdf);
+}
+
+static int want_vf_cmp(const void *a, const void *b)
+{
+	return ((const struct pt_want_vf *)a)->vf - ((const struct pt_want_vf *)b)->vf;
+}
+
+static void want_vfio(struct pt_want_fn *fn)
+{
+	memset(fn, 0, sizeof(*fn));
+	pt_strlcpy(fn->driver, "vfio-pci", sizeof(fn->driver));
+	fn->has_override = true; /* a re-probe must not hand it back to the host */
+	pt_strlcpy(fn->override, "vfio-pci", sizeof(fn->override));
+}
+
+static int build_want(const struct ready_item *it, size_t n, struct pt_want *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_device *d = it[i].d;
+
+		if (d->kind == PT_KIND_VF && d->has_physfn && d->vf_index >= 0) {
+			struct pt_want_pf *pf = NULL;
+			struct pt_want_vf v = { .vf = d->vf_index };
+
+			for (size_t k = 0; k < w->n_pfs; k++)
+				if (pt_bdf_eq(&w->pfs[k].bdf, &d->physfn))
+					pf = &w->pfs[k];
+			if (!pf) {
+				struct pt_want_pf np = { .bdf = d->physfn, .numvfs = -1, .autoprobe = -1 };
+
+				if (PT_PUSH(w->pfs, w->n_pfs, np))
+					goto nomem;
+				pf = &w->pfs[w->n_pfs - 1];
+			}
+			v.set.vf = d->vf_index;
+			v.set.has = it[i].has;
+			memcpy(v.set.mac, it[i].mac, 6);
+			v.set.vlan = it[i].vlan;
+			v.set.spoofchk = it[i].spoofchk;
+			v.set.trust = it[i].trust;
+			want_vfio(&v.fn);
+			if (PT_PUSH(pf->vfs, pf->n_vfs, v))
+				goto nomem;
+		} else {
+			struct pt_want_dev wd = { .bdf = d->bdf };
+
+			want_vfio(&wd.fn);
+			if (PT_PUSH(w->devs, w->n_devs, wd))
+				goto nomem;
+		}
+	}
+	for (size_t k = 0; k < w->n_pfs; k++)
+		qsort(w->pfs[k].vfs, w->pfs[k].n_vfs, sizeof(*w->pfs[k].vfs), want_vf_cmp);
+	if (w->n_pfs)
+		qsort(w->pfs, w->n_pfs, sizeof(*w->pfs), want_pf_cmp);
+	if (w->n_devs)
+		qsort(w->devs, w->n_devs, sizeof(*w->devs), want_dev_cmp);
+	return 0;
+nomem:
+	pt_want_free(w);
+	return -ENOMEM;
+}
+
+/* Plans the items against h and, unless dry_run, executes the plan under the apply
+ * journal (recovering an unfinished apply first). *steps: the plan's length. */
+static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
+		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, size_t *steps)
+{
+	struct pt_apply_opts o = { .state_dir = state_dir, .config = "(passthru assign)",
+				   .timeout_ms = timeout_ms };
+	struct pt_apply_result res = { 0 };
+	struct pt_link_vfs *links = NULL;
+	struct pt_journal *j = NULL;
+	struct pt_host *fresh = NULL;
+	struct pt_plan plan = { 0 };
+	struct pt_want w;
+	char err[512];
+	size_t nl = 0;
+	int r;
+
+	*steps = 0;
+	r = build_want(it, n, &w);
+	if (r < 0)
+		return pt_err(ctx, r, "out of memory");
+	if (!dry_run) {
+		r = pt_journal_open(ctx, state_dir, 30000, &j);
+		if (r < 0)
+			goto out;
+		r = pt_apply_recover(ctx, j, &o, &res);
+		if (r < 0)
+			goto out;
+		if (res.recovery_steps) {
+			/* an unfinished apply was undone: plan from what the host is now */
+			r = pt_host_scan(ctx, &fresh);
+			if (r < 0)
+				goto out;
+			h = fresh;
+		}
+		pt_apply_result_free(&res);
+		res = (struct pt_apply_result){ 0 };
+	}
+	r = pt_want_read_links(ctx, h, &w, &links, &nl);
+	if (r < 0)
+		goto out;
+	r = pt_plan_build(h, links, nl, &w, &plan, err, sizeof(err));
+	if (r < 0) {
+		r = pt_err(ctx, r, "%s", err);
+		goto out;
+	}
+	*steps = plan.n;
+	if (dry_run || plan.n == 0)
+		goto out;
+	r = pt_apply_run(ctx, j, h, links, nl, &plan, &o, &res);
+	if (r < 0)
+		r = pt_err(ctx, r, "%s%s%s", res.error,
+			   res.rollback_ok ? "; rolled back" : "; ROLLBACK FAILED: ",
+			   res.rollback_ok ? "" : res.rollback_error);
+out:
+	pt_apply_result_free(&res);
+	pt_plan_free(&plan);
+	pt_link_vfs_array_free(links, nl);
+	pt_want_free(&w);
+	pt_journal_close(j);
+	pt_host_free(fresh);
+	return r;
+}
+
+/* The PF of a VF when it is a NIC with an interface to set VF settings through. */
+static const struct pt_device *net_pf(const struct pt_host *h, const struct pt_device *d)
+{
+	const struct pt_device *pf;
+
+	if (d->kind != PT_KIND_VF || !d->has_physfn || d->vf_index < 0)
+		return NULL;
+	pf = pt_host_find(h, &d->physfn);
+	if (!pf || pf->n_netdevs == 0 || !pt_class_is_net(pf->class_code))
+		return NULL;
+	return pf;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	char tail;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* ---- assign ---------------------------------------------------------------------------------- */
+
+void pt_assign_result_free(struct pt_assign_result *r)
+{
+	if (!r)
+		return;
+	free(r->devs);
+	r->devs = NULL;
+	r->n = 0;
+}
+
+static void give_back(struct pt_state *st, const char *vm, const struct pt_lease *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		pt_state_release(st, vm, l[i].bdf, NULL, NULL);
+}
+
+int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	      const struct pt_assign_opts *o, struct pt_assign_result *res)
+{
+	struct pt_viability via = { .h = h };
+	struct pt_protected *prot = NULL;
+	struct ready_item *items = NULL;
+	struct pt_lease *leases = NULL;
+	size_t n_prot = 0, n = 0, used = 0;
+	char saved[sizeof(ctx->err)];
+	struct pt_assign_req req;
+	uint8_t mac[6];
+	int r, node = -2;
+
+	memset(res, 0, sizeof(*res));
+	res->node = -1;
+	if (o->mac && *o->mac && parse_mac(o->mac, mac) < 0)
+		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
+			      o->mac);
+	r = pt_safety_protected(ctx, h, &prot, &n_prot);
+	if (r < 0)
+		return r;
+	if (!o->force) {
+		via.prot = prot;
+		via.n_prot = n_prot;
+	}
+	req = (struct pt_assign_req){ .vm = o->vm, .pool = o->pool, .count = o->count,
+				      .numa_node = o->numa_node, .allow_remote = o->allow_remote,
+				      .mac = o->mac, .vlan = o->vlan,
+				      .group_viable = pt_assign_group_viable,
+				      .group_viable_arg = &via };
+	r = pt_state_assign(st, &req, &leases, &n);
+	if (r < 0) {
+		if (r == -ENOSPC && via.n_refused_protected) {
+			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+			pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
+			       via.protected_why);
+		}
+		goto out;
+	}
+
+	items = calloc(n, sizeof(*items));
+	res->devs = calloc(n, sizeof(*res->devs));
+	if (!items || !res->devs) {
+		r = pt_err(ctx, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pt_assigned *a = &res->devs[i];
+		const struct pt_device *d, *pf;
+		const struct pt_protected *p;
+		struct pt_bdf b;
+
+		if (pt_bdf_parse(leases[i].bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
+			r = pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: re-run "
+				   "with the pools synced (passthru pools)", leases[i].bdf, o->pool);
+			goto fail;
+		}
+		a->lease = leases[i];
+		a->vf = -1;
+		a->class_code = d->class_code;
+		a->net = pt_class_is_net(d->class_code);
+		pt_strlcpy(a->cpulist, d->local_cpulist, sizeof(a->cpulist));
+		if (d->kind == PT_KIND_VF && d->has_physfn) {
+			a->is_vf = true;
+			pt_bdf_format(&d->physfn, a->pf);
+			a->vf = d->vf_index;
+		}
+		pf = net_pf(h, d);
+		if (pf)
+			pt_strlcpy(a->pf_ifname, pf->netdevs[0], sizeof(a->pf_ifname));
+		if ((p = pt_safety_find(prot, n_prot, &d->bdf)) && used < sizeof(res->forced))
+			used += snprintf(res->forced + used, sizeof(res->forced) - used, "%s%s %s",
+					 used ? "; " : "", d->name, p->why);
+		items[i].d = d;
+		if ((o->mac && *o->mac) || o->vlan > 0) {
+			if (!pf) {
+				r = pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an "
+					   "interface: a MAC or VLAN is set only on VFs of NICs, through "
+					   "their PF", d->name);
+				goto fail;
+			}
+			if (o->mac && *o->mac) {
+				items[i].has |= PT_VF_MAC;
+				memcpy(items[i].mac, mac, 6);
+			}
+			if (o->vlan > 0) {
+				items[i].has |= PT_VF_VLAN;
+				items[i].vlan = o->vlan;
+			}
+		}
+		if (node == -2)
+			node = leases[i].numa_node;
+		else if (node != leases[i].numa_node)
+			node = -1;
+		if (leases[i].remote)
+			res->n_remote++;
+	}
+	r = make_ready(ctx, h, items, n, o->state_dir,
+		       o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS, o->dry_run,
+		       &res->steps);
+	if (r < 0) {
+		if (r == -ENOTSUP) {
+			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+			pt_err(ctx, r, "cannot set the VF's MAC/VLAN here: %s", saved);
+		}
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pt_bdf b;
+		const struct pt_device *d;
+		char link[256];
+
+		/* the driver as it is now (a fixture tree keeps the one it had) */
+		pt_bdf_parse(res->devs[i].lease.bdf, &b);
+		d = pt_host_find(h, &b);
+		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver",
+					       res->devs[i].lease.bdf) >= 0) {
+			const char *s = strrchr(link, '/');
+
+			pt_strlcpy(res->devs[i].driver, s ? s + 1 : link, sizeof(res->devs[i].driver));
+		} else if (d) {
+			pt_strlcpy(res->devs[i].driver, o->dry_run ? "vfio-pci" : d->driver,
+				   sizeof(res->devs[i].driver));
+		}
+	}
+	res->n = n;
+	res->node = node >= 0 ? node : -1;
+	if (res->node >= 0) {
+		const struct pt_numa_node *nd = pt_host_node(h, res->node);
+
+		if (nd)
+			pt_strlcpy(res->node_cpus, nd->cpulist, sizeof(res->node_cpus));
+	}
+	if (o->dry_run) {
+		give_back(st, o->vm, leases, n);
+		snprintf(res->note, sizeof(res->note), "dry run: the devices were chosen and given "
+			 "back at once; %zu kernel write%s would make them ready", res->steps,
+			 res->steps == 1 ? "" : "s");
+	}
+	r = 0;
+	goto out;
+fail:
+	pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+	give_back(st, o->vm, leases, n);
+	pt_err(ctx, r, "%s", saved);
+	free(res->devs);
+	res->devs = NULL;
+	res->n = 0;
+out:
+	free(items);
+	free(leases);
+	free(prot);
+	return r;
+}
+
+/* ---- release ------------------------------------------------------------------------------- */
+
+int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_ms)
+{
+	char methods[96];
+	int r;
+
+	r = pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
+	if (r == 0 || (r < 0 && !pt_exists(ctx, DEVS "/%s/reset", d->name)))
+		return pt_err(ctx, -ENOTTY, "%s has no reset method (the kernel offers %s): it "
+			      "cannot be cleaned between VMs", d->name,
+			      r == 0 ? "an empty reset_method" : "neither reset_method nor reset");
+	r = pt_write_attr(ctx, "1\n", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
+			  DEVS "/%s/reset", d->name);
+	if (r < 0)
+		return pt_err(ctx, r, "resetting %s (reset_method: %s) failed: %s", d->name,
+			      methods[0] && r != -ENOENT ? methods : "?", pt_ctx_error(ctx));
+	return 0;
+}
+
+static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+			const struct pt_lease *l, const struct pt_release_opts *o,
+			struct pt_released *out)
+{
+	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	const struct pt_device *d, *pf;
+	struct ready_item it = { 0 };
+	char methods[96] = "";
+	struct pt_bdf b;
+	size_t steps = 0;
+	int r;
+
+	out->lease = *l;
+	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
+		snprintf(out->reset, sizeof(out->reset), "not reset: %s is not on this host", l->bdf);
+		snprintf(out->why, sizeof(out->why), "gone from the host while leased to %s", l->vm);
+		goto end;
+	}
+	pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
+	/* 1. reset, while the lease still keeps everyone else away */
+	if (o->no_reset) {
+		out->reset_ok = true;
+		snprintf(out->reset, sizeof(out->reset), "reset skipped");
+	} else if (o->dry_run) {
+		out->reset_ok = true;
+		snprintf(out->reset, sizeof(out->reset), "would reset (reset_method: %s)",
+			 methods[0] ? methods : "none");
+	} else if ((r = pt_device_reset(ctx, d, timeout)) < 0) {
+		snprintf(out->reset, sizeof(out->reset), "%s", pt_ctx_error(ctx));
+		snprintf(out->why, sizeof(out->why), "reset failed after %s's lease: %s", l->vm,
+			 pt_ctx_error(ctx));
+	} else {
+		out->reset_ok = true;
+		snprintf(out->reset, sizeof(out->reset), "reset (reset_method: %s)",
+			 methods[0] ? methods : "as the kernel chose");
+	}
+	/* 2. the pool's VF policy back, still on vfio-pci */
+	it.d = d;
+	pf = net_pf(h, d);
+	if (pf) {
+		it.has = PT_VF_MAC | PT_VF_VLAN | PT_VF_SPOOFCHK | PT_VF_TRUST;
+		pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac);
+		it.vlan = 0;
+		it.spoofchk = true;
+		it.trust = false;
+	}
+	r = make_ready(ctx, h, &it, 1, o->state_dir, timeout, o->dry_run, &steps);
+	if (r == 0) {
+		out->policy = pf ? 1 : 0;
+		if (pf)
+			snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac "
+				 "%02x:%02x:%02x:%02x:%02x:%02x, vlan 0, spoof checking on, trust off%s",
+				 pf->netdevs[0], d->vf_index, it.mac[0], it.mac[1], it.mac[2], it.mac[3],
+				 it.mac[4], it.mac[5], o->dry_run ? " (would be set)" : "");
+		else
+			snprintf(out->policy_msg, sizeof(out->policy_msg), "kept on vfio-pci");
+	} else if (r == -ENOTSUP) {
+		out->policy = -2;
+		snprintf(out->policy_msg, sizeof(out->policy_msg), "VF policy not restored: %s",
+			 pt_ctx_error(ctx));
+	} else {
+		out->policy = -1;
+		snprintf(out->policy_msg, sizeof(out->policy_msg), "%s", pt_ctx_error(ctx));
+		if (!out->why[0])
+			snprintf(out->why, sizeof(out->why), "restoring the VF policy after %s's "
+				 "lease failed: %s", l->vm, pt_ctx_error(ctx));
+	}
+end:
+	if (o->dry_run)
+		return;
+	/* 3. back to the pool, or into quarantine */
+	r = pt_state_release(st, l->vm, l->bdf, NULL, NULL);
+	if (r < 0) {
+		snprintf(out->why, sizeof(out->why), "ending the lease failed: %s", pt_ctx_error(ctx));
+		return;
+	}
+	if (out->why[0]) {
+		r = pt_state_quarantine(st, l->bdf, out->why);
+		out->quarantined = r == 0;
+	}
+}
+
+int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
+	       const char *bdf, const struct pt_release_opts *o, struct pt_released **out,
+	       size_t *n)
+{
+	static const struct pt_release_opts defaults = { 0 };
+	struct pt_lease *all = NULL;
+	struct pt_released *rel;
+	char norm[PT_BDF_STRLEN] = "";
+	size_t na = 0, k = 0;
+	int r, quarantined = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!o)
+		o = &defaults;
+	if (bdf) {
+		struct pt_bdf b;
+
+		if (pt_bdf_parse(bdf, &b) < 0)
+			return pt_err(ctx, -EINVAL, "\"%.40s\" is not a PCI address (dddd:bb:dd.f)", bdf);
+		pt_bdf_format(&b, norm);
+	}
+	r = pt_state_leases(st, vm, &all, &na);
+	if (r < 0)
+		return r;
+	if (bdf) {
+		size_t w = 0;
+
+		for (size_t i = 0; i < na; i++)
+			if (strcmp(all[i].bdf, norm) == 0)
+				all[w++] = all[i];
+		na = w;
+		if (na == 0) {
+			/* not this VM's: let the state say whose, or that it is not leased */
+			free(all);
+			r = pt_state_release(st, vm, norm, NULL, NULL);
+			return r < 0 ? r : pt_err(ctx, -ENOENT, "%s is not leased to %s", norm, vm);
+		}
+	}
+	rel = calloc(na ? na : 1, sizeof(*rel));
+	if (!rel) {
+		free(all);
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	for (k = 0; k < na; k++) {
+		release_one(ctx, st, h, &all[k], o, &rel[k]);
+		if (rel[k].quarantined || (rel[k].why[0] && !o->dry_run))
+			quarantined = 1;
+	}
+	free(all);
+	*out = rel;
+	*n = na;
+	return quarantined;
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The writers of `passthru assign`: libvirt domain XML fragments (<numatune>, then the
+ * devices: <hostdev> for whole functions and VFs that are not NICs, <interface
+ * type='hostdev'> for VFs of NICs, optionally paired with a virtio interface for
+ * failover), QEMU -device arguments, and JSON (docs/json.md). Logic lives in
+ * lib/assign.c; nothing here decides anything.
+ */
+#include "assign-output.h"
+#include "json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void xml_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* A comment's text: "--" may not appear inside one, nor a trailing "-". */
+static void xml_comment(FILE *f, const char *indent, const char *s)
+{
+	fprintf(f, "%s<!-- ", indent);
+	for (; *s; s++) {
+		fputc(*s, f);
+		if (*s == '-' && (s[1] == '-' || s[1] == '\0'))
+			fputc(' ', f);
+	}
+	fputs(" -->\n", f);
+}
+
+/* "0000:18:02.2" -> domain='0x0000' bus='0x18' slot='0x02' function='0x2' */
+static void xml_pci_address(FILE *f, const char *bdf, bool with_type)
+{
+	struct pt_bdf b;
+
+	if (pt_bdf_parse(bdf, &b) < 0) {
+		fputs("<!-- bad address -->", f);
+		return;
+	}
+	fprintf(f, "<address %sdomain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>",
+		with_type ? "type='pci' " : "", b.domain, b.bus, b.dev, b.fn);
+}
+
+static bool is_interface(const struct pt_assigned *a)
+{
+	return a->is_vf && a->net && a->pf_ifname[0];
+}
+
+void assign_print_libvirt(FILE *f, const struct assign_view *v)
+{
+	const struct pt_assign_result *r = v->res;
+	char line[768];
+
+	snprintf(line, sizeof(line), "passthru assign %s: pool %s, %zu device%s%s", v->vm, v->pool,
+		 r->n, r->n == 1 ? "" : "s", v->dry_run ? " (DRY RUN: nothing was leased)" : "");
+	xml_comment(f, "", line);
+	if (r->n_remote) {
+		snprintf(line, sizeof(line), "%zu device%s on another NUMA node than the VM: every "
+			 "DMA and interrupt crosses the inter-socket link", r->n_remote,
+			 r->n_remote == 1 ? " is" : "s are");
+		xml_comment(f, "", line);
+	}
+	if (v->cpus && v->cpus[0]) {
+		snprintf(line, sizeof(line), "pin the vCPUs to CPUs %s: <vcpu placement='static' "
+			 "cpuset='%s'>N</vcpu>, or <cputune><vcpupin vcpu='0' cpuset='%s'/>..."
+			 "</cputune>", v->cpus, v->cpus, v->cpus);
+		xml_comment(f, "", line);
+	}
+	if (v->memory_node >= 0) {
+		fprintf(f, "<numatune>\n  <memory mode='strict' nodeset='%d'/>\n</numatune>\n",
+			v->memory_node);
+	}
+	xml_comment(f, "", "devices: inside <devices>");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct pt_assigned *a = &r->devs[i];
+		const struct pt_lease *l = &a->lease;
+		char alias[48];
+
+		snprintf(alias, sizeof(alias), "ua-failover%zu", i);
+		if (!is_interface(a)) {
+			fputs("<hostdev mode='subsystem' type='pci' managed='no'>\n  <source>\n    ", f);
+			xml_pci_address(f, l->bdf, false);
+			fputs("\n  </source>\n</hostdev>\n", f);
+			continue;
+		}
+		if (v->failover && l->mac[0]) {
+			fputs("<interface type='network'>\n  <mac address='", f);
+			xml_escape(f, l->mac);
+			fputs("'/>\n  <source network='", f);
+			xml_escape(f, v->failover_network);
+			fputs("'/>\n  <model type='virtio'/>\n  <teaming type='persistent'/>\n"
+			      "  <alias name='", f);
+			xml_escape(f, alias);
+			fputs("'/>\n</interface>\n", f);
+		}
+		fputs("<interface type='hostdev' managed='no'>\n", f);
+		if (l->mac[0]) {
+			fputs("  <mac address='", f);
+			xml_escape(f, l->mac);
+			fputs("'/>\n", f);
+		}
+		fputs("  <source>\n    ", f);
+		xml_pci_address(f, l->bdf, true);
+		fputs("\n  </source>\n", f);
+		if (l->vlan > 0)
+			fprintf(f, "  <vlan>\n    <tag id='%d'/>\n  </vlan>\n", l->vlan);
+		if (v->failover && l->mac[0]) {
+			fputs("  <teaming type='transient' persistent='", f);
+			xml_escape(f, alias);
+			fputs("'/>\n", f);
+		}
+		fputs("</interface>\n", f);
+	}
+}
+
+void assign_print_qemu(FILE *f, const struct assign_view *v)
+{
+	const struct pt_assign_result *r = v->res;
+
+	fprintf(f, "# passthru assign %s: pool %s, %zu device%s%s\n", v->vm, v->pool, r->n,
+		r->n == 1 ? "" : "s", v->dry_run ? " (dry run: nothing was leased)" : "");
+	fprintf(f, "# cpus: %s memory node: ", v->cpus && v->cpus[0] ? v->cpus : "unknown");
+	if (v->memory_node >= 0)
+		fprintf(f, "%d (e.g. numactl --cpunodebind=%d --membind=%d qemu-system-x86_64 ...)\n",
+			v->memory_node, v->memory_node, v->memory_node);
+	else
+		fprintf(f, "unknown\n");
+	if (r->n_remote)
+		fprintf(f, "# %zu device%s on another NUMA node: DMA crosses the inter-socket link\n",
+			r->n_remote, r->n_remote == 1 ? "" : "s");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct pt_lease *l = &r->devs[i].lease;
+
+		if (l->mac[0] || l->vlan)
+			fprintf(f, "# %s: mac %s vlan %d (set on %s vf %d)\n", l->bdf,
+				l->mac[0] ? l->mac : "-", l->vlan, r->devs[i].pf_ifname, r->devs[i].vf);
+		fprintf(f, "-device vfio-pci,host=%s,id=hostdev%zu\n", l->bdf, i);
+	}
+}
+
+void assign_print_json(FILE *f, const struct assign_view *v)
+{
+	const struct pt_assign_result *r = v->res;
+	struct json j;
+
+	json_init(&j, f);
+	json_obj_begin(&j);
+	JSON_KV_STR(&j, "vm", v->vm);
+	JSON_KV_STR(&j, "pool", v->pool);
+	JSON_KV_BOOL(&j, "dry_run", v->dry_run);
+	json_key(&j, "devices");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct pt_assigned *a = &r->devs[i];
+		const struct pt_lease *l = &a->lease;
+
+		json_obj_begin(&j);
+		JSON_KV_STR(&j, "bdf", l->bdf);
+		json_key(&j, "numa_node");
+		json_int_or_null(&j, l->numa_node);
+		json_key(&j, "iommu_group");
+		json_int_or_null(&j, l->iommu_group);
+		json_key(&j, "mac");
+		json_str_or_null(&j, l->mac);
+		json_key(&j, "vlan");
+		if (l->vlan > 0)
+			json_int(&j, l->vlan);
+		else
+			json_null(&j);
+		json_key(&j, "pf");
+		json_str_or_null(&j, a->pf);
+		json_key(&j, "vf");
+		json_int_or_null(&j, a->vf);
+		json_key(&j, "pf_interface");
+		json_str_or_null(&j, a->pf_ifname);
+		JSON_KV_STR(&j, "libvirt", is_interface(a) ? "interface" : "hostdev");
+		json_key(&j, "driver");
+		json_str_or_null(&j, a->driver);
+		JSON_KV_BOOL(&j, "remote", l->remote);
+		json_key(&j, "lease_id");
+		if (v->dry_run)
+			json_null(&j);
+		else
+			json_int(&j, l->id);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "remote");
+	json_uint(&j, r->n_remote);
+	json_key(&j, "cpus");
+	json_str_or_null(&j, v->cpus ? v->cpus : "");
+	json_key(&j, "memory_node");
+	json_int_or_null(&j, v->memory_node);
+	json_key(&j, "steps");
+	json_uint(&j, r->steps);
+	json_key(&j, "forced");
+	json_str_or_null(&j, r->forced);
+	json_key(&j, "note");
+	json_str_or_null(&j, r->note);
+	json_obj_end(&j);
+	json_end(&j);
+}

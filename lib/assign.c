@@ -584,9 +584,13 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 			      r == 0 ? "an empty reset_method" : "neither reset_method nor reset");
 	r = pt_write_attr(ctx, "1\n", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
 			  DEVS "/%s/reset", d->name);
-	if (r < 0)
+	if (r < 0) {
+		char why[sizeof(ctx->err)];
+
+		pt_strlcpy(why, pt_ctx_error(ctx), sizeof(why)); /* pt_err writes over it */
 		return pt_err(ctx, r, "resetting %s (reset_method: %s) failed: %s", d->name,
-			      methods[0] && r != -ENOENT ? methods : "?", pt_ctx_error(ctx));
+			      methods[0] ? methods : "?", why);
+	}
 	return 0;
 }
 

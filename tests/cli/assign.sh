@@ -1,0 +1,211 @@
+#!/bin/bash
+# passthru assign / release / leases / pools / gc, in the user's words, on a copy of the
+# dual-socket fixture: the i40e PF 0000:18:00.0 renamed enp1s0f0 (ifindex 4) so the
+# recorded rtnetlink dump of the netlink fuzz corpus (dump-3-links: enp1s0f0 with 4 VFs)
+# stands in for the kernel's VF settings, and its VFs on vfio-pci. Writes land in the
+# tree's files and in the recording. The libvirt XML is checked with xmllint and
+# virt-xml-validate (wrapped into a domain by wrap-domain.py), the QEMU arguments and
+# the JSON keys too. TAP on stdout.
+# Usage: assign.sh FIXTURES_DIR. Environment: PASSTHRU_BIN, PASSTHRU_TOP_SRCDIR.
+set -u
+P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
+SRC=${PASSTHRU_TOP_SRCDIR:?PASSTHRU_TOP_SRCDIR must name the source tree}
+FIX=${1:?usage: assign.sh FIXTURES_DIR}
+T=$(mktemp -d "${TMPDIR:-/tmp}/pt-assign-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+
+ok() { # ok EXIT-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+is() { # is GOT WANT DESCRIPTION
+	[ "$1" = "$2" ]
+	r=$?
+	ok $r "$3"
+	[ $r = 0 ] || echo "#   got '$1', want '$2'"
+}
+diag() { sed 's/^/# /' "$@"; }
+jv() { jq -r "$1" "$T/out"; }
+
+R="$T/root"
+cp -a "$FIX/dual-socket" "$R" || { echo "1..0 # SKIP no fixture"; exit 0; }
+# the PF's interface as the recording names it; VFs on vfio-pci (no VF netdevs then)
+pf=$(readlink -f "$R/sys/bus/pci/devices/0000:18:00.0")
+mv "$pf/net/ens1f0" "$pf/net/enp1s0f0" && echo 4 >"$pf/net/enp1s0f0/ifindex"
+t=$(readlink "$R/sys/class/net/ens1f0") && rm "$R/sys/class/net/ens1f0" &&
+	ln -s "${t%ens1f0}enp1s0f0" "$R/sys/class/net/enp1s0f0"
+for v in 0000:18:02.0 0000:18:02.1 0000:18:02.3; do
+	d=$(readlink -f "$R/sys/bus/pci/devices/$v")
+	t=$(readlink "$d/driver") && ln -sfn "${t%/*}/vfio-pci" "$d/driver" && rm -rf "$d/net"
+done
+mkdir -p "$R/.passthru" "$R/etc/passthru"
+cp "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" "$R/.passthru/rtnl-getlink.bin"
+cat >"$R/etc/passthru/host.yaml" <<'EOF'
+pools:
+  net:
+    vfs_of: [ { netdev: enp1s0f0 } ]
+  pair:
+    devices: [ { bdf: "0000:05:00.0" }, { bdf: "0000:06:00.0" } ]
+  gpu:
+    devices: [ { bdf: "0000:81:00.0" } ]
+EOF
+export PASSTHRU_STATE_DIR="$T/state"
+pt() { "$P" --sysroot "$R" "$@"; }
+vfs() { pt vfs enp1s0f0 --json | jq -r ".vfs[] | select(.vf == $1) | \"\(.mac) \(.vlan) \(.spoof_check) \(.trust)\""; }
+validate() { # validate FILE DESC: xmllint, then virt-xml-validate of it wrapped in a domain
+	"$SRC/tests/cli/wrap-domain.py" "$1" vm1 >"$1.domain.xml"
+	xmllint --noout "$1.domain.xml" 2>"$T/xerr"
+	ok $? "$2: well-formed (xmllint --noout)"
+	diag "$T/xerr"
+	if command -v virt-xml-validate >/dev/null; then
+		virt-xml-validate "$1.domain.xml" domain >"$T/xerr" 2>&1
+		ok $? "$2: valid libvirt domain XML (virt-xml-validate)"
+		grep -v validates "$T/xerr" | diag
+	else
+		ok 0 "$2: virt-xml-validate # SKIP libvirt-clients not installed"
+	fi
+}
+
+# 1. pools: synced from the config, per node
+pt pools --json >"$T/out" 2>"$T/err"
+is $? 0 "pools: exit 0"
+is "$(jv '[.pools[] | "\(.pool):\(.numa_node):\(.total):\(.free)"] | join(" ")')" \
+	"gpu:1:1:1 net:0:3:3 net:1:1:1 pair:0:2:2" "pools: per pool and node, all free"
+diag "$T/err"
+
+# 2. a VF of a NIC on node 1 with MAC and VLAN, failover XML
+pt assign vm1 --pool net --numa 1 --mac 02:aa:bb:cc:dd:01 --vlan 42 --failover >"$T/net.xml" 2>"$T/err"
+is $? 0 "assign vm1 --pool net --numa 1 --mac --vlan --failover: exit 0"
+diag "$T/err"
+grep -q "<interface type='hostdev' managed='no'>" "$T/net.xml"
+ok $? "a VF of a NIC is an <interface type='hostdev' managed='no'>"
+grep -q "<address type='pci' domain='0x0000' bus='0x18' slot='0x02' function='0x1'/>" "$T/net.xml"
+ok $? "it is 18:02.1, the node-1 VF"
+is "$(grep -c "<mac address='02:aa:bb:cc:dd:01'/>" "$T/net.xml")" 2 "the MAC on both halves of the failover pair"
+grep -q "<tag id='42'/>" "$T/net.xml"
+ok $? "the VLAN tag"
+grep -q "<teaming type='persistent'/>" "$T/net.xml" &&
+	grep -q "<teaming type='transient' persistent='ua-failover0'/>" "$T/net.xml" &&
+	grep -q "<alias name='ua-failover0'/>" "$T/net.xml" && grep -q "<model type='virtio'/>" "$T/net.xml"
+ok $? "failover: virtio persistent + hostdev transient teaming, paired by alias"
+grep -q "<memory mode='strict' nodeset='1'/>" "$T/net.xml"
+ok $? "numatune: memory strict on node 1"
+grep -q "cpuset='16-31'" "$T/net.xml"
+ok $? "vCPU pinning hint: node 1's CPUs"
+validate "$T/net.xml" "interface + failover XML"
+is "$(vfs 1)" "02:aa:bb:cc:dd:01 42 true true" "the PF reports VF 1's MAC and VLAN as set (passthru vfs)"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/driver_override")" vfio-pci "driver_override vfio-pci"
+
+# 3. node 1 is exhausted: refused saying what is free elsewhere; --allow-remote takes it
+pt assign vm2 --pool net --cpus 16-19 >"$T/out" 2>"$T/err"
+is $? 1 "assign --cpus 16-19 (node 1) with node 1 exhausted: exit 1"
+grep -q "usable elsewhere: node 0: 3" "$T/err"
+ok $? "the refusal says what is free elsewhere"
+diag "$T/err"
+pt assign vm2 --pool net --cpus 16-19 --allow-remote --format qemu >"$T/out" 2>"$T/err"
+is $? 0 "--allow-remote: exit 0"
+grep -q "on another NUMA node" "$T/err"
+ok $? "the cost is stated"
+grep -qx -- "-device vfio-pci,host=0000:18:02.0,id=hostdev0" "$T/out"
+ok $? "QEMU: -device vfio-pci,host=0000:18:02.0"
+grep -q "^# cpus: 16-19 memory node: 1" "$T/out"
+ok $? "QEMU: the CPUs and memory node line"
+diag "$T/out"
+
+# 4. whole devices: <hostdev>, JSON keys
+pt assign vm3 --pool pair --format json >"$T/out" 2>"$T/err"
+is $? 0 "assign vm3 --pool pair --format json: exit 0"
+is "$(jv '[.vm, .devices[0].bdf, .devices[0].numa_node, .devices[0].iommu_group, .devices[0].mac, .devices[0].vlan, .memory_node, .cpus] | map(tostring) | join(" ")')" \
+	"vm3 0000:05:00.0 0 5 null null 0 0-15" "JSON: vm, devices[].bdf/numa_node/iommu_group/mac/vlan, memory_node, cpus"
+pt assign vm4 --pool pair --dry-run >"$T/out" 2>"$T/err"
+is $? 1 "the shared group's other device is not for another VM"
+pt assign vm3 --pool pair --format libvirt >"$T/pair.xml" 2>"$T/err"
+is $? 0 "but for vm3 it is"
+grep -q "<hostdev mode='subsystem' type='pci' managed='no'>" "$T/pair.xml"
+ok $? "a whole device is a <hostdev mode='subsystem' type='pci' managed='no'>"
+validate "$T/pair.xml" "hostdev XML"
+
+# 5. leases
+pt leases --json >"$T/out"
+is "$(jv '[.leases[] | "\(.vm)=\(.bdf)"] | join(" ")')" \
+	"vm1=0000:18:02.1 vm2=0000:18:02.0 vm3=0000:05:00.0 vm3=0000:06:00.0" "leases: every active lease"
+is "$(jv '[.leases[] | select(.vm == "vm1") | "\(.mac) \(.vlan)"] | join("")')" "02:aa:bb:cc:dd:01 42" "leases: vm1's MAC and VLAN"
+pt leases --vm vm3 >"$T/out"
+is "$(grep -c 0000:0 "$T/out")" 2 "leases --vm vm3: two lines"
+
+# 6. release: reset, policy restored, back to free
+pt release vm1 --json >"$T/out" 2>"$T/err"
+is $? 0 "release vm1: exit 0"
+is "$(jv '.devices[0] | "\(.bdf) \(.reset) \(.policy) \(.result)"')" \
+	"0000:18:02.1 true restored returned" "release: reset, policy restored, returned"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/reset")" 1 "1 written to the reset attribute"
+is "$(vfs 1)" "02:00:00:18:00:01 0 true false" "VF 1: placeholder MAC, VLAN 0, spoof check on, trust off"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/driver_override")" vfio-pci "still bound to vfio-pci"
+pt pools --json >"$T/out"
+is "$(jv '[.pools[] | select(.pool == "net") | "\(.numa_node):\(.free):\(.leased)"] | join(" ")')" \
+	"0:2:1 1:1:0" "pools: 18:02.1 free again"
+pt release vm1 --device 0000:05:00.0 >"$T/out" 2>"$T/err"
+is $? 1 "releasing another VM's device: exit 1"
+grep -q "leased to vm3" "$T/err"
+ok $? "saying whose it is"
+
+# 7. a failed reset quarantines; --unquarantine brings it back
+PASSTHRU_FAIL_WRITE=0000:18:02.0/reset pt release vm2 >"$T/out" 2>"$T/err"
+is $? 1 "release with a failing reset: exit 1"
+grep -q QUARANTINED "$T/out"
+ok $? "the device is reported quarantined"
+diag "$T/out"
+pt pools --json >"$T/out"
+is "$(jv '[.pools[] | select(.pool == "net" and .numa_node == 0) | .quarantined] | join("")')" 1 "pools: one quarantined"
+pt release --unquarantine 0000:18:02.0 >/dev/null 2>&1
+is $? 0 "release --unquarantine 0000:18:02.0"
+pt pools --json >"$T/out"
+is "$(jv '[.pools[] | select(.pool == "net" and .numa_node == 0) | "\(.free) \(.quarantined)"] | join("")')" "3 0" "pools: free again"
+
+# 8. a second assign after release works
+pt assign vm5 --pool net --numa 1 --format json >"$T/out" 2>"$T/err"
+is $? 0 "assign after release: exit 0"
+is "$(jv '.devices[0].bdf')" 0000:18:02.1 "the released VF is handed out again"
+
+# 9. gc: VMs that no longer exist
+pt gc --vm-alive true --min-age 0 >"$T/out" 2>"$T/err"
+is $? 0 "gc with every VM alive: exit 0"
+pt leases --json >"$T/out"
+is "$(jv '.leases | length')" 3 "gc kept every lease"
+pt gc --vm-alive "test vm3 =" --min-age 0 --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv '[.vms[] | select(.alive == false) | .vm] | join(" ")')" "vm5" "gc --dry-run: vm5 is gone (the command exits 1 for it)"
+pt gc --vm-alive "test vm3 =" --min-age 0 >"$T/out" 2>"$T/err"
+is $? 0 "gc: exit 0"
+pt leases --json >"$T/out"
+is "$(jv '[.leases[].vm] | unique | join(" ")')" vm3 "gc released vm5, kept vm3"
+pt gc --vm-alive "test vm3 =" >"$T/out" 2>"$T/err"
+pt gc --vm-alive /nonexistent/cmd --min-age 0 >"$T/out" 2>"$T/err"
+is $? 2 "gc with a command that cannot run: exit 2, nothing released"
+PATH=/nonexistent pt gc >"$T/out" 2>"$T/err"
+is $? 2 "gc without --vm-alive and without virsh: refused"
+
+# 10. refusals
+pt assign vm6 --pool nosuch >"$T/out" 2>"$T/err"
+is $? 1 "an unknown pool: exit 1"
+grep -q "no pool named nosuch" "$T/err"
+ok $? "naming the pools there are"
+pt assign vm6 --pool pair --mac 02:00:00:00:00:09 >"$T/out" 2>"$T/err"
+is $? 1 "a MAC for a whole device: exit 1"
+pt assign vm6 --pool net --failover >"$T/out" 2>"$T/err"
+is $? 2 "--failover without --mac: exit 2"
+pt assign vm6 --pool net --numa 0 --cpus 1 >"$T/out" 2>"$T/err"
+is $? 2 "--numa and --cpus together: exit 2"
+pt --state-dir "$T/state2" assign vm6 --pool net --config /nonexistent.yaml >"$T/out" 2>"$T/err"
+is $? 2 "a missing config: exit 2"
+pt leases --json >"$T/out"
+is "$(jv '[.leases[].vm] | unique | join(" ")')" vm3 "no refusal left a lease"
+
+echo "1..$n"
+[ $failed = 0 ]

@@ -43,4 +43,10 @@ int pt_parse_trailing_int(const char *s);
  * Quotes ("a=\"x y\"") are honoured. The last occurrence wins, as in the kernel. */
 int pt_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len);
 
+/* Offset of the first byte that is not part of valid UTF-8 (overlong forms, surrogates
+ * and code points past U+10FFFF are invalid; so is NUL), or len when all is valid.
+ * Outside text is checked before it reaches a parser that assumes UTF-8 (libfyaml
+ * 0.7.12 loops forever on "%" followed by an invalid byte). */
+size_t pt_utf8_invalid_at(const char *buf, size_t len);
+
 #endif

@@ -151,8 +151,22 @@ static void test_config(void)
 	free(b);
 }
 
+static void test_utf8(void)
+{
+	is_int(pt_utf8_invalid_at("a: 1\n", 5), 5, "ASCII is valid");
+	is_int(pt_utf8_invalid_at("caf\xc3\xa9", 5), 5, "two-byte sequence valid");
+	is_int(pt_utf8_invalid_at("\xf0\x9f\x98\x80", 4), 4, "four-byte sequence valid");
+	is_int(pt_utf8_invalid_at("%\x83", 2), 1, "lone continuation byte (the libfyaml hang) found");
+	is_int(pt_utf8_invalid_at("ab\xc3", 3), 2, "truncated sequence at the end");
+	is_int(pt_utf8_invalid_at("\xc0\xaf", 2), 0, "overlong form rejected");
+	is_int(pt_utf8_invalid_at("\xed\xa0\x80", 3), 0, "UTF-16 surrogate rejected");
+	is_int(pt_utf8_invalid_at("\xf4\x90\x80\x80", 4), 0, "past U+10FFFF rejected");
+	is_int(pt_utf8_invalid_at("a\0b", 3), 1, "NUL rejected");
+}
+
 int main(void)
 {
+	test_utf8();
 	test_bdf();
 	test_values();
 	test_cpulist();

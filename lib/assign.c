@@ -582,7 +582,7 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 		return pt_err(ctx, -ENOTTY, "%s has no reset method (the kernel offers %s): it "
 			      "cannot be cleaned between VMs", d->name,
 			      r == 0 ? "an empty reset_method" : "neither reset_method nor reset");
-	r = pt_write_attr(ctx, "1\n", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
+	r = pt_write_attr(ctx, "1", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
 			  DEVS "/%s/reset", d->name);
 	if (r < 0) {
 		char why[sizeof(ctx->err)];

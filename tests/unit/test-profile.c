@@ -310,6 +310,10 @@ static void test_values(void)
 			{ "'x\r\n      y'", "x y" },
 			{ "''''''''''''''''''''''", "''''''''''" },
 			{ "' a'", " a" },
+			/* where libfyaml 0.7.12 itself gets them wrong */
+			{ "'b c''''\n      x'", "b c'' x" },
+			{ "'a\r\n      '", "a " },
+			{ "'\n\n      ''''\n\n      '", "\n''\n" },
 		};
 
 		for (size_t i = 0; i < sizeof(sq) / sizeof(sq[0]); i++) {
@@ -327,6 +331,14 @@ static void test_values(void)
 			pt_profile_free(&p);
 		}
 	}
+	ok(parse("firmware:\r\n  - driver: ice\r\n    versions: [\"x\r\n      \"]\r\n", &p, &e) == 0 &&
+		   p.n_firmware == 1 && p.firmware[0].n_versions == 1 &&
+		   !strcmp(p.firmware[0].versions[0], "x "),
+	   "CR LF line ends: one break each, also in double-quoted scalars");
+	pt_profile_free(&p);
+	ok(parse("name: x\r\nirqbalance: maybe\r\n", &p, &e) == -EINVAL && e.line == 2 && e.col == 13,
+	   "CR LF line ends: error positions");
+	pt_profile_free(&p);
 	ok(parse("cpu: { governor: \"perf\\0x\" }\n", &p, &e) == -EINVAL &&
 		   strstr(e.msg, "contains a NUL byte"),
 	   "an embedded NUL is refused");

@@ -73,6 +73,7 @@ struct snap_rule {
 static const struct snap_rule rules[] = {
 	/* PCI functions: the bus link, the function's directory (and, by resolution,
 	 * every parent bridge's), and the attributes passthru reads */
+	{ .pattern = PCIDEV, .kind = SNAP_ENTRY }, /* anything odd there too: list warns of it */
 	{ .pattern = PCIDEV, .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/{vendor,device,subsystem_vendor,subsystem_device,class,revision,"
 		     "numa_node,local_cpulist,local_cpus,enable,irq,modalias,reset_method,"
@@ -229,6 +230,37 @@ static void strset_free(struct strset *set)
 	free(set->slot);
 }
 
+/* Resolved directories: logical path -> canonical path, so that the thousands of
+ * attributes of one device directory do not each resolve it again. Stored as one
+ * string "logical\0canonical" in a strset keyed by its first part. */
+static const char *dircache_get(const struct strset *set, const char *logical)
+{
+	if (!set->cap)
+		return NULL;
+	for (size_t i = hash_str(logical) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (!set->slot[i])
+			return NULL;
+		if (strcmp(set->slot[i], logical) == 0)
+			return set->slot[i] + strlen(logical) + 1;
+	}
+}
+
+static int dircache_put(struct strset *set, const char *logical, const char *canonical)
+{
+	size_t a = strlen(logical) + 1, b = strlen(canonical) + 1;
+	char *e = malloc(a + b);
+
+	if (!e)
+		return -ENOMEM;
+	memcpy(e, logical, a);
+	memcpy(e + a, canonical, b);
+	if (strset_put(set, e) < 0) {
+		free(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* ---- the gzip'd tar writer ------------------------------------------------------- */
 
 struct snap {
@@ -240,6 +272,7 @@ struct snap {
 	uint64_t max_bytes;
 	time_t mtime;
 	struct strset stored;
+	struct strset dirs;    /* dircache_*() */
 	struct pt_snapshot_stats st;
 	int failed;            /* the first error that ends the snapshot (write, bound, memory) */
 	char *notes;           /* what the manifest says about skipped/truncated files */
@@ -711,7 +744,8 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
  * relative path ("sys/devices/..."), st its lstat(). With nofollow, a link as the
  * last component is not followed.
  */
-static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st)
+static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out,
+			struct stat *st)
 {
 	char todo[PATH_MAX], next[PATH_MAX], cur[PATH_MAX], target[PATH_MAX];
 	const char *p;
@@ -785,6 +819,48 @@ static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, str
 	if (!cur[0])
 		return -EINVAL; /* the root itself is never a member */
 	memcpy(out, cur, strlen(cur) + 1);
+	return 0;
+}
+
+/* resolve_walk(), with the parent directory's resolution remembered: only the last
+ * component costs an lstat() when the directory was met before. */
+static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st)
+{
+	const char *slash = strrchr(lp, '/'), *last, *cparent;
+	char parent[PATH_MAX], cand[PATH_MAX];
+	size_t plen;
+	int r;
+
+	if (!slash || slash == lp || !slash[1] || strcmp(slash + 1, ".") == 0 ||
+	    strcmp(slash + 1, "..") == 0 || (size_t)(slash - lp) >= sizeof(parent))
+		return resolve_walk(s, lp, nofollow, out, st);
+	plen = (size_t)(slash - lp);
+	memcpy(parent, lp, plen);
+	parent[plen] = '\0';
+	last = slash + 1;
+	cparent = dircache_get(&s->dirs, parent);
+	if (!cparent) {
+		struct stat pst;
+
+		r = resolve_walk(s, parent, false, cand, &pst);
+		if (r < 0)
+			return r;
+		if (!S_ISDIR(pst.st_mode))
+			return -ENOTDIR;
+		if (dircache_put(&s->dirs, parent, cand) < 0)
+			return s->failed = pt_err(s->ctx, -ENOMEM, "snapshot: out of memory");
+		cparent = dircache_get(&s->dirs, parent);
+	}
+	if (snprintf(cand, sizeof(cand), "%s/%s", cparent, last) >= (int)sizeof(cand))
+		return -ENAMETOOLONG;
+	r = full_path(s, cand);
+	if (r < 0)
+		return r;
+	if (lstat(s->full, st) < 0)
+		return -errno;
+	if (S_ISLNK(st->st_mode) && !nofollow)
+		return resolve_walk(s, lp, nofollow, out, st); /* stores the link, follows it */
+	memcpy(out, cand, strlen(cand) + 1);
 	return 0;
 }
 
@@ -1154,6 +1230,7 @@ int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 		*stats = s->st;
 	deflateEnd(&s->z);
 	strset_free(&s->stored);
+	strset_free(&s->dirs);
 	free(s->notes);
 	free(s);
 	return r < 0 ? r : 0;

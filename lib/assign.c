@@ -309,7 +309,28 @@ nomem:
 }
 
 /* Plans the items against h and, unless dry_run, executes the plan under the apply
- * journal (recovering an unfinished apply first). *steps: the plan's length. */
+ * journal and lock (recovering an unfinished apply first, then planning again). A
+ * device that is ready already plans empty: no lock, no journal, no write.
+ * *steps: the plan's length. */
+static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *w,
+		      struct pt_link_vfs **links, size_t *nl, struct pt_plan *plan)
+{
+	char err[512];
+	int r;
+
+	pt_link_vfs_array_free(*links, *nl);
+	*links = NULL;
+	*nl = 0;
+	pt_plan_free(plan);
+	r = pt_want_read_links(ctx, h, w, links, nl);
+	if (r < 0)
+		return r;
+	r = pt_plan_build(h, *links, *nl, w, plan, err, sizeof(err));
+	if (r < 0)
+		return pt_err(ctx, r, "%s", err);
+	return 0;
+}
+
 static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
 		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, size_t *steps)
 {
@@ -321,7 +342,6 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	struct pt_host *fresh = NULL;
 	struct pt_plan plan = { 0 };
 	struct pt_want w;
-	char err[512];
 	size_t nl = 0;
 	int r;
 
@@ -329,40 +349,34 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	r = build_want(it, n, &w);
 	if (r < 0)
 		return pt_err(ctx, r, "out of memory");
-	if (!dry_run) {
-		r = pt_journal_open(ctx, state_dir, 30000, &j);
-		if (r < 0)
-			goto out;
-		r = pt_apply_recover(ctx, j, &o, &res);
-		if (r < 0)
-			goto out;
-		if (res.recovery_steps) {
-			/* an unfinished apply was undone: plan from what the host is now */
-			r = pt_host_scan(ctx, &fresh);
-			if (r < 0)
-				goto out;
-			h = fresh;
-		}
-		pt_apply_result_free(&res);
-		res = (struct pt_apply_result){ 0 };
-	}
-	r = pt_want_read_links(ctx, h, &w, &links, &nl);
+	r = plan_items(ctx, h, &w, &links, &nl, &plan);
+	if (r < 0 || dry_run || plan.n == 0)
+		goto out;
+	r = pt_journal_open(ctx, state_dir, 30000, &j);
 	if (r < 0)
 		goto out;
-	r = pt_plan_build(h, links, nl, &w, &plan, err, sizeof(err));
-	if (r < 0) {
-		r = pt_err(ctx, r, "%s", err);
+	r = pt_apply_recover(ctx, j, &o, &res);
+	if (r < 0)
 		goto out;
+	if (res.recovery_steps) {
+		/* an unfinished apply was undone: plan from what the host is now */
+		r = pt_host_scan(ctx, &fresh);
+		if (r < 0)
+			goto out;
+		h = fresh;
+		r = plan_items(ctx, h, &w, &links, &nl, &plan);
+		if (r < 0 || plan.n == 0)
+			goto out;
 	}
-	*steps = plan.n;
-	if (dry_run || plan.n == 0)
-		goto out;
+	pt_apply_result_free(&res);
+	res = (struct pt_apply_result){ 0 };
 	r = pt_apply_run(ctx, j, h, links, nl, &plan, &o, &res);
 	if (r < 0)
 		r = pt_err(ctx, r, "%s%s%s", res.error,
 			   res.rollback_ok ? "; rolled back" : "; ROLLBACK FAILED: ",
 			   res.rollback_ok ? "" : res.rollback_error);
 out:
+	*steps = plan.n;
 	pt_apply_result_free(&res);
 	pt_plan_free(&plan);
 	pt_link_vfs_array_free(links, nl);

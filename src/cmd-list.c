@@ -41,16 +41,17 @@ static void row(const struct cli *cli, const struct pt_host *h, const struct pt_
 	else
 		snprintf(grp, sizeof(grp), d->iommu_group_dangling ? "dangling" : "-");
 	device_link_str(d, link, sizeof(link));
-	if (d->kind == PT_KIND_PF && d->sriov_totalvfs >= 0)
-		snprintf(sriov, sizeof(sriov), "%d/%d VFs", d->sriov_numvfs < 0 ? 0 : d->sriov_numvfs,
-			 d->sriov_totalvfs);
+	if (d->kind == PT_KIND_PF && d->sriov_totalvfs >= 0 && d->sriov_numvfs >= 0)
+		snprintf(sriov, sizeof(sriov), "%d/%d VFs", d->sriov_numvfs, d->sriov_totalvfs);
+	else if (d->kind == PT_KIND_PF && d->sriov_totalvfs >= 0)
+		snprintf(sriov, sizeof(sriov), "?/%d VFs", d->sriov_totalvfs);
 	else if (d->kind == PT_KIND_VF && d->vf_index >= 0)
 		snprintf(sriov, sizeof(sriov), "vf %d", d->vf_index);
 	else
 		snprintf(sriov, sizeof(sriov), "-");
 	snprintf(desc, sizeof(desc), "%s%s%s%s%s", d->class_name[0] ? d->class_name : "",
-		 d->class_name[0] ? ": " : "", d->vendor_name, d->vendor_name[0] ? " " : "",
-		 d->device_name);
+		 d->class_name[0] ? ": " : "", d->vendor_name,
+		 d->vendor_name[0] && d->device_name[0] ? " " : "", d->device_name);
 	if (d->n_netdevs) {
 		size_t l = strlen(desc);
 
@@ -150,12 +151,20 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		if (d->has_physfn && (pf = pt_host_find(h, &d->physfn)) && class_ok(cf, pf))
 			continue;
 		row(cli, h, d, "");
+		/* VFs whose virtfn link names a missing function are left out of the tree */
+		const struct pt_device *prev = NULL;
+
 		for (size_t k = 0; k < d->n_vfs; k++) {
 			const struct pt_device *vf = pt_host_find(h, &d->vfs[k]);
 
-			if (vf)
-				row(cli, h, vf, k + 1 == d->n_vfs ? "└─" : "├─");
+			if (!vf)
+				continue;
+			if (prev)
+				row(cli, h, prev, "├─");
+			prev = vf;
 		}
+		if (prev)
+			row(cli, h, prev, "└─");
 	}
 	if (cli->json) {
 		json_arr_end(&j);

@@ -64,15 +64,21 @@ static void human(const struct pt_host *h, const struct pt_device *d)
 		printf("  MSI-X:           %d vectors in table, %d IRQs allocated\n",
 		       d->config.msix_table_size, d->msi_irq_count);
 	if (d->kind == PT_KIND_PF) {
-		printf("  SR-IOV:          %d of %d VFs enabled, VF device %04x, drivers_autoprobe %s\n",
-		       d->sriov_numvfs, d->sriov_totalvfs, d->sriov_vf_device & 0xffff,
+		char num[16], vfdev[16];
+
+		snprintf(num, sizeof(num), d->sriov_numvfs >= 0 ? "%d" : "unknown", d->sriov_numvfs);
+		snprintf(vfdev, sizeof(vfdev), d->sriov_vf_device >= 0 ? "%04x" : "unknown",
+			 d->sriov_vf_device);
+		printf("  SR-IOV:          %s of %d VFs enabled, VF device %s, drivers_autoprobe %s\n", num,
+		       d->sriov_totalvfs, vfdev,
 		       d->sriov_drivers_autoprobe < 0 ? "unknown" : d->sriov_drivers_autoprobe ? "on" : "off");
 		for (size_t i = 0; i < d->n_vfs; i++) {
 			const struct pt_device *vf = pt_host_find(h, &d->vfs[i]);
 
-			printf("    vf %-3zu %s  %s%s\n", i, pt_bdf_format(&d->vfs[i], b),
-			       vf && vf->driver[0] ? vf->driver : "(no driver)",
-			       vf && vf->n_netdevs ? "" : "");
+			printf("    vf %-3zu %s  %s%s%s\n", i, pt_bdf_format(&d->vfs[i], b),
+			       !vf ? "(missing: the virtfn link names no PCI function)"
+				   : vf->driver[0] ? vf->driver : "(no driver)",
+			       vf && vf->n_netdevs ? "  " : "", vf && vf->n_netdevs ? vf->netdevs[0] : "");
 		}
 	}
 	if (d->kind == PT_KIND_VF)

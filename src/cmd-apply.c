@@ -9,6 +9,7 @@
 #include "passthru/plan.h"
 #include "passthru/profile.h"
 #include "passthru/safety.h"
+#include "passthru/state.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 struct refusal {
 	char device[PT_BDF_STRLEN];
@@ -106,11 +108,49 @@ static const struct pt_device *action_target(const struct pt_host *h, const stru
 	}
 }
 
+/* Active leases (passthru assign) from <state>/state.db when there is one: a VF or
+ * device leased to a VM must not be rebound, re-set or destroyed under it. The
+ * database is not created here. */
+static void load_leases(struct run *r, struct pt_lease **leases, size_t *n)
+{
+	char dir[4096], db[4200];
+	struct pt_state *st = NULL;
+
+	*leases = NULL;
+	*n = 0;
+	if (r->cli->state_dir && *r->cli->state_dir)
+		snprintf(dir, sizeof(dir), "%s", r->cli->state_dir);
+	else if (pt_path(r->cli->ctx, dir, sizeof(dir), "/var/lib/passthru") < 0)
+		return;
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	if (access(db, F_OK) != 0)
+		return;
+	if (pt_state_open(r->cli->ctx, dir, &st) < 0 || pt_state_leases(st, NULL, leases, n) < 0) {
+		cli_warn("cannot read the leases in %s (%s): changes to leased devices are not "
+			 "refused", db, pt_ctx_error(r->cli->ctx));
+		*leases = NULL;
+		*n = 0;
+	}
+	pt_state_close(st);
+}
+
+static const struct pt_lease *leased(const struct pt_lease *l, size_t n, const struct pt_bdf *b)
+{
+	char s[PT_BDF_STRLEN];
+
+	pt_bdf_format(b, s);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].bdf, s) == 0)
+			return &l[i];
+	return NULL;
+}
+
 static int check_safety(struct run *r)
 {
 	struct pt_protected *prot = NULL;
+	struct pt_lease *leases = NULL;
 	struct pt_bdf *vfio = NULL;
-	size_t n_prot = 0, n_vfio = 0;
+	size_t n_prot = 0, n_vfio = 0, n_leases = 0;
 	int ret;
 
 	ret = pt_safety_protected(r->cli->ctx, r->h, &prot, &n_prot);
@@ -123,6 +163,8 @@ static int check_safety(struct run *r)
 		free(prot);
 		return -ENOMEM;
 	}
+	if (r->plan.n)
+		load_leases(r, &leases, &n_leases);
 	for (size_t i = 0; i < r->plan.n; i++) {
 		const struct pt_action *a = &r->plan.actions[i];
 
@@ -146,7 +188,30 @@ static int check_safety(struct run *r)
 		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
 		    pt_safety_group_blocks(r->h, d, vfio, n_vfio, why, sizeof(why)))
 			refuse(r, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), why);
+		if (a->kind == PT_ACT_SET_NUMVFS && a->from[0] && strcmp(a->from, "0") != 0) {
+			/* destroying the VFs destroys the leased ones with them */
+			for (size_t k = 0; k < d->n_vfs; k++) {
+				const struct pt_lease *l = leased(leases, n_leases, &d->vfs[k]);
+
+				if (!l)
+					continue;
+				snprintf(why, sizeof(why), "%s: sriov_numvfs %s -> %s would destroy VF %s, "
+					 "leased to VM %s (passthru release %s %s first)", d->name, a->from,
+					 a->to, l->bdf, l->vm, l->vm, l->bdf);
+				refuse(r, d->name, "leased", why);
+			}
+		} else if (a->kind != PT_ACT_SET_NUMVFS) {
+			const struct pt_lease *l = leased(leases, n_leases, &d->bdf);
+
+			if (l) {
+				snprintf(why, sizeof(why), "%s is leased to VM %s: %s would change it under "
+					 "the VM (passthru release %s %s first)", d->name, l->vm,
+					 pt_action_kind_str(a->kind), l->vm, l->bdf);
+				refuse(r, d->name, "leased", why);
+			}
+		}
 	}
+	free(leases);
 	free(vfio);
 	free(prot);
 	return 0;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-topology: default
+# lab-topology: default noiommu
 # Inventory: every PCI function the kernel has is listed once, with the IDs, class,
 # driver, reset methods, kind, netdevs and disks the kernel reports (sysfs and lspci,
 # read here independently of passthru).

@@ -68,6 +68,18 @@ is "${PT[$NVME_PLAIN kind]}" function "the plain NVMe is not an SR-IOV PF"
 isnt "${PT[$NVME_PLAIN blockdevs]}" "" "the plain NVMe has its disk"
 isnt "${PT[$IGB_PF netdevs]}" "" "the igb PF has its interface"
 
+# --class: the functions whose class the kernel gives as network (02) or storage (01)
+for c in net:02 storage:01; do
+	l=()
+	sys_bdfs
+	for d in $REPLY; do
+		sys_read "$d" class
+		[ "${REPLY:2:2}" = "${c#*:}" ] && l+=("$d")
+	done
+	is "$(pt list --class "${c%%:*}" --json | jq -r '[.functions[].bdf] | join(" ")')" "${l[*]}" \
+		"list --class ${c%%:*}: the functions of class ${c#*:}xxxx"
+done
+
 # show agrees with list, and finds a function by its interface name
 pt_load_show "$IGB_PF"
 for k in bdf driver numa_node local_cpus iommu_group kind sriov.total_vfs reset_methods netdevs; do

@@ -2073,6 +2073,42 @@ void pt_profile_free(struct pt_profile *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* libfyaml 0.7.12 crashes in fy_parser_destroy() on some documents that combine an
+ * explicit key ("? key") with tab characters ("? p:\n  a: \t: e", found by
+ * fuzz-profile). Profiles need neither, so a document holding both a '?' followed by
+ * white space and a tab is refused before libfyaml sees it. Returns 1 and the
+ * position of the '?' when it is such a document. */
+static int explicit_key_with_tab(const char *buf, size_t len, int *line, int *col)
+{
+	int l = 1, c = 0, ql = 0, qc = 0;
+	bool tab = false, q = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if ((ch & 0xc0) != 0x80)
+			c++;
+		if (ch == '\t')
+			tab = true;
+		if (ch == '?' && !q &&
+		    (i + 1 == len || buf[i + 1] == ' ' || buf[i + 1] == '\t' ||
+		     buf[i + 1] == '\n' || buf[i + 1] == '\r')) {
+			q = true;
+			ql = l;
+			qc = c;
+		}
+		if (ch == '\n') {
+			l++;
+			c = 0;
+		}
+	}
+	if (!tab || !q)
+		return 0;
+	*line = ql;
+	*col = qc;
+	return 1;
+}
+
 static int parse_doc(const char *buf, size_t len, const char *filename, const struct schema *s,
 		     void *obj, struct pt_cfg_error *err, bool hostcfg_only)
 {
@@ -2085,6 +2121,15 @@ static int parse_doc(const char *buf, size_t len, const char *filename, const st
 	memset(w.err, 0, sizeof(*w.err));
 	if (!buf && len)
 		return fail_at(&w, 0, 0, "no document given");
+	{
+		int gl, gc;
+
+		if (explicit_key_with_tab(buf, len, &gl, &gc))
+			return fail_at(&w, gl, gc,
+				       "explicit keys ('? key') together with tab characters are "
+				       "not supported (libfyaml 0.7.12 crashes on some); write "
+				       "'key: value' and use spaces");
+	}
 	if (len && memchr(buf, '\r', len)) {
 		/* CR LF is one line break in YAML; libfyaml 0.7.12 folds it as two in some
 		 * quoted scalars, so files written on Windows are read as LF files */

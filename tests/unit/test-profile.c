@@ -487,6 +487,8 @@ static const struct bad bad[] = {
 	  "firmware:\n  - { driver: ice, versions: [\"1\"] }\n  - { driver: ice }\n", "t.yaml:3:5",
 	  "firmware[1]: driver ice is already listed" },
 	{ "non-scalar key", "? [a, b]\n: 1\n", "t.yaml:1:3", "expected a name, got a list" },
+	{ "explicit key with a tab (crashes libfyaml 0.7.12)", "sriov:\n? -pools:\n  a: \t: e\n",
+	  "t.yaml:2:1", "explicit keys ('? key') together with tab characters are not supported" },
 };
 
 /* On failure: the line the parser pointed at, with a caret. */

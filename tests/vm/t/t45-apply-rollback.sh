@@ -62,6 +62,7 @@ fi
 # ---- the default-route NIC is refused ----------------------------------------------------
 if [ -n "$E1000E" ]; then
 	sys_netdevs "$E1000E"; EIF=${REPLY%% *}
+	APPLY_EIF=$EIF
 	ip addr add 10.0.2.15/24 dev "$EIF"
 	ip link set "$EIF" up
 	ip route add default via 10.0.2.2 dev "$EIF" onlink 2>/dev/null ||

@@ -181,8 +181,8 @@ static int check_safety(struct run *r)
 		if (!d)
 			continue;
 		if ((p = pt_safety_find(prot, n_prot, &d->bdf))) {
-			snprintf(why, sizeof(why), "%s %s: %s would take it from the host", d->name,
-				 p->why, pt_action_kind_str(a->kind));
+			snprintf(why, sizeof(why), "%s %s; %s would disrupt what the host needs it for",
+				 d->name, p->why, pt_action_kind_str(a->kind));
 			refuse(r, d->name, pt_protect_kind_str(p->kind), why);
 		}
 		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&

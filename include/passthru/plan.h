@@ -151,9 +151,10 @@ size_t pt_want_netdevs(const struct pt_host *h, const struct pt_want *want, cons
  *   ok <i>                                                      (after it)
  *   fail <i> <message>
  *   rollback-begin | rollback-done | rollback-failed <message>
+ *   recovered                                     (a later run undid this one)
  *   done
  * Values are %-escaped (space, tab, newline, '%', '='). A journal whose last record is
- * not done/rollback-done belongs to a run that did not finish. */
+ * done/rollback-done/recovered belongs to a run that did not finish. */
 struct pt_journal;
 
 struct pt_journal_info {

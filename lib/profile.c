@@ -2073,6 +2073,68 @@ void pt_profile_free(struct pt_profile *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The first byte that is not well-formed UTF-8 (overlong forms, surrogates and code
+ * points past U+10FFFF included), or len. YAML streams are Unicode, and libfyaml
+ * 0.7.12 loops forever on some invalid sequences ("%\xbd", found by fuzz-profile). */
+static size_t utf8_invalid_at(const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		unsigned int lo = 0x80, hi = 0xbf;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return i;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		if (i + n >= len)
+			return i;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t k = 2; k <= n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+/* 1-based line and column (in characters) of byte offset off. */
+static void position_of(const char *buf, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+
+	for (size_t i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
 /* libfyaml 0.7.12 crashes in fy_parser_destroy() on some documents that combine an
  * explicit key ("? key") with tab characters ("? p:\n  a: \t: e", found by
  * fuzz-profile). Profiles need neither, so a document holding both a '?' followed by
@@ -2122,8 +2184,14 @@ static int parse_doc(const char *buf, size_t len, const char *filename, const st
 	if (!buf && len)
 		return fail_at(&w, 0, 0, "no document given");
 	{
+		size_t bad = utf8_invalid_at(buf, len);
 		int gl, gc;
 
+		if (bad < len) {
+			position_of(buf, bad, &gl, &gc);
+			return fail_at(&w, gl, gc, "byte 0x%02x is not UTF-8 text (save the file as "
+					 "UTF-8)", (unsigned char)buf[bad]);
+		}
 		if (explicit_key_with_tab(buf, len, &gl, &gc))
 			return fail_at(&w, gl, gc,
 				       "explicit keys ('? key') together with tab characters are "

@@ -259,6 +259,7 @@ static void test_values(void)
 		{ "pools: { a: { devices: [ { bdf: \"00:02.0\" } ] }, b: { vfs_of: [ { bdf: \"00:02.0\" } ] } }\n",
 		  "the VFs of a device and the device itself in pools of different kinds" },
 		{ "version: 1\nname: x\n...\n", "document end marker" },
+		{ "\xef\xbb\xbfname: caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x96\xa5\n", "UTF-8 with a BOM" },
 	};
 	struct pt_profile p;
 	struct pt_cfg_error e;
@@ -487,6 +488,10 @@ static const struct bad bad[] = {
 	  "firmware:\n  - { driver: ice, versions: [\"1\"] }\n  - { driver: ice }\n", "t.yaml:3:5",
 	  "firmware[1]: driver ice is already listed" },
 	{ "non-scalar key", "? [a, b]\n: 1\n", "t.yaml:1:3", "expected a name, got a list" },
+	{ "invalid UTF-8 (hangs libfyaml 0.7.12 in a directive)", "name: x\n%\xbd\n", "t.yaml:2:2",
+	  "byte 0xbd is not UTF-8 text" },
+	{ "overlong UTF-8", "name: \"\xc0\xaf\"\n", "t.yaml:1:8", "byte 0xc0 is not UTF-8 text" },
+	{ "truncated UTF-8", "name: caf\xc3", "t.yaml:1:10", "byte 0xc3 is not UTF-8 text" },
 	{ "explicit key with a tab (crashes libfyaml 0.7.12)", "sriov:\n? -pools:\n  a: \t: e\n",
 	  "t.yaml:2:1", "explicit keys ('? key') together with tab characters are not supported" },
 };

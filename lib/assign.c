@@ -11,8 +11,11 @@
 #include "passthru/plan.h"
 #include "passthru/safety.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define DEVS "/sys/bus/pci/devices"
 #define DEFAULT_TIMEOUT_MS 30000
@@ -608,6 +611,62 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 	return 0;
 }
 
+long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
+{
+	char group[64] = "", cdev[96] = "", path[4200], proc[4096];
+	struct dirent *e;
+	long holder = 0;
+	DIR *dp;
+
+	if (comm && len)
+		comm[0] = '\0';
+	if (d->iommu_group >= 0)
+		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
+	if (pt_path(ctx, path, sizeof(path), DEVS "/%s/vfio-dev", d->name) >= 0 &&
+	    (dp = opendir(path))) {
+		while ((e = readdir(dp)))
+			if (strncmp(e->d_name, "vfio", 4) == 0)
+				snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", e->d_name);
+		closedir(dp);
+	}
+	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
+	    !(dp = opendir(proc)))
+		return 0;
+	while (!holder && (e = readdir(dp))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		struct dirent *f;
+		DIR *fd;
+		int dfd;
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/fd", proc, e->d_name);
+		if (!(fd = opendir(path)))
+			continue; /* gone, or not ours to read */
+		dfd = dirfd(fd);
+		while ((f = readdir(fd))) {
+			char target[256];
+			ssize_t n = readlinkat(dfd, f->d_name, target, sizeof(target) - 1);
+
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			if ((group[0] && strcmp(target, group) == 0) ||
+			    (cdev[0] && strcmp(target, cdev) == 0)) {
+				holder = pid;
+				break;
+			}
+		}
+		closedir(fd);
+	}
+	closedir(dp);
+	if (holder && comm && len &&
+	    pt_read_attr(ctx, comm, len, "/proc/%ld/comm", holder) < 0)
+		comm[0] = '\0';
+	return holder;
+}
+
 static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 			const struct pt_lease *l, const struct pt_release_opts *o,
 			struct pt_released *out)
@@ -627,6 +686,21 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		goto end;
 	}
 	pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
+	/* 0. not while a VM still has it: a reset would pull it from under the guest */
+	if (!o->force) {
+		char comm[64];
+		long pid = pt_vfio_holder(ctx, d, comm, sizeof(comm));
+
+		if (pid > 0) {
+			out->in_use = true;
+			out->holder_pid = pid;
+			snprintf(out->reset, sizeof(out->reset), "not reset: in use");
+			snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through "
+				 "vfio: the VM still runs; left leased to %s (stop the VM first, or "
+				 "--force)", l->bdf, pid, comm[0] ? comm : "?", l->vm);
+			return;
+		}
+	}
 	/* 1. reset, while the lease still keeps everyone else away */
 	if (o->no_reset) {
 		out->reset_ok = true;
@@ -736,7 +810,7 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	}
 	for (k = 0; k < na; k++) {
 		release_one(ctx, st, h, &all[k], o, &rel[k]);
-		if (rel[k].quarantined || (rel[k].why[0] && !o->dry_run))
+		if (rel[k].quarantined || rel[k].in_use || (rel[k].why[0] && !o->dry_run))
 			quarantined = 1;
 	}
 	free(all);

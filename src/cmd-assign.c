@@ -300,9 +300,15 @@ static void print_released(struct cli *cli, const char *vm, const struct pt_rele
 			JSON_KV_STR(&j, "policy", policy_word(r[i].policy));
 			json_key(&j, "policy_detail");
 			json_str_or_null(&j, r[i].policy_msg);
-			JSON_KV_STR(&j, "result", dry_run ? "planned"
+			JSON_KV_STR(&j, "result", r[i].in_use ? "in-use"
+						  : dry_run ? "planned"
 						  : r[i].quarantined ? "quarantined"
 						  : r[i].why[0] ? "failed" : "returned");
+			json_key(&j, "holder_pid");
+			if (r[i].in_use)
+				json_int(&j, r[i].holder_pid);
+			else
+				json_null(&j);
 			json_key(&j, "why");
 			json_str_or_null(&j, r[i].why);
 			json_obj_end(&j);
@@ -315,6 +321,10 @@ static void print_released(struct cli *cli, const char *vm, const struct pt_rele
 	if (n == 0)
 		printf("%s holds no leases: nothing to release\n", vm);
 	for (size_t i = 0; i < n; i++) {
+		if (r[i].in_use) {
+			printf("%s  IN USE: %s\n", r[i].lease.bdf, r[i].why);
+			continue;
+		}
 		printf("%s  %s: %s", r[i].lease.bdf, r[i].reset_ok ? "ok" : "RESET FAILED", r[i].reset);
 		if (r[i].policy_msg[0])
 			printf("; %s", r[i].policy_msg);
@@ -336,6 +346,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "unquarantine", required_argument, NULL, 'u' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -348,8 +359,9 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 	size_t n = 0;
 	int c, r, status = EXIT_ERROR;
 
-	while ((c = getopt_long(argc, argv, "d:u:nt:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:u:nft:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f': o.force = true; break;
 		case 'd': dev = optarg; break;
 		case 'u': unq = optarg; break;
 		case 'n': o.dry_run = true; break;
@@ -750,7 +762,8 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
 					for (size_t k = 0; k < nr; k++) {
 						json_obj_begin(&j);
 						JSON_KV_STR(&j, "bdf", rel[k].lease.bdf);
-						JSON_KV_STR(&j, "result", o.dry_run ? "planned"
+						JSON_KV_STR(&j, "result", rel[k].in_use ? "in-use"
+							    : o.dry_run ? "planned"
 							    : rel[k].quarantined ? "quarantined" : "returned");
 						json_obj_end(&j);
 					}

@@ -35,7 +35,7 @@ const struct cmd commands[] = {
 	  "[--allow-remote] [--failover] [--force] [--format libvirt|qemu|json] [--dry-run] [--json]",
 	  "lease devices of a pool to a VM, bound to vfio-pci; prints libvirt XML or QEMU args" },
 	{ "release", cmd_release, CMD_NEEDS_ROOT,
-	  "VM [--device BDF] [--dry-run] [--json] | --unquarantine BDF",
+	  "VM [--device BDF] [--dry-run] [--force] [--json] | --unquarantine BDF",
 	  "reset a VM's devices, restore the VF policy, return them to their pools" },
 	{ "leases", cmd_leases, 0, "[--vm VM] [--json]", "the active leases: which device each VM holds" },
 	{ "pools", cmd_pools, 0, "[--config FILE] [--no-sync] [--json]",

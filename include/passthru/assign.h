@@ -141,6 +141,7 @@ struct pt_release_opts {
 	int timeout_ms;
 	bool dry_run;              /* say what would happen; write nothing */
 	bool no_reset;             /* skip the reset (benchmarks only) */
+	bool force;                /* release a device a process still holds open */
 };
 
 struct pt_released {
@@ -151,17 +152,27 @@ struct pt_released {
 				    * -2 skipped (no rtnetlink here: a test tree) */
 	char policy_msg[256];
 	bool quarantined;
-	char why[320];             /* the quarantine reason */
+	bool in_use;               /* a process holds it through vfio: left leased, untouched */
+	long holder_pid;           /* that process (in_use) */
+	char why[320];             /* the quarantine reason, or why it was left leased */
 };
 
 /* Releases vm's leases (all, or the one on bdf): each function is reset, its VF
  * policy restored, kept on vfio-pci and returned to its pool; one whose reset or
- * policy restore fails is quarantined. Returns 0 when every function went back to its
- * pool, 1 when some were quarantined (see *out), or a negative errno (-ENOENT bdf is
- * not leased, -EPERM leased to another VM). *out is malloc'd. */
+ * policy restore fails is quarantined. A function some process still holds open
+ * through vfio (the VM is running: pt_vfio_holder) is left leased and untouched,
+ * unless o->force. Returns 0 when every function went back to its pool, 1 when some
+ * were quarantined or left in use (see *out), or a negative errno (-ENOENT bdf is not
+ * leased, -EPERM leased to another VM). *out is malloc'd. */
 int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
 	       const char *bdf, const struct pt_release_opts *o, struct pt_released **out,
 	       size_t *n);
+
+/* The process holding d open through vfio: its IOMMU group's /dev/vfio/<group>, or its
+ * vfio device cdev /dev/vfio/devices/vfioN (iommufd), found among the open files in
+ * /proc/<pid>/fd. Returns the pid (comm filled, may be NULL) or 0 when none (processes
+ * that cannot be read are skipped). */
+long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len);
 
 /* Resets one function through its `reset` attribute: 0, -ENOTTY when it has no reset
  * method (no reset_method, or an empty one), or the write's error. */

@@ -431,6 +431,45 @@ static void test_ready_failure_and_release(void)
 	env_close(&e);
 }
 
+/* a VM still running: its QEMU holds the group open; release leaves the device alone */
+static void test_in_use(void)
+{
+	struct pt_release_opts ro = { .state_dir = statedir };
+	struct pt_assign_result res;
+	struct pt_released *rel = NULL;
+	struct env e;
+	size_t n = 0;
+	int r;
+
+	if (!ok(fresh_tree() == 0, "fresh copy") || env_open(&e) < 0) {
+		ok(0, "environment opens");
+		return;
+	}
+	r = assign(&e, "vm1", "net", 1, 1, false, &res);
+	is_int(r, 0, "assign vm1 (18:02.1)");
+	if (r == 0 && res.n == 1)
+		sh("mkdir -p '%s/proc/4242/fd' && echo qemu-system-x86 >'%s/proc/4242/comm' && "
+		   "ln -s /dev/null '%s/proc/4242/fd/0' && ln -s /dev/vfio/%d '%s/proc/4242/fd/17'",
+		   root, root, root, res.devs[0].lease.iommu_group, root);
+	pt_assign_result_free(&res);
+	r = pt_release(e.ctx, e.st, e.h, "vm1", NULL, &ro, &rel, &n);
+	is_int(r, 1, "release while a process holds /dev/vfio/<group>: reported");
+	if (n == 1) {
+		ok(rel[0].in_use, "in use: %s", rel[0].why);
+		is_int(rel[0].holder_pid, 4242, "by pid 4242");
+		ok(strstr(rel[0].why, "qemu-system-x86") != NULL, "named by its comm");
+		ok(!rel[0].quarantined, "not quarantined");
+	}
+	free(rel);
+	is_int(n_leases(e.st, "vm1"), 1, "the lease stays");
+	ro.force = true;
+	r = pt_release(e.ctx, e.st, e.h, "vm1", NULL, &ro, &rel, &n);
+	is_int(r, 0, "--force releases it anyway");
+	free(rel);
+	is_int(n_leases(e.st, "vm1"), 0, "lease ended");
+	env_close(&e);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -445,6 +484,7 @@ int main(int argc, char **argv)
 	test_pure();
 	test_assign();
 	test_ready_failure_and_release();
+	test_in_use();
 	sh("rm -rf '%s'", tmp);
 	return done_testing();
 }

@@ -6,9 +6,10 @@
 # MAC and VLAN on the PF; an NVMe VF as a <hostdev>. The XML is copied out to
 # $LAB_RESULTS/t50-assign.out/ and validated on the host by t50-assign.host in the same
 # lab stage (the guest has no xmllint: libxml2 needs ICU, 30 MB, in a 192 MiB guest).
-# Release: the reset is seen in the kernel (ftrace: pcie_flr called by passthru), the
-# VF's MAC is the placeholder and its VLAN 0 again; leases and pools say so; a second
-# assign works; gc releases a VM that no longer exists.
+# Release leaves a device a process holds open (/dev/vfio/<group>) alone; otherwise the
+# reset is seen in the kernel (ftrace: pcie_flr called by passthru), the VF's MAC is
+# the placeholder and its VLAN 0 again; leases and pools say so; a second assign works;
+# gc releases a VM that no longer exists.
 . "$(dirname "$0")/../lib.sh"
 
 T=$(mktemp -d)
@@ -85,11 +86,21 @@ tracing=0
 if [ -w $TR/set_ftrace_filter ] && echo pcie_flr >$TR/set_ftrace_filter 2>/dev/null; then
 	echo function >$TR/current_tracer && echo >$TR/trace && echo 1 >$TR/tracing_on && tracing=1
 fi
+# the VM still runs with the NVMe VF: a process holds its group open
+sys_link "$nvf" iommu_group; ngrp=$REPLY
+exec 9<>"/dev/vfio/$ngrp"
 R=$(pt release vm1 --json 2>"$T/err")
-is $? 0 "release vm1" || diag "$(cat "$T/err")" "$R"
-is "$(jq -r '[.devices[] | "\(.reset) \(.result)"] | unique | join(",")' <<<"$R")" "true returned" \
-	"release: both reset and returned"
-is "$(jq -r ".devices[] | select(.bdf == \"$vf\") | .policy" <<<"$R")" restored "release: igb VF policy restored"
+is $? 1 "release vm1 while /dev/vfio/$ngrp is open: exit 1" || diag "$(cat "$T/err")" "$R"
+is "$(jq -r ".devices[] | select(.bdf == \"$nvf\") | \"\(.result) \(.holder_pid)\"" <<<"$R")" "in-use $$" \
+	"release: the NVMe VF is in use by this shell (pid $$), left alone"
+is "$(jq -r ".devices[] | select(.bdf == \"$vf\") | \"\(.reset) \(.policy) \(.result)\"" <<<"$R")" \
+	"true restored returned" "release: the igb VF reset, policy restored, returned"
+is "$(pt leases --json | jq -r '[.leases[].bdf] | join(" ")')" "$nvf" "leases: the NVMe VF's lease stays"
+exec 9>&-
+R=$(pt release vm1 --json 2>"$T/err")
+is $? 0 "release vm1 once the group is closed" || diag "$(cat "$T/err")" "$R"
+is "$(jq -r '[.devices[] | "\(.bdf) \(.reset) \(.result)"] | join(",")' <<<"$R")" "$nvf true returned" \
+	"release: the NVMe VF reset and returned"
 if [ $tracing = 1 ]; then
 	flrs=$(grep -c 'passthru.*pcie_flr' $TR/trace)
 	is "$flrs" 2 "ftrace: the kernel ran pcie_flr twice in passthru (the igb and the NVMe VF)" ||

@@ -287,6 +287,7 @@ static void print_released(struct cli *cli, const char *vm, const struct pt_rele
 
 		json_init(&j, stdout);
 		json_obj_begin(&j);
+		JSON_KV_INT(&j, "version", 1);
 		JSON_KV_STR(&j, "vm", vm);
 		JSON_KV_BOOL(&j, "dry_run", dry_run);
 		json_key(&j, "devices");
@@ -386,7 +387,7 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		if (r < 0)
 			cli_error("unquarantine %s: %s", unq, pt_ctx_error(cli->ctx));
 		else if (cli->json)
-			printf("{\"unquarantined\":\"%s\"}\n", unq);
+			printf("{\"version\":1,\"unquarantined\":\"%s\"}\n", unq);
 		else
 			printf("%s: back in its pool\n", unq);
 		pt_state_close(st);
@@ -456,6 +457,7 @@ int cmd_leases(struct cli *cli, int argc, char **argv)
 
 		json_init(&j, stdout);
 		json_obj_begin(&j);
+		JSON_KV_INT(&j, "version", 1);
 		json_key(&j, "leases");
 		json_arr_begin(&j);
 		for (size_t i = 0; i < n; i++) {
@@ -557,6 +559,7 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 
 		json_init(&j, stdout);
 		json_obj_begin(&j);
+		JSON_KV_INT(&j, "version", 1);
 		json_key(&j, "pools");
 		json_arr_begin(&j);
 		for (size_t i = 0; i < n; i++) {
@@ -702,6 +705,7 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j);
+		JSON_KV_INT(&j, "version", 1);
 		JSON_KV_BOOL(&j, "dry_run", o.dry_run);
 		json_key(&j, "vms");
 		json_arr_begin(&j);

@@ -124,6 +124,7 @@ pt assign vm3 --pool pair --format json >"$T/out" 2>"$T/err"
 is $? 0 "assign vm3 --pool pair --format json: exit 0"
 is "$(jv '[.vm, .devices[0].bdf, .devices[0].numa_node, .devices[0].iommu_group, .devices[0].mac, .devices[0].vlan, .memory_node, .cpus] | map(tostring) | join(" ")')" \
 	"vm3 0000:05:00.0 0 5 null null 0 0-15" "JSON: vm, devices[].bdf/numa_node/iommu_group/mac/vlan, memory_node, cpus"
+is "$(jv .version)" 1 "JSON: version 1"
 pt assign vm4 --pool pair --dry-run >"$T/out" 2>"$T/err"
 is $? 1 "the shared group's other device is not for another VM"
 pt assign vm3 --pool pair --format libvirt >"$T/pair.xml" 2>"$T/err"
@@ -137,12 +138,16 @@ pt leases --json >"$T/out"
 is "$(jv '[.leases[] | "\(.vm)=\(.bdf)"] | join(" ")')" \
 	"vm1=0000:18:02.1 vm2=0000:18:02.0 vm3=0000:05:00.0 vm3=0000:06:00.0" "leases: every active lease"
 is "$(jv '[.leases[] | select(.vm == "vm1") | "\(.mac) \(.vlan)"] | join("")')" "02:aa:bb:cc:dd:01 42" "leases: vm1's MAC and VLAN"
+is "$(jv .version)" 1 "leases: version 1"
+pt pools --json >"$T/out"
+is "$(jv .version)" 1 "pools: version 1"
 pt leases --vm vm3 >"$T/out"
 is "$(grep -c 0000:0 "$T/out")" 2 "leases --vm vm3: two lines"
 
 # 6. release: reset, policy restored, back to free
 pt release vm1 --json >"$T/out" 2>"$T/err"
 is $? 0 "release vm1: exit 0"
+is "$(jv .version)" 1 "release --json: version 1"
 is "$(jv '.devices[0] | "\(.bdf) \(.reset) \(.policy) \(.result)"')" \
 	"0000:18:02.1 true restored returned" "release: reset, policy restored, returned"
 is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/reset")" 1 "1 written to the reset attribute"

@@ -32,10 +32,11 @@ const struct cmd commands[] = {
 	  "IOMMU state, IOMMU faults and AER errors, as the kernel log tells them" },
 	{ "assign", cmd_assign, CMD_NEEDS_ROOT,
 	  "VM --pool P [--config FILE] [--numa N | --cpus LIST] [--mac M] [--vlan V] [--count K] "
-	  "[--allow-remote] [--failover] [--force] [--format libvirt|qemu|json] [--dry-run] [--json]",
+	  "[--allow-remote] [--failover [--failover-network NET]] [--force] "
+	  "[--format libvirt|qemu|json] [--dry-run] [--timeout MS] [--json]",
 	  "lease devices of a pool to a VM, bound to vfio-pci; prints libvirt XML or QEMU args" },
 	{ "release", cmd_release, CMD_NEEDS_ROOT,
-	  "VM [--device BDF] [--dry-run] [--force] [--json] | --unquarantine BDF",
+	  "VM [--device BDF] [--dry-run] [--force] [--timeout MS] [--json] | --unquarantine BDF",
 	  "reset a VM's devices, restore the VF policy, return them to their pools" },
 	{ "leases", cmd_leases, 0, "[--vm VM] [--json]", "the active leases: which device each VM holds" },
 	{ "pools", cmd_pools, 0, "[--config FILE] [--no-sync] [--json]",

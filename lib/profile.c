@@ -265,7 +265,7 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 	}
 	while (!done && (ev = fy_parser_parse(fyp))) {
 		const struct fy_mark *m = fy_event_start_mark(ev);
-		struct fy_token *anchor_tag = NULL;
+		struct fy_token *tag = NULL;
 		struct ynode *n = NULL;
 
 		if (m && m->line >= 0) {
@@ -283,11 +283,11 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 		case FYET_SCALAR:
 		case FYET_MAPPING_START:
 		case FYET_SEQUENCE_START:
-			anchor_tag = ev->type == FYET_SCALAR	       ? ev->scalar.tag
+			tag = ev->type == FYET_SCALAR	       ? ev->scalar.tag
 				     : ev->type == FYET_MAPPING_START ? ev->mapping_start.tag
 								       : ev->sequence_start.tag;
-			if (anchor_tag) {
-				const struct fy_mark *tm = fy_token_start_mark(anchor_tag);
+			if (tag) {
+				const struct fy_mark *tm = fy_token_start_mark(tag);
 
 				if (tm && tm->line >= 0) {
 					line = tm->line + 1;

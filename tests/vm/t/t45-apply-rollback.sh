@@ -32,6 +32,20 @@ is "${A[rollback]}" true "failed VF setting: rolled back"
 apply_json "$T/igb6.yaml"
 is "${A[n]}" 0 "after the netlink rollback: converged on the prior config"
 
+# ---- a real kernel failure, not an injected one: a VF to a driver that does not exist
+# (drivers_probe leaves it unbound); the rollback puts it back on igbvf
+sed 's/3: { mac: "02:00:00:00:40:03", vlan: 103, driver: igbvf }/3: { mac: "02:00:00:00:40:03", vlan: 103, driver: nosuchdrv }/' \
+	"$T/igb6.yaml" >"$T/nodrv.yaml"
+apply_json "$T/nodrv.yaml"
+is "$A_RC" 1 "VF to a driver that does not exist: exit 1"
+like "${A[error]}" "not bound to nosuchdrv" "the error says the probe did not bind nosuchdrv"
+is "${A[rollback]}" true "rolled back"
+vf_drivers "$IGB_PF"
+is "$REPLY" "vfio-pci vfio-pci igbvf igbvf igbvf igbvf" "VF 3 back on igbvf"
+sys_read "${SYS_VFS[3]}" driver_override; is "$REPLY" igbvf "VF 3's driver_override igbvf again, as before"
+apply_json "$T/igb6.yaml"
+is "${A[n]}" 0 "converged on the prior config"
+
 # ---- malformed config: file:line:col, exit 2, zero writes ------------------------------
 printf 'sriov:\n  - pf: { bdf: "%s" }\n    vfs: many\n' "$IGB_PF" >"$T/bad.yaml"
 apply_json "$T/bad.yaml"

@@ -8,28 +8,10 @@ P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
 FIX=${1:?usage: apply.sh FIXTURES_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pt-apply-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-ok() { # ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is() { # is GOT WANT DESCRIPTION
-	[ "$1" = "$2" ]
-	r=$?
-	ok $r "$3"
-	[ $r = 0 ] || echo "#   got '$1', want '$2'"
-}
-diag() { sed 's/^/# /' "$@"; }
+. "$(dirname "$0")/tap.sh"
 
 R="$T/root"
-cp -a "$FIX/dual-socket" "$R" || { echo "1..0 # SKIP no fixture"; exit 0; }
+cp -a "$FIX/dual-socket" "$R" || { echo "not ok 1 - the dual-socket fixture is in $FIX"; echo "1..1"; exit 1; }
 export PASSTHRU_STATE_DIR="$T/state"
 a() { "$P" --sysroot "$R" apply "$@"; }
 jv() { jq -r "$1" "$T/out"; }
@@ -119,7 +101,6 @@ is $? 2 "a device that is not there: exit 2"
 grep -q "0000:7f:00.0" "$T/err"
 ok $? "... and the message names it"
 
-
 # 9. VF settings through rtnetlink on a tree: the i40e PF renamed enp1s0f0 (ifindex 4)
 # so the recorded dump of the netlink fuzz corpus (enp1s0f0 with 4 VFs) stands in for
 # the kernel; SETLINKs patch the recording. Then a VF leased by passthru assign.
@@ -173,5 +154,4 @@ else
 	ok 0 "VF settings on a recorded tree # SKIP no PASSTHRU_TOP_SRCDIR"
 fi
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

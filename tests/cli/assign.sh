@@ -13,29 +13,11 @@ SRC=${PASSTHRU_TOP_SRCDIR:?PASSTHRU_TOP_SRCDIR must name the source tree}
 FIX=${1:?usage: assign.sh FIXTURES_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pt-assign-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-ok() { # ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is() { # is GOT WANT DESCRIPTION
-	[ "$1" = "$2" ]
-	r=$?
-	ok $r "$3"
-	[ $r = 0 ] || echo "#   got '$1', want '$2'"
-}
-diag() { sed 's/^/# /' "$@"; }
+. "$(dirname "$0")/tap.sh"
 jv() { jq -r "$1" "$T/out"; }
 
 R="$T/root"
-cp -a "$FIX/dual-socket" "$R" || { echo "1..0 # SKIP no fixture"; exit 0; }
+cp -a "$FIX/dual-socket" "$R" || { echo "not ok 1 - the dual-socket fixture is in $FIX"; echo "1..1"; exit 1; }
 # the PF's interface as the recording names it; VFs on vfio-pci (no VF netdevs then)
 pf=$(readlink -f "$R/sys/bus/pci/devices/0000:18:00.0")
 mv "$pf/net/ens1f0" "$pf/net/enp1s0f0" && echo 4 >"$pf/net/enp1s0f0/ifindex"
@@ -212,5 +194,4 @@ is $? 2 "a missing config: exit 2"
 pt leases --json >"$T/out"
 is "$(jv '[.leases[].vm] | unique | join(" ")')" vm3 "no refusal left a lease"
 
-echo "1..$n"
-[ $failed = 0 ]
+tap_done

@@ -9,27 +9,7 @@ P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
 F=${1:?usage: $0 FIXTURES_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pt-snapshot-fx-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-same() {
-	if cmp -s "$1" "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diff "$1" "$2" | head -20 | sed 's/^/# /'
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 for R in "$F"/*/; do
 	R=${R%/}
@@ -80,5 +60,4 @@ done
 
 test $n -gt 0
 ok $? "fixtures found in $F"
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

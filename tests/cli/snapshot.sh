@@ -6,29 +6,7 @@ set -u
 P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pt-snapshot-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-diag() { sed 's/^/# /' "$@"; }
-
-same() { # same FILE-A FILE-B DESCRIPTION
-	if cmp -s "$1" "$2"; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		diff "$1" "$2" | head -20 | diag
-	fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # 1. capture this host
 "$P" snapshot -o "$T/host.tar.gz" >"$T/out" 2>"$T/err"
@@ -143,5 +121,4 @@ rc=$?
 test $rc -eq 2 -a ! -e "$T/out6/x.tar.gz"
 ok $? "--max-size must be a number of MiB (exit 2)"
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done

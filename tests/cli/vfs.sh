@@ -8,20 +8,7 @@ P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
 SRC=${PASSTHRU_TOP_SRCDIR:?PASSTHRU_TOP_SRCDIR must name the source tree}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pt-vfs-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-ok() { # ok CONDITION-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-diag() { sed 's/^/# /' "$@"; }
+. "$(dirname "$0")/tap.sh"
 
 R="$T/root"
 mkdir -p "$R/.passthru"
@@ -105,5 +92,4 @@ ok $? "a name longer than 15 characters: exit 2"
 ok $? "passthru vfs lo on this kernel"
 diag "$T/out" "$T/err"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

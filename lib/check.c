@@ -29,12 +29,11 @@ struct judge {
 	int err;
 };
 
-__attribute__((format(printf, 7, 8))) static struct pt_check_result *
-add(struct judge *j, const char *id, const char *title, enum pt_result res, const char *device,
-    const char *decision, const char *evfmt, ...)
+static struct pt_check_result *vadd(struct pt_report *r, const char *id, const char *title,
+					  enum pt_result res, const char *device, const char *decision,
+					  const char *evfmt, va_list ap)
 {
 	struct pt_check_result c;
-	va_list ap;
 
 	memset(&c, 0, sizeof(c));
 	pt_strlcpy(c.id, id, sizeof(c.id));
@@ -42,16 +41,41 @@ add(struct judge *j, const char *id, const char *title, enum pt_result res, cons
 	c.result = res;
 	pt_strlcpy(c.device, device ? device : "", sizeof(c.device));
 	pt_strlcpy(c.decision, res == PT_PASS ? "" : decision ? decision : "", sizeof(c.decision));
-	va_start(ap, evfmt);
 	vsnprintf(c.evidence, sizeof(c.evidence), evfmt, ap);
-	va_end(ap);
-	if (PT_PUSH(j->r->results, j->r->n, c)) {
-		j->err = -ENOMEM;
+	if (PT_PUSH(r->results, r->n, c))
 		return NULL;
-	}
-	if (res > j->r->worst)
-		j->r->worst = res;
-	return &j->r->results[j->r->n - 1];
+	if (res > r->worst)
+		r->worst = res;
+	return &r->results[r->n - 1];
+}
+
+struct pt_check_result *pt_report_add(struct pt_report *r, const char *id, const char *title,
+				      enum pt_result res, const char *device, const char *decision,
+				      const char *evfmt, ...)
+{
+	struct pt_check_result *c;
+	va_list ap;
+
+	va_start(ap, evfmt);
+	c = vadd(r, id, title, res, device, decision, evfmt, ap);
+	va_end(ap);
+	return c;
+}
+
+/* The judge's own adder: remembers an allocation failure for pt_check_run to return. */
+__attribute__((format(printf, 7, 8))) static struct pt_check_result *
+add(struct judge *j, const char *id, const char *title, enum pt_result res, const char *device,
+    const char *decision, const char *evfmt, ...)
+{
+	struct pt_check_result *c;
+	va_list ap;
+
+	va_start(ap, evfmt);
+	c = vadd(j->r, id, title, res, device, decision, evfmt, ap);
+	va_end(ap);
+	if (!c)
+		j->err = -ENOMEM;
+	return c;
 }
 
 static enum pt_result sev(enum pt_severity s)

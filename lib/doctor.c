@@ -11,32 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-static int push(struct pt_report *r, const char *id, const char *title, enum pt_result res,
-		const char *dev, const char *decision, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
-static int push(struct pt_report *r, const char *id, const char *title, enum pt_result res,
-		const char *dev, const char *decision, const char *fmt, ...)
-{
-	struct pt_check_result c;
-	va_list ap;
-
-	memset(&c, 0, sizeof(c));
-	pt_strlcpy(c.id, id, sizeof(c.id));
-	pt_strlcpy(c.title, title, sizeof(c.title));
-	c.result = res;
-	pt_strlcpy(c.device, dev, sizeof(c.device));
-	if (res != PT_PASS && decision)
-		pt_strlcpy(c.decision, decision, sizeof(c.decision));
-	va_start(ap, fmt);
-	vsnprintf(c.evidence, sizeof(c.evidence), fmt, ap);
-	va_end(ap);
-	if (PT_PUSH(r->results, r->n, c))
-		return -ENOMEM;
-	if (res > r->worst)
-		r->worst = res;
-	return 0;
-}
-
 static const char *what_is(const struct pt_device *d)
 {
 	if (pt_driver_is_vfio(d->driver))
@@ -66,7 +40,7 @@ static void identity(struct pt_report *r, const struct pt_host *h, const struct 
 	} else if (d->kind == PT_KIND_PF) {
 		snprintf(extra, sizeof(extra), "; %d of %d VFs enabled", d->sriov_numvfs, d->sriov_totalvfs);
 	}
-	push(r, "doctor.identity", "What the device is", PT_PASS, d->name, NULL,
+	pt_report_add(r, "doctor.identity", "What the device is", PT_PASS, d->name, NULL,
 	     "%s: %s %s [%04x:%04x], driver %s%s", what_is(d), d->vendor_name, d->device_name,
 	     d->vendor_id & 0xffff, d->device_id & 0xffff, d->driver[0] ? d->driver : "none", extra);
 }
@@ -76,22 +50,22 @@ static void reset(struct pt_report *r, const struct pt_device *d)
 	const char *m = d->reset_method;
 
 	if (!m[0]) {
-		push(r, "device.reset", "Reset methods", d->kind == PT_KIND_VF ? PT_WARN : PT_WARN, d->name,
+		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
 		     "The kernel knows no way to reset this device alone (no reset_method): a VM handing "
 		     "it back may leave state behind for the next tenant; prefer devices with FLR.",
 		     "reset_method absent or empty");
 		return;
 	}
 	if (strstr(m, "flr"))
-		push(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL,
+		pt_report_add(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL,
 		     "function-level reset available (%s)", m);
 	else if (strstr(m, "bus") && !strstr(m, "pm"))
-		push(r, "device.reset", "Reset methods", PT_WARN, d->name,
+		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
 		     "Only a secondary bus reset is available: it resets every device behind the same "
 		     "bridge, so assign the whole slot or accept that siblings reset too.",
 		     "reset methods: %s (no FLR)", m);
 	else
-		push(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL, "reset methods: %s", m);
+		pt_report_add(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL, "reset methods: %s", m);
 }
 
 static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const struct pt_device *d)
@@ -109,7 +83,7 @@ static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const
 
 			if (v->vf != d->vf_index)
 				continue;
-			push(r, "sriov.vf-policy", "VF security settings",
+			pt_report_add(r, "sriov.vf-policy", "VF security settings",
 			     v->spoofchk == PT_NO || v->trust == PT_YES ? PT_WARN : PT_PASS, d->name,
 			     "A VF handed to a tenant should have spoof checking on and trust off: ip link "
 			     "set PF vf N spoofchk on trust off.",
@@ -118,7 +92,7 @@ static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const
 			return;
 		}
 	}
-	push(r, "sriov.vf-policy", "VF security settings", PT_SKIP, d->name,
+	pt_report_add(r, "sriov.vf-policy", "VF security settings", PT_SKIP, d->name,
 	     "VF settings need the PF's netdev and a live host (netlink).",
 	     "no VF settings read for this VF%s%s", f->vf_state_error[0] ? ": " : "", f->vf_state_error);
 }
@@ -173,11 +147,11 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 	pt_report_free(&gate);
 
 	if (!cpus && d->numa_node >= 0)
-		push(out, "numa.locality", "NUMA locality", PT_PASS, d->name, NULL,
+		pt_report_add(out, "numa.locality", "NUMA locality", PT_PASS, d->name, NULL,
 		     "node %d, local CPUs %s: pin the VM's vCPUs and memory there (--cpus LIST checks a "
 		     "planned CPU set)", d->numa_node, d->local_cpulist[0] ? d->local_cpulist : "unknown");
 	else if (!cpus)
-		push(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
+		pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
 		     "The firmware does not say which node the device is on (numa_node -1); on a "
 		     "multi-socket host check the BIOS's SRAT/NUMA settings.", "numa_node unknown");
 	if (!pt_driver_is_vfio(d->driver)) {
@@ -186,14 +160,14 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 		for (size_t i = 0; i < f->n_irqs; i++)
 			if (strcmp(f->irqs[i].bdf, d->name) == 0) {
 				spread = true;
-				push(out, "irq.affinity", "MSI-X vectors spread over CPUs",
+				pt_report_add(out, "irq.affinity", "MSI-X vectors spread over CPUs",
 				     f->irqs[i].distinct == 1 && f->online_cpus > 1 ? PT_WARN : PT_PASS, d->name,
 				     "All vectors interrupt one CPU: spread them over the device's node.",
 				     "%d vectors on %d distinct CPU%s", f->irqs[i].vectors, f->irqs[i].distinct,
 				     f->irqs[i].distinct == 1 ? "" : "s");
 			}
 		if (!spread && d->msi_irq_count >= 0)
-			push(out, "irq.affinity", "MSI-X vectors spread over CPUs", PT_PASS, d->name, NULL,
+			pt_report_add(out, "irq.affinity", "MSI-X vectors spread over CPUs", PT_PASS, d->name, NULL,
 			     "%d MSI/MSI-X vectors allocated (table size %d)", d->msi_irq_count,
 			     d->config.msix_table_size);
 	}
@@ -207,11 +181,11 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 			    !strcmp(out->results[i].id, "pcie.aer"))
 				any = true;
 		if (!any)
-			push(out, "kernel-log.device", "Faults and AER errors naming the device", PT_PASS,
+			pt_report_add(out, "kernel-log.device", "Faults and AER errors naming the device", PT_PASS,
 			     d->name, NULL, "no IOMMU fault or AER error names %s in %zu log lines", d->name,
 			     f->klog.lines);
 	} else {
-		push(out, "kernel-log.device", "Faults and AER errors naming the device", PT_SKIP, d->name,
+		pt_report_add(out, "kernel-log.device", "Faults and AER errors naming the device", PT_SKIP, d->name,
 		     "Run as root or pass --kernel-log FILE.", "kernel log unreadable: %s", f->klog_error);
 	}
 	return 0;

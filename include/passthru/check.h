@@ -29,6 +29,11 @@ struct pt_report {
 	enum pt_result worst;
 };
 void pt_report_free(struct pt_report *r);
+/* Appends one result (decision dropped when it passed) and keeps r->worst; returns it,
+ * or NULL when out of memory. The evidence is a printf format. */
+struct pt_check_result *pt_report_add(struct pt_report *r, const char *id, const char *title,
+				      enum pt_result res, const char *device, const char *decision,
+				      const char *evfmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* VF state as seen over netlink, for the VF policy check. */
 struct pt_vf_state {

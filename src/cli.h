@@ -42,6 +42,8 @@ void cli_usage(FILE *f, const char *name);
 struct pt_host *cli_scan(struct cli *cli);
 /* Resolves DEV (BDF or netdev) or prints an error naming it. */
 struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev);
+/* Both at once: scans, resolves DEV, and on failure frees the host and returns NULL. */
+struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_host **h);
 /* For getopt loops: one shared set of long options every command accepts. */
 #define CLI_COMMON_LONGOPTS \
 	{ "json", no_argument, NULL, 'j' }, \

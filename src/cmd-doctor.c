@@ -46,14 +46,9 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		cli_usage(stderr, "doctor");
 		return EXIT_ERROR;
 	}
-	h = cli_scan(cli);
-	if (!h)
+	d = cli_scan_device(cli, argv[optind], &h);
+	if (!d)
 		return EXIT_ERROR;
-	d = cli_device(cli, h, argv[optind]);
-	if (!d) {
-		pt_host_free(h);
-		return EXIT_ERROR;
-	}
 	fo.kernel_log = klog;
 	fo.want_vf_state = d->kind == PT_KIND_VF;
 	r = pt_hostfacts_gather(cli->ctx, h, &fo, &facts);

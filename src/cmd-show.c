@@ -156,14 +156,9 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		cli_usage(stderr, "show");
 		return EXIT_ERROR;
 	}
-	h = cli_scan(cli);
-	if (!h)
+	d = cli_scan_device(cli, argv[optind], &h);
+	if (!d)
 		return EXIT_ERROR;
-	d = cli_device(cli, h, argv[optind]);
-	if (!d) {
-		pt_host_free(h);
-		return EXIT_ERROR;
-	}
 	if (cli->json) {
 		struct json j;
 

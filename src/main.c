@@ -120,6 +120,23 @@ struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev
 	return d;
 }
 
+struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_host **out)
+{
+	struct pt_host *h = cli_scan(cli);
+	struct pt_device *d;
+
+	*out = NULL;
+	if (!h)
+		return NULL;
+	d = cli_device(cli, h, dev);
+	if (!d) {
+		pt_host_free(h);
+		return NULL;
+	}
+	*out = h;
+	return d;
+}
+
 static const struct cmd *find_cmd(const char *name)
 {
 	for (const struct cmd *c = commands; c->name; c++)

@@ -44,7 +44,7 @@ ok $? "JSON: pf, ifindex, num_vfs, vfs[] with every key; unknown trust is null"
 diag "$T/check"
 
 "$P" --sysroot "$R" --json vfs lo >"$T/json" 2>"$T/err"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d=={"pf":"lo","ifindex":1,"num_vfs":None,"vfs":[]}, d' "$T/json" 2>"$T/check"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d=={"version":1,"pf":"lo","ifindex":1,"num_vfs":None,"vfs":[]}, d' "$T/json" 2>"$T/check"
 ok $? "JSON for a netdev without SR-IOV: num_vfs null, vfs []"
 diag "$T/check"
 

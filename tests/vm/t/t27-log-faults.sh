@@ -52,4 +52,15 @@ is "$adev" $IGB "the igb PF"
 is "$acount" 4 "four errors, though each printed a source line and a detail line"
 is "$asev" fatal "the worst severity"
 like "$(cat /sys/bus/pci/devices/$IGB/aer_dev_correctable)" "TOTAL_ERR_COR 2" "the kernel's truth: 2 corrected"
+
+# the gate on the same host: the faults and the fatal AER error each fail it, per device
+chk=$(pt check --json)
+is "$?" 1 "check fails on a host with DMA faults and a fatal AER error"
+cr() { printf '%s' "$chk" | jq -r --arg id "$1" --arg d "$2" '[.checks[] | select(.id == $id and .device == $d) | .result] | join(",")'; }
+is "$(cr kernel-log.iommu-faults $NVME)" fail "kernel-log.iommu-faults names the NVMe controller"
+like "$(printf '%s' "$chk" | jq -r '.checks[] | select(.id == "kernel-log.iommu-faults") | .evidence')" \
+	"PTE Read access is not set" "the fault's reason is the evidence"
+like "$(cr pcie.aer $IGB)" "fail" "pcie.aer fails for the igb PF (fatal error)"
+is "$(pt doctor $IGB --json | jq -r '[.checks[] | select(.id == "pcie.aer") | .result] | if index("fail") then "fail" else "none" end')" fail \
+	"doctor on the igb PF reports its AER errors"
 test_done

@@ -1786,28 +1786,6 @@ static bool match_same(const struct pt_match *a, const struct pt_match *b)
 	}
 }
 
-/* Like pt_match_str (lib/match.c), kept here so the parser stands alone. */
-static const char *match_fmt(const struct pt_match *m, char *buf, size_t len)
-{
-	char b[PT_BDF_STRLEN];
-
-	switch (m->kind) {
-	case PT_MATCH_BDF:
-		snprintf(buf, len, "bdf %s", pt_bdf_format(&m->bdf, b));
-		break;
-	case PT_MATCH_NETDEV:
-		snprintf(buf, len, "netdev %s", m->netdev);
-		break;
-	case PT_MATCH_ID:
-		snprintf(buf, len, "id %04x:%04x #%d", m->vendor_id, m->device_id, m->index);
-		break;
-	default:
-		snprintf(buf, len, "no device");
-		break;
-	}
-	return buf;
-}
-
 static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 {
 	char b[64];
@@ -1818,7 +1796,7 @@ static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 				return fail_at(w, c->sriov[i].pf.pos.line, c->sriov[i].pf.pos.col,
 					       "sriov[%zu].pf: %s is already configured by "
 					       "sriov[%zu] (line %d); one entry per PF",
-					       i, match_fmt(&c->sriov[i].pf, b, sizeof(b)), j,
+					       i, pt_match_str(&c->sriov[i].pf, b, sizeof(b)), j,
 					       c->sriov[j].pos.line);
 	for (size_t i = 0; i < c->n_passthrough; i++) {
 		const struct pt_match *m = &c->passthrough[i].device;
@@ -1828,7 +1806,7 @@ static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 				return fail_at(w, m->pos.line, m->pos.col,
 					       "passthrough[%zu].device: %s is already listed "
 					       "as passthrough[%zu] (line %d)",
-					       i, match_fmt(m, b, sizeof(b)), j,
+					       i, pt_match_str(m, b, sizeof(b)), j,
 					       c->passthrough[j].pos.line);
 		for (size_t j = 0; j < c->n_sriov; j++)
 			if (match_same(m, &c->sriov[j].pf))
@@ -1836,7 +1814,7 @@ static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 					       "passthrough[%zu].device: %s is also an SR-IOV PF "
 					       "(sriov[%zu], line %d); pass its VFs through, or "
 					       "remove it from sriov",
-					       i, match_fmt(m, b, sizeof(b)), j, c->sriov[j].pos.line);
+					       i, pt_match_str(m, b, sizeof(b)), j, c->sriov[j].pos.line);
 	}
 	{
 		size_t total = 0;
@@ -1865,7 +1843,7 @@ static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 							       "pools.%s: %s is already in pool "
 							       "'%s' (line %d)",
 							       p->name,
-							       match_fmt(&p->members[k], b, sizeof(b)),
+							       pt_match_str(&p->members[k], b, sizeof(b)),
 							       o->name, o->members[l].pos.line);
 			}
 	}
@@ -1948,7 +1926,7 @@ static int profile_root_check(struct walk *w, const struct ynode *map, void *obj
 					       p->devices[i].match.pos.col,
 					       "devices[%zu].match: %s is already listed as "
 					       "devices[%zu] (line %d)",
-					       i, match_fmt(&p->devices[i].match, b, sizeof(b)), j,
+					       i, pt_match_str(&p->devices[i].match, b, sizeof(b)), j,
 					       p->devices[j].pos.line);
 	r = hostcfg_cross(w, &p->cfg);
 	return r ? r : policy_conflict(w, p);
@@ -2076,48 +2054,6 @@ void pt_profile_free(struct pt_profile *p)
 /* The first byte that is not well-formed UTF-8 (overlong forms, surrogates and code
  * points past U+10FFFF included), or len. YAML streams are Unicode, and libfyaml
  * 0.7.12 loops forever on some invalid sequences ("%\xbd", found by fuzz-profile). */
-static size_t utf8_invalid_at(const char *buf, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)buf;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		unsigned int lo = 0x80, hi = 0xbf;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return i;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-		else if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-		if (i + n >= len)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (size_t k = 2; k <= n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-		i += n + 1;
-	}
-	return len;
-}
-
 /* 1-based line and column (in characters) of byte offset off. */
 static void position_of(const char *buf, size_t off, int *line, int *col)
 {
@@ -2184,7 +2120,7 @@ static int parse_doc(const char *buf, size_t len, const char *filename, const st
 	if (!buf && len)
 		return fail_at(&w, 0, 0, "no document given");
 	{
-		size_t bad = utf8_invalid_at(buf, len);
+		size_t bad = pt_utf8_invalid_at(buf, len);
 		int gl, gc;
 
 		if (bad < len) {

@@ -153,9 +153,7 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	const struct pt_assign_result *r = v->res;
 	struct json j;
 
-	json_init(&j, f);
-	json_obj_begin(&j);
-	JSON_KV_INT(&j, "version", 1);
+	json_doc_begin(&j, f, 1);
 	JSON_KV_STR(&j, "vm", v->vm);
 	JSON_KV_STR(&j, "pool", v->pool);
 	JSON_KV_BOOL(&j, "dry_run", v->dry_run);

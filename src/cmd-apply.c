@@ -264,9 +264,7 @@ static void print_json(struct run *r, unsigned long writes)
 {
 	struct json j;
 
-	json_init(&j, stdout);
-	json_obj_begin(&j);
-	JSON_KV_INT(&j, "version", 1);
+	json_doc_begin(&j, stdout, 1);
 	JSON_KV_BOOL(&j, "dry_run", r->dry_run || r->verify);
 	JSON_KV_BOOL(&j, "verify", r->verify);
 	json_key(&j, "config");

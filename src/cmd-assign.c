@@ -285,9 +285,7 @@ static void print_released(struct cli *cli, const char *vm, const struct pt_rele
 	if (cli->json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_obj_begin(&j);
-		JSON_KV_INT(&j, "version", 1);
+		json_doc_begin(&j, stdout, 1);
 		JSON_KV_STR(&j, "vm", vm);
 		JSON_KV_BOOL(&j, "dry_run", dry_run);
 		json_key(&j, "devices");
@@ -455,9 +453,7 @@ int cmd_leases(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_obj_begin(&j);
-		JSON_KV_INT(&j, "version", 1);
+		json_doc_begin(&j, stdout, 1);
 		json_key(&j, "leases");
 		json_arr_begin(&j);
 		for (size_t i = 0; i < n; i++) {
@@ -557,9 +553,7 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_obj_begin(&j);
-		JSON_KV_INT(&j, "version", 1);
+		json_doc_begin(&j, stdout, 1);
 		json_key(&j, "pools");
 		json_arr_begin(&j);
 		for (size_t i = 0; i < n; i++) {
@@ -703,9 +697,7 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
 	if (!(h = cli_scan(cli)))
 		goto out;
 	if (cli->json) {
-		json_init(&j, stdout);
-		json_obj_begin(&j);
-		JSON_KV_INT(&j, "version", 1);
+		json_doc_begin(&j, stdout, 1);
 		JSON_KV_BOOL(&j, "dry_run", o.dry_run);
 		json_key(&j, "vms");
 		json_arr_begin(&j);

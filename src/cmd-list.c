@@ -127,9 +127,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	}
 
 	if (cli->json) {
-		json_init(&j, stdout);
-		json_obj_begin(&j);
-		JSON_KV_INT(&j, "version", 1);
+		json_doc_begin(&j, stdout, 1);
 		json_key(&j, "functions");
 		json_arr_begin(&j);
 	} else {

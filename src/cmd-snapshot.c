@@ -90,9 +90,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		struct json j;
 
-		json_init(&j, stdout);
-		json_obj_begin(&j);
-		JSON_KV_INT(&j, "version", 1);
+		json_doc_begin(&j, stdout, 1);
 		JSON_KV_STR(&j, "file", out);
 		JSON_KV_INT(&j, "entries", (long long)st.entries);
 		JSON_KV_INT(&j, "bytes", (long long)st.bytes);

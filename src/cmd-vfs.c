@@ -78,9 +78,7 @@ static void json(const struct pt_link_vfs *l)
 {
 	struct json j;
 
-	json_init(&j, stdout);
-	json_obj_begin(&j);
-	JSON_KV_INT(&j, "version", 1);
+	json_doc_begin(&j, stdout, 1);
 	JSON_KV_STR(&j, "pf", l->ifname);
 	JSON_KV_INT(&j, "ifindex", l->ifindex);
 	json_key(&j, "num_vfs");

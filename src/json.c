@@ -12,6 +12,14 @@ void json_init(struct json *j, FILE *f)
 	j->after_key = false;
 }
 
+void json_doc_begin(struct json *j, FILE *f, int version)
+{
+	json_init(j, f);
+	json_obj_begin(j);
+	json_key(j, "version");
+	json_int(j, version);
+}
+
 static void indent(struct json *j)
 {
 	fputc('\n', j->f);

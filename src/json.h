@@ -14,6 +14,8 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
+/* Starts a command's JSON document: the top-level object and its "version" key. */
+void json_doc_begin(struct json *j, FILE *f, int version);
 void json_obj_begin(struct json *j);
 void json_obj_end(struct json *j);
 void json_arr_begin(struct json *j);

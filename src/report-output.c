@@ -53,9 +53,7 @@ void report_json(FILE *f, const struct pt_report *r, const char *profile, bool s
 	size_t c[4];
 
 	counts(r, c);
-	json_init(&j, f);
-	json_obj_begin(&j);
-	JSON_KV_INT(&j, "version", 1);
+	json_doc_begin(&j, f, 1);
 	JSON_KV_STR(&j, "profile", profile);
 	JSON_KV_STR(&j, "verdict", report_verdict(r, strict));
 	JSON_KV_INT(&j, "exit_status", status);

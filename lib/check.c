@@ -677,7 +677,8 @@ static void check_irq_spread(struct judge *j)
 		const struct pt_device *d;
 		struct pt_bdf b;
 
-		if (s->vectors < 4 || pt_bdf_parse(s->bdf, &b) < 0 || !(d = pt_host_find(j->h, &b)))
+		/* three or more vectors: queues, not just a config vector beside one queue */
+		if (s->vectors < 3 || pt_bdf_parse(s->bdf, &b) < 0 || !(d = pt_host_find(j->h, &b)))
 			continue;
 		/* vectors of a device given to a guest belong to the guest's vCPUs */
 		if (pt_driver_is_vfio(d->driver))

@@ -239,6 +239,23 @@ static void test_dual_socket(void)
 	pt_report_free(&r);
 	pt_profile_free(&p);
 
+	/* IRQ spread: a 3-vector device all on one CPU is flagged, a 2-vector one is not */
+	f.irqs = calloc(3, sizeof(*f.irqs));
+	f.n_irqs = 3;
+	f.irqs[0] = (struct pt_irq_spread){ .bdf = "0000:02:00.0", .vectors = 3, .distinct = 1, .one_cpu = 0 };
+	f.irqs[1] = (struct pt_irq_spread){ .bdf = "0000:82:00.0", .vectors = 2, .distinct = 1, .one_cpu = 5 };
+	f.irqs[2] = (struct pt_irq_spread){ .bdf = "0000:18:00.0", .vectors = 16, .distinct = 8, .one_cpu = -1 };
+	profile(&p, NULL);
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "irq.affinity", "0000:02:00.0"), PT_WARN, "3 vectors on one CPU: warned");
+	is_int(result(&r, "irq.affinity", "0000:82:00.0"), -1, "2 vectors (config + one queue) not judged");
+	is_int(result(&r, "irq.affinity", "0000:18:00.0"), -1, "16 vectors over 8 CPUs: fine");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	free(f.irqs);
+	f.irqs = NULL;
+	f.n_irqs = 0;
+
 	profile(&p, "cpu: { governor: performance }\nirqbalance: running\n");
 	f.n_governors = 1;
 	pt_check_run(h, &f, &p, &r);

@@ -143,21 +143,12 @@ static int read_fd_all(int fd, char *buf, size_t len)
 	return (int)got;
 }
 
-int pt_read_attr(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
+/* Reads an attribute from fd (as open() returned it: -1 is its errno), closes it, and
+ * trims the trailing newline sysfs adds. */
+static int read_attr_fd(int fd, char *buf, size_t len)
 {
-	char path[4096];
-	va_list ap;
-	int fd, r;
+	int r;
 
-	if (len == 0)
-		return -EINVAL;
-	buf[0] = '\0';
-	va_start(ap, fmt);
-	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	r = read_fd_all(fd, buf, len - 1);
@@ -170,26 +161,31 @@ int pt_read_attr(const struct pt_ctx *ctx, char *buf, size_t len, const char *fm
 	return r;
 }
 
-/* The same, relative to a directory the caller opened through the seam (a device's
- * sysfs directory): no path walk through the sysroot and the bus symlink per file. */
-int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name)
+int pt_read_attr(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 {
-	int fd, r;
+	char path[4096];
+	va_list ap;
+	int r;
 
 	if (len == 0)
 		return -EINVAL;
 	buf[0] = '\0';
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	r = read_fd_all(fd, buf, len - 1);
-	close(fd);
+	va_start(ap, fmt);
+	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
+	va_end(ap);
 	if (r < 0)
 		return r;
-	buf[r] = '\0';
-	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-		buf[--r] = '\0';
-	return r;
+	return read_attr_fd(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), buf, len);
+}
+
+/* The same, relative to a directory the caller opened through the seam (a device's
+ * sysfs directory): no path walk through the sysroot and the bus symlink per file. */
+int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name)
+{
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	return read_attr_fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK), buf, len);
 }
 
 int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name)

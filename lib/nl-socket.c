@@ -389,11 +389,26 @@ static const unsigned field_order[] = {
 };
 #define N_FIELDS (sizeof(field_order) / sizeof(field_order[0]))
 
+/* Counts one VF setting as a write to kernel state and honours PASSTHRU_FAIL_WRITE for
+ * it ("netlink:<ifname>:vf<N>:<field>"), on the live socket and on a recording alike. */
+static int count_vf_write(struct pt_ctx *ctx, const char *ifname, int vf, unsigned field)
+{
+	char what[96];
+	int ret;
+
+	snprintf(what, sizeof(what), "netlink:%s:vf%d:%s", ifname, vf, pt_vf_field_name(field));
+	ret = pt_write_count(ctx, what);
+	if (ret < 0)
+		pt_err(ctx, ret, "setting %s of VF %d on %s: %s (injected by PASSTHRU_FAIL_WRITE=%s)",
+		       pt_vf_field_name(field), vf, ifname, strerror(-ret), ctx->fail_match);
+	return ret;
+}
+
 static int set_vf_recorded(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s)
 {
 	struct pt_nl_reply r;
 	char ifname[IFNAMSIZ] = "";
-	char *raw = NULL, what[96];
+	char *raw = NULL;
 	size_t len = 0;
 	int ret;
 
@@ -414,15 +429,9 @@ static int set_vf_recorded(struct pt_ctx *ctx, int ifindex, const struct pt_vf_s
 
 		if (!(s->has & field))
 			continue;
-		snprintf(what, sizeof(what), "netlink:%s:vf%d:%s", ifname, s->vf,
-			 pt_vf_field_name(field));
-		ret = pt_write_count(ctx, what);
-		if (ret < 0) {
-			pt_err(ctx, ret, "setting %s of VF %d on %s: %s (injected by "
-			       "PASSTHRU_FAIL_WRITE=%s)", pt_vf_field_name(field), s->vf, ifname,
-			       strerror(-ret), ctx->fail_match);
+		ret = count_vf_write(ctx, ifname, s->vf, field);
+		if (ret < 0)
 			break;
-		}
 		ret = pt_nl_patch_vf(raw, len, ifindex, s, field);
 		if (ret < 0) {
 			pt_err(ctx, ret, "setting %s of VF %d on %s (recorded in %s%s): %s",
@@ -470,7 +479,7 @@ int pt_nl_set_vf(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s)
 {
 	char req[N_FIELDS][PT_NL_REQ_SIZE] __attribute__((aligned(4)));
 	int reqlen[N_FIELDS] = { 0 };
-	char ifname[IF_NAMESIZE] = "", what[96];
+	char ifname[IF_NAMESIZE] = "";
 	struct nl nl;
 	int ret = 0;
 
@@ -500,15 +509,9 @@ int pt_nl_set_vf(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s)
 
 		if (!reqlen[f])
 			continue;
-		snprintf(what, sizeof(what), "netlink:%s:vf%d:%s", ifname, s->vf,
-			 pt_vf_field_name(field));
-		ret = pt_write_count(ctx, what);
-		if (ret < 0) {
-			pt_err(ctx, ret, "setting %s of VF %d on %s: %s (injected by "
-			       "PASSTHRU_FAIL_WRITE=%s)", pt_vf_field_name(field), s->vf, ifname,
-			       strerror(-ret), ctx->fail_match);
+		ret = count_vf_write(ctx, ifname, s->vf, field);
+		if (ret < 0)
 			break;
-		}
 		((struct nlmsghdr *)req[f])->nlmsg_seq = ++nl.seq;
 		ret = nl_talk(ctx, &nl, req[f], (size_t)reqlen[f], &r, NULL, NULL);
 		pt_nl_reply_free(&r);

@@ -69,6 +69,11 @@ int cmd_release(struct cli *cli, int argc, char **argv);
 int cmd_leases(struct cli *cli, int argc, char **argv);
 int cmd_pools(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
+int cmd_bind(struct cli *cli, int argc, char **argv);
+int cmd_vf(struct cli *cli, int argc, char **argv);
+int cmd_sriov(struct cli *cli, int argc, char **argv);
+/* --timeout MS: 1..3600000, or a message and -1. */
+int cli_timeout_arg(const char *arg, int *ms);
 /* Loads --profile FILE (or the defaults when NULL); prints file:line:col on error. */
 struct pt_profile;
 int cli_load_profile(const char *file, struct pt_profile *p);

@@ -599,12 +599,14 @@ out:
 
 /* ---- the host's own driver ------------------------------------------------------------ */
 
-static int stars(const char *s)
+/* How much of a pattern is literal: "pci:v00008086d000010C9sv*..." says more than
+ * "pci:v*d*sv*sd*bc01sc08i02*". */
+static int literals(const char *s)
 {
 	int n = 0;
 
 	for (; *s; s++)
-		n += *s == '*';
+		n += *s != '*' && *s != '?';
 	return n;
 }
 
@@ -614,8 +616,8 @@ int pt_modalias_match(const char *text, size_t len, const char *modalias, char *
 	const char *p = text, *end = text + len;
 	int best = -1;
 
-	/* the most specific pattern wins (fewest wildcards: vendor:device before class),
-	 * then the first in the file */
+	/* the most specific pattern wins (most literal characters: vendor:device before
+	 * class), then the first in the file */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -626,8 +628,8 @@ int pt_modalias_match(const char *text, size_t len, const char *modalias, char *
 			line[le - p] = '\0';
 			if (sscanf(line, "alias %383s %127s", pat, mod) == 2 &&
 			    strncmp(pat, "pci:", 4) == 0 && fnmatch(pat, modalias, 0) == 0 &&
-			    (best < 0 || stars(pat) < best)) {
-				best = stars(pat);
+			    literals(pat) > best) {
+				best = literals(pat);
 				pt_strlcpy(out, mod, outlen);
 			}
 		}

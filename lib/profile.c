@@ -1662,6 +1662,7 @@ static const struct field severity_fields[] = {
 	ENUMF("aer_nonfatal", struct pt_profile, sev_aer_nonfatal, kw_severity),
 	ENUMF("aer_correctable", struct pt_profile, sev_aer_correctable, kw_severity),
 	ENUMF("irq_affinity", struct pt_profile, sev_irq_affinity, kw_severity),
+	ENUMF("acs_override", struct pt_profile, sev_acs_override, kw_severity),
 	END,
 };
 static const struct schema severity_schema = {
@@ -2015,6 +2016,7 @@ void pt_profile_defaults(struct pt_profile *p)
 	p->sev_aer_nonfatal = PT_SEV_WARN;
 	p->sev_aer_correctable = PT_SEV_IGNORE;
 	p->sev_irq_affinity = PT_SEV_WARN;
+	p->sev_acs_override = PT_SEV_FAIL;
 	p->vf_spoof_check = 1;
 	p->vf_trust = 0;
 	p->vf_vlan_required = -1;

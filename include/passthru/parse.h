@@ -49,4 +49,13 @@ int pt_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len);
  * 0.7.12 loops forever on "%" followed by an invalid byte). */
 size_t pt_utf8_invalid_at(const char *buf, size_t len);
 
+/* /proc/cpuinfo text: "vmx" or "svm" when a "flags" line names one (hardware
+ * virtualization), "" when flags lines exist without either, NULL when there is no
+ * flags line at all (unknown). */
+const char *pt_parse_cpu_virt(const char *buf, size_t len);
+
+/* modules.dep / modules.builtin text: 1 when a line's first path ends in module's .ko
+ * (any compression suffix; '-' and '_' are the same in module names), else 0. */
+int pt_modules_list_has(const char *buf, size_t len, const char *module);
+
 #endif

@@ -138,6 +138,7 @@ struct pt_profile {
 	enum pt_severity sev_aer_nonfatal;    /* default warn */
 	enum pt_severity sev_aer_correctable; /* default ignore */
 	enum pt_severity sev_irq_affinity;    /* default warn */
+	enum pt_severity sev_acs_override;    /* default fail */
 	struct pt_device_req *devices;
 	size_t n_devices;
 	/* vf_policy: every VF of every configured PF (or every PF when none configured) */

@@ -9,6 +9,7 @@
  * Never: plans, writes kernel state, prints. The user's own config files are only read.
  */
 #include "internal.h"
+#include "passthru/journal.h"
 #include "passthru/oneshot.h"
 #include "passthru/plan.h"
 

@@ -286,7 +286,7 @@ int pt_hostcfg_format(const struct pt_hostcfg *c, const char *comment, char **ou
 	for (size_t i = 0; i < c->n_pools; i++) {
 		const struct pt_pool_config *p = &c->pools[i];
 
-		sb_printf(&b, "  - name: \"%s\"\n    %s: [", p->name,
+		sb_printf(&b, "  %s:\n    %s: [", p->name, /* names are [A-Za-z0-9._-] */
 			  p->kind == PT_POOL_VFS ? "vfs_of" : "devices");
 		for (size_t k = 0; k < p->n_members; k++) {
 			sb_printf(&b, "%s", k ? ", " : " ");
@@ -338,6 +338,25 @@ static void vf_overlay(struct pt_vf_config *d, const struct pt_vf_config *s)
 		pt_strlcpy(d->driver, s->driver, sizeof(d->driver));
 }
 
+/* Clears in d every field set in s. */
+static void vf_unset_fields(struct pt_vf_config *d, const struct pt_vf_config *s)
+{
+	if (s->has_mac)
+		d->has_mac = false;
+#define UN(f) do { if (s->f >= 0) d->f = -1; } while (0)
+	UN(vlan);
+	UN(qos);
+	UN(spoof_check);
+	UN(trust);
+	UN(min_tx_rate);
+	UN(max_tx_rate);
+#undef UN
+	if (s->link_state != PT_LINK_UNSET)
+		d->link_state = PT_LINK_UNSET;
+	if (s->driver[0])
+		d->driver[0] = '\0';
+}
+
 static int vf_cmp(const void *a, const void *b)
 {
 	return ((const struct pt_vf_config *)a)->vf - ((const struct pt_vf_config *)b)->vf;
@@ -350,6 +369,10 @@ static int sriov_overlay(struct pt_sriov_config *d, const struct pt_sriov_config
 	if (s->drivers_autoprobe >= 0)
 		d->drivers_autoprobe = s->drivers_autoprobe;
 	vf_overlay(&d->defaults, &s->defaults);
+	/* a later vf_defaults speaks for every VF: it wins over the same field of the
+	 * earlier per-VF entries (`vf PF all --trust on` after `vf PF 2 --trust off`) */
+	for (size_t k = 0; k < d->n_vf; k++)
+		vf_unset_fields(&d->vf[k], &s->defaults);
 	for (size_t i = 0; i < s->n_vf; i++) {
 		size_t k;
 

@@ -49,7 +49,8 @@ int pt_hostcfg_format(const struct pt_hostcfg *c, const char *comment, char **ou
 
 /* src merged into dst, as a later file overrides an earlier one: a sriov entry (or
  * passthrough entry) whose selector equals one in dst overlays it field by field
- * (set values win, per-VF entries merge by index); others are appended. */
+ * (set values win, per-VF entries merge by index, and a field src sets in vf_defaults
+ * is cleared from dst's per-VF entries: the later word holds); others are appended. */
 int pt_hostcfg_merge(struct pt_hostcfg *dst, const struct pt_hostcfg *src);
 
 /* The drop-in directory of a config file: "<dir>/<base>.d" for "<dir>/<base>.yaml"

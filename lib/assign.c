@@ -6,6 +6,7 @@
  * apply journal by pt_apply_run(), so a failed step rolls back. See assign.h.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/assign.h"
 #include "passthru/parse.h"
 #include "passthru/apply.h"
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
 #define DEFAULT_TIMEOUT_MS 30000
 
 /* ---- pools ---------------------------------------------------------------------------- */
@@ -402,19 +402,6 @@ static const struct pt_device *net_pf(const struct pt_host *h, const struct pt_d
 	return pf;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char tail;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	return 0;
-}
-
 /* ---- assign ---------------------------------------------------------------------------------- */
 
 void pt_assign_result_free(struct pt_assign_result *r)
@@ -447,7 +434,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 
 	memset(res, 0, sizeof(*res));
 	res->node = -1;
-	if (o->mac && *o->mac && parse_mac(o->mac, mac) < 0)
+	if (o->mac && *o->mac && pt_parse_mac(o->mac, mac) < 0)
 		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 			      o->mac);
 	r = pt_safety_protected(ctx, h, &prot, &n_prot);
@@ -547,7 +534,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		/* the driver as it is now (a fixture tree keeps the one it had) */
 		pt_bdf_parse(res->devs[i].lease.bdf, &b);
 		d = pt_host_find(h, &b);
-		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver",
+		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), PT_SYSFS_PCI_DEVICES "/%s/driver",
 					       res->devs[i].lease.bdf) >= 0) {
 			const char *s = strrchr(link, '/');
 
@@ -594,13 +581,13 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 	char methods[96];
 	int r;
 
-	r = pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
-	if (r == 0 || (r < 0 && !pt_exists(ctx, DEVS "/%s/reset", d->name)))
+	r = pt_read_attr(ctx, methods, sizeof(methods), PT_SYSFS_PCI_DEVICES "/%s/reset_method", d->name);
+	if (r == 0 || (r < 0 && !pt_exists(ctx, PT_SYSFS_PCI_DEVICES "/%s/reset", d->name)))
 		return pt_err(ctx, -ENOTTY, "%s has no reset method (the kernel offers %s): it "
 			      "cannot be cleaned between VMs", d->name,
 			      r == 0 ? "an empty reset_method" : "neither reset_method nor reset");
 	r = pt_write_attr(ctx, "1", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
-			  DEVS "/%s/reset", d->name);
+			  PT_SYSFS_PCI_DEVICES "/%s/reset", d->name);
 	if (r < 0) {
 		char why[sizeof(ctx->err)];
 
@@ -622,7 +609,7 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 		comm[0] = '\0';
 	if (d->iommu_group >= 0)
 		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), DEVS "/%s/vfio-dev", d->name) >= 0 &&
+	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
 	    (dp = opendir(path))) {
 		while ((e = readdir(dp)))
 			if (strncmp(e->d_name, "vfio", 4) == 0)
@@ -685,7 +672,7 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		snprintf(out->why, sizeof(out->why), "gone from the host while leased to %s", l->vm);
 		goto end;
 	}
-	pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
+	pt_read_attr(ctx, methods, sizeof(methods), PT_SYSFS_PCI_DEVICES "/%s/reset_method", d->name);
 	/* 0. not while a VM still has it: a reset would pull it from under the guest */
 	if (!o->force) {
 		char comm[64];

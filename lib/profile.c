@@ -1022,28 +1022,13 @@ static const char *conv_driver_or_any(const struct ynode *v, void *dst, size_t s
 static const char *conv_mac(const struct ynode *v, void *dst, size_t size)
 {
 	struct pt_vf_config *c = dst;
-	const char *s = v->text;
+	static const uint8_t zero[6];
 	uint8_t mac[6];
-	bool zero = true;
 
 	(void)size;
-	if (strlen(s) != 17)
+	if (pt_parse_mac(v->text, mac) < 0)
 		return "is not a MAC address (expected six hex pairs such as 52:54:00:00:10:00)";
-	for (int i = 0; i < 6; i++) {
-		const char *p = s + 3 * i;
-		int hi, lo;
-
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
-		    (i < 5 && p[2] != ':'))
-			return "is not a MAC address (expected six hex pairs such as "
-			       "52:54:00:00:10:00)";
-		hi = isdigit((unsigned char)p[0]) ? p[0] - '0' : tolower((unsigned char)p[0]) - 'a' + 10;
-		lo = isdigit((unsigned char)p[1]) ? p[1] - '0' : tolower((unsigned char)p[1]) - 'a' + 10;
-		mac[i] = (uint8_t)(hi * 16 + lo);
-		if (mac[i])
-			zero = false;
-	}
-	if (!zero && (mac[0] & 1))
+	if (memcmp(mac, zero, 6) != 0 && (mac[0] & 1))
 		return "is a multicast address (a VF needs a unicast MAC; the first octet must be even)";
 	memcpy(c->mac, mac, 6);
 	c->has_mac = true;

@@ -20,6 +20,7 @@
  * pax extended header ("x"), which GNU tar, bsdtar and Python's tarfile all read.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/netlink.h"
 #include "passthru/snapshot.h"
 
@@ -65,7 +66,7 @@ struct snap_rule {
 #define ATTR_MAX ((size_t)64 << 10)
 #define BIG_MAX ((size_t)16 << 20)
 
-#define PCIDEV "/sys/bus/pci/devices/*"
+#define PCIDEV PT_SYSFS_PCI_DEVICES "/*"
 #define MODULES "{vfio,vfio_pci,vfio_pci_core,vfio_iommu_type1,iommufd,kvm,kvm_intel,kvm_amd}"
 #define NET_ATTRS "{address,operstate,ifindex,mtu,phys_port_name,phys_switch_id}"
 #define NVME_ATTRS "{model,serial,firmware_rev,state,cntlid,subsysnqn,transport,address}"
@@ -90,8 +91,8 @@ static const struct snap_rule rules[] = {
 	{ .pattern = PCIDEV "/nvme/*", .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/nvme/*/" NVME_ATTRS, .kind = SNAP_FILE },
 	/* drivers: so that driver links resolve, and which device each one holds */
-	{ .pattern = "/sys/bus/pci/drivers/*", .kind = SNAP_DIR },
-	{ .pattern = "/sys/bus/pci/drivers/*/*:*", .kind = SNAP_ENTRY },
+	{ .pattern = PT_SYSFS_PCI_DRIVERS "/*", .kind = SNAP_DIR },
+	{ .pattern = PT_SYSFS_PCI_DRIVERS "/*/*:*", .kind = SNAP_ENTRY },
 	/* IOMMU groups */
 	{ .pattern = "/sys/kernel/iommu_groups/*", .kind = SNAP_DIR },
 	{ .pattern = "/sys/kernel/iommu_groups/*/devices/*", .kind = SNAP_ENTRY },

@@ -11,6 +11,7 @@
  * SQLITE_BUSY, up to the busy timeout.
  */
 #include "passthru/allocate.h"
+#include "passthru/parse.h"
 #include "passthru/state.h"
 #include "internal.h"
 
@@ -293,28 +294,6 @@ static int norm_bdf(struct pt_ctx *ctx, const char *in, char out[PT_BDF_STRLEN])
 	return 0;
 }
 
-/* "aa:bb:cc:dd:ee:ff", any case; written out lower case. */
-static bool parse_mac(const char *s, char out[18])
-{
-	for (int i = 0; i < 17; i++) {
-		char c = s[i];
-
-		if (i % 3 == 2) {
-			if (c != ':')
-				return false;
-			out[i] = ':';
-			continue;
-		}
-		if (c >= 'A' && c <= 'F')
-			c = (char)(c - 'A' + 'a');
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return false;
-		out[i] = c;
-	}
-	out[17] = '\0';
-	return s[17] == '\0';
-}
-
 static bool is_busy(int rc)
 {
 	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
@@ -477,44 +456,6 @@ static int run_txn(struct pt_state *st, int (*fn)(struct pt_state *, void *), vo
 
 /* ---- opening and migrating ---- */
 
-static int make_dirs(struct pt_ctx *ctx, const char *dir)
-{
-	char buf[4096];
-	struct stat sb;
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(buf))
-		return pt_err(ctx, -ENAMETOOLONG, "state directory path \"%s\" is unusable", dir);
-	memcpy(buf, dir, len + 1);
-	while (len > 1 && buf[len - 1] == '/')
-		buf[--len] = '\0';
-	/* parents as usual directories, the state directory itself private */
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			int e = -errno;
-
-			*p = '/';
-			return pt_err(ctx, e, "cannot create %s for the state directory: %s", buf,
-				      strerror(-e));
-		}
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
-		int e = -errno;
-
-		return pt_err(ctx, e,
-			      "cannot create the state directory %s: %s (run as root, or choose "
-			      "another with --state-dir / PASSTHRU_STATE_DIR)",
-			      buf, strerror(-e));
-	}
-	if (stat(buf, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return pt_err(ctx, -ENOTDIR, "state directory %s is not a directory", buf);
-	return 0;
-}
-
 static int pragma_int(struct pt_state *st, const char *q, int *out)
 {
 	sqlite3_stmt *s;
@@ -625,13 +566,7 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 	int r, rc;
 
 	*out = NULL;
-	if (state_dir && *state_dir)
-		r = snprintf(dir, sizeof(dir), "%s", state_dir) < (int)sizeof(dir) ? 0 : -ENAMETOOLONG;
-	else
-		r = pt_path(ctx, dir, sizeof(dir), "/var/lib/passthru");
-	if (r < 0)
-		return pt_err(ctx, r, "state directory path is too long");
-	r = make_dirs(ctx, dir);
+	r = pt_state_dir(ctx, state_dir, true, dir, sizeof(dir));
 	if (r < 0)
 		return r;
 	st = calloc(1, sizeof(*st));
@@ -1046,9 +981,12 @@ int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req, struct
 		return pt_err(st->ctx, -EINVAL, "VLAN %d is out of range (1-4094, 0 for none)",
 			      req->vlan);
 	if (req->mac && *req->mac) {
-		if (!parse_mac(req->mac, j.mac))
+		uint8_t mac[6];
+
+		if (pt_parse_mac(req->mac, mac) < 0)
 			return pt_err(st->ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 				      req->mac);
+		pt_format_mac(mac, j.mac, sizeof(j.mac));
 		if (strtol(j.mac, NULL, 16) & 1 || strcmp(j.mac, "00:00:00:00:00:00") == 0)
 			return pt_err(st->ctx, -EINVAL,
 				      "MAC %s is %s, not a station address", j.mac,

@@ -375,3 +375,46 @@ int pt_hostcfg_load(const char *path, struct pt_hostcfg *c, struct pt_cfg_error 
 	free(buf);
 	return r;
 }
+
+/* "FILE:LINE:COL: message" into ctx, as every command prints it. */
+static int config_error(struct pt_ctx *ctx, int r, const char *path, const struct pt_cfg_error *e)
+{
+	const char *file = e->file[0] ? e->file : path;
+
+	if (e->line > 0)
+		return pt_err(ctx, r, "%s:%d:%d: %s", file, e->line, e->col, e->msg);
+	return pt_err(ctx, r, "%s: %s", file, e->msg);
+}
+
+int pt_config_load(struct pt_ctx *ctx, const char *path, enum pt_config_kind kind,
+		   struct pt_config_file *out)
+{
+	struct pt_cfg_error e, e2;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = pt_profile_load(path, &out->profile, &e);
+	if (r == 0) {
+		out->is_profile = true;
+		return 0;
+	}
+	if (kind == PT_CONFIG_ANY && pt_hostcfg_load(path, &out->hostcfg, &e2) == 0)
+		return 0;
+	return config_error(ctx, r, path, &e);
+}
+
+const struct pt_hostcfg *pt_config_file_hostcfg(const struct pt_config_file *c)
+{
+	return c->is_profile ? &c->profile.cfg : &c->hostcfg;
+}
+
+void pt_config_file_free(struct pt_config_file *c)
+{
+	if (!c)
+		return;
+	if (c->is_profile)
+		pt_profile_free(&c->profile);
+	else
+		pt_hostcfg_free(&c->hostcfg);
+	memset(c, 0, sizeof(*c));
+}

@@ -805,3 +805,93 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	*n = na;
 	return quarantined;
 }
+
+/* ---- gc -------------------------------------------------------------------------------------- */
+
+void pt_gc_result_free(struct pt_gc_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->vms[i].released);
+	free(r->vms);
+	r->vms = NULL;
+	r->n = 0;
+}
+
+static bool gc_is_live(const char *const *live, size_t n, const char *vm)
+{
+	for (size_t i = 0; i < n; i++)
+		if (live[i] && strcmp(live[i], vm) == 0)
+			return true;
+	return false;
+}
+
+/* The VMs holding leases that are not live, each with its lease count. */
+static int gc_gone_vms(struct pt_ctx *ctx, struct pt_state *st, const char *const *live,
+		       size_t n_live, struct pt_gc_result *res)
+{
+	struct pt_lease *l = NULL;
+	size_t n = 0;
+	int r = pt_state_leases(st, NULL, &l, &n);
+
+	/* leases come ordered by VM: one entry per VM */
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct pt_gc_vm v = { .n_leases = 1 };
+
+		if (res->n && strcmp(res->vms[res->n - 1].vm, l[i].vm) == 0) {
+			res->vms[res->n - 1].n_leases++;
+			continue;
+		}
+		if (gc_is_live(live, n_live, l[i].vm))
+			continue;
+		pt_strlcpy(v.vm, l[i].vm, sizeof(v.vm));
+		if (PT_PUSH(res->vms, res->n, v) < 0)
+			r = pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	free(l);
+	return r;
+}
+
+/* Marks the VMs the gc rule finds stale. */
+static int gc_mark_stale(struct pt_state *st, const char *const *live, size_t n_live,
+			 long min_age_s, struct pt_gc_result *res)
+{
+	struct pt_lease *stale = NULL;
+	size_t n = 0;
+	int r = pt_state_gc_stale(st, live, n_live, min_age_s, &stale, &n);
+
+	for (size_t i = 0; r == 0 && i < res->n; i++)
+		for (size_t k = 0; k < n && !res->vms[i].stale; k++)
+			res->vms[i].stale = strcmp(stale[k].vm, res->vms[i].vm) == 0;
+	free(stale);
+	return r;
+}
+
+int pt_gc(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	  const char *const *live_vms, size_t n_live, long min_age_s,
+	  const struct pt_release_opts *o, struct pt_gc_result *res)
+{
+	int r, any = 0;
+
+	memset(res, 0, sizeof(*res));
+	r = gc_gone_vms(ctx, st, live_vms, n_live, res);
+	if (r == 0)
+		r = gc_mark_stale(st, live_vms, n_live, min_age_s, res);
+	if (r < 0) {
+		pt_gc_result_free(res);
+		return r;
+	}
+	for (size_t i = 0; i < res->n; i++) {
+		struct pt_gc_vm *v = &res->vms[i];
+
+		if (!v->stale)
+			continue;
+		v->result = pt_release(ctx, st, h, v->vm, NULL, o, &v->released, &v->n_released);
+		if (v->result < 0)
+			pt_strlcpy(v->error, pt_ctx_error(ctx), sizeof(v->error));
+		if (v->result != 0)
+			any = 1;
+	}
+	return any;
+}

@@ -187,8 +187,13 @@ static const char *const sql[S_COUNT] = {
 	[S_AUDIT_READ_BDF] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
 			     "WHERE bdf = ?3 AND id > ?1 AND (?2 IS NULL OR vm = ?2) "
 			     "ORDER BY id LIMIT ?4",
+	/* every active lease of a VM none of whose active leases is younger than the cutoff
+	 * ?1; a time that is not the one format written here counts as young */
 	[S_STALE_LEASES] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			   "WHERE l.released IS NULL AND l.created <= ?1 ORDER BY l.vm, l.bdf",
+			   "WHERE l.released IS NULL AND NOT EXISTS (SELECT 1 FROM leases y "
+			   "WHERE y.vm = l.vm AND y.released IS NULL AND NOT (y.created <= ?1 AND "
+			   "y.created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
+			   "[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*')) ORDER BY l.vm, l.bdf",
 };
 
 struct pt_state {
@@ -1126,10 +1131,21 @@ struct gc_job {
 	const char *const *live;
 	size_t n_live;
 	char cutoff[32];
+	bool release;          /* false: only say which leases are stale */
 	struct pt_lease *out;
 	size_t n_out;
 };
 
+static bool gc_live(const struct gc_job *j, const char *vm)
+{
+	for (size_t i = 0; i < j->n_live; i++)
+		if (j->live[i] && strcmp(j->live[i], vm) == 0)
+			return true;
+	return false;
+}
+
+/* The one gc rule: every active lease of a VM that is not live and none of whose
+ * leases is younger than the cutoff; released (audited as "gc") when j->release. */
 static int gc_txn(struct pt_state *st, void *arg)
 {
 	struct gc_job *j = arg;
@@ -1146,13 +1162,10 @@ static int gc_txn(struct pt_state *st, void *arg)
 	sqlite3_bind_text(s, 1, j->cutoff, -1, SQLITE_STATIC);
 	r = collect_leases(st, s, &stale, &n_stale);
 	for (size_t k = 0; r == 0 && k < n_stale; k++) {
-		bool live = false;
-
-		for (size_t i = 0; i < j->n_live && !live; i++)
-			live = j->live[i] && strcmp(j->live[i], stale[k].vm) == 0;
-		if (live)
+		if (gc_live(j, stale[k].vm))
 			continue;
-		r = release_one(st, &stale[k], "gc", ": the VM no longer exists");
+		if (j->release)
+			r = release_one(st, &stale[k], "gc", ": the VM no longer exists");
 		if (r == 0)
 			stale[j->n_out++] = stale[k];
 	}
@@ -1165,17 +1178,17 @@ static int gc_txn(struct pt_state *st, void *arg)
 	return 0;
 }
 
-int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live, long min_age_s,
-		struct pt_lease **released, size_t *n)
+static int gc_run(struct pt_state *st, const char *const *live_vms, size_t n_live,
+		  long min_age_s, bool release, struct pt_lease **out, size_t *n)
 {
-	struct gc_job j = { .live = live_vms, .n_live = n_live };
+	struct gc_job j = { .live = live_vms, .n_live = n_live, .release = release };
 	struct timespec ts;
 	struct tm tm;
 	time_t cut;
 	int r;
 
-	if (released)
-		*released = NULL;
+	if (out)
+		*out = NULL;
 	if (n)
 		*n = 0;
 	if (n_live && !live_vms)
@@ -1188,17 +1201,33 @@ int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live,
 	strftime(j.cutoff, sizeof(j.cutoff), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(j.cutoff + strlen(j.cutoff), sizeof(j.cutoff) - strlen(j.cutoff), ".%03ldZ",
 		 ts.tv_nsec / 1000000);
-	r = run_txn(st, gc_txn, &j);
-	if (r < 0 || !released) {
+	r = release ? run_txn(st, gc_txn, &j) : gc_txn(st, &j);
+	if (r < 0 || !out) {
 		if (r == 0 && n)
 			*n = j.n_out;
 		free(j.out);
 		return r;
 	}
-	*released = j.out;
+	*out = j.out;
 	if (n)
 		*n = j.n_out;
 	return 0;
+}
+
+int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live, long min_age_s,
+		struct pt_lease **released, size_t *n)
+{
+	return gc_run(st, live_vms, n_live, min_age_s, true, released, n);
+}
+
+int pt_state_gc_stale(struct pt_state *st, const char *const *live_vms, size_t n_live,
+		      long min_age_s, struct pt_lease **stale, size_t *n)
+{
+	int r = gc_run(st, live_vms, n_live, min_age_s, false, stale, n);
+
+	if (r == -EAGAIN)
+		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
+	return r;
 }
 
 /* ---- quarantine ---- */

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Runs "CMD VM" through the shell; its exit status, or -1 when it could not run. */
@@ -46,14 +45,82 @@ static bool have_virsh(void)
 	return run_alive("command -v virsh", "") == 0;
 }
 
-/* "2026-11-21T06:00:00.123Z" -> seconds since the epoch, -1 when unparsable */
-static long long lease_time(const char *s)
+/* The VMs among the leases (ordered by VM) for which "CMD VM" exits 0. -1 when the
+ * command could not run for one of them (said why). *live points into l. */
+static int live_vms(const char *alive, const struct pt_lease *l, size_t n, const char ***live,
+		    size_t *n_live)
 {
-	struct tm tm = { 0 };
-
-	if (!strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+	*live = calloc(n ? n : 1, sizeof(**live));
+	*n_live = 0;
+	if (!*live) {
+		cli_error("gc: out of memory");
 		return -1;
-	return (long long)timegm(&tm);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		if (i && strcmp(l[i].vm, l[i - 1].vm) == 0)
+			continue;
+		rc = run_alive(alive, l[i].vm);
+		if (rc == 126 || rc == 127 || rc < 0) {
+			cli_error("gc: '%s %s' could not run (exit %d): nothing released", alive,
+				  l[i].vm, rc);
+			return -1;
+		}
+		if (rc == 0)
+			(*live)[(*n_live)++] = l[i].vm;
+	}
+	return 0;
+}
+
+static const struct pt_gc_vm *gone_vm(const struct pt_gc_result *res, const char *vm)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (strcmp(res->vms[i].vm, vm) == 0)
+			return &res->vms[i];
+	return NULL;
+}
+
+/* One VM's line(s) or JSON object: alive, kept for its age, or what release did. */
+static void print_vm(struct cli *cli, struct json *j, const char *vm, size_t n_leases,
+		     const struct pt_gc_vm *g, int min_age, bool dry_run)
+{
+	if (cli->json) {
+		json_obj_begin(j);
+		JSON_KV_STR(j, "vm", vm);
+		JSON_KV_BOOL(j, "alive", !g);
+	}
+	if (!g) {
+		if (!cli->json)
+			printf("%s: alive, %zu lease%s kept\n", vm, n_leases, n_leases == 1 ? "" : "s");
+	} else if (!g->stale) {
+		if (cli->json)
+			JSON_KV_BOOL(j, "too_young", true);
+		else
+			printf("%s: not found, but leased less than %d s ago: kept (--min-age)\n", vm,
+			       min_age);
+	} else if (g->result < 0) {
+		cli_error("gc: releasing %s: %s", vm, g->error);
+	} else if (cli->json) {
+		json_key(j, "released");
+		json_arr_begin(j);
+		for (size_t k = 0; k < g->n_released; k++) {
+			const struct pt_released *r = &g->released[k];
+
+			json_obj_begin(j);
+			JSON_KV_STR(j, "bdf", r->lease.bdf);
+			JSON_KV_STR(j, "result", r->in_use ? "in-use" : dry_run ? "planned"
+						 : r->quarantined ? "quarantined" : "returned");
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	} else {
+		printf("%s: gone: %s%zu lease%s\n", vm, dry_run ? "would release " : "released ",
+		       g->n_released, g->n_released == 1 ? "" : "s");
+		print_released(stdout, false, vm, g->released, g->n_released, dry_run);
+	}
+	if (cli->json)
+		json_obj_end(j);
 }
 
 int cmd_gc(struct cli *cli, int argc, char **argv)
@@ -66,14 +133,15 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_release_opts o = { .state_dir = cli->state_dir };
+	struct pt_gc_result res = { 0 };
 	const char *alive = NULL;
+	const char **live = NULL;
 	struct pt_lease *l = NULL;
 	struct pt_state *st = NULL;
 	struct pt_host *h = NULL;
 	struct json j;
-	size_t n = 0, gone = 0;
+	size_t n = 0, n_live = 0;
 	int c, r, min_age = 600, status = EXIT_ERROR;
-	bool any_quarantined = false;
 
 	while ((c = getopt_long(argc, argv, "a:A:njh", opts, NULL)) != -1) {
 		switch (c) {
@@ -121,91 +189,29 @@ int cmd_gc(struct cli *cli, int argc, char **argv)
 		json_key(&j, "vms");
 		json_arr_begin(&j);
 	}
-	/* leases are ordered by VM: one check per VM */
-	for (size_t i = 0; i < n;) {
-		const char *vm = l[i].vm;
-		size_t e = i;
-		long long newest = 0;
-		int rc;
-
-		while (e < n && strcmp(l[e].vm, vm) == 0) {
-			long long t = lease_time(l[e].created);
-
-			if (t < 0 || t > newest)
-				newest = t < 0 ? (long long)time(NULL) : t;
-			e++;
-		}
-		rc = run_alive(alive, vm);
-		if (rc == 126 || rc == 127 || rc < 0) {
-			cli_error("gc: '%s %s' could not run (exit %d): nothing more released", alive,
-				  vm, rc);
-			if (cli->json) {
-				json_arr_end(&j);
-				json_obj_end(&j);
-				json_end(&j);
-			}
-			goto out;
-		}
-		if (cli->json) {
-			json_obj_begin(&j);
-			JSON_KV_STR(&j, "vm", vm);
-			JSON_KV_BOOL(&j, "alive", rc == 0);
-		}
-		if (rc == 0) {
-			if (!cli->json)
-				printf("%s: alive, %zu lease%s kept\n", vm, e - i, e - i == 1 ? "" : "s");
-		} else if ((long long)time(NULL) - newest < min_age) {
-			if (!cli->json)
-				printf("%s: not found, but leased less than %d s ago: kept (--min-age)\n", vm,
-				       min_age);
-			if (cli->json)
-				JSON_KV_BOOL(&j, "too_young", true);
-		} else {
-			struct pt_released *rel = NULL;
-			size_t nr = 0;
-
-			r = pt_release(cli->ctx, st, h, vm, NULL, &o, &rel, &nr);
-			if (r < 0) {
-				cli_error("gc: releasing %s: %s", vm, pt_ctx_error(cli->ctx));
-				any_quarantined = true;
-			} else {
-				gone++;
-				any_quarantined |= r > 0;
-				if (cli->json) {
-					json_key(&j, "released");
-					json_arr_begin(&j);
-					for (size_t k = 0; k < nr; k++) {
-						json_obj_begin(&j);
-						JSON_KV_STR(&j, "bdf", rel[k].lease.bdf);
-						JSON_KV_STR(&j, "result", rel[k].in_use ? "in-use"
-							    : o.dry_run ? "planned"
-							    : rel[k].quarantined ? "quarantined" : "returned");
-						json_obj_end(&j);
-					}
-					json_arr_end(&j);
-				} else {
-					printf("%s: gone: %s%zu lease%s\n", vm,
-					       o.dry_run ? "would release " : "released ", nr,
-					       nr == 1 ? "" : "s");
-					print_released(stdout, false, vm, rel, nr, o.dry_run);
-				}
-			}
-			free(rel);
-		}
-		if (cli->json)
-			json_obj_end(&j);
-		i = e;
+	/* which VMs exist is the caller's knowledge; which leases are stale, the library's */
+	if (live_vms(alive, l, n, &live, &n_live) == 0) {
+		r = pt_gc(cli->ctx, st, h, live, n_live, min_age, &o, &res);
+		if (r < 0)
+			cli_error("gc: %s", pt_ctx_error(cli->ctx));
+		else
+			status = r ? EXIT_FAIL : EXIT_OK;
+	}
+	for (size_t i = 0, e; status != EXIT_ERROR && i < n; i = e) {
+		for (e = i; e < n && strcmp(l[e].vm, l[i].vm) == 0; e++)
+			;
+		print_vm(cli, &j, l[i].vm, e - i, gone_vm(&res, l[i].vm), min_age, o.dry_run);
 	}
 	if (cli->json) {
 		json_arr_end(&j);
 		json_obj_end(&j);
 		json_end(&j);
-	} else if (n == 0) {
+	} else if (n == 0 && status != EXIT_ERROR) {
 		printf("no active leases: nothing to collect\n");
 	}
-	status = any_quarantined ? EXIT_FAIL : EXIT_OK;
-	(void)gone;
 out:
+	pt_gc_result_free(&res);
+	free(live);
 	free(l);
 	pt_host_free(h);
 	pt_state_close(st);

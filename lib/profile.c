@@ -222,42 +222,6 @@ char *pt_match_str(const struct pt_match *m, char *buf, size_t len)
 	return buf;
 }
 
-void pt_sriov_vf_effective(const struct pt_sriov_config *s, int vf, struct pt_vf_config *out)
-{
-	const struct pt_vf_config *o = NULL;
-
-	*out = s->defaults;
-	out->vf = vf;
-	for (size_t i = 0; i < s->n_vf; i++)
-		if (s->vf[i].vf == vf) {
-			o = &s->vf[i];
-			break;
-		}
-	if (!o)
-		return;
-	if (o->has_mac) {
-		out->has_mac = true;
-		memcpy(out->mac, o->mac, sizeof(out->mac));
-	}
-	if (o->vlan >= 0)
-		out->vlan = o->vlan;
-	if (o->qos >= 0)
-		out->qos = o->qos;
-	if (o->spoof_check >= 0)
-		out->spoof_check = o->spoof_check;
-	if (o->trust >= 0)
-		out->trust = o->trust;
-	if (o->link_state != PT_LINK_UNSET)
-		out->link_state = o->link_state;
-	if (o->min_tx_rate >= 0)
-		out->min_tx_rate = o->min_tx_rate;
-	if (o->max_tx_rate >= 0)
-		out->max_tx_rate = o->max_tx_rate;
-	if (o->driver[0])
-		pt_strlcpy(out->driver, o->driver, sizeof(out->driver));
-	out->pos = o->pos;
-}
-
 void pt_profile_defaults(struct pt_profile *p)
 {
 	static const char *const forbid[] = { "iommu=off", "intel_iommu=off", "amd_iommu=off",

@@ -151,6 +151,8 @@ static const struct snap_rule rules[] = {
 	/* the kernel log, and device nodes passthru only tests for */
 	{ .pattern = "/dev/kmsg", .kind = SNAP_FILE, .flags = SNAP_FLAT | SNAP_CHARDEV,
 	  .max = BIG_MAX },
+	{ .pattern = "/dev", .kind = SNAP_ENTRY }, /* there even when empty: kvm.device
+						    * tells "absent" from "unknown" by it */
 	{ .pattern = "/dev/{kvm,iommu}", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/devices/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },

@@ -424,13 +424,6 @@ static void check_numa_cpus(struct judge *j)
 	}
 }
 
-static bool is_endpoint(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
 static void check_links(struct judge *j)
 {
 	enum pt_result bad = sev(j->p->sev_link_degraded);
@@ -442,7 +435,7 @@ static void check_links(struct judge *j)
 		const struct pt_device *d = &j->h->devs[i];
 		char ls[64];
 
-		if (d->kind == PT_KIND_VF || !is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
+		if (d->kind == PT_KIND_VF || !pt_device_is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
 			continue;
 		judged++;
 		if (d->link.degraded != PT_YES)

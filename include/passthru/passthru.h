@@ -248,6 +248,12 @@ const struct pt_device *pt_device_acs_culprit(const struct pt_host *host,
 /* Class and driver helpers (lib/pci-class.c), pure. pt_driver_is_vfio: vfio-pci or
  * one of its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci ...). */
 bool pt_driver_is_vfio(const char *driver);
+/* A driver that leaves an IOMMU group usable by vfio: a vfio driver, pci-stub, or
+ * none (""). */
+bool pt_driver_vfio_compatible(const char *driver);
+/* An endpoint: a normal header, not a bridge; without the header type (config
+ * unreadable), the class code decides. The functions vfio counts in a group. */
+bool pt_device_is_endpoint(const struct pt_device *d);
 bool pt_class_is_net(int class_code);
 bool pt_class_is_storage(int class_code);
 bool pt_class_is_display(int class_code);

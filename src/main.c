@@ -43,6 +43,8 @@ const struct cmd commands[] = {
 	  "capacity per pool and NUMA node: total, free, leased, quarantined" },
 	{ "gc", cmd_gc, CMD_NEEDS_ROOT, "[--vm-alive CMD] [--min-age S] [--dry-run] [--json]",
 	  "release the leases of VMs that no longer exist" },
+	{ "plan", cmd_plan, 0, "sriov PF COUNT [--json]",
+	  "predict before writing: will enabling COUNT VFs on PF succeed, which limit refuses it" },
 	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },

@@ -177,23 +177,28 @@ const char *pt_sriov_limit_str(enum pt_sriov_limit l)
 	return (unsigned)l < sizeof(s) / sizeof(s[0]) && s[l] ? s[l] : "unknown";
 }
 
-/* "256 KiB", "1 MiB", "1.5 GiB" */
+/* "256 KiB", "2016 KiB", "1 MiB": exact while it can be, one decimal past 100000 */
 static char *human(uint64_t v, char *buf, size_t len)
 {
 	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
 	int u = 0;
-	double d = (double)v;
+	uint64_t x = v;
+
+	while (u < 4 && x >= 1024 && x % 1024 == 0) {
+		x /= 1024;
+		u++;
+	}
+	if (x < 100000 || u == 4) {
+		snprintf(buf, len, "%" PRIu64 " %s", x, unit[u]);
+		return buf;
+	}
+	double d = (double)x;
 
 	while (d >= 1024 && u < 4) {
 		d /= 1024;
 		u++;
 	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " bytes", v);
-	else if (d == (double)(uint64_t)d)
-		snprintf(buf, len, "%.0f %s", d, unit[u]);
-	else
-		snprintf(buf, len, "%.1f %s", d, unit[u]);
+	snprintf(buf, len, "%.1f %s", d, unit[u]);
 	return buf;
 }
 

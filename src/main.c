@@ -45,6 +45,8 @@ const struct cmd commands[] = {
 	  "release the leases of VMs that no longer exist" },
 	{ "plan", cmd_plan, 0, "sriov PF COUNT [--json]",
 	  "predict before writing: will enabling COUNT VFs on PF succeed, which limit refuses it" },
+	{ "topo", cmd_topo, 0, "[--format text|dot|svg|html] [-o FILE] [--profile FILE] [--expand]",
+	  "the host as a picture: NUMA nodes, bridges with ACS, VFs, IOMMU groups, check's marks" },
 	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },

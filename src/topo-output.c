@@ -452,7 +452,7 @@ static void html_out(const struct topo_out *o)
 		"ul.problems{border:none;color:#700;font-size:12px}\n"
 		"details.range>summary{color:#555}\n"
 		".hit{background:#ff0 !important}\n"
-		"#q{font:inherit;width:28em;margin-bottom:8px}\n"
+		"#q{font:inherit;width:44em;margin-bottom:8px}\n"
 		"</style></head><body>\n"
 		"<h1 style=\"font-size:15px\">PCI topology: %zu functions</h1>\n"
 		"<p>Dashed outline: a function in an IOMMU group with more than one function. Red: "

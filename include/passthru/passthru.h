@@ -57,6 +57,12 @@ int pt_readlink(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt
 int pt_exists(const struct pt_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The state directory (apply journal and lock, state.db): state_dir when given (the
+ * CLI's --state-dir / PASSTHRU_STATE_DIR), else <sysroot>/var/lib/passthru, into buf.
+ * With create, it is made (parents 0755, itself 0700) and must be a directory.
+ * 0, or a negative errno with the message in ctx (lib/state-dir.c). */
+int pt_state_dir(struct pt_ctx *ctx, const char *state_dir, bool create, char *buf, size_t len);
+
 /* Every write to kernel state goes through here: it is counted (tests prove
  * "zero writes" on a converged host) and can be made to fail for rollback tests
  * (environment PASSTHRU_FAIL_WRITE=<substring of path>[@N]: the Nth matching
@@ -230,7 +236,6 @@ const struct pt_numa_node *pt_host_node(const struct pt_host *host, int id);
 
 /* Group viability as vfio judges it: every member with a normal header is bound to
  * a vfio driver, to pci-stub, or to nothing. Bridges do not count. */
-bool pt_driver_is_vfio(const char *driver);
 enum pt_tri pt_group_viable(const struct pt_host *host, int group_id);
 /* Endpoints (normal header) in the group other than dev itself. */
 size_t pt_group_other_endpoints(const struct pt_host *host, const struct pt_device *dev,
@@ -240,7 +245,9 @@ size_t pt_group_other_endpoints(const struct pt_host *host, const struct pt_devi
 const struct pt_device *pt_device_acs_culprit(const struct pt_host *host,
 					      const struct pt_device *dev);
 
-/* Class helpers. */
+/* Class and driver helpers (lib/pci-class.c), pure. pt_driver_is_vfio: vfio-pci or
+ * one of its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci ...). */
+bool pt_driver_is_vfio(const char *driver);
 bool pt_class_is_net(int class_code);
 bool pt_class_is_storage(int class_code);
 bool pt_class_is_display(int class_code);

@@ -69,6 +69,7 @@ int cmd_release(struct cli *cli, int argc, char **argv);
 int cmd_leases(struct cli *cli, int argc, char **argv);
 int cmd_pools(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
+int cmd_vm(struct cli *cli, int argc, char **argv);
 /* Loads --profile FILE (or the defaults when NULL); prints file:line:col on error. */
 struct pt_profile;
 int cli_load_profile(const char *file, struct pt_profile *p);

@@ -43,7 +43,11 @@ const struct cmd commands[] = {
 	  "capacity per pool and NUMA node: total, free, leased, quarantined" },
 	{ "gc", cmd_gc, CMD_NEEDS_ROOT, "[--vm-alive CMD] [--min-age S] [--dry-run] [--json]",
 	  "release the leases of VMs that no longer exist" },
-	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
+	{ "vm", cmd_vm, 0,
+	  "VM|PID [--json] | check [--memory SIZE] [--hugepages 2M|1G] [--node N] [--cpus LIST] "
+	  "[--devices BDF,...] [--memlock SIZE|unlimited] [FILE.xml] [--json]",
+	  "what a running VM uses (devices, vCPUs, memory, IRQs) and whether it is aligned" },
+	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--pid VM|PID]... [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },
 };

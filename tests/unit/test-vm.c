@@ -319,8 +319,8 @@ static void test_fixture(const char *top)
 	ok(vm.n_devs && vm.devs[0].kind == PT_VMDEV_VIRTIO, "net0 is virtio");
 	is_int((long long)vm.n_vcpus, 1, "one vCPU thread");
 	is_int(vm.mem.hugepage_kb, 2048, "2 MiB hugepages");
-	ok(vm.mem.kb[PT_BACK_HUGETLB][0] == 16384, "16 MiB of hugepages on node 0");
-	ok(vm.status.vm_lck_kb > 14000, "VmLck: the guest RAM pinned");
+	ok(vm.mem.kb[PT_BACK_HUGETLB][0] == 8192, "8 MiB of hugepages on node 0");
+	ok(vm.status.vm_lck_kb > 7000, "VmLck: the guest RAM pinned");
 	pt_vm_judge(h, &vm, &r);
 	is_int(res(&r, "vm.vcpu.pinning", NULL), PT_PASS, "vmA's vCPU is pinned");
 	is_int(res(&r, "vm.numa.memory", NULL), PT_PASS, "vmA's memory on the VF's node");

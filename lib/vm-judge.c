@@ -448,14 +448,11 @@ int pt_vm_judge(const struct pt_host *h, const struct pt_vm *vm, struct pt_repor
 
 /* ---- before the VM starts ------------------------------------------------------------------ */
 
-int pt_vm_check(const struct pt_host *h, const struct pt_vm_plan *p, struct pt_report *r)
+/* The devices: present, and on the VM's node; returns the node the VM goes to. */
+static int check_devices(const struct pt_host *h, const struct pt_vm_plan *p, struct pt_report *r)
 {
-	const struct pt_numa_node *node = NULL;
-	char a[32], b[32], c[32], d4[32], where[32] = "the host";
 	int want_node = p->node;
-	long long need = p->memory_bytes;
 
-	memset(r, 0, sizeof(*r));
 	for (size_t i = 0; i < p->n_devs; i++) {
 		char bdf[PT_BDF_STRLEN];
 		const struct pt_device *d = pt_host_find(h, &p->devs[i]);
@@ -476,80 +473,103 @@ int pt_vm_check(const struct pt_host *h, const struct pt_vm_plan *p, struct pt_r
 			pt_report_add(r, "vm.check.device", "Device on the VM's node", PT_PASS, bdf, NULL,
 			     "%s on node %d, driver %s", bdf, d->numa_node, d->driver[0] ? d->driver : "none");
 	}
+	return want_node;
+}
+
+static void check_hugepages(const struct pt_host *h, const struct pt_numa_node *node,
+			    const struct pt_vm_plan *p, struct pt_report *r)
+{
+	long pages = (long)((p->memory_bytes + p->hugepage_kb * 1024LL - 1) / (p->hugepage_kb * 1024LL));
+	const struct pt_hugepages *set = node ? node->hugepages : h->hugepages, *hp = NULL;
+	size_t n = node ? node->n_hugepages : h->n_hugepages;
+	char where[32] = "the host", a[32];
+
+	if (node)
+		snprintf(where, sizeof(where), "node %d", node->id);
+	for (size_t i = 0; i < n; i++)
+		if (set[i].size_kb == p->hugepage_kb)
+			hp = &set[i];
+	if (!hp || hp->free < 0)
+		pt_report_add(r, "vm.check.hugepages", "Free hugepages for the guest RAM", PT_FAIL, "",
+		     "Reserve them: echo N > /sys/devices/system/node/nodeX/hugepages/"
+		     "hugepages-SIZEkB/nr_hugepages (or hugepages= on the kernel command line for 1G).",
+		     "no %ld KiB hugepages on %s", p->hugepage_kb, where);
+	else
+		pt_report_add(r, "vm.check.hugepages", "Free hugepages for the guest RAM",
+		     hp->free < pages ? PT_FAIL : PT_PASS, "",
+		     "Reserve more on that node, free them from other VMs, or shrink the VM.",
+		     "%s needs %ld x %ld KiB pages; %s has %ld free of %ld",
+		     mib(p->memory_bytes, a, sizeof(a)), pages, p->hugepage_kb, where, hp->free, hp->total);
+}
+
+static void check_memlock(const struct pt_vm_plan *p, struct pt_report *r)
+{
+	long long bars = p->bar_bytes > 0 ? p->bar_bytes : 0, need = p->memory_bytes + bars;
+	const char *src = p->memlock_source;
+	char a[32], b[32], c[32], d[32];
+
+	if (p->cap_ipc_lock || p->memlock_limit == -1)
+		pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_PASS, "", NULL,
+		     "%s: VFIO may pin %s (guest RAM + BARs)", p->cap_ipc_lock ?
+		     "CAP_IPC_LOCK (RLIMIT_MEMLOCK does not bind)" : "RLIMIT_MEMLOCK unlimited",
+		     mib(need, a, sizeof(a)));
+	else if (p->memlock_limit < 0)
+		pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_SKIP, "",
+		     "Give the limit the VM will run with (--memlock SIZE).", "memlock limit unknown");
+	else if (p->memlock_limit < need)
+		pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_FAIL, "",
+		     "Raise RLIMIT_MEMLOCK of the VM's process to guest RAM + BARs (prlimit --memlock, "
+		     "LimitMEMLOCK=, <memtune><hard_limit>): VFIO cannot map the guest otherwise.",
+		     "RLIMIT_MEMLOCK %s%s < %s to pin (guest RAM %s + BARs %s)",
+		     mib(p->memlock_limit, a, sizeof(a)), src, mib(need, b, sizeof(b)),
+		     mib(p->memory_bytes, c, sizeof(c)), mib(bars, d, sizeof(d)));
+	else
+		pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_PASS, "", NULL,
+		     "RLIMIT_MEMLOCK %s%s >= %s to pin (guest RAM + BARs)", mib(p->memlock_limit, a, sizeof(a)),
+		     src, mib(need, b, sizeof(b)));
+}
+
+static void check_cpus(const struct pt_host *h, const struct pt_numa_node *node, const char *cpus,
+		       struct pt_report *r)
+{
+	struct cpuset want, all, nd;
+	char nodes[64];
+
+	memset(&all, 0, sizeof(all));
+	for (size_t i = 0; i < h->n_nodes; i++)
+		if (cs_parse(h->nodes[i].cpulist, &nd))
+			cs_or(&all, &nd);
+	if (!cs_parse(cpus, &want))
+		pt_report_add(r, "vm.check.cpus", "CPU list", PT_FAIL, "", "Give a CPU list (e.g. 2-5,8).",
+		     "'%s' is not a CPU list", cpus);
+	else if (cs_count(&all) && !cs_subset(&want, &all))
+		pt_report_add(r, "vm.check.cpus", "CPU list", PT_FAIL, "",
+		     "Pick CPUs this host has online.", "CPUs %s are not all online", cpus);
+	else if (node && cs_parse(node->cpulist, &nd) && !cs_subset(&want, &nd))
+		pt_report_add(r, "vm.check.cpus", "CPU list on the VM's node", PT_WARN, "",
+		     "Pick CPUs of the devices' node.", "CPUs %s are on node %s, not only node %d (CPUs %s)",
+		     cpus, nodes_of(h, &want, nodes, sizeof(nodes)), node->id, node->cpulist);
+	else
+		pt_report_add(r, "vm.check.cpus", "CPU list on the VM's node", PT_PASS, "", NULL,
+		     "CPUs %s on node %s", cpus, nodes_of(h, &want, nodes, sizeof(nodes)));
+}
+
+int pt_vm_check(const struct pt_host *h, const struct pt_vm_plan *p, struct pt_report *r)
+{
+	const struct pt_numa_node *node = NULL;
+	int want_node;
+
+	memset(r, 0, sizeof(*r));
+	want_node = check_devices(h, p, r);
 	if (want_node >= 0 && !(node = pt_host_node(h, want_node)))
 		pt_report_add(r, "vm.check.node", "NUMA node exists", PT_FAIL, "",
 		     "Pick a node this host has (passthru check lists them).", "no node %d", want_node);
-	if (node)
-		snprintf(where, sizeof(where), "node %d", node->id);
-	if (p->hugepage_kb > 0) {
-		const struct pt_hugepages *hp = NULL;
-		long pages = (long)((p->memory_bytes + p->hugepage_kb * 1024LL - 1) / (p->hugepage_kb * 1024LL));
-		const struct pt_hugepages *set = node ? node->hugepages : h->hugepages;
-		size_t n = node ? node->n_hugepages : h->n_hugepages;
-
-		for (size_t i = 0; i < n; i++)
-			if (set[i].size_kb == p->hugepage_kb)
-				hp = &set[i];
-		if (!hp || hp->free < 0)
-			pt_report_add(r, "vm.check.hugepages", "Free hugepages for the guest RAM", PT_FAIL, "",
-			     "Reserve them: echo N > /sys/devices/system/node/nodeX/hugepages/"
-			     "hugepages-SIZEkB/nr_hugepages (or hugepages= on the kernel command line for 1G).",
-			     "no %ld KiB hugepages on %s", p->hugepage_kb, where);
-		else if (hp->free < pages)
-			pt_report_add(r, "vm.check.hugepages", "Free hugepages for the guest RAM", PT_FAIL, "",
-			     "Reserve more on that node, free them from other VMs, or shrink the VM.",
-			     "%s needs %ld x %ld KiB pages; %s has %ld free of %ld", mib(p->memory_bytes, a, sizeof(a)),
-			     pages, p->hugepage_kb, where, hp->free, hp->total);
-		else
-			pt_report_add(r, "vm.check.hugepages", "Free hugepages for the guest RAM", PT_PASS, "", NULL,
-			     "%s needs %ld x %ld KiB pages; %s has %ld free of %ld", mib(p->memory_bytes, a, sizeof(a)),
-			     pages, p->hugepage_kb, where, hp->free, hp->total);
-	}
-	if (p->n_devs) {
-		need += p->bar_bytes > 0 ? p->bar_bytes : 0;
-		if (p->cap_ipc_lock || p->memlock_limit == -1)
-			pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_PASS, "", NULL,
-			     "%s: VFIO may pin %s (guest RAM + BARs)", p->cap_ipc_lock ?
-			     "CAP_IPC_LOCK (RLIMIT_MEMLOCK does not bind)" : "RLIMIT_MEMLOCK unlimited",
-			     mib(need, a, sizeof(a)));
-		else if (p->memlock_limit < 0)
-			pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_SKIP, "",
-			     "Give the limit the VM will run with (--memlock SIZE).", "memlock limit unknown");
-		else if (p->memlock_limit < need)
-			pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_FAIL, "",
-			     "Raise RLIMIT_MEMLOCK of the VM's process to guest RAM + BARs (prlimit --memlock, "
-			     "LimitMEMLOCK=, <memtune><hard_limit>): VFIO cannot map the guest otherwise.",
-			     "RLIMIT_MEMLOCK %s%s < %s to pin (guest RAM %s + BARs %s)",
-			     mib(p->memlock_limit, a, sizeof(a)), p->memlock_source[0] ? p->memlock_source : "",
-			     mib(need, b, sizeof(b)), mib(p->memory_bytes, c, sizeof(c)),
-			     mib(p->bar_bytes > 0 ? p->bar_bytes : 0, d4, sizeof(d4)));
-		else
-			pt_report_add(r, "vm.check.memlock", "Memlock budget for VFIO", PT_PASS, "", NULL,
-			     "RLIMIT_MEMLOCK %s%s >= %s to pin (guest RAM + BARs)", mib(p->memlock_limit, a, sizeof(a)),
-			     p->memlock_source[0] ? p->memlock_source : "", mib(need, b, sizeof(b)));
-	}
-	if (p->cpus[0]) {
-		struct cpuset want, all, nd;
-		char nodes[64];
-
-		memset(&all, 0, sizeof(all));
-		for (size_t i = 0; i < h->n_nodes; i++)
-			if (cs_parse(h->nodes[i].cpulist, &nd))
-				cs_or(&all, &nd);
-		if (!cs_parse(p->cpus, &want))
-			pt_report_add(r, "vm.check.cpus", "CPU list", PT_FAIL, "", "Give a CPU list (e.g. 2-5,8).",
-			     "'%s' is not a CPU list", p->cpus);
-		else if (cs_count(&all) && !cs_subset(&want, &all))
-			pt_report_add(r, "vm.check.cpus", "CPU list", PT_FAIL, "",
-			     "Pick CPUs this host has online.", "CPUs %s are not all online", p->cpus);
-		else if (node && cs_parse(node->cpulist, &nd) && !cs_subset(&want, &nd))
-			pt_report_add(r, "vm.check.cpus", "CPU list on the VM's node", PT_WARN, "",
-			     "Pick CPUs of the devices' node.", "CPUs %s are on node %s, not only node %d (CPUs %s)",
-			     p->cpus, nodes_of(h, &want, nodes, sizeof(nodes)), node->id, node->cpulist);
-		else
-			pt_report_add(r, "vm.check.cpus", "CPU list on the VM's node", PT_PASS, "", NULL,
-			     "CPUs %s on node %s", p->cpus, nodes_of(h, &want, nodes, sizeof(nodes)));
-	}
+	if (p->hugepage_kb > 0)
+		check_hugepages(h, node, p, r);
+	if (p->n_devs)
+		check_memlock(p, r);
+	if (p->cpus[0])
+		check_cpus(h, node, p->cpus, r);
 	if (!r->n)
 		pt_report_add(r, "vm.check", "Pre-launch check", PT_PASS, "", NULL,
 		     "nothing to check: give --hugepages, --devices or --cpus");

@@ -81,7 +81,7 @@ static const char *mib(long long bytes, char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 	else if (bytes >= (1LL << 30) && bytes % (1LL << 30) == 0)
 		snprintf(buf, len, "%lld GiB", bytes >> 30);
-	else if (bytes >= (1LL << 20))
+	else if (bytes >= (1LL << 20) && (bytes % (1LL << 20) == 0 || bytes >= (1LL << 30)))
 		snprintf(buf, len, "%lld MiB", bytes >> 20);
 	else
 		snprintf(buf, len, "%lld KiB", bytes >> 10);

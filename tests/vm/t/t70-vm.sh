@@ -153,7 +153,7 @@ like "$(jq -r '.checks[] | select(.id == "device.holder") | .evidence' <<<"$D")"
 vf2=${SYS_VFS[0]}; [ "$vf2" = "$vf" ] && vf2=${SYS_VFS[1]}
 ok "$vf2 bound to vfio-pci by hand" bind_vfio "$vf2"
 t0=$EPOCHREALTIME
-qemu vmB -m 8 -device vfio-pci,host="$vf2",id=hostdev0
+qemu vmB -m 4 -device vfio-pci,host="$vf2",id=hostdev0
 is $? 0 "QEMU vmB starts with $vf2, unpinned" || bail "QEMU vmB: $(cat "$T/vmB.err")"
 B=$REPLY
 diag "vmB: pid $B, started in $(awk "BEGIN { printf \"%.2f\", $EPOCHREALTIME - $t0 }") s"
@@ -193,6 +193,26 @@ else
 	fail "the e1000e can be bound to vfio-pci" "${E1000E:-no e1000e}"
 fi
 
+# ---- vmE: without CAP_IPC_LOCK, a memlock limit that holds the RAM but not RAM + BARs ----
+sys_vfs "$IGB_PF"
+( ulimit -l 4096 && exec setpriv --bounding-set -ipc_lock env LD_LIBRARY_PATH="$Q/lib" \
+	"$Q/bin/qemu-system-x86_64" -L "$Q/share" -S -nodefaults -display none -accel tcg \
+	-monitor none -serial none -name guest=vmE,debug-threads=on -daemonize \
+	-pidfile "$T/vmE.pid" -m 4 -device vfio-pci,host="$vf2",id=hostdev0 ) 2>"$T/vmE.err"
+is $? 0 "QEMU vmE starts without CAP_IPC_LOCK, memlock 4 MiB" || diag "$(cat "$T/vmE.err")"
+E=$(cat "$T/vmE.pid" 2>/dev/null); PIDS+=("$E")
+J=$(pt vm vmE --json 2>"$T/err"); rc=$?
+lim=$(awk '/^Max locked memory/ { print $4 }' /proc/$E/limits)
+is "$(jv .memory.memlock_limit_bytes)" "$lim" "vm: memlock limit $lim as /proc/$E/limits"
+capeff=$(awk '/^CapEff/ { print $2 }' /proc/$E/status)
+want=false; [ $(( (16#$capeff >> 14) & 1 )) = 1 ] && want=true
+is "$(jv .memory.cap_ipc_lock)" "$want" "vm: CAP_IPC_LOCK $want, as CapEff $capeff says"
+is "$want" false "kernel: setpriv dropped CAP_IPC_LOCK (CapEff $capeff)"
+is "$(res vm.memlock)" fail "finding vm.memlock: fail (4 MiB of RAM + the VF's BARs > 4 MiB)"
+is "$rc" 1 "passthru vm vmE exits 1"
+kill "$E"
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -d /proc/$E ] || break; sleep 0.2; done
+
 # ---- release and gc ----------------------------------------------------------------------
 R=$(pt release vmA --json 2>"$T/err")
 is $? 1 "release vmA while QEMU holds the VF: exit 1"
@@ -204,7 +224,14 @@ is $? 0 "release vmA once QEMU exited" || diag "$(cat "$T/err")" "$R"
 pt assign vmC --config "$T/host.yaml" --pool net --numa 0 --format qemu >"$T/vmC.args" 2>"$T/err"
 is $? 0 "assign vmC" || diag "$(cat "$T/err")"
 mapfile -t dev_args < <(grep -- '^-device vfio-pci' "$T/vmC.args" | sed 's/^-device //')
-qemu vmC -m 8 -device "${dev_args[0]}"
+qemu vmC -m 4
+J=$(pt vm vmC --json 2>"$T/err")
+cvf=${dev_args[0]#*host=}; cvf=${cvf%%,*}
+like "$(jv '.checks[] | select(.id == "vm.lease") | "\(.result) \(.device) \(.evidence)"')" \
+	"^warn $cvf .*leased to vmC, but process $REPLY does not hold it" \
+	"finding vm.lease: vmC's lease on $cvf, which its QEMU does not hold"
+kill "$REPLY"; sleep 0.5
+qemu vmC -m 4 -device "${dev_args[0]}"
 is $? 0 "QEMU vmC starts" || diag "$(cat "$T/vmC.err")"
 C=$REPLY
 printf '#!/bin/sh\n%s vm "$1" >/dev/null 2>&1; [ $? -ne 2 ]\n' "$PASSTHRU" >"$T/alive"

@@ -9,6 +9,7 @@
  * is lib/vm-judge.c's.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/parse.h"
 #include "passthru/assign.h"
 #include "passthru/state.h"
@@ -20,7 +21,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
+
 #define LIBVIRT_RUN "/run/libvirt/qemu"
 
 static void warn(struct pt_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,7 +49,7 @@ void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *grou
 	group[0] = cdev[0] = '\0';
 	if (d->iommu_group >= 0)
 		snprintf(group, glen, "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), DEVS "/%s/vfio-dev", d->name) >= 0 &&
+	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
 	    (dp = opendir(path))) {
 		while ((e = readdir(dp)))
 			if (strncmp(e->d_name, "vfio", 4) == 0)
@@ -292,7 +293,7 @@ static long long bar_bytes(struct pt_ctx *ctx, const char *bdf)
 	long long sum = 0;
 	int line = 0;
 
-	if (pt_read_file(ctx, &buf, &len, 1 << 14, DEVS "/%s/resource", bdf) < 0)
+	if (pt_read_file(ctx, &buf, &len, 1 << 14, PT_SYSFS_PCI_DEVICES "/%s/resource", bdf) < 0)
 		return -1;
 	/* "start end flags" per resource; lines 0-5 are the BARs; flags 0x200 = memory */
 	for (p = buf; p && *p && line < 6; line++) {

@@ -24,13 +24,12 @@
 static struct pt_state *state_if_any(struct cli *cli)
 {
 	struct pt_state *st = NULL;
-	char path[4096];
+	char dir[4096], path[4200];
 	struct stat sb;
 
-	if (cli->state_dir)
-		snprintf(path, sizeof(path), "%s/state.db", cli->state_dir);
-	else if (pt_path(cli->ctx, path, sizeof(path), "/var/lib/passthru/state.db") < 0)
+	if (pt_state_dir(cli->ctx, cli->state_dir, false, dir, sizeof(dir)) < 0)
 		return NULL;
+	snprintf(path, sizeof(path), "%s/state.db", dir);
 	if (stat(path, &sb) < 0)
 		return NULL;
 	if (pt_state_open(cli->ctx, cli->state_dir, &st) < 0) {

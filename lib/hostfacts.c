@@ -10,6 +10,7 @@
 #include "passthru/ethtool.h"
 #include "passthru/netlink.h"
 #include "passthru/parse.h"
+#include "passthru/vm.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -209,6 +210,15 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 	if (o && o->want_vf_state)
 		read_vf_state(ctx, h, f);
 	read_netdev_info(ctx, h, o ? o->profile : NULL, f);
+	if (o && o->holder_of && pt_driver_is_vfio(o->holder_of->driver)) {
+		struct pt_holder ho;
+
+		pt_vm_holder(ctx, o->holder_of, &ho);
+		f->holder_known = true;
+		f->holder_pid = ho.pid;
+		pt_strlcpy(f->holder_comm, ho.comm, sizeof(f->holder_comm));
+		pt_strlcpy(f->holder_vm, ho.vm, sizeof(f->holder_vm));
+	}
 	return 0;
 }
 

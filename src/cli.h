@@ -71,6 +71,7 @@ int cmd_pools(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_topo(struct cli *cli, int argc, char **argv);
+int cmd_vm(struct cli *cli, int argc, char **argv);
 
 /* What commands load (src/cli-config.c); each prints why on failure.
  * --profile FILE, or the built-in defaults when NULL (pt_config_load). */

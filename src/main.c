@@ -47,7 +47,11 @@ const struct cmd commands[] = {
 	  "predict before writing: will enabling COUNT VFs on PF succeed, which limit refuses it" },
 	{ "topo", cmd_topo, 0, "[--format text|dot|svg|html] [-o FILE] [--profile FILE] [--expand]",
 	  "the host as a picture: NUMA nodes, bridges with ACS, VFs, IOMMU groups, check's marks" },
-	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
+	{ "vm", cmd_vm, 0,
+	  "VM|PID [--json] | check [--memory SIZE] [--hugepages 2M|1G] [--node N] [--cpus LIST] "
+	  "[--devices BDF,...] [--memlock SIZE|unlimited] [FILE.xml] [--json]",
+	  "what a running VM uses (devices, vCPUs, memory, IRQs) and whether it is aligned" },
+	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--pid VM|PID]... [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* IOMMU groups: viability as vfio judges it, and why a group is bigger than one device. */
 #include "internal.h"
+#include "passthru/parse.h"
+
+#include <stdio.h>
 
 const struct pt_iommu_group *pt_host_group(const struct pt_host *h, int id)
 {
@@ -89,4 +92,33 @@ const struct pt_device *pt_device_acs_culprit(const struct pt_host *h, const str
 			return hop;
 	}
 	return NULL;
+}
+
+int pt_groups_acs_override(const struct pt_host *host, char *seen, size_t len)
+{
+	char val[128];
+	int r;
+
+	if (!host->cmdline)
+		return -1;
+	r = pt_cmdline_get(host->cmdline, "pcie_acs_override", val, sizeof(val));
+	if (r < 0)
+		return 0;
+	snprintf(seen, len, r ? "pcie_acs_override=%s" : "pcie_acs_override", val);
+	return 1;
+}
+
+int pt_vf_numa_differs(const struct pt_host *host, const struct pt_device *vf,
+		       const struct pt_device **pf)
+{
+	const struct pt_device *p;
+
+	if (vf->kind != PT_KIND_VF || !vf->has_physfn || vf->numa_node < 0)
+		return 0;
+	p = pt_host_find(host, &vf->physfn);
+	if (!p || p->numa_node < 0 || p->numa_node == vf->numa_node)
+		return 0;
+	if (pf)
+		*pf = p;
+	return 1;
 }

@@ -22,6 +22,18 @@ const struct cmd commands[] = {
 	{ "apply", cmd_apply, CMD_NEEDS_ROOT,
 	  "FILE [--dry-run] [--verify] [--force] [--timeout MS] [--json]",
 	  "make the host what FILE says: VFs, VF settings, vfio-pci bindings; rollback on failure" },
+	{ "bind", cmd_bind, CMD_NEEDS_ROOT,
+	  "DEV|--group N DRIVER [--with-group] [--dry-run] [--force] [--persist] [--timeout MS] "
+	  "[--json]",
+	  "bind a function (or its IOMMU group) to vfio-pci, a driver, host or none, as apply would" },
+	{ "vf", cmd_vf, CMD_NEEDS_ROOT,
+	  "PF N|all [--mac M] [--vlan V[:QOS[:PROTO]]] [--spoof-check on|off] [--trust on|off] "
+	  "[--link-state auto|enable|disable] [--max-rate MBPS] [--min-rate MBPS] [--dry-run] "
+	  "[--force] [--persist] [--timeout MS] [--json]",
+	  "set one VF's (or every VF's) MAC, VLAN, spoof check, trust, link state, rates" },
+	{ "sriov", cmd_sriov, CMD_NEEDS_ROOT,
+	  "PF COUNT [--autoprobe on|off] [--dry-run] [--force] [--persist] [--timeout MS] [--json]",
+	  "set a PF's VF count (through 0 when it changes), as apply would" },
 	{ "check", cmd_check, 0,
 	  "[--profile FILE] [--format text|json|prometheus|nfd] [--output FILE] [--strict] "
 	  "[--kernel-log FILE] [--json]",

@@ -252,6 +252,17 @@ size_t pt_group_other_endpoints(const struct pt_host *host, const struct pt_devi
  * not isolate with ACS; NULL when every hop isolates or nothing can be told. */
 const struct pt_device *pt_device_acs_culprit(const struct pt_host *host,
 					      const struct pt_device *dev);
+/* Are the kernel's IOMMU groups what the hardware isolates? pcie_acs_override= on the
+ * command line tells the kernel to pretend ACS where there is none, so its groups can
+ * no longer be trusted. 1 with the parameter as seen ("pcie_acs_override=downstream")
+ * in seen, 0 when absent, -1 when the command line is unknown. The gate
+ * (iommu.acs-override) and `show` both ask this. */
+int pt_groups_acs_override(const struct pt_host *host, char *seen, size_t len);
+/* A VF on another NUMA node than its PF (both known): a firmware quirk (the VF's
+ * numa_node is the PF's in hardware). 1 and *pf, else 0. The gate (sriov.vf-numa) asks
+ * this for every VF. */
+int pt_vf_numa_differs(const struct pt_host *host, const struct pt_device *vf,
+		       const struct pt_device **pf);
 
 /* Class and driver helpers (lib/pci-class.c), pure. pt_driver_is_vfio: vfio-pci or
  * one of its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci ...). */

@@ -438,6 +438,35 @@ class Host:
     def cmdline(self, s):
         self.write("/proc/cmdline", s + "\n", 0o444)
 
+    def virt(self, release, cpu_flag, kvm, modules, loaded, unsafe=None, aliases=()):
+        """KVM and VFIO as the gate sees them: CPU flags (vmx/svm or none), /dev/kvm as
+        a snapshot stores a device node (an empty file), the kernel release with its
+        modules.dep/builtin/alias, loaded modules (/sys/module/M/initstate) and
+        vfio_iommu_type1's allow_unsafe_interrupts."""
+        flags = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat"
+        if cpu_flag:
+            flags += " " + cpu_flag
+        self.write("/proc/cpuinfo", "".join(
+            "processor\t: %d\nvendor_id\t: GenuineIntel\nflags\t\t: %s\n\n" % (i, flags)
+            for i in range(2)))
+        self.mkdir("/dev")
+        if kvm:
+            self.write("/dev/kvm", "")
+        self.write("/proc/sys/kernel/osrelease", release + "\n")
+        lm = "/lib/modules/" + release
+        self.write(lm + "/modules.dep", "".join(
+            "kernel/%s%s: \n" % (m, "" if m.endswith(".xz") else ".ko")
+            for m in modules if not m.startswith("builtin:")))
+        self.write(lm + "/modules.builtin", "".join(
+            "kernel/%s.ko\n" % m[8:] for m in modules if m.startswith("builtin:")))
+        self.write(lm + "/modules.alias", "".join("alias %s %s\n" % a for a in aliases))
+        self.mkdir("/sys/module")
+        for m in loaded:
+            self.write("/sys/module/%s/initstate" % m, "live\n")
+        if unsafe is not None:
+            self.write("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+                       unsafe + "\n")
+
 
 def cpumask(cpulist):
     m = 0
@@ -464,6 +493,18 @@ def case_dual_socket(h):
     h.dmar("dmar1")
     h.cmdline("BOOT_IMAGE=/vmlinuz-6.1.0-27-amd64 root=UUID=5c0de6a1-2f3e-4d3c-9a51-8f1a2b3c4d5e ro "
               "intel_iommu=on iommu=pt default_hugepagesz=2M hugepagesz=1G hugepages=4 quiet")
+    h.virt("6.1.0-27-amd64", "vmx", True,
+           ["drivers/vfio/pci/vfio-pci", "drivers/vfio/vfio_iommu_type1", "drivers/vfio/vfio",
+            "drivers/net/ethernet/intel/igb/igb", "drivers/nvme/host/nvme",
+            "drivers/net/ethernet/intel/i40e/i40e", "sound/pci/hda/snd-hda-intel.ko.xz",
+            "builtin:drivers/pci/pci-stub"],
+           ["vfio", "vfio_pci", "vfio_iommu_type1", "kvm", "kvm_intel"], unsafe="N",
+           aliases=[("pci:v000015B3d00001015sv*sd*bc*sc*i*", "mlx5_core"),
+                    ("pci:v00008086d00001572sv*sd*bc*sc*i*", "i40e"),
+                    ("pci:v*d*sv*sd*bc01sc08i02*", "nvme"),
+                    ("pci:v0000144Dd0000A824sv*sd*bc01sc08i02*", "nvme"),
+                    ("pci:v000010DEd*sv*sd*bc04sc03i00*", "snd_hda_intel"),
+                    ("pci:v00008086d000010FBsv*sd*bc*sc*i*", "ixgbe")])
     g = iter(range(0, 1000))
 
     # socket 0, legacy root bus: host bridge, a root port with a degraded NIC, a root
@@ -630,7 +671,12 @@ def case_messy(h):
 
 def case_noiommu(h):
     h.numa({0: "0-1"}, {0: {2048: (0, 0)}})
-    h.cmdline("console=ttyS0 reboot=k panic=1 root=/dev/vda rw")
+    h.cmdline("console=ttyS0 reboot=k panic=1 root=/dev/vda rw "
+              "vfio_iommu_type1.allow_unsafe_interrupts=1 pcie_acs_override=downstream")
+    # a VM without nested virtualization, a kernel without vfio-pci, and the unsafe
+    # interrupts switch on (what people do on hosts without interrupt remapping)
+    h.virt("6.1.0-27-amd64", None, False, ["drivers/vfio/vfio_iommu_type1", "drivers/vfio/vfio"],
+           ["vfio", "vfio_iommu_type1"], unsafe="Y")
     r0 = Fn(h, "/sys/devices/" + h.root_bus("pci0000:00", 0), "", 0, "0-1")
     h.function(r0, "0000:00:00.0", 0x8086, 0x0d57, 0x060000, ptype=None, reset_method=None)
     blk = h.function(r0, "0000:00:02.0", 0x1af4, 0x1042, 0x018000, subsys=(0x1af4, 0x1100),

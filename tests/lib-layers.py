@@ -9,7 +9,7 @@ import sys
 
 LAYERS = [
     ("actors", "assign apply journal state state-db"),
-    ("judges", "check doctor safety plan allocate group match"),
+    ("judges", "check doctor safety plan allocate group match sriov-predict topo"),
     ("gatherers", "pci host hostfacts klog ethtool nl-socket snapshot pci-access"),
     ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer"),
     ("bottom", "sysroot state-dir parse bdf pci-class"),

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 LAYERS = [
-    ("actors", "assign apply journal state state-db"),
-    ("judges", "check doctor safety plan allocate group match sriov-predict topo"),
+    ("actors", "assign apply journal state state-db oneshot vm"),
+    ("judges", "topo check doctor vm-judge sriov-predict safety plan allocate group match"),
     ("gatherers", "pci host hostfacts klog ethtool nl-socket snapshot pci-access"),
-    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer"),
+    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer libvirt-xml vm-parse"),
     ("bottom", "sysroot state-dir parse bdf pci-class"),
 ]
 layer = {f: i for i, (_, files) in enumerate(LAYERS) for f in files.split()}

@@ -37,27 +37,6 @@ static void warn(struct pt_vm *vm, const char *fmt, ...)
 		free(s);
 }
 
-/* ---- which files stand for a device ------------------------------------------------ */
-
-void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *group, size_t glen,
-		       char *cdev, size_t clen)
-{
-	char path[4096];
-	struct dirent *e;
-	DIR *dp;
-
-	group[0] = cdev[0] = '\0';
-	if (d->iommu_group >= 0)
-		snprintf(group, glen, "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
-	    (dp = opendir(path))) {
-		while ((e = readdir(dp)))
-			if (strncmp(e->d_name, "vfio", 4) == 0)
-				snprintf(cdev, clen, "/dev/vfio/devices/%s", e->d_name);
-		closedir(dp);
-	}
-}
-
 /* ---- finding the process ------------------------------------------------------------ */
 
 static int read_cmdline(struct pt_ctx *ctx, long pid, struct pt_qemu_cmdline *q)

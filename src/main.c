@@ -12,40 +12,100 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * One entry per command: its positional arguments, a summary, and every option it takes
+ * (without --json and --help, which all commands take). `passthru help CMD`, `CMD --help`,
+ * the usage line on a bad option and the bash completion are all generated from this
+ * table, and the option parser is checked against it (PASSTHRU_OPTCHECK, tests/cli/help.py).
+ * A new command: its entry here, its cmd_<name>() in src/cmd-<name>.c.
+ */
+#define OPTS(...) ((const struct cmd_opt[]){ __VA_ARGS__, { NULL, 0, NULL, NULL } })
+#define NO_OPTS ((const struct cmd_opt[]){ { NULL, 0, NULL, NULL } })
+
 const struct cmd commands[] = {
-	{ "list", cmd_list, 0, "[--class net|storage|display|all] [--pf DEV] [--json]",
-	  "PCI functions as a tree, VFs under their PF" },
-	{ "show", cmd_show, 0, "DEV [--json]",
-	  "everything about one function: group, upstream ACS path, SR-IOV, link" },
-	{ "vfs", cmd_vfs, 0, "PF [--json]",
-	  "VF network settings of a PF netdev: MAC, VLAN, spoof check, trust, link state, rates" },
-	{ "apply", cmd_apply, CMD_NEEDS_ROOT,
-	  "FILE [--dry-run] [--verify] [--force] [--timeout MS] [--json]",
-	  "make the host what FILE says: VFs, VF settings, vfio-pci bindings; rollback on failure" },
-	{ "check", cmd_check, 0,
-	  "[--profile FILE] [--format text|json|prometheus|nfd] [--output FILE] [--strict] "
-	  "[--kernel-log FILE] [--json]",
-	  "the host gate: IOMMU, interrupt remapping, links, VFs, faults; exit 1 drains the node" },
-	{ "doctor", cmd_doctor, 0, "DEV [--cpus LIST] [--kernel-log FILE] [--json]",
-	  "diagnose one device: each finding with its decision" },
-	{ "log", cmd_log, 0, "[FILE|-] [--json]",
-	  "IOMMU state, IOMMU faults and AER errors, as the kernel log tells them" },
-	{ "assign", cmd_assign, CMD_NEEDS_ROOT,
-	  "VM --pool P [--config FILE] [--numa N | --cpus LIST] [--mac M] [--vlan V] [--count K] "
-	  "[--allow-remote] [--failover [--failover-network NET]] [--force] "
-	  "[--format libvirt|qemu|json] [--dry-run] [--timeout MS] [--json]",
-	  "lease devices of a pool to a VM, bound to vfio-pci; prints libvirt XML or QEMU args" },
-	{ "release", cmd_release, CMD_NEEDS_ROOT,
-	  "VM [--device BDF] [--dry-run] [--force] [--timeout MS] [--json] | --unquarantine BDF",
-	  "reset a VM's devices, restore the VF policy, return them to their pools" },
-	{ "leases", cmd_leases, 0, "[--vm VM] [--json]", "the active leases: which device each VM holds" },
-	{ "pools", cmd_pools, 0, "[--config FILE] [--no-sync] [--json]",
-	  "capacity per pool and NUMA node: total, free, leased, quarantined" },
-	{ "gc", cmd_gc, CMD_NEEDS_ROOT, "[--vm-alive CMD] [--min-age S] [--dry-run] [--json]",
-	  "release the leases of VMs that no longer exist" },
-	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
-	  "capture what passthru reads of this host, for bug reports and fixtures" },
-	{ NULL, NULL, 0, NULL, NULL },
+	{ "list", cmd_list, 0, "",
+	  "PCI functions as a tree, VFs under their PF",
+	  OPTS({ "class", 'c', "net|storage|display|all", "only network, storage or display functions" },
+	       { "pf", 'p', "DEV", "only the physical function DEV and its VFs" }) },
+	{ "show", cmd_show, 0, "DEV",
+	  "everything about one function: group, upstream ACS path, SR-IOV, link", NO_OPTS },
+	{ "vfs", cmd_vfs, 0, "PF",
+	  "VF network settings of a PF netdev: MAC, VLAN, spoof check, trust, link state, rates",
+	  NO_OPTS },
+	{ "apply", cmd_apply, CMD_NEEDS_ROOT, "FILE",
+	  "make the host what FILE says: VFs, VF settings, vfio-pci bindings; rollback on failure",
+	  OPTS({ "dry-run", 'n', NULL, "print the plan and change nothing" },
+	       { "verify", 'V', NULL, "change nothing; exit 1 if the host differs from FILE" },
+	       { "force", 'f', NULL, "proceed where passthru would refuse to take a device" },
+	       { "timeout", 't', "MS", "bound on blocking writes and the wait for VFs (30000)" }) },
+	{ "check", cmd_check, 0, "",
+	  "the host gate: IOMMU, interrupt remapping, links, VFs, faults; exit 1 drains the node",
+	  OPTS({ "profile", 'p', "FILE", "the YAML profile to judge against (built-in defaults)" },
+	       { "format", 'f', "text|json|prometheus|nfd", "the report's form (text)" },
+	       { "output", 'o', "FILE", "write the report to FILE atomically, not stdout" },
+	       { "strict", 's', NULL, "warnings fail too" },
+	       { "kernel-log", 'k', "FILE", "read the kernel log from FILE, not /dev/kmsg" }) },
+	{ "doctor", cmd_doctor, 0, "DEV",
+	  "diagnose one device: each finding with its decision",
+	  OPTS({ "cpus", 'c', "LIST", "the VM's CPUs, checked against NUMA and IRQ placement" },
+	       { "kernel-log", 'k', "FILE", "read the kernel log from FILE, not /dev/kmsg" }) },
+	{ "log", cmd_log, 0, "[FILE|-]",
+	  "IOMMU state, IOMMU faults and AER errors, as the kernel log tells them", NO_OPTS },
+	{ "assign", cmd_assign, CMD_NEEDS_ROOT, "VM --pool P",
+	  "lease devices of a pool to a VM, bound to vfio-pci; prints libvirt XML or QEMU args",
+	  OPTS({ "pool", 'p', "P", "the pool to lease from (required)" },
+	       { "config", 'c', "FILE", "the host configuration (/etc/passthru/host.yaml)" },
+	       { "numa", 'N', "N", "take devices on NUMA node N" },
+	       { "cpus", 'C', "LIST", "take devices on the node holding these CPUs" },
+	       { "mac", 'm', "MAC", "set this MAC on the VF (one device)" },
+	       { "vlan", 'v', "VLAN", "set this VLAN on the VF (one device)" },
+	       { "count", 'k', "K", "lease K devices (1)" },
+	       { "allow-remote", 'r', NULL, "take the rest from other NUMA nodes when short" },
+	       { "failover", 'F', NULL, "pair the VF with a virtio NIC of the same MAC" },
+	       { "failover-network", 'W', "NET", "libvirt network of the virtio half (default)" },
+	       { "force", 'f', NULL, "hand out a device whose group holds a host function" },
+	       { "format", 'o', "libvirt|qemu|json", "what to print (libvirt)" },
+	       { "dry-run", 'n', NULL, "say what would be leased; change nothing" },
+	       { "timeout", 't', "MS", "bound on each blocking sysfs write while binding" }) },
+	{ "release", cmd_release, CMD_NEEDS_ROOT, "VM | --unquarantine BDF",
+	  "reset a VM's devices, restore the VF policy, return them to their pools",
+	  OPTS({ "device", 'd', "BDF", "only the lease on this function" },
+	       { "unquarantine", 'u', "BDF", "return a quarantined function to its pool" },
+	       { "dry-run", 'n', NULL, "say what would be released; change nothing" },
+	       { "force", 'f', NULL, "release even a function a process still holds" },
+	       { "timeout", 't', "MS", "bound on each blocking sysfs write" }) },
+	{ "leases", cmd_leases, 0, "",
+	  "the active leases: which device each VM holds",
+	  OPTS({ "vm", 'v', "VM", "only this VM's leases" }) },
+	{ "pools", cmd_pools, 0, "",
+	  "capacity per pool and NUMA node: total, free, leased, quarantined",
+	  OPTS({ "config", 'c', "FILE", "the host configuration (/etc/passthru/host.yaml)" },
+	       { "no-sync", 'S', NULL, "do not sync the pools from the configuration first" }) },
+	{ "gc", cmd_gc, CMD_NEEDS_ROOT, "",
+	  "release the leases of VMs that no longer exist",
+	  OPTS({ "vm-alive", 'a', "CMD", "run 'CMD VM' (exit 0 = exists), not virsh domstate" },
+	       { "min-age", 'A', "S", "keep VMs whose newest lease is younger (600)" },
+	       { "dry-run", 'n', NULL, "say what would be released; change nothing" }) },
+	{ "snapshot", cmd_snapshot, 0, "",
+	  "capture what passthru reads of this host, for bug reports and fixtures",
+	  OPTS({ "output", 'o', "FILE.tar.gz", "the archive (passthru-snapshot-HOST-TIME.tar.gz)" },
+	       { "max-size", 'm', "MIB", "bound on the uncompressed archive (64)" }) },
+	{ NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+/* Options every command takes, and the global ones (before COMMAND). */
+static const struct cmd_opt common_opts[] = {
+	{ "json", 'j', NULL, "print JSON (docs/json.md), not the human output" },
+	{ "help", 'h', NULL, "print this help and exit" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct cmd_opt global_opts[] = {
+	{ "sysroot", 0, "DIR|FILE.tar.gz", "run on a captured tree or snapshot archive" },
+	{ "state-dir", 0, "DIR", "lease database and apply journal (/var/lib/passthru)" },
+	{ "json", 0, NULL, "print JSON (docs/json.md), not the human output" },
+	{ "version", 0, NULL, "print the version and exit" },
+	{ "help", 'h', NULL, "print this help and exit" },
+	{ NULL, 0, NULL, NULL },
 };
 
 static const char *prog = "passthru";
@@ -75,25 +135,127 @@ void cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void print_opts(FILE *f, const struct cmd_opt *o)
+{
+	for (; o && o->name; o++) {
+		char lhs[64];
+
+		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", o->short_name ? '-' : ' ',
+			 o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ', o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+		if (strlen(lhs) <= 28)
+			fprintf(f, "  %-28s %s\n", lhs, o->help);
+		else
+			fprintf(f, "  %s\n  %-28s %s\n", lhs, "", o->help);
+	}
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--sysroot DIR] [--state-dir DIR] [--json] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: %s [OPTIONS] COMMAND [ARGS]\n\n"
 		   "Commands:\n", prog);
 	for (const struct cmd *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\nRun '%s COMMAND --help' for a command's options; 'man passthru' for more.\n"
+	fprintf(f, "\nOptions (before COMMAND):\n");
+	print_opts(f, global_opts);
+	fprintf(f, "\nRun '%s help COMMAND' for a command's options; 'man passthru' for more.\n"
 		   "Exit status: 0 ok, 1 a check or action failed, 2 passthru could not run.\n",
 		prog);
 }
 
-void cli_usage(FILE *f, const char *name)
+static const struct cmd *find_cmd(const char *name)
 {
 	for (const struct cmd *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0) {
-			fprintf(f, "usage: %s %s %s\n  %s\n", prog, c->name, c->args, c->summary);
-			return;
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* usage: passthru CMD ARGS [OPTIONS], the summary, and one line per option. */
+static void cmd_help(FILE *f, const struct cmd *c)
+{
+	fprintf(f, "usage: %s %s%s%s [OPTIONS]\n  %s\n\nOptions:\n", prog, c->name,
+		c->args[0] ? " " : "", c->args, c->summary);
+	print_opts(f, c->opts);
+	print_opts(f, common_opts);
+}
+
+void cli_usage(FILE *f, const char *name)
+{
+	const struct cmd *c = find_cmd(name);
+
+	if (!c) {
+		usage(f);
+		return;
+	}
+	if (f == stdout) {
+		cmd_help(f, c);
+		return;
+	}
+	/* after a bad option: the usage line and where the rest is */
+	fprintf(f, "usage: %s %s%s%s [OPTIONS]   ('%s help %s' lists them)\n", prog, c->name,
+		c->args[0] ? " " : "", c->args, prog, c->name);
+}
+
+/*
+ * getopt_long() of every command comes here (cli.h). With PASSTHRU_OPTCHECK set in the
+ * environment, it compares the command's getopt options with its entry in the table,
+ * both ways (name, argument, short letter), prints the differences and exits: the test
+ * that keeps the help from drifting from the parser (tests/cli/help.py).
+ */
+static const struct cmd *running;
+
+static const struct cmd_opt *table_opt(const struct cmd *c, const char *name)
+{
+	for (const struct cmd_opt *o = c->opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	for (const struct cmd_opt *o = common_opts; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+static int optcheck(const struct cmd *c, const char *optstring, const struct option *lo)
+{
+	int bad = 0;
+
+	for (const struct option *l = lo; l->name; l++) {
+		const struct cmd_opt *o = table_opt(c, l->name);
+
+		if (!o) {
+			printf("%s: --%s is parsed but not in the command table\n", c->name, l->name);
+			bad++;
+		} else if ((o->arg != NULL) != (l->has_arg == required_argument)) {
+			printf("%s: --%s: the table and the parser disagree on its argument\n",
+			       c->name, l->name);
+			bad++;
+		} else if (o->short_name && (l->val != o->short_name || !strchr(optstring, o->short_name))) {
+			printf("%s: --%s: -%c is not accepted\n", c->name, l->name, o->short_name);
+			bad++;
 		}
-	usage(f);
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct cmd_opt *o = pass ? common_opts : c->opts; o && o->name; o++) {
+			const struct option *l = lo;
+
+			while (l->name && strcmp(l->name, o->name))
+				l++;
+			if (!l->name) {
+				printf("%s: --%s is in the table but not parsed\n", c->name, o->name);
+				bad++;
+			}
+		}
+	printf("%s: %s\n", c->name, bad ? "options differ from the table" : "options ok");
+	return bad ? EXIT_FAIL : EXIT_OK;
+}
+
+int cli_getopt_long(int argc, char *const argv[], const char *optstring,
+		    const struct option *longopts, int *longindex)
+{
+	if (running && getenv("PASSTHRU_OPTCHECK"))
+		exit(optcheck(running, optstring, longopts));
+	return (getopt_long)(argc, argv, optstring, longopts, longindex);
 }
 
 struct pt_host *cli_scan(struct cli *cli)
@@ -137,14 +299,6 @@ struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_ho
 	return d;
 }
 
-static const struct cmd *find_cmd(const char *name)
-{
-	for (const struct cmd *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -184,8 +338,13 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc && !find_cmd(argv[i + 1])) {
+			cli_error("'%s' is not a passthru command", argv[i + 1]);
+			usage(stderr);
+			return EXIT_ERROR;
+		}
 		if (i + 1 < argc)
-			cli_usage(stdout, argv[i + 1]);
+			cmd_help(stdout, find_cmd(argv[i + 1]));
 		else
 			usage(stdout);
 		return EXIT_OK;
@@ -201,7 +360,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[k], "--") == 0)
 			break;
 		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-			cli_usage(stdout, c->name);
+			cmd_help(stdout, c);
 			return EXIT_OK;
 		}
 	}
@@ -218,6 +377,7 @@ int main(int argc, char **argv)
 	cli.prog = prog;
 	cli.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	optind = 0;
+	running = c;
 	r = c->fn(&cli, argc - i, argv + i);
 	pt_ctx_free(cli.ctx);
 	return r;

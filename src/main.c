@@ -5,11 +5,14 @@
  */
 #include "cli.h"
 
+#include "passthru/archive.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -299,8 +302,45 @@ struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_ho
 	return d;
 }
 
+/* --sysroot FILE.tar.gz: unpacks the snapshot into a private temporary directory
+ * (lib/tar-reader.c) and returns its path, to remove when the command is done. */
+static char *unpack_sysroot(const char *file)
+{
+	struct pt_archive_stats st;
+	struct pt_ctx *ctx = NULL;
+	char *dir = NULL;
+	int r = pt_ctx_new(&ctx, NULL);
+
+	if (r < 0) {
+		cli_error("cannot start: %s", strerror(-r));
+		return NULL;
+	}
+	r = pt_archive_unpack(ctx, file, 0, &dir, &st);
+	if (r < 0)
+		cli_error("--sysroot: %s", pt_ctx_error(ctx));
+	else if (st.skipped)
+		cli_warn("--sysroot %s: skipped %zu member%s the snapshot never holds, first %s",
+			 file, st.skipped, st.skipped == 1 ? "" : "s", st.first_skipped);
+	pt_ctx_free(ctx);
+	return dir;
+}
+
+static void remove_sysroot(char *dir)
+{
+	struct pt_ctx *ctx = NULL;
+
+	if (!dir)
+		return;
+	if (pt_ctx_new(&ctx, NULL) == 0 && pt_archive_remove(ctx, dir) < 0)
+		cli_warn("%s", pt_ctx_error(ctx));
+	pt_ctx_free(ctx);
+	free(dir);
+}
+
 int main(int argc, char **argv)
 {
+	char *unpacked = NULL;
+	struct stat sb;
 	struct cli cli = { 0 };
 	const struct cmd *c;
 	int i, r;
@@ -369,9 +409,16 @@ int main(int argc, char **argv)
 			  c->name);
 		return EXIT_ERROR;
 	}
+	if (cli.sysroot && *cli.sysroot && stat(cli.sysroot, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		unpacked = unpack_sysroot(cli.sysroot);
+		if (!unpacked)
+			return EXIT_ERROR;
+		cli.sysroot = unpacked;
+	}
 	r = pt_ctx_new(&cli.ctx, cli.sysroot);
 	if (r < 0) {
 		cli_error("cannot start: %s", strerror(-r));
+		remove_sysroot(unpacked);
 		return EXIT_ERROR;
 	}
 	cli.prog = prog;
@@ -380,5 +427,6 @@ int main(int argc, char **argv)
 	running = c;
 	r = c->fn(&cli, argc - i, argv + i);
 	pt_ctx_free(cli.ctx);
+	remove_sysroot(unpacked);
 	return r;
 }

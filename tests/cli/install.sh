@@ -104,4 +104,14 @@ ok $(grep -q '^passthru_' "$T/prom/passthru.prom"; echo $?) "failed gate: the te
 rmdir "$T/nfd" 2>/dev/null || rm -rf "$T/nfd"
 gate "$R"
 ok $([ ! -e "$T/nfd" ]; echo $?) "gate helper: no NFD directory, none created"
+
+# tools/test --no-lab installs the test and package tools, nothing only the lab needs
+SRC=${PASSTHRU_TOP_SRCDIR:-$(dirname "$0")/../..}
+sel=$(sed -n 's/.*tools\/install-deps \(--test[^|]*\) ||.*/\1/p' "$SRC/tools/test")
+ok $([ -n "$sel" ]; echo $?) "tools/test --no-lab runs tools/install-deps $sel"
+lab_only=$("$SRC/tools/install-deps" --list --lab | sort >"$T/lab"
+	"$SRC/tools/install-deps" --list $sel | sort >"$T/nolab"
+	"$SRC/tools/install-deps" --list --test --package | sort | comm -13 - "$T/lab")
+got=$(echo $lab_only | tr ' ' '\n' | grep -xFf - "$T/nolab")
+is "$got" "" "tools/test --no-lab installs none of the lab's packages ($(echo $lab_only))"
 tap_done

@@ -41,7 +41,9 @@ ok $(grep -q '\bpt_err\b' "$T/exported"; echo $?) "pt_ctx_new's companions are e
 pc=$(find "$D" -name passthru.pc | head -1)
 ok $(grep -q '^Libs: .*-lpassthru' "$pc" && grep -q '^Cflags: -I${includedir}' "$pc"; echo $?) \
 	"passthru.pc names -lpassthru and the include dir"
-ok $([ -f "$D$prefix/include/passthru/passthru.h" ]; echo $?) "headers in includedir/passthru"
+SRC=${PASSTHRU_TOP_SRCDIR:-$(dirname "$0")/../..}
+miss=$(cd "$SRC/include/passthru" && for h in *.h; do [ -f "$D$prefix/include/passthru/$h" ] || echo "$h"; done)
+is "$miss" "" "every include/passthru/*.h is installed in includedir/passthru (list it in include/passthru/meson.build)"
 ok $(find "$D" -path '*/man8/passthru.8' | grep -q .; echo $?) "the man page is installed"
 ok $(find "$D" -path '*/completions/passthru' | grep -q .; echo $?) "the bash completion is installed"
 
@@ -106,7 +108,6 @@ gate "$R"
 ok $([ ! -e "$T/nfd" ]; echo $?) "gate helper: no NFD directory, none created"
 
 # tools/test --no-lab installs the test and package tools, nothing only the lab needs
-SRC=${PASSTHRU_TOP_SRCDIR:-$(dirname "$0")/../..}
 sel=$(sed -n 's/.*tools\/install-deps \(--test[^|]*\) ||.*/\1/p' "$SRC/tools/test")
 ok $([ -n "$sel" ]; echo $?) "tools/test --no-lab runs tools/install-deps $sel"
 lab_only=$("$SRC/tools/install-deps" --list --lab | sort >"$T/lab"

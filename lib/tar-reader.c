@@ -337,7 +337,7 @@ static int extract(struct unpack *u, const struct pt_tar_header *h, const char *
 		   const char *link)
 {
 	char name[PATH_MAX];
-	const char *leaf;
+	const char *leaf = NULL;
 	int depth, dfd, fd, r = 0;
 	struct stat sb;
 
@@ -436,7 +436,7 @@ static int unpack_stream(struct unpack *u)
 	char path[PATH_MAX] = "", link[PATH_MAX] = "";
 	unsigned char blk[PT_TAR_BLOCK];
 	struct pt_tar_header h;
-	int r;
+	int r = 0;
 
 	for (;;) {
 		char *meta = NULL;

@@ -109,9 +109,8 @@ def main():
             for short, name, arg, _ in opts:
                 if name == "help":
                     continue
+                # the short forms are checked by PASSTHRU_OPTCHECK (letter in the optstring)
                 forms = [["--" + name] + ([arg.split("|")[0]] if arg else [])]
-                if short:
-                    forms.append(["-" + short] + ([arg.split("|")[0]] if arg else []))
                 for form in forms:
                     rc, out, err = run("--sysroot", root, c, *form, env=env, cwd=tmp)
                     rejected = re.search(r"unrecognized option|invalid option|requires an argument",

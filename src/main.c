@@ -24,6 +24,8 @@
  */
 #define OPTS(...) ((const struct cmd_opt[]){ __VA_ARGS__, { NULL, 0, NULL, NULL } })
 #define NO_OPTS ((const struct cmd_opt[]){ { NULL, 0, NULL, NULL } })
+/* A subcommand's options follow this marker (passthru vm check ...). */
+#define SUBCMD(name, help) { "", 0, name, help }
 
 const struct cmd commands[] = {
 	{ "list", cmd_list, 0, "",
@@ -41,6 +43,35 @@ const struct cmd commands[] = {
 	       { "verify", 'V', NULL, "change nothing; exit 1 if the host differs from FILE" },
 	       { "force", 'f', NULL, "proceed where passthru would refuse to take a device" },
 	       { "timeout", 't', "MS", "bound on blocking writes and the wait for VFs (30000)" }) },
+	{ "bind", cmd_bind, CMD_NEEDS_ROOT, "DEV|--group N DRIVER",
+	  "bind a function (or its IOMMU group) to vfio-pci, a driver, host or none, as apply would",
+	  OPTS({ "group", 'g', "N", "every function of IOMMU group N" },
+	       { "with-group", 'w', NULL, "DEV and the rest of its IOMMU group" },
+	       { "dry-run", 'n', NULL, "print the plan and change nothing" },
+	       { "force", 'f', NULL, "proceed where passthru would refuse to take a device" },
+	       { "persist", 'P', NULL, "also write it to the host configuration's drop-ins" },
+	       { "timeout", 't', "MS", "bound on blocking writes (30000)" }) },
+	{ "vf", cmd_vf, CMD_NEEDS_ROOT, "PF N|all",
+	  "set one VF's (or every VF's) MAC, VLAN, spoof check, trust, link state, rates",
+	  OPTS({ "mac", 'm', "MAC", "the VF's MAC" },
+	       { "vlan", 'v', "V[:QOS[:PROTO]]", "the VF's VLAN (0: none), priority, protocol" },
+	       { "spoof-check", 's', "on|off", "MAC spoof checking" },
+	       { "trust", 'T', "on|off", "trusted VF (promiscuous, MAC changes)" },
+	       { "link-state", 'l', "auto|enable|disable", "the VF's link state" },
+	       { "max-rate", 'M', "MBPS", "maximum transmit rate (0: no limit)" },
+	       { "min-rate", 'R', "MBPS", "minimum transmit rate" },
+	       { "query-rss", 'q', "on|off", "whether the VF may query the PF's RSS" },
+	       { "dry-run", 'n', NULL, "print the plan and change nothing" },
+	       { "force", 'f', NULL, "proceed where passthru would refuse to take a device" },
+	       { "persist", 'P', NULL, "also write it to the host configuration's drop-ins" },
+	       { "timeout", 't', "MS", "bound on blocking writes (30000)" }) },
+	{ "sriov", cmd_sriov, CMD_NEEDS_ROOT, "PF COUNT",
+	  "set a PF's VF count (through 0 when it changes), as apply would",
+	  OPTS({ "autoprobe", 'a', "on|off", "whether new VFs bind to their driver" },
+	       { "dry-run", 'n', NULL, "print the plan and change nothing" },
+	       { "force", 'f', NULL, "proceed where passthru would refuse to take a device" },
+	       { "persist", 'P', NULL, "also write it to the host configuration's drop-ins" },
+	       { "timeout", 't', "MS", "bound on blocking writes (30000)" }) },
 	{ "check", cmd_check, 0, "",
 	  "the host gate: IOMMU, interrupt remapping, links, VFs, faults; exit 1 drains the node",
 	  OPTS({ "profile", 'p', "FILE", "the YAML profile to judge against (built-in defaults)" },
@@ -89,10 +120,29 @@ const struct cmd commands[] = {
 	  OPTS({ "vm-alive", 'a', "CMD", "run 'CMD VM' (exit 0 = exists), not virsh domstate" },
 	       { "min-age", 'A', "S", "keep VMs whose newest lease is younger (600)" },
 	       { "dry-run", 'n', NULL, "say what would be released; change nothing" }) },
+	{ "plan", cmd_plan, 0, "sriov PF COUNT",
+	  "predict before writing: will enabling COUNT VFs on PF succeed, which limit refuses it",
+	  NO_OPTS },
+	{ "topo", cmd_topo, 0, "",
+	  "the host as a picture: NUMA nodes, bridges with ACS, VFs, IOMMU groups, check's marks",
+	  OPTS({ "format", 'F', "text|dot|svg|html", "the picture's form (text)" },
+	       { "output", 'o', "FILE", "write it to FILE, not stdout" },
+	       { "profile", 'p', "FILE", "judge with this profile for check's marks" },
+	       { "expand", 'x', NULL, "show every VF, not a summary per PF" }) },
+	{ "vm", cmd_vm, 0, "VM|PID | check [FILE.xml]",
+	  "what a running VM uses (devices, vCPUs, memory, IRQs) and whether it is aligned",
+	  OPTS(SUBCMD("check", "whether a VM about to start fits: 'vm check [FILE.xml]'"),
+	       { "memory", 'm', "SIZE", "the VM's memory" },
+	       { "hugepages", 'H', "2M|1G", "backed by hugepages of this size" },
+	       { "node", 'N', "N", "the NUMA node it will run on" },
+	       { "cpus", 'c', "LIST", "the CPUs it will run on" },
+	       { "devices", 'd', "BDF,...", "the functions it will be given" },
+	       { "memlock", 'l', "SIZE|unlimited", "its locked-memory limit" }) },
 	{ "snapshot", cmd_snapshot, 0, "",
 	  "capture what passthru reads of this host, for bug reports and fixtures",
 	  OPTS({ "output", 'o', "FILE.tar.gz", "the archive (passthru-snapshot-HOST-TIME.tar.gz)" },
-	       { "max-size", 'm', "MIB", "bound on the uncompressed archive (64)" }) },
+	       { "max-size", 'm', "MIB", "bound on the uncompressed archive (64)" },
+	       { "pid", 'p', "VM|PID", "also capture a QEMU process's view (repeatable)" }) },
 	{ NULL, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -138,11 +188,16 @@ void cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void print_opts(FILE *f, const struct cmd_opt *o)
+static void print_opts(FILE *f, const char *cmd, const struct cmd_opt *o)
 {
 	for (; o && o->name; o++) {
 		char lhs[64];
 
+		if (!o->name[0]) {
+			/* a subcommand: its options follow */
+			fprintf(f, "\nOptions of '%s %s %s' (%s):\n", prog, cmd, o->arg, o->help);
+			continue;
+		}
 		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s", o->short_name ? '-' : ' ',
 			 o->short_name ? o->short_name : ' ', o->short_name ? ',' : ' ', o->name,
 			 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -160,7 +215,7 @@ static void usage(FILE *f)
 	for (const struct cmd *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nOptions (before COMMAND):\n");
-	print_opts(f, global_opts);
+	print_opts(f, NULL, global_opts);
 	fprintf(f, "\nRun '%s help COMMAND' for a command's options; 'man passthru' for more.\n"
 		   "Exit status: 0 ok, 1 a check or action failed, 2 passthru could not run.\n",
 		prog);
@@ -179,8 +234,8 @@ static void cmd_help(FILE *f, const struct cmd *c)
 {
 	fprintf(f, "usage: %s %s%s%s [OPTIONS]\n  %s\n\nOptions:\n", prog, c->name,
 		c->args[0] ? " " : "", c->args, c->summary);
-	print_opts(f, c->opts);
-	print_opts(f, common_opts);
+	print_opts(f, c->name, common_opts);
+	print_opts(f, c->name, c->opts);
 }
 
 void cli_usage(FILE *f, const char *name)
@@ -208,23 +263,32 @@ void cli_usage(FILE *f, const char *name)
  */
 static const struct cmd *running;
 
-static const struct cmd_opt *table_opt(const struct cmd *c, const char *name)
+/* The table's option name in scope: the command's own (sub NULL) or a subcommand's. */
+static const struct cmd_opt *table_opt(const struct cmd *c, const char *sub, const char *name)
 {
-	for (const struct cmd_opt *o = c->opts; o && o->name; o++)
-		if (strcmp(o->name, name) == 0)
+	const char *scope = NULL;
+
+	for (const struct cmd_opt *o = c->opts; o && o->name; o++) {
+		if (!o->name[0])
+			scope = o->arg;
+		else if (strcmp(o->name, name) == 0 &&
+			 (sub && scope ? strcmp(sub, scope) == 0 : sub == scope))
 			return o;
+	}
 	for (const struct cmd_opt *o = common_opts; o->name; o++)
 		if (strcmp(o->name, name) == 0)
 			return o;
 	return NULL;
 }
 
-static int optcheck(const struct cmd *c, const char *optstring, const struct option *lo)
+static int optcheck(const struct cmd *c, const char *sub, const char *optstring,
+		    const struct option *lo)
 {
+	const char *scope = NULL;
 	int bad = 0;
 
 	for (const struct option *l = lo; l->name; l++) {
-		const struct cmd_opt *o = table_opt(c, l->name);
+		const struct cmd_opt *o = table_opt(c, sub, l->name);
 
 		if (!o) {
 			printf("%s: --%s is parsed but not in the command table\n", c->name, l->name);
@@ -242,6 +306,12 @@ static int optcheck(const struct cmd *c, const char *optstring, const struct opt
 		for (const struct cmd_opt *o = pass ? common_opts : c->opts; o && o->name; o++) {
 			const struct option *l = lo;
 
+			if (!o->name[0]) {
+				scope = o->arg;
+				continue;
+			}
+			if (!pass && (sub && scope ? strcmp(sub, scope) != 0 : sub != scope))
+				continue;
 			while (l->name && strcmp(l->name, o->name))
 				l++;
 			if (!l->name) {
@@ -249,15 +319,23 @@ static int optcheck(const struct cmd *c, const char *optstring, const struct opt
 				bad++;
 			}
 		}
-	printf("%s: %s\n", c->name, bad ? "options differ from the table" : "options ok");
+	printf("%s%s%s: %s\n", c->name, sub ? " " : "", sub ? sub : "",
+	       bad ? "options differ from the table" : "options ok");
 	return bad ? EXIT_FAIL : EXIT_OK;
 }
 
 int cli_getopt_long(int argc, char *const argv[], const char *optstring,
 		    const struct option *longopts, int *longindex)
 {
-	if (running && getenv("PASSTHRU_OPTCHECK"))
-		exit(optcheck(running, optstring, longopts));
+	if (running && getenv("PASSTHRU_OPTCHECK")) {
+		/* a subcommand's parser sees its name as argv[0] (passthru vm check) */
+		const char *sub = NULL;
+
+		for (const struct cmd_opt *o = running->opts; o && o->name; o++)
+			if (!o->name[0] && argc > 0 && strcmp(argv[0], o->arg) == 0)
+				sub = o->arg;
+		exit(optcheck(running, sub, optstring, longopts));
+	}
 	return (getopt_long)(argc, argv, optstring, longopts, longindex);
 }
 

@@ -100,19 +100,31 @@ def main():
             ok(h1.startswith("usage: passthru %s" % c), "%s: the help starts with the usage line" % c, h1)
             opts = options(h1)
             names = [o[1] for o in opts]
+            # a subcommand's options follow "Options of 'passthru CMD SUB' (...)"
+            subs = {}
+            parts = re.split(r"^Options of 'passthru %s (\S+)'.*$" % c, h1, flags=re.M)
+            for k in range(1, len(parts), 2):
+                subs[parts[k]] = [o[1] for o in options(parts[k + 1])]
+            sub_of = {n: sub for sub, ns in subs.items() for n in ns}
             ok("json" in names and "help" in names, "%s: --json and --help are listed" % c, h1)
             undescribed = [o[1] for o in opts if not o[3]]
             ok(not undescribed, "%s: every option has a one-line description" % c, undescribed)
             rc, out, err = run("--sysroot", root, c, env=dict(env, PASSTHRU_OPTCHECK="1"))
             ok(rc == 0 and "options ok" in out,
                "%s: the parser's options are the table's (PASSTHRU_OPTCHECK)" % c, out + err)
+            for sub in subs:
+                rc, out, err = run("--sysroot", root, c, sub, env=dict(env, PASSTHRU_OPTCHECK="1"))
+                ok(rc == 0 and "options ok" in out,
+                   "%s %s: the parser's options are the table's (PASSTHRU_OPTCHECK)" % (c, sub),
+                   out + err)
             for short, name, arg, _ in opts:
                 if name == "help":
                     continue
                 # the short forms are checked by PASSTHRU_OPTCHECK (letter in the optstring)
                 forms = [["--" + name] + ([arg.split("|")[0]] if arg else [])]
                 for form in forms:
-                    rc, out, err = run("--sysroot", root, c, *form, env=env, cwd=tmp)
+                    words = [c, sub_of[name]] if name in sub_of else [c]
+                    rc, out, err = run("--sysroot", root, *words, *form, env=env, cwd=tmp)
                     rejected = re.search(r"unrecognized option|invalid option|requires an argument",
                                          err)
                     ok(not rejected, "%s %s: accepted by the parser" % (c, " ".join(form)), err)

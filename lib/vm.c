@@ -497,7 +497,6 @@ static void read_leases(struct pt_state *st, struct pt_vm *vm)
 	vm->leases_known = true;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < vm->n_devs; k++) {
-			vm->devs[k].lease_known = true;
 			if (!strcmp(vm->devs[k].bdf, l[i].bdf))
 				pt_strlcpy(vm->devs[k].lease_vm, l[i].vm, sizeof(vm->devs[k].lease_vm));
 		}

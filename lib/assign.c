@@ -188,18 +188,6 @@ int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
 		      spans[0] ? spans : "this host reports no NUMA nodes");
 }
 
-static bool endpoint(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
-static bool host_free_driver(const char *drv)
-{
-	return !drv[0] || pt_driver_is_vfio(drv) || strcmp(drv, "pci-stub") == 0;
-}
-
 bool pt_assign_group_viable(void *arg, int g)
 {
 	struct pt_viability *v = arg;
@@ -220,10 +208,10 @@ bool pt_assign_group_viable(void *arg, int g)
 					 p->why);
 			return false;
 		}
-		if (!endpoint(d))
+		if (!pt_device_is_endpoint(d))
 			continue;
 		n_ep++;
-		if (!host_free_driver(d->driver))
+		if (!pt_driver_vfio_compatible(d->driver))
 			n_busy++;
 	}
 	return n_ep == 1 || n_busy == 0;

@@ -130,9 +130,13 @@ static const struct snap_rule rules[] = {
 	/* modules passthru cares about: loaded or not (the directory), their parameters */
 	{ .pattern = "/sys/module/" MODULES, .kind = SNAP_DIR },
 	{ .pattern = "/sys/module/" MODULES "/parameters/*", .kind = SNAP_FILE },
+	{ .pattern = "/sys/module/" MODULES "/initstate", .kind = SNAP_FILE },
+	/* which modules the kernels can load or have built in (vfio.driver) */
+	{ .pattern = "/lib/modules/*/modules.{dep,builtin}", .kind = SNAP_FILE, .max = BIG_MAX },
 	/* procfs, stored as plain files where procfs has links (self/) */
 	{ .pattern = "/proc/cmdline", .kind = SNAP_FILE, .flags = SNAP_FLAT },
 	{ .pattern = "/proc/version", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/cpuinfo", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
 	{ .pattern = "/proc/sys/kernel/{osrelease,hostname}", .kind = SNAP_FILE,
 	  .flags = SNAP_FLAT },
 	{ .pattern = "/proc/sys/kernel/random/boot_id", .kind = SNAP_FILE, .flags = SNAP_FLAT },

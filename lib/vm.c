@@ -11,7 +11,6 @@
 #include "internal.h"
 #include "sysfs-paths.h"
 #include "passthru/parse.h"
-#include "passthru/assign.h"
 #include "passthru/state.h"
 #include "passthru/vm.h"
 
@@ -56,6 +55,56 @@ void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *grou
 				snprintf(cdev, clen, "/dev/vfio/devices/%s", e->d_name);
 		closedir(dp);
 	}
+}
+
+/* Lives here, beside the VM view, as the one scan of /proc for vfio holders; release
+ * (an actor) asks it before a reset. */
+long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
+{
+	char group[64], cdev[96], path[4200], proc[4096];
+	struct dirent *e;
+	long holder = 0;
+	DIR *dp;
+
+	if (comm && len)
+		comm[0] = '\0';
+	pt_vfio_dev_nodes(ctx, d, group, sizeof(group), cdev, sizeof(cdev));
+	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
+	    !(dp = opendir(proc)))
+		return 0;
+	while (!holder && (e = readdir(dp))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		struct dirent *f;
+		DIR *fd;
+		int dfd;
+
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/fd", proc, e->d_name);
+		if (!(fd = opendir(path)))
+			continue; /* gone, or not ours to read */
+		dfd = dirfd(fd);
+		while ((f = readdir(fd))) {
+			char target[256];
+			ssize_t n = readlinkat(dfd, f->d_name, target, sizeof(target) - 1);
+
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			if ((group[0] && strcmp(target, group) == 0) ||
+			    (cdev[0] && strcmp(target, cdev) == 0)) {
+				holder = pid;
+				break;
+			}
+		}
+		closedir(fd);
+	}
+	closedir(dp);
+	if (holder && comm && len &&
+	    pt_read_attr(ctx, comm, len, "/proc/%ld/comm", holder) < 0)
+		comm[0] = '\0';
+	return holder;
 }
 
 /* ---- finding the process ------------------------------------------------------------ */
@@ -487,12 +536,9 @@ static void read_irqs(struct pt_ctx *ctx, struct pt_vm *vm)
 	free(irqs);
 }
 
-static void read_leases(struct pt_state *st, struct pt_vm *vm)
+static void read_leases(const struct pt_lease *l, size_t n, bool have, struct pt_vm *vm)
 {
-	struct pt_lease *l = NULL;
-	size_t n = 0;
-
-	if (!st || pt_state_leases(st, NULL, &l, &n) < 0)
+	if (!have)
 		return;
 	vm->leases_known = true;
 	for (size_t i = 0; i < n; i++) {
@@ -509,11 +555,10 @@ static void read_leases(struct pt_state *st, struct pt_vm *vm)
 	}
 	for (size_t k = 0; k < vm->n_devs; k++)
 		vm->devs[k].lease_known = true;
-	free(l);
 }
 
-int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, struct pt_state *st, long pid,
-		 const char *name, struct pt_vm *vm)
+int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_lease *leases,
+		 size_t n_leases, bool have_leases, long pid, const char *name, struct pt_vm *vm)
 {
 	struct pt_libvirt_domain *dom = NULL;
 	int r;
@@ -556,7 +601,7 @@ int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, struct pt_state *s
 	from_cmdline(ctx, h, vm, dom);
 	hotplugged(ctx, h, vm);
 	read_irqs(ctx, vm);
-	read_leases(st, vm);
+	read_leases(leases, n_leases, have_leases, vm);
 	vm->guest_ram = pt_qemu_guest_ram(&vm->cmd);
 	if (vm->guest_ram > 0) {
 		vm->pinned_need = vm->guest_ram;

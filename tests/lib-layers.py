@@ -9,9 +9,9 @@ import sys
 
 LAYERS = [
     ("actors", "assign apply journal state state-db"),
-    ("judges", "check doctor safety plan allocate group match"),
-    ("gatherers", "pci host hostfacts klog ethtool nl-socket snapshot pci-access"),
-    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer"),
+    ("judges", "check doctor safety plan allocate group match vm-judge"),
+    ("gatherers", "pci host hostfacts klog ethtool nl-socket snapshot pci-access vm"),
+    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer vm-parse libvirt-xml"),
     ("bottom", "sysroot state-dir parse bdf pci-class"),
 ]
 layer = {f: i for i, (_, files) in enumerate(LAYERS) for f in files.split()}

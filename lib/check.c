@@ -11,6 +11,18 @@
 #include <errno.h>
 #include <stdio.h>
 
+/* What the gate says of a module (check.h); hostfacts.c gathers the states. */
+const char *pt_mod_state_str(enum pt_mod_state s)
+{
+	switch (s) {
+	case PT_MOD_ABSENT: return "absent";
+	case PT_MOD_LOADABLE: return "loadable";
+	case PT_MOD_BUILTIN: return "built in";
+	case PT_MOD_LOADED: return "loaded";
+	default: return "unknown";
+	}
+}
+
 const char *pt_result_str(enum pt_result r)
 {
 	switch (r) {
@@ -424,13 +436,6 @@ static void check_numa_cpus(struct judge *j)
 	}
 }
 
-static bool is_endpoint(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
 static void check_links(struct judge *j)
 {
 	enum pt_result bad = sev(j->p->sev_link_degraded);
@@ -442,7 +447,7 @@ static void check_links(struct judge *j)
 		const struct pt_device *d = &j->h->devs[i];
 		char ls[64];
 
-		if (d->kind == PT_KIND_VF || !is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
+		if (d->kind == PT_KIND_VF || !pt_device_is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
 			continue;
 		judged++;
 		if (d->link.degraded != PT_YES)

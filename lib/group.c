@@ -13,20 +13,6 @@ const struct pt_iommu_group *pt_host_group(const struct pt_host *h, int id)
 	return NULL;
 }
 
-/* A member that vfio counts: normal header (bridges are exempt). Without the header
- * type (config unreadable), the class code decides. */
-static bool counts_for_vfio(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
-static bool vfio_ok(const struct pt_device *d)
-{
-	return !d->driver[0] || pt_driver_is_vfio(d->driver) || strcmp(d->driver, "pci-stub") == 0;
-}
-
 enum pt_tri pt_group_viable(const struct pt_host *h, int id)
 {
 	const struct pt_iommu_group *g = pt_host_group(h, id);
@@ -38,7 +24,7 @@ enum pt_tri pt_group_viable(const struct pt_host *h, int id)
 
 		if (!m)
 			return PT_UNKNOWN;
-		if (counts_for_vfio(m) && !vfio_ok(m))
+		if (pt_device_is_endpoint(m) && !pt_driver_vfio_compatible(m->driver))
 			return PT_NO;
 	}
 	return PT_YES;
@@ -55,7 +41,7 @@ size_t pt_group_other_endpoints(const struct pt_host *h, const struct pt_device 
 	for (size_t i = 0; i < g->n_members; i++) {
 		const struct pt_device *m = pt_host_find(h, &g->members[i]);
 
-		if (!m || m == dev || !counts_for_vfio(m))
+		if (!m || m == dev || !pt_device_is_endpoint(m))
 			continue;
 		if (n < max && out)
 			out[n] = m;

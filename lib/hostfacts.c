@@ -10,6 +10,7 @@
 #include "passthru/ethtool.h"
 #include "passthru/netlink.h"
 #include "passthru/parse.h"
+#include "passthru/vm.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -178,17 +179,6 @@ static void read_irq_spread(struct pt_ctx *ctx, const struct pt_host *h, struct 
 	}
 }
 
-const char *pt_mod_state_str(enum pt_mod_state s)
-{
-	switch (s) {
-	case PT_MOD_ABSENT: return "absent";
-	case PT_MOD_LOADABLE: return "loadable";
-	case PT_MOD_BUILTIN: return "built in";
-	case PT_MOD_LOADED: return "loaded";
-	default: return "unknown";
-	}
-}
-
 /* lstat only: a device node is never opened here (opening /dev/kvm creates nothing,
  * but other nodes block or have side effects, and a stat says what the gate needs). */
 static void read_kvm(struct pt_ctx *ctx, struct pt_hostfacts *f)
@@ -307,6 +297,15 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 	if (o && o->want_vf_state)
 		read_vf_state(ctx, h, f);
 	read_netdev_info(ctx, h, o ? o->profile : NULL, f);
+	if (o && o->holder_of && pt_driver_is_vfio(o->holder_of->driver)) {
+		struct pt_holder ho;
+
+		pt_vm_holder(ctx, o->holder_of, &ho);
+		f->holder_known = true;
+		f->holder_pid = ho.pid;
+		pt_strlcpy(f->holder_comm, ho.comm, sizeof(f->holder_comm));
+		pt_strlcpy(f->holder_vm, ho.vm, sizeof(f->holder_vm));
+	}
 	read_kvm(ctx, f);
 	read_cpu_virt(ctx, f);
 	read_vfio(ctx, f);

@@ -8,6 +8,9 @@
 #include "cli.h"
 #include "json.h"
 #include "passthru/apply.h"
+#include "passthru/parse.h"
+#include "passthru/plan.h"
+#include "passthru/sriov-predict.h"
 #include "passthru/oneshot.h"
 #include "passthru/profile.h"
 #include "passthru/safety.h"
@@ -24,7 +27,7 @@
 struct refusal {
 	char device[PT_BDF_STRLEN];
 	const char *kind;
-	char why[320];
+	char why[1100];
 };
 
 struct run {
@@ -135,6 +138,27 @@ static const struct pt_lease *leased(const struct pt_lease *l, size_t n, const s
 	return NULL;
 }
 
+/* The same prediction as `passthru plan sriov`: a VF count the kernel will refuse is
+ * refused here with its words, before anything is written (the plan goes through 0,
+ * so the count is judged as from 0). An unknown answer does not refuse. */
+static void predict_numvfs(struct run *r, const struct pt_device *pf, const struct pt_action *a)
+{
+	struct pt_sriov_prediction p;
+	struct pt_sriov_facts f;
+	char why[1100];
+	long to;
+
+	if (pt_parse_long(a->to, &to) < 0 || to <= 0 ||
+	    pt_sriov_gather(r->cli->ctx, r->h, pf, &f) < 0)
+		return;
+	f.num_vfs = 0;
+	if (pt_sriov_predict(&f, (int)to, &p) < 0 || p.succeeds != PT_NO)
+		return;
+	snprintf(why, sizeof(why), "sriov_numvfs %ld would fail (%s): %s%s%s", to,
+		 pt_sriov_limit_str(p.limit), p.reason, p.advice[0] ? "; " : "", p.advice);
+	refuse(r, pf->name, "sriov_limit", why);
+}
+
 static int check_safety(struct run *r)
 {
 	struct pt_protected *prot = NULL;
@@ -178,6 +202,8 @@ static int check_safety(struct run *r)
 		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
 		    pt_safety_group_blocks(r->h, d, vfio, n_vfio, why, sizeof(why)))
 			refuse(r, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), why);
+		if (a->kind == PT_ACT_SET_NUMVFS)
+			predict_numvfs(r, d, a);
 		if (a->kind == PT_ACT_SET_NUMVFS && a->from[0] && strcmp(a->from, "0") != 0) {
 			/* destroying the VFs destroys the leased ones with them */
 			for (size_t k = 0; k < d->n_vfs; k++) {

@@ -97,6 +97,11 @@ struct pt_hostfacts {
 	/* netdev driver/firmware (ethtool) for drivers the allowlist names */
 	struct pt_netdev_info *netdevs;
 	size_t n_netdevs;
+	/* the process holding pt_facts_opts.holder_of through vfio (pt_vm_holder) */
+	bool holder_known;
+	long holder_pid;          /* 0 none */
+	char holder_comm[32];
+	char holder_vm[64];       /* its -name guest=; "" */
 	/* KVM and VFIO (kvm.device, vfio.driver, vfio.unsafe-interrupts) */
 	int kvm_node;             /* enum pt_node_state of /dev/kvm */
 	char kvm_node_what[64];   /* "character device 10:232", "a regular file" */
@@ -112,6 +117,7 @@ struct pt_facts_opts {
 	const char *kernel_log;   /* a file instead of the sysroot's /dev/kmsg */
 	bool want_vf_state;       /* ask netlink (or a recorded dump) for VF settings */
 	const struct pt_profile *profile; /* which drivers need ethtool info */
+	const struct pt_device *holder_of; /* find the process holding it through vfio */
 };
 
 int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h,

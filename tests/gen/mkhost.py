@@ -187,7 +187,7 @@ class Host:
                  lnksta=None, msix=None, msi=False, acs=None, sriov=None, aer=True,
                  multifunction=False, bridge_buses=None, irqs=0, omit=(), config_len=4096,
                  vf=False, reset_method="flr bus", driver_override=None, enable=None,
-                 dsn=None, config_hook=None, numa_raw=None):
+                 dsn=None, config_hook=None, numa_raw=None, resources=None, ari=None):
         """Writes one PCI function. parent is a root bus name or an Fn."""
         if isinstance(parent, Fn):
             pdir, pnuma, pcpus = parent.path, parent.numa, parent.cpulist
@@ -244,16 +244,28 @@ class Host:
         attrs["power_state"] = "D0\n"
         attrs["dma_mask_bits"] = "64\n"
         attrs["consistent_dma_mask_bits"] = "64\n"
-        attrs["ari_enabled"] = "1\n" if bridge_buses else "0\n"
+        # the kernel's ari_enabled tells whether ARI forwarding is on for the bus the
+        # function sits on; the fixtures' SR-IOV PFs sit behind ARI-forwarding ports
+        if ari is None:
+            ari = bool(bridge_buses or sriov)
+        attrs["ari_enabled"] = "1\n" if ari else "0\n"
         attrs["modalias"] = "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" % (
             vendor, device, subsys[0], subsys[1], cls >> 16, (cls >> 8) & 0xff, cls & 0xff)
         attrs["uevent"] = "%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n" % (
             "DRIVER=%s\n" % driver if driver else "", cls, vendor, device, subsys[0], subsys[1], bdf)
         nres = 17 if header == 1 else 13
-        attrs["resource"] = "".join(
-            "0x%016x 0x%016x 0x%016x\n" % ((0xf0000000 + (irq << 20), 0xf0000000 + (irq << 20) + 0xfffff, 0x40200)
-                                           if i == 0 and header == 0 else (0, 0, 0))
-            for i in range(nres))
+        res = {}
+        if header == 0:
+            res[0] = (0xf0000000 + (irq << 20), 0xf0000000 + (irq << 20) + 0xfffff, 0x40200)
+        if sriov and not vf:
+            # VF BAR 0 (resource7): 16 KiB per VF, sized for TotalVFs, 64-bit prefetchable,
+            # placed at boot above 4G
+            size = sriov.get("vf_bar", 0x4000) * sriov["total"]
+            base = 0x4000000000 + (irq << 24)
+            res[7] = (base, base + size - 1, 0x14220c)
+        res.update(resources or {})
+        attrs["resource"] = "".join("0x%016x 0x%016x 0x%016x\n" % res.get(i, (0, 0, 0))
+                                    for i in range(nres))
         if reset_method:
             attrs["reset_method"] = reset_method + "\n"
         if ptype is not None:
@@ -703,7 +715,50 @@ def case_large(h, pfs=16, vfs=63):
         gid += 2 + vfs
 
 
-CASES = {"dual-socket": case_dual_socket, "messy": case_messy, "noiommu": case_noiommu,
+def case_sriov_limits(h):
+    """One PF per limit of `passthru plan sriov`, each behind its own root port."""
+    h.numa({0: "0-3"}, {0: {2048: (0, 0)}})
+    h.dmar("dmar0")
+    h.cmdline("BOOT_IMAGE=/vmlinuz-6.1.0-27-amd64 ro intel_iommu=on")
+    r0 = Fn(h, "/sys/devices/" + h.root_bus("pci0000:00", 0), "", 0, "0-3")
+    h.function(r0, "0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, iommu="dmar0",
+               ptype=None, reset_method=None)
+    M, P = 0x40200, 0x14220c  # mem, 64-bit prefetchable mem
+
+    def port(n, sub=None, mem=(0xfe000000, 0xfe0fffff), pref=None):
+        base = 0x4000000000 + (n << 28)
+        pref = pref or (base, base + 0xfffffff)
+        return h.function(r0, "0000:00:%02x.0" % n, 0x8086, 0x2030, 0x060400,
+                          driver="pcieport", group=n, iommu="dmar0", ptype=ROOT_PORT,
+                          lnkcap=(3, 8), lnksta=(3, 8), acs=(ACS_PORT_CAP, ACS_ISOLATING),
+                          msi=True, bridge_buses=(0, n, sub if sub is not None else n),
+                          resources={14: mem + (0x200,), 15: pref + (0x102201,)})
+
+    def pf(parent, bus, total, offset, stride, driver="igb", **kw):
+        return h.function(parent, "0000:%02x:00.0" % bus, 0x8086, 0x10c9, 0x020000,
+                          driver=driver, group=0x40 + bus, iommu="dmar0", ptype=EP,
+                          lnkcap=(3, 8), lnksta=(3, 8), msix=10,
+                          sriov=dict(total=total, num=0, offset=offset, stride=stride,
+                                     vf_device=0x10ca, vf_bar=kw.pop("vf_bar", 0x4000)), **kw)
+
+    # 01: every count fits (VF BARs placed, VFs on the PF's bus, ARI on)
+    pf(port(1), 1, 8, 0x80, 2)
+    # 02: VF BARs not placed at boot: resource7 sized but unset, the window too small
+    p2 = port(2, mem=(0xfe100000, 0xfe1fffff), pref=(0x4200000000, 0x42000fffff))
+    pf(p2, 2, 8, 0x80, 2, vf_bar=0x40000,
+       resources={7: (0, 0x1fffff, 0x14220c), 0: (0x4200000000, 0x42000dffff, P)})
+    # 03: VFs past the bus range: offset 0x80, stride 4: VF 32 lands on bus 04
+    pf(port(3), 3, 64, 0x80, 4)
+    # 04: no ARI forwarding: VFs 0-6 are functions of device 0, VF 7 is device 01
+    pf(port(4), 4, 16, 1, 1, ari=False)
+    # 05: no driver; 06: a driver without sriov_configure
+    pf(port(5), 5, 8, 0x80, 2, driver=None)
+    pf(port(6), 6, 8, 0x80, 2, driver="pci-stub")
+    # 07: the kernel dropped the VF BAR resources (reset to 0 after a failed placement)
+    pf(port(7), 7, 8, 0x80, 2, resources={7: (0, 0, 0)})
+
+
+CASES = {"dual-socket": case_dual_socket, "sriov-limits": case_sriov_limits, "messy": case_messy, "noiommu": case_noiommu,
          "large": case_large}
 
 

@@ -613,7 +613,7 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 
 long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
 {
-	char group[64] = "", cdev[96] = "", path[4200], proc[4096];
+	char group[64] = "", cdev[96] = "";
 	struct dirent *e;
 	long holder = 0;
 	DIR *dp;
@@ -622,15 +622,13 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 		comm[0] = '\0';
 	if (d->iommu_group >= 0)
 		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), DEVS "/%s/vfio-dev", d->name) >= 0 &&
-	    (dp = opendir(path))) {
+	if ((dp = pt_opendir(ctx, DEVS "/%s/vfio-dev", d->name))) {
 		while ((e = readdir(dp)))
 			if (strncmp(e->d_name, "vfio", 4) == 0)
 				snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", e->d_name);
 		closedir(dp);
 	}
-	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
-	    !(dp = opendir(proc)))
+	if ((!group[0] && !cdev[0]) || !(dp = pt_opendir(ctx, "/proc")))
 		return 0;
 	while (!holder && (e = readdir(dp))) {
 		char *end;
@@ -641,8 +639,7 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 
 		if (*end || pid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", proc, e->d_name);
-		if (!(fd = opendir(path)))
+		if (!(fd = pt_opendir(ctx, "/proc/%s/fd", e->d_name)))
 			continue; /* gone, or not ours to read */
 		dfd = dirfd(fd);
 		while ((f = readdir(fd))) {

@@ -229,8 +229,8 @@ int pt_read_config_at(int dirfd, uint8_t *buf, size_t len)
 	if (len < 4096)
 		return -EINVAL;
 	memset(buf, 0, len);
-	fd = pt_fd_regular(openat(dirfd, "config",
-				  O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+	fd = pt_fd_regular(pt_fd_or_errno(openat(dirfd, "config", O_RDONLY | O_NONBLOCK | O_NOCTTY |
+							      O_NOFOLLOW | O_CLOEXEC)));
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
 	if (read_block(fd, buf, 256, 0))

@@ -66,13 +66,12 @@ static void read_group_type(struct pt_ctx *ctx, const struct pt_host *h, struct 
 
 static void read_governors(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *d;
 
 	f->n_governors = 0;
 	f->cpus_with_cpufreq = 0;
-	if (pt_path(ctx, path, sizeof(path), "/sys/devices/system/cpu") < 0 || !(d = opendir(path)))
+	if (!(d = pt_opendir(ctx, "/sys/devices/system/cpu")))
 		return;
 	while ((e = readdir(d))) {
 		char gov[32];
@@ -95,13 +94,12 @@ static void read_governors(struct pt_ctx *ctx, struct pt_hostfacts *f)
 
 static void find_irqbalance(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *d;
 
 	f->irqbalance = PT_UNKNOWN;
 	f->irqbalance_pid = -1;
-	if (pt_path(ctx, path, sizeof(path), "/proc") < 0 || !(d = opendir(path)))
+	if (!(d = pt_opendir(ctx, "/proc")))
 		return;
 	f->irqbalance = PT_NO;
 	while ((e = readdir(d))) {

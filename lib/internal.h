@@ -5,6 +5,7 @@
 
 #include "passthru/passthru.h"
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -59,12 +60,13 @@ DIR *pt_opendir(const struct pt_ctx *ctx, const char *fmt, ...)
 /* Returns fd if it is a regular file; else closes it and returns -EINVAL (a FIFO,
  * socket or device: never read). A negative fd is passed through. */
 int pt_fd_regular(int fd);
+/* open(2)'s result as this library returns it: the fd, or a negative errno. */
+static inline int pt_fd_or_errno(int fd)
+{
+	return fd < 0 ? -errno : fd;
+}
 /* "a FIFO", "a socket", ...: what a non-regular file is, for messages. */
 const char *pt_file_kind(mode_t mode);
-/* The directory for the state database, the apply lock and the journal into buf:
- * state_dir when given, else /var/lib/passthru under the sysroot, created inside it
- * (a link on the way is refused, so nothing lands outside the tree). */
-int pt_state_dir(struct pt_ctx *ctx, const char *state_dir, char *buf, size_t len);
 
 /* The path resolver without I/O (walk.c): resolves path from the root one component
  * at a time, ".." never above the root, absolute link targets from the root, at most

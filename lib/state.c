@@ -625,12 +625,9 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 	int r, rc;
 
 	*out = NULL;
-	if (state_dir && *state_dir)
-		r = snprintf(dir, sizeof(dir), "%s", state_dir) < (int)sizeof(dir) ? 0 : -ENAMETOOLONG;
-	else
-		r = pt_path(ctx, dir, sizeof(dir), "/var/lib/passthru");
+	r = pt_state_dir(ctx, state_dir, dir, sizeof(dir));
 	if (r < 0)
-		return pt_err(ctx, r, "state directory path is too long");
+		return r;
 	r = make_dirs(ctx, dir);
 	if (r < 0)
 		return r;

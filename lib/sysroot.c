@@ -14,6 +14,7 @@
  * blocking on it. On "/" paths are opened as they are.
  */
 #include "internal.h"
+#include "passthru/state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -428,7 +429,8 @@ int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name)
 	buf[0] = '\0';
 	if (!single_component(name))
 		return -EINVAL;
-	return read_attr_fd(pt_fd_regular(openat(dirfd, name, READ_FLAGS | O_NOFOLLOW | O_CLOEXEC)),
+	return read_attr_fd(pt_fd_regular(pt_fd_or_errno(openat(dirfd, name, READ_FLAGS |
+								       O_NOFOLLOW | O_CLOEXEC))),
 			    buf, len);
 }
 

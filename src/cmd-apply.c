@@ -118,10 +118,10 @@ static void load_leases(struct run *r, struct pt_lease **leases, size_t *n)
 
 	*leases = NULL;
 	*n = 0;
-	if (r->cli->state_dir && *r->cli->state_dir)
-		snprintf(dir, sizeof(dir), "%s", r->cli->state_dir);
-	else if (pt_path(r->cli->ctx, dir, sizeof(dir), "/var/lib/passthru") < 0)
+	if (pt_state_dir(r->cli->ctx, r->cli->state_dir, dir, sizeof(dir)) < 0) {
+		cli_warn("%s: changes to leased devices are not refused", pt_ctx_error(r->cli->ctx));
 		return;
+	}
 	snprintf(db, sizeof(db), "%s/state.db", dir);
 	if (access(db, F_OK) != 0)
 		return;

@@ -53,23 +53,37 @@ static int hostcfg_load(struct cli *cli, const char *file, struct hostcfg *c)
 {
 	struct pt_cfg_error e, e2;
 
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
 	if (file)
 		snprintf(c->path, sizeof(c->path), "%s", file);
 	else if (pt_path(cli->ctx, c->path, sizeof(c->path), PT_HOSTCFG_DEFAULT) < 0)
 		return -ENAMETOOLONG;
-	if (access(c->path, R_OK) != 0) {
+	/* the default lives in the sysroot: read through the seam (inside the tree, a
+	 * regular file only); a file the user named is read as named */
+	r = file ? (access(c->path, R_OK) == 0 ? 0 : -errno)
+		 : pt_read_file(cli->ctx, &buf, &len, 4 << 20, PT_HOSTCFG_DEFAULT);
+	if (r < 0) {
 		cli_error("cannot read the host configuration %s: %s (--config FILE names another; "
-			  "its pools: section says what can be assigned)", c->path, strerror(errno));
+			  "its pools: section says what can be assigned)", c->path,
+			  r == -EINVAL ? "not a regular file" : strerror(-r));
 		return -ENOENT;
 	}
-	if (pt_profile_load(c->path, &c->prof, &e) == 0) {
+	if (buf ? pt_profile_parse(buf, len, c->path, &c->prof, &e) == 0
+		: pt_profile_load(c->path, &c->prof, &e) == 0) {
+		free(buf);
 		c->have_prof = true;
 		return 0;
 	}
-	if (pt_hostcfg_load(c->path, &c->cfg, &e2) == 0) {
+	if (buf ? pt_hostcfg_parse(buf, len, c->path, &c->cfg, &e2) == 0
+		: pt_hostcfg_load(c->path, &c->cfg, &e2) == 0) {
+		free(buf);
 		c->have_cfg = true;
 		return 0;
 	}
+	free(buf);
 	if (e.line > 0)
 		cli_error("%s:%d:%d: %s", e.file[0] ? e.file : c->path, e.line, e.col, e.msg);
 	else

@@ -35,6 +35,11 @@ extern "C" {
 
 struct pt_state;
 
+/* The state directory (database, apply lock, journal) into buf: state_dir when given,
+ * else <sysroot>/var/lib/passthru, created inside the sysroot; a symbolic link on the
+ * way there is refused (-ELOOP), so nothing lands outside the tree. */
+int pt_state_dir(struct pt_ctx *ctx, const char *state_dir, char *buf, size_t len);
+
 /* Opens (creating on first use: directory 0700, schema, WAL) <state_dir>/state.db;
  * state_dir NULL means <sysroot>/var/lib/passthru. Migrates an older schema in one
  * transaction; refuses (-EPROTO) a schema newer than this library knows. */

@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * PCI configuration space: decoding (pure, fuzzed) and reading through libpci.
+ * PCI configuration space decoding: pure, fuzzed (the bytes come from lib/pci-access.c).
  * Unprivileged readers see only the first 64 bytes; what lies beyond is "unknown".
  */
 #include "internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pci/pci.h>
-#include <unistd.h>
 
 #define CFG_STATUS 0x06
 #define CFG_STATUS_CAPS 0x10
@@ -155,133 +152,4 @@ int pt_config_parse(const uint8_t *buf, size_t len, struct pt_config *c)
 		ptr = (hdr >> 20) & 0xffc;
 	}
 	return 0;
-}
-
-/* ---- libpci ---- */
-
-static void pci_silent(char *msg, ...)
-{
-	(void)msg;
-}
-
-/* libpci's error hook must not return; nothing we call reaches it with an explicit
- * access method and pci_get_dev(), but if a future libpci does, fail loudly rather
- * than print from a library. */
-static void __attribute__((noreturn)) pci_fatal(char *msg, ...)
-{
-	(void)msg;
-	abort();
-}
-
-/* libpci serves names (pci.ids) only: config space is read through the seam
- * (pt_read_config_at), so libpci never sees a sysroot path (it aborts on long ones)
- * nor opens a file that could block. */
-struct pci_access *pt_ctx_pci(struct pt_ctx *ctx)
-{
-	struct pci_access *a;
-
-	if (ctx->pacc || ctx->pacc_failed)
-		return ctx->pacc;
-	a = pci_alloc();
-	if (!a) {
-		ctx->pacc_failed = 1;
-		return NULL;
-	}
-	a->error = pci_fatal;
-	a->warning = pci_silent;
-	a->debug = pci_silent;
-	a->method = PCI_ACCESS_SYS_BUS_PCI;
-	pci_init(a);
-	ctx->pacc = a;
-	return a;
-}
-
-void pt_ctx_pci_free(struct pt_ctx *ctx)
-{
-	if (ctx->pacc)
-		pci_cleanup(ctx->pacc);
-	ctx->pacc = NULL;
-}
-
-/* One block at pos, whole or not at all (as libpci's sysfs access reads it). */
-static bool read_block(int fd, uint8_t *buf, size_t len, off_t pos)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, len, pos);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)len;
-}
-
-/*
- * Reads what can be read of a function's config space from the "config" file of its
- * sysfs directory dirfd into buf (len >= 4096, zeroed here). The first 256 bytes come
- * in one read; of the extended space only the capability headers are read, following
- * the chain, which is what real hardware makes cheap. Returns the readable length (0,
- * 64, 256 or 4096), -EINVAL when "config" is not a regular file (a FIFO, a device: it
- * is never read), or another negative errno.
- */
-int pt_read_config_at(int dirfd, uint8_t *buf, size_t len)
-{
-	int fd, got = 0;
-
-	if (len < 4096)
-		return -EINVAL;
-	memset(buf, 0, len);
-	fd = pt_fd_regular(pt_fd_or_errno(openat(dirfd, "config", O_RDONLY | O_NONBLOCK | O_NOCTTY |
-							      O_NOFOLLOW | O_CLOEXEC)));
-	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
-	if (read_block(fd, buf, 256, 0))
-		got = 256;
-	else if (read_block(fd, buf, 64, 0))
-		got = 64;
-	if (got == 256) {
-		unsigned ptr = 0x100;
-		uint8_t hdr[8];
-		int guard;
-
-		for (guard = 0; guard < 480 && ptr >= 0x100 && ptr + 8 <= 4096; guard++) {
-			uint32_t h;
-
-			if (!read_block(fd, hdr, 8, ptr))
-				break;
-			memcpy(buf + ptr, hdr, 8);
-			got = 4096;
-			h = rd32(hdr, 0);
-			if (h == 0 || h == 0xffffffff)
-				break;
-			ptr = (h >> 20) & 0xffc;
-		}
-	}
-	close(fd);
-	return got;
-}
-
-void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *dv)
-{
-	const int fl = PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB;
-	struct pci_access *a = pt_ctx_pci(ctx);
-	char buf[256];
-	char *s;
-
-	if (!a)
-		return;
-	if (dv->vendor_id >= 0) {
-		s = pci_lookup_name(a, buf, sizeof(buf), fl | PCI_LOOKUP_VENDOR, dv->vendor_id);
-		if (s)
-			pt_strlcpy(dv->vendor_name, s, sizeof(dv->vendor_name));
-		if (dv->device_id >= 0) {
-			s = pci_lookup_name(a, buf, sizeof(buf), fl | PCI_LOOKUP_DEVICE,
-					    dv->vendor_id, dv->device_id);
-			if (s)
-				pt_strlcpy(dv->device_name, s, sizeof(dv->device_name));
-		}
-	}
-	if (dv->class_code >= 0) {
-		s = pci_lookup_name(a, buf, sizeof(buf), fl | PCI_LOOKUP_CLASS, dv->class_code >> 8);
-		if (s)
-			pt_strlcpy(dv->class_name, s, sizeof(dv->class_name));
-	}
 }

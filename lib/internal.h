@@ -19,6 +19,7 @@ struct pt_ctx {
 	char err[1024];
 	unsigned long writes;
 	struct pci_access *pacc; /* created on first need (config space, names) */
+	void (*pacc_free)(struct pci_access *); /* set with pacc by lib/pci-access.c */
 	int pacc_failed;
 	/* write-failure injection for rollback tests (PASSTHRU_FAIL_WRITE) */
 	char *fail_match;
@@ -87,9 +88,12 @@ struct pt_walk_ops {
 int pt_walk(const char *path, bool follow_last, const struct pt_walk_ops *ops, void *op,
 	    char *last, size_t lastlen);
 
-/* libpci access for this context (config space reads, pci.ids names). */
+/* libpci access for this context (lib/pci-access.c: config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
 int pt_read_config_at(int dirfd, uint8_t *buf, size_t len);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
+
+/* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */
+int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h);
 
 #endif

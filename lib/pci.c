@@ -702,8 +702,6 @@ static void link_vfs(struct pt_host *h)
 	}
 }
 
-int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h); /* host.c */
-
 /* A sysroot without a PCI bus is a mistake, not an empty host (an empty inventory
  * would judge "drain the node"): says so, and names the one subdirectory that would
  * be a sysroot, when there is exactly one (--sysroot given one level too high). */

@@ -4,6 +4,7 @@
  * made here: each check has a passing and a failing case.
  */
 #include "passthru/check.h"
+#include "passthru/parse.h"
 #include "passthru/profile.h"
 #include "tap.h"
 

@@ -690,6 +690,7 @@ static int write_blocking(const struct pt_ctx *ctx, const char *rel, const char 
 int pt_write_attr(struct pt_ctx *ctx, const char *value, int timeout_ms, const char *fmt, ...)
 {
 	char path[4096], rel[4096];
+	int vlen = (int)strcspn(value, "\n"); /* messages quote the value without its newline */
 	mode_t mode = 0;
 	va_list ap;
 	int r;
@@ -701,27 +702,27 @@ int pt_write_attr(struct pt_ctx *ctx, const char *value, int timeout_ms, const c
 		return pt_err(ctx, -ENAMETOOLONG, "path too long writing %s", fmt);
 	ctx->writes++;
 	if (fail_injected(ctx, path))
-		return pt_err(ctx, -EIO, "writing \"%s\" to %s: %s (injected by PASSTHRU_FAIL_WRITE)",
-			      value, path, strerror(EIO));
+		return pt_err(ctx, -EIO, "writing \"%.*s\" to %s: %s (injected by PASSTHRU_FAIL_WRITE)",
+			      vlen, value, path, strerror(EIO));
 	if (timeout_ms > 0)
 		r = write_blocking(ctx, rel, value, timeout_ms, &mode);
 	else
 		r = write_value(ctx, rel, value, &mode);
 	if (r == -ETIMEDOUT)
-		return pt_err(ctx, r, "writing \"%s\" to %s did not finish within %d ms",
-			      value, path, timeout_ms);
+		return pt_err(ctx, r, "writing \"%.*s\" to %s did not finish within %d ms",
+			      vlen, value, path, timeout_ms);
 	if (r == -ELOOP && S_ISLNK(mode))
-		return pt_err(ctx, r, "refusing to write \"%s\" to %s: it is a symbolic link "
+		return pt_err(ctx, r, "refusing to write \"%.*s\" to %s: it is a symbolic link "
 			      "(passthru never writes through a link; is this tree tampered with?)",
-			      value, path);
+			      vlen, value, path);
 	if (r == -EINVAL && mode && !S_ISREG(mode))
-		return pt_err(ctx, r, "refusing to write \"%s\" to %s: it is %s, not a sysfs "
-			      "attribute", value, path, pt_file_kind(mode));
+		return pt_err(ctx, r, "refusing to write \"%.*s\" to %s: it is %s, not a sysfs "
+			      "attribute", vlen, value, path, pt_file_kind(mode));
 	if (r == -EAGAIN)
-		return pt_err(ctx, r, "refusing to write \"%s\" to %s: it changed while being "
-			      "opened", value, path);
+		return pt_err(ctx, r, "refusing to write \"%.*s\" to %s: it changed while being "
+			      "opened", vlen, value, path);
 	if (r < 0)
-		return pt_err(ctx, r, "writing \"%s\" to %s: %s", value, path, strerror(-r));
+		return pt_err(ctx, r, "writing \"%.*s\" to %s: %s", vlen, value, path, strerror(-r));
 	return 0;
 }
 

@@ -46,6 +46,9 @@ void pt_strv_free(char **v, size_t n);
  * one component; a link there is not followed (sysfs attributes are regular files). */
 int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name);
 int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name);
+/* pt_read_attr_at() of a name the directory listing (getdents d_type) showed to be a
+ * regular file: the same without the fstat() check, for the inventory's hot loop. */
+int pt_read_attr_listed_at(int dirfd, char *buf, size_t len, const char *name);
 
 /* ---- confinement (sysroot.c) ---- */
 

@@ -7,6 +7,7 @@
 #include "passthru/parse.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,6 +57,26 @@ static bool has(const struct dirset *s, const char *name)
 	if (s->n == 0)
 		return false; /* an empty directory: bsearch() must not see a NULL array */
 	return bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp) != NULL;
+}
+
+/* Reads attribute name of s when the directory listed it as a regular file (d_type:
+ * a FIFO or device there is never opened); a file system without d_type gets the
+ * fstat() check instead. Returns what pt_read_attr_at() returns, -ENOENT when absent. */
+static int read_listed(const struct dirset *s, const char *name, char *buf, size_t len)
+{
+	char *const *e;
+	unsigned char type;
+
+	if (s->n == 0 || !(e = bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp)))
+		return -ENOENT;
+	type = ((const struct dirent64 *)(const void *)(*e - offsetof(struct dirent64, d_name)))->d_type;
+	if (type == DT_REG)
+		return pt_read_attr_listed_at(dirset_fd(s), buf, len, name);
+	if (type != DT_UNKNOWN) {
+		buf[0] = '\0';
+		return -EINVAL;
+	}
+	return pt_read_attr_at(dirset_fd(s), buf, len, name);
 }
 
 static void dirset_free(struct dirset *s)
@@ -168,7 +189,7 @@ static int read_int_attr(const struct dirset *s, const char *attr, bool hex)
 	char buf[64];
 	long v;
 
-	if (!has(s, attr) || pt_read_attr_at(dirset_fd(s), buf, sizeof(buf), attr) < 0)
+	if (read_listed(s, attr, buf, sizeof(buf)) < 0)
 		return -1;
 	if ((hex ? pt_parse_hex(buf, &v) : pt_parse_long(buf, &v)) < 0 || v < -1 || v > 0xffffff)
 		return -1;
@@ -178,7 +199,7 @@ static int read_int_attr(const struct dirset *s, const char *attr, bool hex)
 static void read_str_attr(const struct dirset *s, const char *attr, char *out, size_t len)
 {
 	out[0] = '\0';
-	if (has(s, attr) && pt_read_attr_at(dirset_fd(s), out, len, attr) < 0)
+	if (read_listed(s, attr, out, len) < 0)
 		out[0] = '\0';
 	if (strcmp(out, "(null)") == 0) /* driver_override when unset */
 		out[0] = '\0';
@@ -391,9 +412,7 @@ static long long read_aer(const struct dirset *s, const char *attr)
 	char buf[2048];
 	int n;
 
-	if (!has(s, attr))
-		return -1;
-	n = pt_read_attr_at(dirset_fd(s), buf, sizeof(buf), attr);
+	n = read_listed(s, attr, buf, sizeof(buf));
 	if (n < 0)
 		return -1;
 	return pt_parse_aer_total(buf, (size_t)n);
@@ -462,17 +481,13 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	}
 
 	d->link.max_speed_mts = d->link.speed_mts = d->link.max_width = d->link.width = -1;
-	if (has(&s, "max_link_speed") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "max_link_speed") >= 0)
+	if (read_listed(&s, "max_link_speed", buf, sizeof(buf)) >= 0)
 		d->link.max_speed_mts = pt_parse_link_speed(buf);
-	if (has(&s, "current_link_speed") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "current_link_speed") >= 0)
+	if (read_listed(&s, "current_link_speed", buf, sizeof(buf)) >= 0)
 		d->link.speed_mts = pt_parse_link_speed(buf);
-	if (has(&s, "max_link_width") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "max_link_width") >= 0)
+	if (read_listed(&s, "max_link_width", buf, sizeof(buf)) >= 0)
 		d->link.max_width = pt_parse_link_width(buf);
-	if (has(&s, "current_link_width") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "current_link_width") >= 0)
+	if (read_listed(&s, "current_link_width", buf, sizeof(buf)) >= 0)
 		d->link.width = pt_parse_link_width(buf);
 	judge_link(&d->link);
 

@@ -433,6 +433,19 @@ int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name)
 			    buf, len);
 }
 
+int pt_read_attr_listed_at(int dirfd, char *buf, size_t len, const char *name)
+{
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (!single_component(name))
+		return -EINVAL;
+	/* no fstat(): the listing said regular; O_NONBLOCK still keeps a FIFO swapped in
+	 * since from blocking the read */
+	return read_attr_fd(pt_fd_or_errno(openat(dirfd, name, READ_FLAGS | O_NOFOLLOW | O_CLOEXEC)),
+			    buf, len);
+}
+
 int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name)
 {
 	ssize_t n;

@@ -150,6 +150,14 @@ to "$P" --sysroot "$T/vf" list --json >"$T/out" 2>"$T/err"
 is $? 0 "virtfn1 missing: list exits 0"
 is "$(jq -r '.functions[] | select(.bdf == "0000:18:02.2") | .vf_index' "$T/out")" 2 \
 	"virtfn1 missing: the VF virtfn2 names is still VF 2"
+t0=$(readlink "$pf/virtfn0") && t2=$(readlink "$pf/virtfn2")
+ln -sfn "$t2" "$pf/virtfn0" && ln -sfn "$t0" "$pf/virtfn2"
+to "$P" --sysroot "$T/vf" list --json >"$T/out" 2>"$T/err"
+jq -r '.warnings[]' "$T/out" | grep -q "0000:18:00.0: virtfn0 names 0000:18:02.2, but the PF's SR-IOV offset 16 and stride 1 place VF 0 at 0000:18:02.0"
+ok $? "virtfn0 and virtfn2 swapped: the disagreement with offset and stride is a warning"
+is "$(jq -r '.functions[] | select(.bdf == "0000:18:02.2") | .vf_index' "$T/out")" 0 \
+	"... and the kernel's name wins: 18:02.2 is VF 0"
+ln -sfn "$t0" "$pf/virtfn0" && ln -sfn "$t2" "$pf/virtfn2"
 ln -s "../0000:18:00.0" "$pf/virtfn9"
 ln -s "virtfn8" "$pf/virtfn8"
 to "$P" --sysroot "$T/vf" list --json >"$T/out" 2>"$T/err"

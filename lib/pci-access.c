@@ -8,6 +8,7 @@
  * O_NONBLOCK and hang, and abort() on a path of ~1,000 characters.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 
 #include <errno.h>
 #include <fcntl.h>

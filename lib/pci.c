@@ -4,6 +4,7 @@
  * then /sys/class/net and /sys/class/block to attach interfaces and disks.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/parse.h"
 
 #include <dirent.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
 
 static void warn(struct pt_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct pt_host *h, const char *fmt, ...)
@@ -436,7 +436,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	struct dirset s;
 	int r, n;
 
-	snprintf(dir, sizeof(dir), DEVS "/%s", d->name);
+	snprintf(dir, sizeof(dir), PT_SYSFS_PCI_DEVICES "/%s", d->name);
 	r = dirset_read(ctx, &s, "%s", dir);
 	if (r < 0)
 		return r;
@@ -510,7 +510,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	if (pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config) == -ENODEV)
 		warn(h, "%s: config space reads all-ones (device gone or powered off)", d->name);
 	if (n == -EINVAL)
-		warn(h, "%s/%s/config is not a regular file: not read", DEVS, d->name);
+		warn(h, "%s/%s/config is not a regular file: not read", PT_SYSFS_PCI_DEVICES, d->name);
 	else if (n <= 0 && has(&s, "config"))
 		warn(h, "%s: config space unreadable", d->name);
 
@@ -730,7 +730,7 @@ static int not_a_sysroot(struct pt_ctx *ctx)
 	while (dir && (e = readdir(dir))) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) > 200)
 			continue;
-		if (pt_exists(ctx, "/%s" DEVS, e->d_name) && found++ == 0)
+		if (pt_exists(ctx, "/%s" PT_SYSFS_PCI_DEVICES, e->d_name) && found++ == 0)
 			snprintf(hint, sizeof(hint), "; did you mean %s/%s?", ctx->sysroot,
 				 e->d_name);
 	}
@@ -756,7 +756,7 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		free(h);
 		return -ENOMEM;
 	}
-	r = dirset_read(ctx, &s, "%s", DEVS);
+	r = dirset_read(ctx, &s, "%s", PT_SYSFS_PCI_DEVICES);
 	if (r == -ENOENT && ctx->sysroot[0]) {
 		r = not_a_sysroot(ctx);
 		goto fail;
@@ -764,12 +764,12 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 	if (r < 0 && r != -ENOENT) {
 		char p[4096];
 
-		pt_path(ctx, p, sizeof(p), DEVS);
+		pt_path(ctx, p, sizeof(p), PT_SYSFS_PCI_DEVICES);
 		r = pt_err(ctx, r, "cannot read %s: %s", p, strerror(-r));
 		goto fail;
 	}
 	if (r == -ENOENT)
-		warn(h, "no PCI bus: %s absent", DEVS);
+		warn(h, "no PCI bus: %s absent", PT_SYSFS_PCI_DEVICES);
 	/* which groups exist, read once (absent: every iommu_group link dangles) */
 	dirset_read(ctx, &groups, "%s", "/sys/kernel/iommu_groups");
 	h->devs = calloc(s.n ? s.n : 1, sizeof(*h->devs));
@@ -781,13 +781,13 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		struct pt_device *d = &h->devs[h->n_devs];
 
 		if (pt_bdf_parse(s.names[i], &d->bdf) < 0) {
-			warn(h, "%s/%s: not a PCI address, ignored", DEVS, s.names[i]);
+			warn(h, "%s/%s: not a PCI address, ignored", PT_SYSFS_PCI_DEVICES, s.names[i]);
 			continue;
 		}
 		pt_strlcpy(d->name, s.names[i], sizeof(d->name));
 		r = read_device(ctx, h, d, &s, &groups, cfg);
 		if (r == -ENOTDIR || r == -ELOOP) {
-			warn(h, "%s/%s: %s, ignored", DEVS, s.names[i],
+			warn(h, "%s/%s: %s, ignored", PT_SYSFS_PCI_DEVICES, s.names[i],
 			     r == -ENOTDIR ? "not a directory nor a link to one" : "a link loop");
 			memset(d, 0, sizeof(*d));
 			continue;
@@ -802,7 +802,7 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 			continue;
 		}
 		if (r < 0) {
-			r = pt_err(ctx, r, "cannot read %s%s/%s: %s", ctx->sysroot, DEVS, s.names[i], strerror(-r));
+			r = pt_err(ctx, r, "cannot read %s%s/%s: %s", ctx->sysroot, PT_SYSFS_PCI_DEVICES, s.names[i], strerror(-r));
 			goto fail_s;
 		}
 		h->n_devs++;

@@ -14,7 +14,6 @@
  * blocking on it. On "/" paths are opened as they are.
  */
 #include "internal.h"
-#include "passthru/state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -736,61 +735,6 @@ int pt_write_attr(struct pt_ctx *ctx, const char *value, int timeout_ms, const c
 			      "opened", vlen, value, path);
 	if (r < 0)
 		return pt_err(ctx, r, "writing \"%.*s\" to %s: %s", vlen, value, path, strerror(-r));
-	return 0;
-}
-
-int pt_state_dir(struct pt_ctx *ctx, const char *state_dir, char *buf, size_t len)
-{
-	static const char *const parts[] = { "var", "lib", "passthru" };
-	int fd = -1;
-
-	if (state_dir && *state_dir) {
-		if (snprintf(buf, len, "%s", state_dir) >= (int)len)
-			return pt_err(ctx, -ENAMETOOLONG, "state directory path is too long");
-		return 0;
-	}
-	if (pt_path(ctx, buf, len, "/var/lib/passthru") < 0)
-		return pt_err(ctx, -ENAMETOOLONG, "state directory path is too long");
-	if (ctx->root_fd < 0)
-		return 0; /* the live host's own */
-	/* Under a sysroot: each component a real directory inside it, made when absent,
-	 * so the lock, the journal and the database cannot land outside the tree. */
-	fd = dup(ctx->root_fd);
-	if (fd < 0)
-		return pt_err(ctx, -errno, "cannot open the sysroot: %s", strerror(errno));
-	for (size_t i = 0; i < 3; i++) {
-		struct stat st;
-		int next;
-
-		next = openat(fd, parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0 && errno == ENOENT) {
-			if (mkdirat(fd, parts[i], i == 2 ? 0700 : 0755) < 0 && errno != EEXIST) {
-				int e = -errno;
-
-				close(fd);
-				return pt_err(ctx, e, "cannot create the state directory %s: %s "
-					      "(choose another with --state-dir / PASSTHRU_STATE_DIR)",
-					      buf, strerror(-e));
-			}
-			next = openat(fd, parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (next < 0) {
-			int e = -errno;
-			bool link = fstatat(fd, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				    S_ISLNK(st.st_mode);
-
-			close(fd);
-			if (link)
-				return pt_err(ctx, -ELOOP, "the state directory %s would leave the "
-					      "sysroot: its component \"%s\" is a symbolic link (choose "
-					      "one with --state-dir / PASSTHRU_STATE_DIR)", buf, parts[i]);
-			return pt_err(ctx, e, "cannot open the state directory %s: %s", buf,
-				      strerror(-e));
-		}
-		close(fd);
-		fd = next;
-	}
-	close(fd);
 	return 0;
 }
 

@@ -35,11 +35,6 @@ extern "C" {
 
 struct pt_state;
 
-/* The state directory (database, apply lock, journal) into buf: state_dir when given,
- * else <sysroot>/var/lib/passthru, created inside the sysroot; a symbolic link on the
- * way there is refused (-ELOOP), so nothing lands outside the tree. */
-int pt_state_dir(struct pt_ctx *ctx, const char *state_dir, char *buf, size_t len);
-
 /* Opens (creating on first use: directory 0700, schema, WAL) <state_dir>/state.db;
  * state_dir NULL means <sysroot>/var/lib/passthru. Migrates an older schema in one
  * transaction; refuses (-EPROTO) a schema newer than this library knows. */
@@ -125,12 +120,19 @@ int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req,
 int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
 		     struct pt_lease **released, size_t *n);
 
-/* Releases, in one transaction, every active lease older than min_age_s seconds
- * whose VM is not in live_vms (the VMs that exist on this host, as the caller
- * listed them), audited as "gc". The age spares a VM that started after the caller
- * listed the live ones. The released leases go to *released when not NULL. */
+/* The one gc rule: a lease is stale when its VM is not in live_vms (the VMs that
+ * exist on this host, as the caller listed them) and none of that VM's active leases
+ * is younger than min_age_s seconds (the age spares a VM that started after the
+ * caller listed the live ones; a lease time that cannot be read counts as young).
+ *
+ * pt_state_gc releases the stale leases in one transaction, audited as "gc", in the
+ * database only; the released leases go to *released when not NULL. A caller that
+ * also gives the devices back (reset, VF policy: pt_gc in assign.h) asks
+ * pt_state_gc_stale, which changes nothing, and releases each VM with pt_release. */
 int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live, long min_age_s,
 		struct pt_lease **released, size_t *n);
+int pt_state_gc_stale(struct pt_state *st, const char *const *live_vms, size_t n_live,
+		      long min_age_s, struct pt_lease **stale, size_t *n);
 
 /* Active leases (vm NULL = every VM), ordered by VM then BDF. */
 int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);

@@ -77,6 +77,17 @@ for mode in openat2 walk; do
 	ok $? "$mode: release: says the reset attribute is a link"
 	diag "$T/err"
 
+	# the host configuration under the sysroot, linked to a file of the host
+	fresh hc
+	mkdir -p "$T/hc/etc/passthru"
+	printf 'pools:\n  one:\n    devices: [ { bdf: "0000:06:00.0" } ]\n' >"$T/hostcfg.yaml"
+	ln -s "$T/hostcfg.yaml" "$T/hc/etc/passthru/host.yaml"
+	PASSTHRU_STATE_DIR="$T/hstate-$mode" to "$P" --sysroot "$T/hc" assign vm1 --pool one >"$T/out" 2>"$T/err"
+	is $? 2 "$mode: etc/passthru/host.yaml linked out of the tree: not read (exit 2)"
+	grep -q "cannot read the host configuration" "$T/err"
+	ok $? "$mode: ... and says the host configuration cannot be read"
+	is "$(cat "$(devdir "$T/hc" 0000:06:00.0)/driver_override")" "(null)" "$mode: ... nothing assigned"
+
 	# 3. the state directory: a var link out of the tree
 	fresh v
 	mkdir -p "$T/outside-$mode"

@@ -72,9 +72,12 @@ int pt_want_read_links(struct pt_ctx *ctx, const struct pt_host *h, const struct
 			}
 			if (!needed)
 				continue;
+			char why[sizeof(ctx->err)];
+
+			/* pt_err() writes the buffer pt_ctx_error() returns: copy it first */
+			pt_strlcpy(why, pt_ctx_error(ctx), sizeof(why));
 			pt_link_vfs_array_free(v, nv);
-			return pt_err(ctx, r, "reading the VF settings of %s: %s", names[i],
-				      pt_ctx_error(ctx));
+			return pt_err(ctx, r, "reading the VF settings of %s: %s", names[i], why);
 		}
 		if (PT_PUSH(v, nv, l)) {
 			pt_link_vfs_free(&l);

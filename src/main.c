@@ -345,8 +345,8 @@ struct pt_host *cli_scan(struct cli *cli)
 	int r = pt_host_scan(cli->ctx, &h);
 
 	if (r < 0) {
-		cli_error("cannot read the host under %s: %s", pt_ctx_sysroot(cli->ctx),
-			  pt_ctx_error(cli->ctx));
+		/* the library's sentence names the sysroot and the file already */
+		cli_error("%s", pt_ctx_error(cli->ctx));
 		return NULL;
 	}
 	return h;
@@ -495,7 +495,10 @@ int main(int argc, char **argv)
 	}
 	r = pt_ctx_new(&cli.ctx, cli.sysroot);
 	if (r < 0) {
-		cli_error("cannot start: %s", strerror(-r));
+		if (cli.sysroot && *cli.sysroot && r != -ENOMEM)
+			cli_error("not a sysroot: %s: %s", cli.sysroot, strerror(-r));
+		else
+			cli_error("cannot start: %s", strerror(-r));
 		remove_sysroot(unpacked);
 		return EXIT_ERROR;
 	}

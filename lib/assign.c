@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -335,10 +336,11 @@ static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 }
 
 static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
-		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, size_t *steps)
+		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, int crash_after,
+		      size_t *steps)
 {
 	struct pt_apply_opts o = { .state_dir = state_dir, .config = "(passthru assign)",
-				   .timeout_ms = timeout_ms };
+				   .timeout_ms = timeout_ms, .crash_after_step = crash_after };
 	struct pt_apply_result res = { 0 };
 	struct pt_link_vfs *links = NULL;
 	struct pt_journal *j = NULL;
@@ -471,6 +473,8 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		}
 		goto out;
 	}
+	if (o->crash_after_step == 1 && !o->dry_run)
+		raise(SIGKILL); /* test-only: PASSTHRU_CRASH_AFTER_STEP, see assign.h */
 
 	items = calloc(n, sizeof(*items));
 	res->devs = calloc(n, sizeof(*res->devs));
@@ -531,7 +535,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	}
 	r = make_ready(ctx, h, items, n, o->state_dir,
 		       o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS, o->dry_run,
-		       &res->steps);
+		       o->crash_after_step > 1 ? o->crash_after_step - 1 : 0, &res->steps);
 	if (r < 0) {
 		if (r == -ENOTSUP) {
 			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
@@ -728,7 +732,7 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		it.spoofchk = true;
 		it.trust = false;
 	}
-	r = make_ready(ctx, h, &it, 1, o->state_dir, timeout, o->dry_run, &steps);
+	r = make_ready(ctx, h, &it, 1, o->state_dir, timeout, o->dry_run, 0, &steps);
 	if (r == 0) {
 		out->policy = pf ? 1 : 0;
 		if (pf)

@@ -205,6 +205,8 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 			  "give it with --mac");
 		return EXIT_ERROR;
 	}
+	if (getenv("PASSTHRU_CRASH_AFTER_STEP")) /* test-only, see docs/assign.md */
+		o.crash_after_step = atoi(getenv("PASSTHRU_CRASH_AFTER_STEP"));
 	if (hostcfg_load(cli, config, &hc) < 0)
 		return EXIT_ERROR;
 	if (!(h = cli_scan(cli)))

@@ -99,6 +99,10 @@ struct pt_assign_opts {
 	bool dry_run;            /* choose, then give the leases back at once; no kernel write */
 	const char *state_dir;   /* the apply journal and lock; NULL: <sysroot>/var/lib/passthru */
 	int timeout_ms;          /* blocking writes (unbind, probe); 0: 30000 */
+	/* Test-only (PASSTHRU_CRASH_AFTER_STEP=N): raise SIGKILL right after step N of the
+	 * assignment: step 1 is the lease record, steps 2.. the kernel writes that make the
+	 * device ready (apply's steps, shifted by one). 0 = off. */
+	int crash_after_step;
 };
 
 struct pt_assigned {

@@ -57,6 +57,33 @@ static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_
 	return 0;
 }
 
+static bool pool_has(const struct pt_pool_resolved *p, const struct pt_device *d)
+{
+	char b[PT_BDF_STRLEN];
+
+	pt_bdf_format(&d->bdf, b);
+	for (size_t i = 0; i < p->n_members; i++)
+		if (strcmp(p->bdfs[i], b) == 0)
+			return true;
+	return false;
+}
+
+/* A devices pool holds whole IOMMU groups: d, and every other endpoint of its group
+ * (a GPU's HDMI audio function), handed out together as one unit. */
+static int add_with_group(const struct pt_host *h, struct pt_pool_resolved *p,
+			  const struct pt_device *d, size_t *cap)
+{
+	const struct pt_device *others[64];
+	size_t n_others = pt_group_other_endpoints(h, d, others, 64);
+
+	if (!pool_has(p, d) && pool_add(p, d, cap) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_others && i < 64; i++)
+		if (!pool_has(p, others[i]) && pool_add(p, others[i], cap) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 		       struct pt_pool_resolved *p)
 {
@@ -75,7 +102,7 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 			return 0;
 		}
 		if (pc->kind == PT_POOL_DEVICES) {
-			if (pool_add(p, d, &cap) < 0)
+			if (add_with_group(h, p, d, &cap) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -226,7 +253,8 @@ bool pt_assign_group_viable(void *arg, int g)
 		if (!host_free_driver(d->driver))
 			n_busy++;
 	}
-	return n_ep == 1 || n_busy == 0;
+	/* a whole group goes to vfio together: its endpoints' host drivers let go */
+	return v->whole_group || n_ep == 1 || n_busy == 0;
 }
 
 /* ---- readying: a small apply ------------------------------------------------------------- */
@@ -428,6 +456,62 @@ void pt_assign_result_free(struct pt_assign_result *r)
 	r->n = 0;
 }
 
+/* Does pool hand out whole IOMMU groups (a devices pool, as synced)? */
+static bool pool_is_devices(struct pt_state *st, const char *pool)
+{
+	struct pt_pool_usage *u = NULL;
+	size_t n = 0;
+	bool r = false;
+
+	if (pt_state_pools(st, &u, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(u[i].pool, pool) == 0)
+			r = strcmp(u[i].kind, "devices") == 0;
+	free(u);
+	return r;
+}
+
+/* --spread pf: a VF's PF as a key (its address); a function that is no VF is its own. */
+static int pf_key(void *arg, const struct pt_bdf *bdf)
+{
+	const struct pt_device *d = pt_host_find(arg, bdf);
+	const struct pt_bdf *k = d && d->kind == PT_KIND_VF && d->has_physfn ? &d->physfn : bdf;
+
+	return k->domain << 16 | k->bus << 8 | k->dev << 3 | k->fn;
+}
+
+/* Functions of one host slot handed out together keep one guest slot, their function
+ * numbers and multifunction=on: a guest driver (a GPU's) expects its siblings there.
+ * Such slots get guest slots from 0x10 up on the guest's root bus. */
+static void guest_slots(struct pt_assigned *a, size_t n)
+{
+	int next = 0x10;
+
+	for (size_t i = 0; i < n; i++)
+		a[i].guest_slot = -1;
+	for (size_t i = 0; i < n; i++) {
+		struct pt_bdf bi, bk;
+		size_t same = 0;
+
+		if (a[i].guest_slot >= 0 || pt_bdf_parse(a[i].lease.bdf, &bi) < 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (pt_bdf_parse(a[k].lease.bdf, &bk) == 0 && bk.domain == bi.domain &&
+			    bk.bus == bi.bus && bk.dev == bi.dev)
+				same++;
+		if (same < 2 || next > 0x1f)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (pt_bdf_parse(a[k].lease.bdf, &bk) == 0 && bk.domain == bi.domain &&
+			    bk.bus == bi.bus && bk.dev == bi.dev) {
+				a[k].guest_slot = next;
+				a[k].guest_function = bk.fn;
+			}
+		next++;
+	}
+}
+
 static void give_back(struct pt_state *st, const char *vm, const struct pt_lease *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -459,11 +543,14 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		via.prot = prot;
 		via.n_prot = n_prot;
 	}
+	via.whole_group = pool_is_devices(st, o->pool);
 	req = (struct pt_assign_req){ .vm = o->vm, .pool = o->pool, .count = o->count,
 				      .numa_node = o->numa_node, .allow_remote = o->allow_remote,
 				      .mac = o->mac, .vlan = o->vlan,
 				      .group_viable = pt_assign_group_viable,
-				      .group_viable_arg = &via };
+				      .group_viable_arg = &via,
+				      .spread_key = o->spread_pf ? pf_key : NULL,
+				      .spread_arg = (void *)h };
 	r = pt_state_assign(st, &req, &leases, &n);
 	if (r < 0) {
 		if (r == -ENOSPC && via.n_refused_protected) {
@@ -562,6 +649,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		}
 	}
 	res->n = n;
+	guest_slots(res->devs, n);
 	res->node = node >= 0 ? node : -1;
 	if (res->node >= 0) {
 		const struct pt_numa_node *nd = pt_host_node(h, res->node);
@@ -794,11 +882,20 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if (r < 0)
 		return r;
 	if (bdf) {
-		size_t w = 0;
+		size_t w = 0, k;
 
-		for (size_t i = 0; i < na; i++)
-			if (strcmp(all[i].bdf, norm) == 0)
-				all[w++] = all[i];
+		for (k = 0; k < na && strcmp(all[k].bdf, norm) != 0; k++)
+			;
+		/* a unit returns together: the VM's leases of the same pool and IOMMU group */
+		if (k < na) {
+			struct pt_lease named = all[k];
+
+			for (size_t i = 0; i < na; i++)
+				if (i == k || (named.iommu_group >= 0 &&
+					       all[i].iommu_group == named.iommu_group &&
+					       strcmp(all[i].pool, named.pool) == 0))
+					all[w++] = all[i];
+		}
 		na = w;
 		if (na == 0) {
 			/* not this VM's: let the state say whose, or that it is not leased */

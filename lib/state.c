@@ -104,6 +104,10 @@ _Static_assert(N_MIGRATIONS == PT_STATE_SCHEMA_VERSION, "one migration per schem
 	"l.id, l.vm, l.bdf, d.pool, d.numa_node, d.iommu_group, l.mac, l.vlan, l.created, " \
 	"l.released"
 
+/* What a pool hands out as one: a function, or in a devices pool its IOMMU group. */
+#define UNIT "(CASE WHEN p.kind = 'devices' AND d.iommu_group >= 0 " \
+	     "THEN 'g' || d.iommu_group ELSE d.bdf END)"
+
 enum sid {
 	S_BEGIN,
 	S_COMMIT,
@@ -172,12 +176,15 @@ static const char *const sql[S_COUNT] = {
 			 "updated = ?3 WHERE bdf = ?1",
 	[S_UNQUARANTINE] = "UPDATE devices SET state = 'free', quarantine_reason = NULL, "
 			   "updated = ?2 WHERE bdf = ?1 AND state = 'quarantined'",
+	/* units, not functions: a devices pool's functions of one IOMMU group count once */
 	[S_USAGE] =
 		"SELECT p.name, p.kind, coalesce(d.numa_node, -1), "
-		"coalesce(sum(d.state = 'free' AND d.removed IS NULL), 0), "
-		"coalesce(sum(d.state = 'leased'), 0), "
-		"coalesce(sum(d.state = 'quarantined' AND d.removed IS NULL), 0), "
-		"coalesce(sum(d.state <> 'leased' AND d.removed IS NOT NULL), 0) "
+		"count(DISTINCT CASE WHEN d.state = 'free' AND d.removed IS NULL THEN " UNIT " END), "
+		"count(DISTINCT CASE WHEN d.state = 'leased' THEN " UNIT " END), "
+		"count(DISTINCT CASE WHEN d.state = 'quarantined' AND d.removed IS NULL THEN " UNIT
+		" END), "
+		"count(DISTINCT CASE WHEN d.state <> 'leased' AND d.removed IS NOT NULL THEN " UNIT
+		" END) "
 		"FROM pools p LEFT JOIN devices d ON d.pool = p.name "
 		"GROUP BY p.name, d.numa_node ORDER BY p.name, d.numa_node",
 	[S_AUDIT_READ] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
@@ -857,6 +864,7 @@ static int assign_txn(struct pt_state *st, void *arg)
 	size_t n = 0, *picks = NULL;
 	sqlite3_stmt *s;
 	int r = 0, rc;
+	bool whole;
 
 	free(j->out);
 	j->out = NULL;
@@ -868,6 +876,8 @@ static int assign_txn(struct pt_state *st, void *arg)
 		return -EIO;
 	sqlite3_bind_text(s, 1, req->pool, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
+	/* a devices pool hands out whole IOMMU groups: its functions of one group together */
+	whole = rc == SQLITE_ROW && strcmp(col_text(s, 0), "devices") == 0;
 	done(s);
 	if (rc == SQLITE_DONE) {
 		char names[512] = "";
@@ -912,6 +922,8 @@ static int assign_txn(struct pt_state *st, void *arg)
 		c->group_viable = c->iommu_group >= 0 &&
 				  (!req->group_viable ||
 				   req->group_viable(req->group_viable_arg, c->iommu_group));
+		c->whole_group = whole && !c->unavailable;
+		c->spread_key = req->spread_key ? req->spread_key(req->spread_arg, &c->bdf) : 0;
 		if (PT_PUSH(rows, n, row) < 0) {
 			done(s);
 			r = pt_err(st->ctx, -ENOMEM, "out of memory reading devices");
@@ -934,9 +946,10 @@ static int assign_txn(struct pt_state *st, void *arg)
 	}
 
 	areq = (struct pt_alloc_request){ .count = req->count, .numa_node = req->numa_node,
-					  .allow_remote = req->allow_remote, .vm = req->vm };
-	picks = malloc(req->count * sizeof(*picks));
-	j->out = calloc(req->count, sizeof(*j->out));
+					  .allow_remote = req->allow_remote, .vm = req->vm,
+					  .spread = req->spread_key != NULL };
+	picks = malloc((n ? n : 1) * sizeof(*picks));
+	j->out = calloc(n ? n : 1, sizeof(*j->out));
 	if (!picks || !j->out) {
 		r = pt_err(st->ctx, -ENOMEM, "out of memory allocating devices");
 		goto out;
@@ -952,6 +965,11 @@ static int assign_txn(struct pt_state *st, void *arg)
 		goto out;
 	}
 
+	if (j->mac[0] && res.n_picked > 1) {
+		r = pt_err(st->ctx, -EINVAL, "a MAC address is for one function, and pool %s hands "
+			   "out %zu functions of one IOMMU group together", req->pool, res.n_picked);
+		goto out;
+	}
 	if (j->mac[0]) {
 		s = stmt(st, S_MAC_HOLDER);
 		if (!s) {

@@ -131,6 +131,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		{ "failover", no_argument, NULL, 'F' },
 		{ "failover-network", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "spread", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -147,7 +148,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	int c, r, count, status = EXIT_ERROR;
 	bool numa_given = false;
 
-	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fo:nt:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fS:o:nt:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.pool = optarg; break;
 		case 'c': config = optarg; break;
@@ -171,6 +172,13 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		case 'F': view.failover = true; break;
 		case 'W': view.failover_network = optarg; break;
 		case 'f': o.force = true; break;
+		case 'S':
+			if (strcmp(optarg, "pf") != 0) {
+				cli_error("--spread: pf (VFs round-robin over their PFs), not '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			o.spread_pf = true;
+			break;
 		case 'o':
 			if (strcmp(optarg, "libvirt") && strcmp(optarg, "qemu") && strcmp(optarg, "json")) {
 				cli_error("--format: libvirt, qemu or json, not '%s'", optarg);

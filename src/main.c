@@ -32,7 +32,7 @@ const struct cmd commands[] = {
 	  "IOMMU state, IOMMU faults and AER errors, as the kernel log tells them" },
 	{ "assign", cmd_assign, CMD_NEEDS_ROOT,
 	  "VM --pool P [--config FILE] [--numa N | --cpus LIST] [--mac M] [--vlan V] [--count K] "
-	  "[--allow-remote] [--failover [--failover-network NET]] [--force] "
+	  "[--allow-remote] [--spread pf] [--failover [--failover-network NET]] [--force] "
 	  "[--format libvirt|qemu|json] [--dry-run] [--timeout MS] [--json]",
 	  "lease devices of a pool to a VM, bound to vfio-pci; prints libvirt XML or QEMU args" },
 	{ "release", cmd_release, CMD_NEEDS_ROOT,

@@ -46,7 +46,8 @@ struct pt_pool_resolved {
 };
 
 /* Resolves every pool of cfg against h: vfs_of -> every current VF of each PF, in
- * index order; devices -> the functions themselves. A pool whose selector does not
+ * index order; devices -> the functions themselves and every other endpoint of their
+ * IOMMU groups (a GPU's audio function): a devices pool hands out whole groups. A pool whose selector does not
  * resolve gets error set (the others are still resolved). Pure; -ENOMEM only. */
 int pt_pools_resolve(const struct pt_host *h, const struct pt_hostcfg *cfg,
 		     struct pt_pool_resolved **out, size_t *n);
@@ -82,6 +83,8 @@ struct pt_viability {
 	size_t n_prot;
 	size_t n_refused_protected;       /* out: groups refused because of protection */
 	char protected_why[256];          /* out: the first such reason */
+	bool whole_group;                 /* the pool hands out whole groups (a devices pool):
+					   * every endpoint of the group is bound to vfio */
 };
 bool pt_assign_group_viable(void *arg, int iommu_group);
 
@@ -96,6 +99,7 @@ struct pt_assign_opts {
 	const char *mac;         /* NULL or a MAC for the (single) VF of a NIC */
 	int vlan;                /* 0 none, 1..4094 */
 	bool force;              /* take functions lib/safety.c protects (and say so) */
+	bool spread_pf;          /* take VFs round-robin over their PFs (--spread pf) */
 	bool dry_run;            /* choose, then give the leases back at once; no kernel write */
 	const char *state_dir;   /* the apply journal and lock; NULL: <sysroot>/var/lib/passthru */
 	int timeout_ms;          /* blocking writes (unbind, probe); 0: 30000 */
@@ -115,6 +119,10 @@ struct pt_assigned {
 	int class_code;
 	char cpulist[256];         /* the function's local CPUs ("" unknown) */
 	char driver[64];           /* its driver after readying */
+	int guest_slot;            /* functions of one host slot leased together share a guest
+				    * slot (0x10.. on the root bus) with multifunction=on: the
+				    * slot, else -1 (let libvirt/QEMU place it) */
+	int guest_function;        /* its function number there (the host's) */
 };
 
 struct pt_assign_result {
@@ -161,7 +169,8 @@ struct pt_released {
 	char why[320];             /* the quarantine reason, or why it was left leased */
 };
 
-/* Releases vm's leases (all, or the one on bdf): each function is reset, its VF
+/* Releases vm's leases (all, or the one on bdf with the rest of its unit: the VM's
+ * leases of the same pool and IOMMU group): each function is reset, its VF
  * policy restored, kept on vfio-pci and returned to its pool; one whose reset or
  * policy restore fails is quarantined. A function some process still holds open
  * through vfio (the VM is running: pt_vfio_holder) is left leased and untouched,

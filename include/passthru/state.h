@@ -71,7 +71,8 @@ struct pt_pool_usage {
 	unsigned free, leased, quarantined;
 	unsigned removed;   /* left the configuration (and not leased) */
 };
-/* Per pool and NUMA node; a pool without devices has one row for node -1 of zeros.
+/* Per pool and NUMA node, counting units (a devices pool's functions of one IOMMU
+ * group count once); a pool without devices has one row for node -1 of zeros.
  * Ordered by pool, then node. */
 int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
 
@@ -89,6 +90,10 @@ struct pt_assign_req {
 	 * NULL = every group can. */
 	bool (*group_viable)(void *arg, int iommu_group);
 	void *group_viable_arg;
+	/* Optional: spread the devices round-robin over spread_key(bdf) (a VF's PF);
+	 * NULL = no spreading. */
+	int (*spread_key)(void *arg, const struct pt_bdf *bdf);
+	void *spread_arg;
 };
 
 struct pt_lease {
@@ -105,7 +110,9 @@ struct pt_lease {
 	bool remote;           /* (assign only) placed off the requested node */
 };
 
-/* Leases count devices of req->pool to req->vm in one transaction.
+/* Leases count units of req->pool to req->vm in one transaction: a unit is a function,
+ * or in a "devices" pool every function of the pool in one IOMMU group (leased
+ * together, one lease each).
  * -EINVAL bad request (names, count, mac, vlan), -ENOENT unknown pool,
  * -ENOSPC not enough usable devices (the message says what is usable where),
  * -EEXIST the MAC is already on an active lease, -EBUSY the database stayed locked.

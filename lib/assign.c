@@ -340,20 +340,13 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Plans the items against h and, unless dry_run, executes the plan under the apply
- * journal and lock (recovering an unfinished apply first, then planning again). A
- * device that is ready already plans empty: no lock, no journal, no write.
- * *steps: the plan's length. */
+/* Plans the items against h: the links (VF settings) read afresh. */
 static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *w,
 		      struct pt_link_vfs **links, size_t *nl, struct pt_plan *plan)
 {
 	char err[512];
 	int r;
 
-	pt_link_vfs_array_free(*links, *nl);
-	*links = NULL;
-	*nl = 0;
-	pt_plan_free(plan);
 	r = pt_want_read_links(ctx, h, w, links, nl);
 	if (r < 0)
 		return r;
@@ -363,59 +356,129 @@ static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	return 0;
 }
 
+struct ready_opts {
+	struct pt_journal *j;  /* held by the caller (the lock); NULL only for a dry run */
+	int timeout_ms;
+	bool dry_run;
+	bool keep_journal;     /* assign: the journal stays until the lease is active */
+	int crash_after;       /* test-only, apply's PASSTHRU_CRASH_AFTER_STEP */
+};
+
+/* Plans the items against h and, unless dry_run, executes the plan under the journal
+ * the caller holds (with its lock): a failed step is rolled back. A device that is
+ * ready already plans empty: no journal, no write. *steps: the plan's length;
+ * *journaled: a journal was begun (and, with keep_journal, is still there). */
 static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
-		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, int crash_after,
-		      size_t *steps)
+		      size_t n, const struct ready_opts *ro, size_t *steps, bool *journaled)
 {
-	struct pt_apply_opts o = { .state_dir = state_dir, .config = "(passthru assign)",
-				   .timeout_ms = timeout_ms, .crash_after_step = crash_after };
+	struct pt_apply_opts o = { .config = "(passthru assign)", .timeout_ms = ro->timeout_ms,
+				   .crash_after_step = ro->crash_after,
+				   .keep_journal = ro->keep_journal };
 	struct pt_apply_result res = { 0 };
 	struct pt_link_vfs *links = NULL;
-	struct pt_journal *j = NULL;
-	struct pt_host *fresh = NULL;
 	struct pt_plan plan = { 0 };
 	struct pt_want w;
 	size_t nl = 0;
 	int r;
 
 	*steps = 0;
+	*journaled = false;
 	r = build_want(it, n, &w);
 	if (r < 0)
 		return pt_err(ctx, r, "out of memory");
 	r = plan_items(ctx, h, &w, &links, &nl, &plan);
-	if (r < 0 || dry_run || plan.n == 0)
+	if (r < 0 || ro->dry_run || plan.n == 0)
 		goto out;
-	r = pt_journal_open(ctx, state_dir, 30000, &j);
-	if (r < 0)
-		goto out;
-	r = pt_apply_recover(ctx, j, &o, &res);
-	if (r < 0)
-		goto out;
-	if (res.recovery_steps) {
-		/* an unfinished apply was undone: plan from what the host is now */
-		r = pt_host_scan(ctx, &fresh);
-		if (r < 0)
-			goto out;
-		h = fresh;
-		r = plan_items(ctx, h, &w, &links, &nl, &plan);
-		if (r < 0 || plan.n == 0)
-			goto out;
-	}
-	pt_apply_result_free(&res);
-	res = (struct pt_apply_result){ 0 };
-	r = pt_apply_run(ctx, j, h, links, nl, &plan, &o, &res);
-	if (r < 0)
+	*journaled = true;
+	r = pt_apply_run(ctx, ro->j, h, links, nl, &plan, &o, &res);
+	if (r < 0) {
+		*journaled = !res.rollback_ok; /* a failed rollback leaves it for recovery */
 		r = pt_err(ctx, r, "%s%s%s", res.error,
 			   res.rollback_ok ? "; rolled back" : "; ROLLBACK FAILED: ",
 			   res.rollback_ok ? "" : res.rollback_error);
+	}
 out:
 	*steps = plan.n;
 	pt_apply_result_free(&res);
 	pt_plan_free(&plan);
 	pt_link_vfs_array_free(links, nl);
 	pt_want_free(&w);
+	return r;
+}
+
+/* ---- recovery: what a killed assign or apply left ------------------------------------ */
+
+static bool journal_exists(struct pt_ctx *ctx, const char *state_dir)
+{
+	char path[4200];
+
+	if (state_dir && *state_dir) {
+		snprintf(path, sizeof(path), "%s/apply.journal", state_dir);
+		return access(path, F_OK) == 0;
+	}
+	return pt_path(ctx, path, sizeof(path), "/var/lib/passthru/apply.journal") >= 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* With the lock held: undoes the journal (a finished one too when leases wait on it),
+ * then rolls the pending leases back. */
+static int recover_locked(struct pt_ctx *ctx, struct pt_state *st, struct pt_journal *j,
+			  struct pt_recovery *rec)
+{
+	struct pt_lease *pend = NULL;
+	struct pt_apply_opts o = { 0 };
+	struct pt_apply_result res = { 0 };
+	char why[640];
+	size_t n = 0;
+	int r;
+
+	r = pt_state_pending(st, &pend, &n);
+	if (r < 0)
+		return r;
+	/* with the lock ours, no assign is running: its pending leases were left behind,
+	 * and the journal, finished or not, holds the writes they waited on */
+	o.undo_finished = n > 0;
+	r = pt_apply_recover(ctx, j, &o, &res);
+	if (r == 0) {
+		rec->recovered = res.recovered || n > 0;
+		rec->steps = res.recovery_steps;
+		rec->aborted = n;
+		snprintf(why, sizeof(why), ": its assign did not finish; %s",
+			 res.recovered ? res.recovery : "nothing had been written");
+		pt_strlcpy(rec->what, res.recovered ? res.recovery : "", sizeof(rec->what));
+		if (n > 0)
+			r = pt_state_abort(st, NULL, 0, why);
+	}
+	pt_apply_result_free(&res);
+	free(pend);
+	return r;
+}
+
+int pt_assign_recover(struct pt_ctx *ctx, struct pt_state *st, const char *state_dir,
+		      int wait_ms, struct pt_recovery *rec)
+{
+	struct pt_journal *j = NULL;
+	struct pt_lease *pend = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	/* the usual case, nothing left behind, takes no lock (and needs no root) */
+	r = pt_state_pending(st, &pend, &n);
+	free(pend);
+	if (r < 0)
+		return r;
+	if (n == 0 && !journal_exists(ctx, state_dir))
+		return 0;
+	r = pt_journal_open(ctx, state_dir, wait_ms, &j);
+	if (r == -EBUSY) {
+		rec->busy = true; /* an assign or apply is running: what it has is not stale */
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = recover_locked(ctx, st, j, rec);
 	pt_journal_close(j);
-	pt_host_free(fresh);
 	return r;
 }
 
@@ -512,170 +575,281 @@ static void guest_slots(struct pt_assigned *a, size_t n)
 	}
 }
 
-static void give_back(struct pt_state *st, const char *vm, const struct pt_lease *l, size_t n)
+/* A leased function as the output needs it. */
+static void describe_one(const struct pt_host *h, const struct pt_device *d,
+			 const struct pt_lease *l, struct pt_assigned *a)
 {
-	for (size_t i = 0; i < n; i++)
-		pt_state_release(st, vm, l[i].bdf, NULL, NULL);
+	const struct pt_device *pf = net_pf(h, d);
+
+	a->lease = *l;
+	a->vf = -1;
+	a->class_code = d->class_code;
+	a->net = pt_class_is_net(d->class_code);
+	pt_strlcpy(a->cpulist, d->local_cpulist, sizeof(a->cpulist));
+	if (d->kind == PT_KIND_VF && d->has_physfn) {
+		a->is_vf = true;
+		pt_bdf_format(&d->physfn, a->pf);
+		a->vf = d->vf_index;
+	}
+	if (pf)
+		pt_strlcpy(a->pf_ifname, pf->netdevs[0], sizeof(a->pf_ifname));
+}
+
+struct assign_run;
+static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
+			  const struct assign_run *run, struct pt_assign_result *res);
+
+/* One assign as it runs: what the named steps below share. */
+struct assign_run {
+	const struct pt_host *h;       /* the host (scanned afresh after a recovery) */
+	struct pt_host *fresh;
+	struct pt_journal *j;          /* the lock, from before the lease to its activation */
+	struct pt_protected *prot;
+	size_t n_prot;
+	struct pt_lease *leases;       /* pending until activated */
+	long long *ids;
+	size_t n;
+	struct ready_item *items;
+	bool journaled;                /* the readying's journal is there to finish (or undo) */
+	int node;
+};
+
+/* 1. The lock, and whatever a killed run left behind dealt with under it. */
+static int assign_lock(struct pt_ctx *ctx, struct pt_state *st, const struct pt_assign_opts *o,
+		       struct assign_run *run)
+{
+	struct pt_recovery rec = { 0 };
+	int r;
+
+	if (o->dry_run)
+		return 0;
+	r = pt_journal_open(ctx, o->state_dir, 30000, &run->j);
+	if (r < 0)
+		return r;
+	r = recover_locked(ctx, st, run->j, &rec);
+	if (r < 0 || rec.steps == 0)
+		return r;
+	/* writes were undone: choose and plan from the host as it is now */
+	r = pt_host_scan(ctx, &run->fresh);
+	if (r == 0)
+		run->h = run->fresh;
+	return r;
+}
+
+/* 2. The choice, recorded as pending leases (the devices are held, nobody sees them). */
+static int assign_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt_assign_opts *o,
+			struct assign_run *run)
+{
+	struct pt_viability via = { .h = run->h };
+	char saved[sizeof(ctx->err)];
+	struct pt_assign_req req;
+	int r;
+
+	r = pt_safety_protected(ctx, run->h, &run->prot, &run->n_prot);
+	if (r < 0)
+		return r;
+	if (!o->force) {
+		via.prot = run->prot;
+		via.n_prot = run->n_prot;
+	}
+	via.whole_group = pool_is_devices(st, o->pool);
+	req = (struct pt_assign_req){ .vm = o->vm, .pool = o->pool, .count = o->count,
+				      .numa_node = o->numa_node, .allow_remote = o->allow_remote,
+				      .mac = o->mac, .vlan = o->vlan, .pending = true,
+				      .group_viable = pt_assign_group_viable,
+				      .group_viable_arg = &via,
+				      .spread_key = o->spread_pf ? pf_key : NULL,
+				      .spread_arg = (void *)run->h };
+	r = pt_state_assign(st, &req, &run->leases, &run->n);
+	if (r == -ENOSPC && via.n_refused_protected) {
+		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+		pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
+		       via.protected_why);
+	}
+	if (r < 0)
+		return r;
+	run->ids = calloc(run->n ? run->n : 1, sizeof(*run->ids));
+	if (!run->ids)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < run->n; i++)
+		run->ids[i] = run->leases[i].id;
+	if (o->crash_after_step == 1 && !o->dry_run)
+		raise(SIGKILL); /* test-only: PASSTHRU_CRASH_AFTER_STEP, see assign.h */
+	return 0;
+}
+
+/* 3. What each leased function is, and what readying it takes. */
+static int assign_describe(struct pt_ctx *ctx, const struct pt_assign_opts *o, const uint8_t mac[6],
+			   struct assign_run *run, struct pt_assign_result *res)
+{
+	size_t used = 0;
+
+	run->items = calloc(run->n ? run->n : 1, sizeof(*run->items));
+	res->devs = calloc(run->n ? run->n : 1, sizeof(*res->devs));
+	if (!run->items || !res->devs)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	run->node = -2;
+	for (size_t i = 0; i < run->n; i++) {
+		struct pt_assigned *a = &res->devs[i];
+		const struct pt_lease *l = &run->leases[i];
+		const struct pt_device *d, *pf;
+		const struct pt_protected *p;
+		struct pt_bdf b;
+
+		if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(run->h, &b)))
+			return pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: "
+				      "re-run with the pools synced (passthru pools)", l->bdf, o->pool);
+		describe_one(run->h, d, l, a);
+		pf = net_pf(run->h, d);
+		if ((p = pt_safety_find(run->prot, run->n_prot, &d->bdf)) && used < sizeof(res->forced))
+			used += snprintf(res->forced + used, sizeof(res->forced) - used, "%s%s %s",
+					 used ? "; " : "", d->name, p->why);
+		run->items[i].d = d;
+		if ((o->mac && *o->mac) || o->vlan > 0) {
+			if (!pf)
+				return pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an "
+					      "interface: a MAC or VLAN is set only on VFs of NICs, "
+					      "through their PF", d->name);
+			if (o->mac && *o->mac) {
+				run->items[i].has |= PT_VF_MAC;
+				memcpy(run->items[i].mac, mac, 6);
+			}
+			if (o->vlan > 0) {
+				run->items[i].has |= PT_VF_VLAN;
+				run->items[i].vlan = o->vlan;
+			}
+		}
+		run->node = run->node == -2 || run->node == l->numa_node ? l->numa_node : -1;
+		res->n_remote += l->remote;
+	}
+	return 0;
+}
+
+/* 4. The devices made ready (journal kept: the lease is not active yet). */
+static int assign_ready(struct pt_ctx *ctx, const struct pt_assign_opts *o, struct assign_run *run,
+			struct pt_assign_result *res)
+{
+	struct ready_opts ro = { .j = run->j, .dry_run = o->dry_run, .keep_journal = true,
+				 .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS,
+				 .crash_after = o->crash_after_step > 1 ? o->crash_after_step - 1 : 0 };
+	char saved[sizeof(ctx->err)];
+	int r;
+
+	r = make_ready(ctx, run->h, run->items, run->n, &ro, &res->steps, &run->journaled);
+	if (r == -ENOTSUP) {
+		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+		pt_err(ctx, r, "cannot set the VF's MAC/VLAN here: %s", saved);
+	}
+	return r;
+}
+
+/* 5. The leases active, then the journal finished: from here on a lease means a ready
+ * device. A kill between the two leaves a finished journal and active leases, which
+ * recovery sets aside without undoing anything. */
+static int assign_activate(struct pt_state *st, const struct pt_assign_opts *o,
+			   struct assign_run *run, const struct pt_assign_result *res)
+{
+	int r;
+
+	if (o->dry_run)
+		return 0;
+	r = pt_state_ready(st, run->ids, run->n);
+	if (r < 0)
+		return r;
+	if (o->crash_after_step > 0 && (size_t)o->crash_after_step == res->steps + 2)
+		raise(SIGKILL); /* test-only: after the activation, before the journal ends */
+	if (run->journaled) {
+		run->journaled = false;
+		pt_journal_finish(run->j);
+	}
+	return 0;
+}
+
+/* On failure: the kernel writes a kept journal holds are undone, the pending leases
+ * rolled back; the caller's error stays in ctx. */
+static void assign_undo(struct pt_ctx *ctx, struct pt_state *st, struct assign_run *run, int r)
+{
+	char saved[sizeof(ctx->err)], why[sizeof(ctx->err) + 32];
+
+	pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+	if (run->journaled && run->j) {
+		struct pt_apply_opts uo = { .undo_finished = true };
+		struct pt_apply_result ur = { 0 };
+
+		pt_apply_recover(ctx, run->j, &uo, &ur);
+		pt_apply_result_free(&ur);
+	}
+	snprintf(why, sizeof(why), ": assign failed: %s", saved);
+	if (run->n)
+		pt_state_abort(st, run->ids, run->n, why);
+	pt_err(ctx, r, "%s", saved);
+}
+
+/* 6. What the caller prints: each function's driver now, the node and its CPUs. */
+static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
+			  const struct assign_run *run, struct pt_assign_result *res)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		struct pt_assigned *a = &res->devs[i];
+		char link[256];
+
+		/* the driver as it is now (a fixture tree keeps the one it had) */
+		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver",
+					       a->lease.bdf) >= 0) {
+			const char *s = strrchr(link, '/');
+
+			pt_strlcpy(a->driver, s ? s + 1 : link, sizeof(a->driver));
+		} else {
+			pt_strlcpy(a->driver, o->dry_run ? "vfio-pci" : run->items[i].d->driver,
+				   sizeof(a->driver));
+		}
+	}
+	res->n = run->n;
+	guest_slots(res->devs, run->n);
+	res->node = run->node >= 0 ? run->node : -1;
+	if (res->node >= 0) {
+		const struct pt_numa_node *nd = pt_host_node(run->h, res->node);
+
+		if (nd)
+			pt_strlcpy(res->node_cpus, nd->cpulist, sizeof(res->node_cpus));
+	}
+	if (o->dry_run)
+		snprintf(res->note, sizeof(res->note), "dry run: the devices were chosen and given "
+			 "back at once; %zu kernel write%s would make them ready", res->steps,
+			 res->steps == 1 ? "" : "s");
 }
 
 int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	      const struct pt_assign_opts *o, struct pt_assign_result *res)
 {
-	struct pt_viability via = { .h = h };
-	struct pt_protected *prot = NULL;
-	struct ready_item *items = NULL;
-	struct pt_lease *leases = NULL;
-	size_t n_prot = 0, n = 0, used = 0;
-	char saved[sizeof(ctx->err)];
-	struct pt_assign_req req;
+	struct assign_run run = { .h = h };
 	uint8_t mac[6];
-	int r, node = -2;
+	int r;
 
 	memset(res, 0, sizeof(*res));
 	res->node = -1;
 	if (o->mac && *o->mac && parse_mac(o->mac, mac) < 0)
 		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 			      o->mac);
-	r = pt_safety_protected(ctx, h, &prot, &n_prot);
-	if (r < 0)
-		return r;
-	if (!o->force) {
-		via.prot = prot;
-		via.n_prot = n_prot;
-	}
-	via.whole_group = pool_is_devices(st, o->pool);
-	req = (struct pt_assign_req){ .vm = o->vm, .pool = o->pool, .count = o->count,
-				      .numa_node = o->numa_node, .allow_remote = o->allow_remote,
-				      .mac = o->mac, .vlan = o->vlan,
-				      .group_viable = pt_assign_group_viable,
-				      .group_viable_arg = &via,
-				      .spread_key = o->spread_pf ? pf_key : NULL,
-				      .spread_arg = (void *)h };
-	r = pt_state_assign(st, &req, &leases, &n);
-	if (r < 0) {
-		if (r == -ENOSPC && via.n_refused_protected) {
-			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-			pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
-			       via.protected_why);
-		}
+	if ((r = assign_lock(ctx, st, o, &run)) < 0 || (r = assign_lease(ctx, st, o, &run)) < 0)
+		goto out;
+	if ((r = assign_describe(ctx, o, mac, &run, res)) < 0 ||
+	    (r = assign_ready(ctx, o, &run, res)) < 0 ||
+	    (r = assign_activate(st, o, &run, res)) < 0) {
+		assign_undo(ctx, st, &run, r);
+		pt_assign_result_free(res);
 		goto out;
 	}
-	if (o->crash_after_step == 1 && !o->dry_run)
-		raise(SIGKILL); /* test-only: PASSTHRU_CRASH_AFTER_STEP, see assign.h */
-
-	items = calloc(n, sizeof(*items));
-	res->devs = calloc(n, sizeof(*res->devs));
-	if (!items || !res->devs) {
-		r = pt_err(ctx, -ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct pt_assigned *a = &res->devs[i];
-		const struct pt_device *d, *pf;
-		const struct pt_protected *p;
-		struct pt_bdf b;
-
-		if (pt_bdf_parse(leases[i].bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
-			r = pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: re-run "
-				   "with the pools synced (passthru pools)", leases[i].bdf, o->pool);
-			goto fail;
-		}
-		a->lease = leases[i];
-		a->vf = -1;
-		a->class_code = d->class_code;
-		a->net = pt_class_is_net(d->class_code);
-		pt_strlcpy(a->cpulist, d->local_cpulist, sizeof(a->cpulist));
-		if (d->kind == PT_KIND_VF && d->has_physfn) {
-			a->is_vf = true;
-			pt_bdf_format(&d->physfn, a->pf);
-			a->vf = d->vf_index;
-		}
-		pf = net_pf(h, d);
-		if (pf)
-			pt_strlcpy(a->pf_ifname, pf->netdevs[0], sizeof(a->pf_ifname));
-		if ((p = pt_safety_find(prot, n_prot, &d->bdf)) && used < sizeof(res->forced))
-			used += snprintf(res->forced + used, sizeof(res->forced) - used, "%s%s %s",
-					 used ? "; " : "", d->name, p->why);
-		items[i].d = d;
-		if ((o->mac && *o->mac) || o->vlan > 0) {
-			if (!pf) {
-				r = pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an "
-					   "interface: a MAC or VLAN is set only on VFs of NICs, through "
-					   "their PF", d->name);
-				goto fail;
-			}
-			if (o->mac && *o->mac) {
-				items[i].has |= PT_VF_MAC;
-				memcpy(items[i].mac, mac, 6);
-			}
-			if (o->vlan > 0) {
-				items[i].has |= PT_VF_VLAN;
-				items[i].vlan = o->vlan;
-			}
-		}
-		if (node == -2)
-			node = leases[i].numa_node;
-		else if (node != leases[i].numa_node)
-			node = -1;
-		if (leases[i].remote)
-			res->n_remote++;
-	}
-	r = make_ready(ctx, h, items, n, o->state_dir,
-		       o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS, o->dry_run,
-		       o->crash_after_step > 1 ? o->crash_after_step - 1 : 0, &res->steps);
-	if (r < 0) {
-		if (r == -ENOTSUP) {
-			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-			pt_err(ctx, r, "cannot set the VF's MAC/VLAN here: %s", saved);
-		}
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct pt_bdf b;
-		const struct pt_device *d;
-		char link[256];
-
-		/* the driver as it is now (a fixture tree keeps the one it had) */
-		pt_bdf_parse(res->devs[i].lease.bdf, &b);
-		d = pt_host_find(h, &b);
-		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver",
-					       res->devs[i].lease.bdf) >= 0) {
-			const char *s = strrchr(link, '/');
-
-			pt_strlcpy(res->devs[i].driver, s ? s + 1 : link, sizeof(res->devs[i].driver));
-		} else if (d) {
-			pt_strlcpy(res->devs[i].driver, o->dry_run ? "vfio-pci" : d->driver,
-				   sizeof(res->devs[i].driver));
-		}
-	}
-	res->n = n;
-	guest_slots(res->devs, n);
-	res->node = node >= 0 ? node : -1;
-	if (res->node >= 0) {
-		const struct pt_numa_node *nd = pt_host_node(h, res->node);
-
-		if (nd)
-			pt_strlcpy(res->node_cpus, nd->cpulist, sizeof(res->node_cpus));
-	}
-	if (o->dry_run) {
-		give_back(st, o->vm, leases, n);
-		snprintf(res->note, sizeof(res->note), "dry run: the devices were chosen and given "
-			 "back at once; %zu kernel write%s would make them ready", res->steps,
-			 res->steps == 1 ? "" : "s");
-	}
-	r = 0;
-	goto out;
-fail:
-	pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-	give_back(st, o->vm, leases, n);
-	pt_err(ctx, r, "%s", saved);
-	free(res->devs);
-	res->devs = NULL;
-	res->n = 0;
+	assign_report(ctx, o, &run, res);
+	if (o->dry_run)
+		pt_state_abort(st, run.ids, run.n, ": dry run, given back at once");
 out:
-	free(items);
-	free(leases);
-	free(prot);
+	pt_journal_close(run.j);
+	pt_host_free(run.fresh);
+	free(run.items);
+	free(run.ids);
+	free(run.leases);
+	free(run.prot);
 	return r;
 }
 
@@ -759,9 +933,9 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 	return holder;
 }
 
-static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
-			const struct pt_lease *l, const struct pt_release_opts *o,
-			struct pt_released *out)
+static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journal *j,
+			const struct pt_host *h, const struct pt_lease *l,
+			const struct pt_release_opts *o, struct pt_released *out)
 {
 	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	const struct pt_device *d, *pf;
@@ -769,6 +943,8 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 	char methods[96] = "";
 	struct pt_bdf b;
 	size_t steps = 0;
+	bool journaled;
+	struct ready_opts ro = { .j = j, .dry_run = o->dry_run };
 	int r;
 
 	out->lease = *l;
@@ -820,7 +996,8 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		it.spoofchk = true;
 		it.trust = false;
 	}
-	r = make_ready(ctx, h, &it, 1, o->state_dir, timeout, o->dry_run, 0, &steps);
+	ro.timeout_ms = timeout;
+	r = make_ready(ctx, h, &it, 1, &ro, &steps, &journaled);
 	if (r == 0) {
 		out->policy = pf ? 1 : 0;
 		if (pf)
@@ -863,6 +1040,8 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	static const struct pt_release_opts defaults = { 0 };
 	struct pt_lease *all = NULL;
 	struct pt_released *rel;
+	struct pt_journal *j = NULL;
+	struct pt_recovery rec;
 	char norm[PT_BDF_STRLEN] = "";
 	size_t na = 0, k = 0;
 	int r, quarantined = 0;
@@ -878,9 +1057,19 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 			return pt_err(ctx, -EINVAL, "\"%.40s\" is not a PCI address (dddd:bb:dd.f)", bdf);
 		pt_bdf_format(&b, norm);
 	}
+	/* the lock for the whole release, and what a killed run left dealt with first */
+	if (!o->dry_run) {
+		r = pt_journal_open(ctx, o->state_dir, 30000, &j);
+		if (r < 0)
+			return r;
+		memset(&rec, 0, sizeof(rec));
+		r = recover_locked(ctx, st, j, &rec);
+		if (r < 0)
+			goto out_close;
+	}
 	r = pt_state_leases(st, vm, &all, &na);
 	if (r < 0)
-		return r;
+		goto out_close;
 	if (bdf) {
 		size_t w = 0, k;
 
@@ -901,21 +1090,26 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 			/* not this VM's: let the state say whose, or that it is not leased */
 			free(all);
 			r = pt_state_release(st, vm, norm, NULL, NULL);
-			return r < 0 ? r : pt_err(ctx, -ENOENT, "%s is not leased to %s", norm, vm);
+			r = r < 0 ? r : pt_err(ctx, -ENOENT, "%s is not leased to %s", norm, vm);
+			goto out_close;
 		}
 	}
 	rel = calloc(na ? na : 1, sizeof(*rel));
 	if (!rel) {
 		free(all);
-		return pt_err(ctx, -ENOMEM, "out of memory");
+		r = pt_err(ctx, -ENOMEM, "out of memory");
+		goto out_close;
 	}
 	for (k = 0; k < na; k++) {
-		release_one(ctx, st, h, &all[k], o, &rel[k]);
+		release_one(ctx, st, j, h, &all[k], o, &rel[k]);
 		if (rel[k].quarantined || rel[k].in_use || (rel[k].why[0] && !o->dry_run))
 			quarantined = 1;
 	}
 	free(all);
 	*out = rel;
 	*n = na;
-	return quarantined;
+	r = quarantined;
+out_close:
+	pt_journal_close(j);
+	return r;
 }

@@ -93,6 +93,21 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER devices_keep_history BEFORE DELETE ON devices\n"
 	"WHEN EXISTS (SELECT 1 FROM leases WHERE bdf = OLD.bdf)\n"
 	"BEGIN SELECT RAISE(ABORT, 'a device with leases is kept (marked removed)'); END;\n",
+	/* 1 -> 2: pending leases. A lease is recorded pending (ready NULL) before its device
+	 * is made ready, and becomes active (ready set) only once it is: a killed assign
+	 * leaves a pending lease that the next command rolls back. Existing leases were
+	 * ready when they were made. */
+	"ALTER TABLE leases ADD COLUMN ready TEXT;\n"
+	"UPDATE leases SET ready = created;\n"
+	"DROP TRIGGER leases_release_only;\n"
+	"CREATE TRIGGER leases_ready_or_release_only BEFORE UPDATE ON leases\n"
+	"WHEN OLD.released IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.bdf IS NOT OLD.bdf\n"
+	"  OR NEW.vm IS NOT OLD.vm OR NEW.created IS NOT OLD.created\n"
+	"  OR NOT ((NEW.released IS NOT NULL AND NEW.ready IS OLD.ready)\n"
+	"          OR (NEW.released IS NULL AND OLD.ready IS NULL\n"
+	"              AND coalesce(NEW.ready >= OLD.created, 0)))\n"
+	"BEGIN SELECT RAISE(ABORT, 'a lease only becomes ready once, and is released once'); END;\n"
+	"CREATE INDEX leases_pending ON leases(id) WHERE released IS NULL AND ready IS NULL;\n",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -134,6 +149,8 @@ enum sid {
 	S_AUDIT_READ,
 	S_AUDIT_READ_BDF,
 	S_STALE_LEASES,
+	S_PENDING,
+	S_LEASE_READY,
 	S_COUNT
 };
 
@@ -152,15 +169,17 @@ static const char *const sql[S_COUNT] = {
 		"WHERE d.pool = ?1 OR (d.iommu_group >= 0 AND d.iommu_group IN "
 		"(SELECT iommu_group FROM devices WHERE pool = ?1 AND iommu_group >= 0))",
 	[S_MAC_HOLDER] = "SELECT vm, bdf FROM leases WHERE mac = ?1 AND released IS NULL",
-	[S_LEASE_INSERT] = "INSERT INTO leases (vm, bdf, mac, vlan, created) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_LEASE_INSERT] = "INSERT INTO leases (vm, bdf, mac, vlan, created, ready) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_LEASE_RELEASE] = "UPDATE leases SET released = ?2 WHERE id = ?1 AND released IS NULL",
+	/* active = not released, and ready: a pending lease is nobody's to see or release */
 	[S_ACTIVE_ALL] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			 "WHERE l.released IS NULL ORDER BY l.vm, l.bdf",
+			 "WHERE l.released IS NULL AND l.ready IS NOT NULL ORDER BY l.vm, l.bdf",
 	[S_ACTIVE_BY_VM] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			   "WHERE l.released IS NULL AND l.vm = ?1 ORDER BY l.bdf",
+			   "WHERE l.released IS NULL AND l.ready IS NOT NULL AND l.vm = ?1 "
+			   "ORDER BY l.bdf",
 	[S_ACTIVE_BY_BDF] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			    "WHERE l.released IS NULL AND l.bdf = ?1",
+			    "WHERE l.released IS NULL AND l.ready IS NOT NULL AND l.bdf = ?1",
 	[S_DEVICE_GET] = "SELECT pool, numa_node, iommu_group, state, removed IS NOT NULL, "
 			 "quarantine_reason FROM devices WHERE bdf = ?1",
 	[S_DEVICE_INSERT] = "INSERT INTO devices (bdf, pool, numa_node, iommu_group, updated) "
@@ -194,7 +213,12 @@ static const char *const sql[S_COUNT] = {
 			     "WHERE bdf = ?3 AND id > ?1 AND (?2 IS NULL OR vm = ?2) "
 			     "ORDER BY id LIMIT ?4",
 	[S_STALE_LEASES] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			   "WHERE l.released IS NULL AND l.created <= ?1 ORDER BY l.vm, l.bdf",
+			   "WHERE l.released IS NULL AND l.ready IS NOT NULL AND l.created <= ?1 "
+			   "ORDER BY l.vm, l.bdf",
+	[S_PENDING] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
+		      "WHERE l.released IS NULL AND l.ready IS NULL ORDER BY l.id",
+	[S_LEASE_READY] = "UPDATE leases SET ready = ?2 "
+			  "WHERE id = ?1 AND released IS NULL AND ready IS NULL",
 };
 
 struct pt_state {
@@ -1006,6 +1030,8 @@ static int assign_txn(struct pt_state *st, void *arg)
 		if (req->vlan > 0)
 			sqlite3_bind_int(s, 4, req->vlan);
 		sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
+		if (!req->pending)
+			sqlite3_bind_text(s, 6, st->now, -1, SQLITE_STATIC);
 		r = exec_stmt(st, s, "inserting a lease");
 		if (r < 0)
 			goto out;
@@ -1019,7 +1045,7 @@ static int assign_txn(struct pt_state *st, void *arg)
 		l->vlan = req->vlan > 0 ? req->vlan : 0;
 		pt_strlcpy(l->created, st->now, sizeof(l->created));
 		l->remote = req->numa_node >= 0 && c->numa_node != req->numa_node;
-		r = audit(st, "assign", req->vm, row->bdf,
+		r = audit(st, req->pending ? "pending" : "assign", req->vm, row->bdf,
 			  "lease %lld, pool %s, node %d%s, IOMMU group %d%s%s%s", l->id, req->pool,
 			  c->numa_node, l->remote ? " (remote)" : "", c->iommu_group,
 			  j->mac[0] ? ", mac " : "", j->mac, req->vlan > 0 ? ", vlan set" : "");
@@ -1198,6 +1224,96 @@ int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
 	if (n)
 		*n = j.n_out;
 	return 0;
+}
+
+/* ---- pending leases: ready, or rolled back ---- */
+
+struct pending_job {
+	const long long *ids; /* NULL: every pending lease (abort only) */
+	size_t n;
+	const char *why;      /* abort: the reason; NULL: make ready */
+};
+
+static int ready_txn(struct pt_state *st, void *arg)
+{
+	struct pending_job *j = arg;
+	sqlite3_stmt *s;
+	int r;
+
+	for (size_t i = 0; i < j->n; i++) {
+		if (!(s = stmt(st, S_LEASE_READY)))
+			return -EIO;
+		sqlite3_bind_int64(s, 1, j->ids[i]);
+		sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+		if ((r = exec_stmt(st, s, "making a lease active")) < 0)
+			return r;
+		if (sqlite3_changes(st->db) != 1)
+			return pt_err(st->ctx, -ENOENT, "lease %lld is not pending (released, or "
+				      "active already)", j->ids[i]);
+		if ((r = audit(st, "ready", NULL, NULL, "lease %lld: its device is ready",
+			       j->ids[i])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int abort_txn(struct pt_state *st, void *arg)
+{
+	struct pending_job *j = arg;
+	struct pt_lease *l = NULL;
+	size_t n = 0;
+	sqlite3_stmt *s = stmt(st, S_PENDING);
+	int r;
+
+	if (!s)
+		return -EIO;
+	r = collect_leases(st, s, &l, &n);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		bool listed = !j->ids;
+
+		for (size_t i = 0; j->ids && i < j->n && !listed; i++)
+			listed = j->ids[i] == l[k].id;
+		if (listed)
+			r = release_one(st, &l[k], "abort", j->why);
+	}
+	free(l);
+	return r;
+}
+
+int pt_state_ready(struct pt_state *st, const long long *ids, size_t n)
+{
+	struct pending_job j = { .ids = ids, .n = n };
+
+	return n ? run_txn(st, ready_txn, &j) : 0;
+}
+
+int pt_state_abort(struct pt_state *st, const long long *ids, size_t n, const char *why)
+{
+	struct pending_job j = { .ids = ids, .n = n, .why = why ? why : "" };
+
+	if (ids && n == 0)
+		return 0;
+	return run_txn(st, abort_txn, &j);
+}
+
+int pt_state_pending(struct pt_state *st, struct pt_lease **out, size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, S_PENDING);
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return -EIO;
+	r = collect_leases(st, s, out, n);
+	if (r == -EAGAIN)
+		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 /* ---- garbage collection ---- */

@@ -88,6 +88,26 @@ struct pt_viability {
 };
 bool pt_assign_group_viable(void *arg, int iommu_group);
 
+/* ---- recovery -------------------------------------------------------------------------- */
+
+struct pt_recovery {
+	bool recovered;            /* something was left behind and dealt with */
+	bool busy;                 /* another passthru holds the lock: nothing was stale */
+	size_t steps;              /* kernel writes the undo made */
+	size_t aborted;            /* pending leases rolled back */
+	char what[512];            /* the apply journal's recovery, in a sentence ("" none) */
+};
+
+/* What a killed assign, release or apply left behind, dealt with by whichever passthru
+ * command comes next (every command that opens the state calls it): under the apply
+ * lock, an unfinished apply journal is undone (pt_apply_recover), and so is a finished
+ * one that pending leases were waiting on; then those pending leases are rolled back
+ * (pt_state_abort). A lease therefore only ever means a ready device, and the retry of
+ * a killed assign starts from the state before it. Nothing left behind: no lock is
+ * taken. The lock held by a running passthru (wait_ms passed): rec->busy, 0. */
+int pt_assign_recover(struct pt_ctx *ctx, struct pt_state *st, const char *state_dir,
+		      int wait_ms, struct pt_recovery *rec);
+
 /* ---- assign ----------------------------------------------------------------------------- */
 
 struct pt_assign_opts {

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define PT_NAME_MAX 64
-#define PT_STATE_SCHEMA_VERSION 1
+#define PT_STATE_SCHEMA_VERSION 2
 
 struct pt_state;
 
@@ -94,6 +94,10 @@ struct pt_assign_req {
 	 * NULL = no spreading. */
 	int (*spread_key)(void *arg, const struct pt_bdf *bdf);
 	void *spread_arg;
+	/* Record the leases pending: they hold their devices (and MAC) but are not active
+	 * (pt_state_leases, release, gc do not see them) until pt_state_ready(), or are
+	 * rolled back by pt_state_abort(). false: active at once. */
+	bool pending;
 };
 
 struct pt_lease {
@@ -119,6 +123,16 @@ struct pt_lease {
  * Every error leaves the state unchanged. */
 int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req,
 		    struct pt_lease **out, size_t *n);
+
+/* Makes the pending leases ids[0..n) active, in one transaction (audited "ready"): their
+ * devices are ready. -ENOENT when one is not pending (released, or active already). */
+int pt_state_ready(struct pt_state *st, const long long *ids, size_t n);
+/* Rolls back pending leases: ids[0..n), or every pending lease when ids is NULL; each is
+ * ended (released, never having been ready) and audited "abort" with why. Active
+ * leases are never touched. */
+int pt_state_abort(struct pt_state *st, const long long *ids, size_t n, const char *why);
+/* Pending leases, oldest first: an assign running now, or one that was killed. */
+int pt_state_pending(struct pt_state *st, struct pt_lease **out, size_t *n);
 
 /* Releases vm's lease on bdf, or all of vm's active leases when bdf is NULL (zero
  * of them is not an error). -ENOENT bdf is not leased, -EPERM it is leased to

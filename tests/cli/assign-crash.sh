@@ -28,6 +28,9 @@ for v in 0000:18:02.0 0000:18:02.1 0000:18:02.3; do
 done
 mkdir -p "$R/.passthru" "$R/etc/passthru"
 cp "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" "$R/.passthru/rtnl-getlink.bin"
+# a boot id, so that recovery knows the kernel state a killed run changed is still there
+mkdir -p "$R/proc/sys/kernel/random" && echo 5e1f2c3a-0000-4000-8000-000000000001 \
+	>"$R/proc/sys/kernel/random/boot_id"
 cat >"$R/etc/passthru/host.yaml" <<'EOT'
 pools:
   net:
@@ -44,6 +47,7 @@ vf_state() {
 	local d o
 	d=$(readlink "$R/sys/bus/pci/devices/$VF/driver") && d=${d##*/}
 	o=$(cat "$R/sys/bus/pci/devices/$VF/driver_override" 2>/dev/null)
+	[ "$o" != "(null)" ] || o="" # the kernel reads an empty override back as "(null)"
 	echo "driver=${d:-none} override=${o:-none} $(pt vfs enp1s0f0 --json |
 		jq -r ".vfs[] | select(.vf == $VFN) | \"mac=\(.mac) vlan=\(.vlan)\"")"
 }
@@ -52,7 +56,7 @@ ready="driver=vfio-pci override=vfio-pci mac=$MAC vlan=42"
 steps=$(pt "${A[@]}" --dry-run | jq -r '.steps')
 [ "${steps:-0}" -ge 2 ]
 ok $? "the assign plans kernel writes (steps: $steps)"
-next_cmds=("leases --json" "pools --json" "release vm1 --json")
+next_cmds=("leases --json" "pools --json" "release vm2 --json")
 for ((k = 1; k <= 20; k++)); do
 	echo "(null)" >"$R/sys/bus/pci/devices/$VF/driver_override" # as the fixture had it
 	before=$(vf_state)

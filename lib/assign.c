@@ -182,14 +182,18 @@ int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host 
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-void pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6])
+int pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6])
 {
-	mac[0] = 0x02; /* locally administered, unicast */
-	mac[1] = 0;
-	mac[2] = 0;
+	if (vf < 0 || vf >= PT_PLACEHOLDER_MAX_VF)
+		return -ERANGE;
+	/* locally administered (bit 1), unicast (bit 0 clear); VF index bits 8-13 above */
+	mac[0] = (uint8_t)(0x02 | (vf >> 8) << 2);
+	mac[1] = (uint8_t)(pf->domain >> 8);
+	mac[2] = (uint8_t)pf->domain;
 	mac[3] = pf->bus;
 	mac[4] = (uint8_t)(pf->dev << 3 | pf->fn);
 	mac[5] = (uint8_t)vf;
+	return 0;
 }
 
 int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
@@ -989,9 +993,14 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 	/* 2. the pool's VF policy back, still on vfio-pci */
 	it.d = d;
 	pf = net_pf(h, d);
+	if (pf && pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac) < 0) {
+		pf = NULL; /* no unique placeholder: the policy cannot be restored */
+		snprintf(out->why, sizeof(out->why), "VF %d of %s has no placeholder MAC (VF "
+			 "indices up to %d have one): its MAC is still %s's", d->vf_index,
+			 d->name, PT_PLACEHOLDER_MAX_VF - 1, l->vm);
+	}
 	if (pf) {
 		it.has = PT_VF_MAC | PT_VF_VLAN | PT_VF_SPOOFCHK | PT_VF_TRUST;
-		pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac);
 		it.vlan = 0;
 		it.spoofchk = true;
 		it.trust = false;

@@ -9,9 +9,11 @@
  * Making a device ready is a `passthru apply` of a small desired state built here (the
  * function on vfio-pci with driver_override, and for a VF of a NIC the MAC/VLAN the VM
  * gets, set on the PF over rtnetlink): planned by lib/plan.c, executed by
- * pt_apply_run() under the apply journal and lock, rolled back when a step fails. When
- * readying fails the lease is released again: there is never a lease of a device that
- * is not ready, nor a ready device without a lease.
+ * pt_apply_run() under the apply journal and lock, rolled back when a step fails. The
+ * leases are recorded pending first and become active only once their devices are
+ * ready; when readying fails they are rolled back, and what a killed assign left is
+ * rolled back by the next command (pt_assign_recover): a lease always means a ready
+ * device.
  *
  * Release resets the function through the kernel's `reset` attribute (which tries the
  * methods in reset_method in order: FLR first), then restores the pool's VF policy for
@@ -61,10 +63,15 @@ int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host 
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-/* The MAC a VF of a NIC gets when it returns to its pool: locally administered, unicast,
- * derived from the PF's address and the VF index: 02:00:00:<pf bus>:<pf dev<<3|fn>:<vf>
- * (the VF index modulo 256). Drivers such as igb refuse an all-zero MAC from the host. */
-void pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6]);
+/* The MAC a VF of a NIC gets when it returns to its pool: locally administered,
+ * unicast, derived from the PF's full address and the VF index, so unique on the host:
+ *   <02 | VF index bits 8-13 << 2>:<domain hi>:<domain lo>:<bus>:<dev<<3|fn>:<VF index lo>
+ * (02:00:00:18:00:03 for VF 3 of 0000:18:00.0; 06:00:00:18:00:2c for its VF 300).
+ * -ERANGE for a VF index of PT_PLACEHOLDER_MAX_VF or more (46 bits are free in a
+ * locally administered unicast MAC: 32 for the PF, 14 for the index). Drivers such as
+ * igb refuse an all-zero MAC from the host. */
+#define PT_PLACEHOLDER_MAX_VF 16384
+int pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6]);
 
 /* The NUMA node whose CPUs include every CPU of cpus (a cpulist): the node id,
  * -EINVAL for a malformed list, -ENOENT when no node has them all (the message says
@@ -157,8 +164,10 @@ struct pt_assign_result {
 };
 void pt_assign_result_free(struct pt_assign_result *r);
 
-/* Leases opts->count devices of opts->pool to opts->vm from h (pools must be synced:
- * pt_pools_sync) and makes them ready. Returns 0, or a negative errno with the sentence
+/* Leases opts->count units of opts->pool to opts->vm from h (pools must be synced:
+ * pt_pools_sync) and makes them ready: under the apply lock (after pt_assign_recover's
+ * work), the leases recorded pending, the devices made ready under the journal, the
+ * leases made active, the journal finished. Returns 0, or a negative errno with the sentence
  * in ctx (no lease is left behind): the pt_state_assign errors (-ENOSPC says what is
  * free where), -EPERM a protected function (without force), -EIO readying failed (and
  * was rolled back), -ENOTSUP a MAC/VLAN that cannot be set here (no rtnetlink: a

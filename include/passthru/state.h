@@ -163,8 +163,8 @@ struct pt_audit_entry {
 	long long id;
 	char ts[32];
 	long actor_pid;
-	char action[24];     /* pool-sync, add, update, remove, assign, deny, release, gc,
-				quarantine, unquarantine, migrate */
+	char action[24];     /* pool-sync, add, update, remove, assign, pending, ready, abort,
+				deny, release, gc, quarantine, unquarantine, migrate */
 	char vm[PT_NAME_MAX + 1];
 	char bdf[PT_BDF_STRLEN];
 	char detail[512];

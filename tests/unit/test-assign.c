@@ -124,9 +124,24 @@ static void test_pure(void)
 	ok(memcmp(mac, (uint8_t[]){ 0x02, 0, 0, 0x18, 0x00, 3 }, 6) == 0,
 	   "placeholder MAC of 18:00.0 VF 3 is 02:00:00:18:00:03");
 	pt_bdf_parse("0000:af:1f.7", &pf);
-	pt_vf_placeholder_mac(&pf, 300, mac);
-	ok(mac[0] == 2 && mac[3] == 0xaf && mac[4] == 0xff && mac[5] == 300 % 256,
-	   "placeholder: bus, dev<<3|fn, VF index mod 256; locally administered unicast");
+	is_int(pt_vf_placeholder_mac(&pf, 300, mac), 0, "a placeholder for VF 300");
+	ok(memcmp(mac, (uint8_t[]){ 0x06, 0, 0, 0xaf, 0xff, 300 % 256 }, 6) == 0,
+	   "placeholder: VF index bits 8-13 in the first octet, bus, dev<<3|fn, index low byte");
+	ok((mac[0] & 3) == 2, "locally administered unicast");
+	{
+		uint8_t m1[6], m2[6];
+		struct pt_bdf d1, d2;
+
+		pt_bdf_parse("0001:18:00.0", &d1);
+		pt_bdf_parse("0000:18:00.0", &d2);
+		pt_vf_placeholder_mac(&d1, 4, m1);
+		pt_vf_placeholder_mac(&d2, 4, m2);
+		ok(memcmp(m1, m2, 6) != 0 && m1[1] == 0 && m1[2] == 1,
+		   "the PCI domain is in it: 0001:18:00.0 and 0000:18:00.0 differ");
+		pt_vf_placeholder_mac(&d2, 260, m1);
+		ok(memcmp(m1, m2, 6) != 0, "VF 260 and VF 4 differ (no index modulo 256)");
+		is_int(pt_vf_placeholder_mac(&d2, 16384, m1), -ERANGE, "VF 16384: no unique placeholder");
+	}
 
 	snprintf(path, sizeof(path), "%s/dual-socket", fixtures);
 	if (pt_ctx_new(&ctx, path) < 0 || !(h = scan(ctx)) || load_cfg(&c) < 0) {

@@ -97,9 +97,9 @@ static const char *const migrations[] = {
 	 * is made ready, and becomes active (ready set) only once it is: a killed assign
 	 * leaves a pending lease that the next command rolls back. Existing leases were
 	 * ready when they were made. */
+	"DROP TRIGGER leases_release_only;\n"
 	"ALTER TABLE leases ADD COLUMN ready TEXT;\n"
 	"UPDATE leases SET ready = created;\n"
-	"DROP TRIGGER leases_release_only;\n"
 	"CREATE TRIGGER leases_ready_or_release_only BEFORE UPDATE ON leases\n"
 	"WHEN OLD.released IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.bdf IS NOT OLD.bdf\n"
 	"  OR NEW.vm IS NOT OLD.vm OR NEW.created IS NOT OLD.created\n"

@@ -91,4 +91,20 @@ for ((k = 1; k <= 20; k++)); do
 	pt release vm1 >/dev/null 2>&1
 	ok $? "kill at step $k: release after the retry"
 done
+# a killed apply's journal is undone by the next command that opens the state (here
+# leases), not only by the next apply
+printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vf:\n      1: { vlan: 7, trust: true }\n' >"$T/vf.yaml"
+before=$(vf_state)
+PASSTHRU_CRASH_AFTER_STEP=1 pt apply "$T/vf.yaml" >/dev/null 2>&1
+is $? 137 "apply killed after its first write"
+[ -f "$PASSTHRU_STATE_DIR/apply.journal" ]
+ok $? "its journal is left behind"
+pt leases >/dev/null 2>"$T/err"
+is $? 0 "passthru leases after the killed apply: exit 0"
+grep -q "recovered" "$T/err"
+ok $? "it says it recovered the interrupted run"
+diag "$T/err"
+[ ! -f "$PASSTHRU_STATE_DIR/apply.journal" ]
+ok $? "the journal is gone (set aside as finished)"
+is "$(vf_state)" "$before" "the VF is as before the killed apply"
 tap_done

@@ -937,43 +937,31 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 	return holder;
 }
 
-static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journal *j,
-			const struct pt_host *h, const struct pt_lease *l,
-			const struct pt_release_opts *o, struct pt_released *out)
+/* 0. Not while a VM still has it: a reset would pull it from under the guest. */
+static bool release_in_use(struct pt_ctx *ctx, const struct pt_device *d, const struct pt_lease *l,
+			   struct pt_released *out)
 {
-	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	const struct pt_device *d, *pf;
-	struct ready_item it = { 0 };
+	char comm[64];
+	long pid = pt_vfio_holder(ctx, d, comm, sizeof(comm));
+
+	if (pid <= 0)
+		return false;
+	out->in_use = true;
+	out->holder_pid = pid;
+	snprintf(out->reset, sizeof(out->reset), "not reset: in use");
+	snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through vfio: the VM "
+		 "still runs; left leased to %s (stop the VM first, or --force)", l->bdf, pid,
+		 comm[0] ? comm : "?", l->vm);
+	return true;
+}
+
+/* 1. Reset, while the lease still keeps everyone else away. */
+static void release_reset(struct pt_ctx *ctx, const struct pt_device *d, const struct pt_lease *l,
+			  const struct pt_release_opts *o, int timeout, struct pt_released *out)
+{
 	char methods[96] = "";
-	struct pt_bdf b;
-	size_t steps = 0;
-	bool journaled;
-	struct ready_opts ro = { .j = j, .dry_run = o->dry_run };
-	int r;
 
-	out->lease = *l;
-	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
-		snprintf(out->reset, sizeof(out->reset), "not reset: %s is not on this host", l->bdf);
-		snprintf(out->why, sizeof(out->why), "gone from the host while leased to %s", l->vm);
-		goto end;
-	}
 	pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
-	/* 0. not while a VM still has it: a reset would pull it from under the guest */
-	if (!o->force) {
-		char comm[64];
-		long pid = pt_vfio_holder(ctx, d, comm, sizeof(comm));
-
-		if (pid > 0) {
-			out->in_use = true;
-			out->holder_pid = pid;
-			snprintf(out->reset, sizeof(out->reset), "not reset: in use");
-			snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through "
-				 "vfio: the VM still runs; left leased to %s (stop the VM first, or "
-				 "--force)", l->bdf, pid, comm[0] ? comm : "?", l->vm);
-			return;
-		}
-	}
-	/* 1. reset, while the lease still keeps everyone else away */
 	if (o->no_reset) {
 		out->reset_ok = true;
 		snprintf(out->reset, sizeof(out->reset), "reset skipped");
@@ -981,7 +969,7 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 		out->reset_ok = true;
 		snprintf(out->reset, sizeof(out->reset), "would reset (reset_method: %s)",
 			 methods[0] ? methods : "none");
-	} else if ((r = pt_device_reset(ctx, d, timeout)) < 0) {
+	} else if (pt_device_reset(ctx, d, timeout) < 0) {
 		snprintf(out->reset, sizeof(out->reset), "%s", pt_ctx_error(ctx));
 		snprintf(out->why, sizeof(out->why), "reset failed after %s's lease: %s", l->vm,
 			 pt_ctx_error(ctx));
@@ -990,9 +978,21 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 		snprintf(out->reset, sizeof(out->reset), "reset (reset_method: %s)",
 			 methods[0] ? methods : "as the kernel chose");
 	}
-	/* 2. the pool's VF policy back, still on vfio-pci */
-	it.d = d;
-	pf = net_pf(h, d);
+}
+
+/* 2. The pool's VF policy back (placeholder MAC, VLAN 0, spoof check on, trust off),
+ * still on vfio-pci. */
+static void release_policy(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host *h,
+			   const struct pt_device *d, const struct pt_lease *l,
+			   const struct pt_release_opts *o, int timeout, struct pt_released *out)
+{
+	struct ready_opts ro = { .j = j, .dry_run = o->dry_run, .timeout_ms = timeout };
+	const struct pt_device *pf = net_pf(h, d);
+	struct ready_item it = { .d = d };
+	size_t steps = 0;
+	bool journaled;
+	int r;
+
 	if (pf && pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac) < 0) {
 		pf = NULL; /* no unique placeholder: the policy cannot be restored */
 		snprintf(out->why, sizeof(out->why), "VF %d of %s has no placeholder MAC (VF "
@@ -1001,21 +1001,18 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 	}
 	if (pf) {
 		it.has = PT_VF_MAC | PT_VF_VLAN | PT_VF_SPOOFCHK | PT_VF_TRUST;
-		it.vlan = 0;
 		it.spoofchk = true;
-		it.trust = false;
 	}
-	ro.timeout_ms = timeout;
 	r = make_ready(ctx, h, &it, 1, &ro, &steps, &journaled);
-	if (r == 0) {
-		out->policy = pf ? 1 : 0;
-		if (pf)
-			snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac "
-				 "%02x:%02x:%02x:%02x:%02x:%02x, vlan 0, spoof checking on, trust off%s",
-				 pf->netdevs[0], d->vf_index, it.mac[0], it.mac[1], it.mac[2], it.mac[3],
-				 it.mac[4], it.mac[5], o->dry_run ? " (would be set)" : "");
-		else
-			snprintf(out->policy_msg, sizeof(out->policy_msg), "kept on vfio-pci");
+	if (r == 0 && pf) {
+		out->policy = 1;
+		snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac "
+			 "%02x:%02x:%02x:%02x:%02x:%02x, vlan 0, spoof checking on, trust off%s",
+			 pf->netdevs[0], d->vf_index, it.mac[0], it.mac[1], it.mac[2], it.mac[3],
+			 it.mac[4], it.mac[5], o->dry_run ? " (would be set)" : "");
+	} else if (r == 0) {
+		out->policy = 0;
+		snprintf(out->policy_msg, sizeof(out->policy_msg), "kept on vfio-pci");
 	} else if (r == -ENOTSUP) {
 		out->policy = -2;
 		snprintf(out->policy_msg, sizeof(out->policy_msg), "VF policy not restored: %s",
@@ -1027,19 +1024,42 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 			snprintf(out->why, sizeof(out->why), "restoring the VF policy after %s's "
 				 "lease failed: %s", l->vm, pt_ctx_error(ctx));
 	}
-end:
-	if (o->dry_run)
-		return;
-	/* 3. back to the pool, or into quarantine */
-	r = pt_state_release(st, l->vm, l->bdf, NULL, NULL);
+}
+
+/* 3. Back to the pool, or into quarantine when something above failed. */
+static void release_return(struct pt_ctx *ctx, struct pt_state *st, const struct pt_lease *l,
+			   struct pt_released *out)
+{
+	int r = pt_state_release(st, l->vm, l->bdf, NULL, NULL);
+
 	if (r < 0) {
 		snprintf(out->why, sizeof(out->why), "ending the lease failed: %s", pt_ctx_error(ctx));
 		return;
 	}
-	if (out->why[0]) {
-		r = pt_state_quarantine(st, l->bdf, out->why);
-		out->quarantined = r == 0;
+	if (out->why[0])
+		out->quarantined = pt_state_quarantine(st, l->bdf, out->why) == 0;
+}
+
+static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journal *j,
+			const struct pt_host *h, const struct pt_lease *l,
+			const struct pt_release_opts *o, struct pt_released *out)
+{
+	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	const struct pt_device *d;
+	struct pt_bdf b;
+
+	out->lease = *l;
+	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
+		snprintf(out->reset, sizeof(out->reset), "not reset: %s is not on this host", l->bdf);
+		snprintf(out->why, sizeof(out->why), "gone from the host while leased to %s", l->vm);
+	} else {
+		if (!o->force && release_in_use(ctx, d, l, out))
+			return;
+		release_reset(ctx, d, l, o, timeout, out);
+		release_policy(ctx, j, h, d, l, o, timeout, out);
 	}
+	if (!o->dry_run)
+		release_return(ctx, st, l, out);
 }
 
 int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,

@@ -6,6 +6,7 @@
  * apply journal by pt_apply_run(), so a failed step rolls back. See assign.h.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/assign.h"
 #include "passthru/parse.h"
 #include "passthru/apply.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
 #define DEFAULT_TIMEOUT_MS 30000
 
 /* ---- pools ---------------------------------------------------------------------------- */
@@ -499,19 +499,6 @@ static const struct pt_device *net_pf(const struct pt_host *h, const struct pt_d
 	return pf;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char tail;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	return 0;
-}
-
 /* ---- assign ---------------------------------------------------------------------------------- */
 
 void pt_assign_result_free(struct pt_assign_result *r)
@@ -798,7 +785,7 @@ static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
 		char link[256];
 
 		/* the driver as it is now (a fixture tree keeps the one it had) */
-		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver",
+		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), PT_SYSFS_PCI_DEVICES "/%s/driver",
 					       a->lease.bdf) >= 0) {
 			const char *s = strrchr(link, '/');
 
@@ -832,7 +819,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 
 	memset(res, 0, sizeof(*res));
 	res->node = -1;
-	if (o->mac && *o->mac && parse_mac(o->mac, mac) < 0)
+	if (o->mac && *o->mac && pt_parse_mac(o->mac, mac) < 0)
 		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 			      o->mac);
 	if ((r = assign_lock(ctx, st, o, &run)) < 0 || (r = assign_lease(ctx, st, o, &run)) < 0)
@@ -864,13 +851,13 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 	char methods[96];
 	int r;
 
-	r = pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
-	if (r == 0 || (r < 0 && !pt_exists(ctx, DEVS "/%s/reset", d->name)))
+	r = pt_read_attr(ctx, methods, sizeof(methods), PT_SYSFS_PCI_DEVICES "/%s/reset_method", d->name);
+	if (r == 0 || (r < 0 && !pt_exists(ctx, PT_SYSFS_PCI_DEVICES "/%s/reset", d->name)))
 		return pt_err(ctx, -ENOTTY, "%s has no reset method (the kernel offers %s): it "
 			      "cannot be cleaned between VMs", d->name,
 			      r == 0 ? "an empty reset_method" : "neither reset_method nor reset");
 	r = pt_write_attr(ctx, "1", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
-			  DEVS "/%s/reset", d->name);
+			  PT_SYSFS_PCI_DEVICES "/%s/reset", d->name);
 	if (r < 0) {
 		char why[sizeof(ctx->err)];
 
@@ -892,7 +879,7 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 		comm[0] = '\0';
 	if (d->iommu_group >= 0)
 		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), DEVS "/%s/vfio-dev", d->name) >= 0 &&
+	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
 	    (dp = opendir(path))) {
 		while ((e = readdir(dp)))
 			if (strncmp(e->d_name, "vfio", 4) == 0)
@@ -961,7 +948,7 @@ static void release_reset(struct pt_ctx *ctx, const struct pt_device *d, const s
 {
 	char methods[96] = "";
 
-	pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
+	pt_read_attr(ctx, methods, sizeof(methods), PT_SYSFS_PCI_DEVICES "/%s/reset_method", d->name);
 	if (o->no_reset) {
 		out->reset_ok = true;
 		snprintf(out->reset, sizeof(out->reset), "reset skipped");
@@ -1141,4 +1128,94 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 out_close:
 	pt_journal_close(j);
 	return r;
+}
+
+/* ---- gc -------------------------------------------------------------------------------------- */
+
+void pt_gc_result_free(struct pt_gc_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->vms[i].released);
+	free(r->vms);
+	r->vms = NULL;
+	r->n = 0;
+}
+
+static bool gc_is_live(const char *const *live, size_t n, const char *vm)
+{
+	for (size_t i = 0; i < n; i++)
+		if (live[i] && strcmp(live[i], vm) == 0)
+			return true;
+	return false;
+}
+
+/* The VMs holding leases that are not live, each with its lease count. */
+static int gc_gone_vms(struct pt_ctx *ctx, struct pt_state *st, const char *const *live,
+		       size_t n_live, struct pt_gc_result *res)
+{
+	struct pt_lease *l = NULL;
+	size_t n = 0;
+	int r = pt_state_leases(st, NULL, &l, &n);
+
+	/* leases come ordered by VM: one entry per VM */
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct pt_gc_vm v = { .n_leases = 1 };
+
+		if (res->n && strcmp(res->vms[res->n - 1].vm, l[i].vm) == 0) {
+			res->vms[res->n - 1].n_leases++;
+			continue;
+		}
+		if (gc_is_live(live, n_live, l[i].vm))
+			continue;
+		pt_strlcpy(v.vm, l[i].vm, sizeof(v.vm));
+		if (PT_PUSH(res->vms, res->n, v) < 0)
+			r = pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	free(l);
+	return r;
+}
+
+/* Marks the VMs the gc rule finds stale. */
+static int gc_mark_stale(struct pt_state *st, const char *const *live, size_t n_live,
+			 long min_age_s, struct pt_gc_result *res)
+{
+	struct pt_lease *stale = NULL;
+	size_t n = 0;
+	int r = pt_state_gc_stale(st, live, n_live, min_age_s, &stale, &n);
+
+	for (size_t i = 0; r == 0 && i < res->n; i++)
+		for (size_t k = 0; k < n && !res->vms[i].stale; k++)
+			res->vms[i].stale = strcmp(stale[k].vm, res->vms[i].vm) == 0;
+	free(stale);
+	return r;
+}
+
+int pt_gc(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	  const char *const *live_vms, size_t n_live, long min_age_s,
+	  const struct pt_release_opts *o, struct pt_gc_result *res)
+{
+	int r, any = 0;
+
+	memset(res, 0, sizeof(*res));
+	r = gc_gone_vms(ctx, st, live_vms, n_live, res);
+	if (r == 0)
+		r = gc_mark_stale(st, live_vms, n_live, min_age_s, res);
+	if (r < 0) {
+		pt_gc_result_free(res);
+		return r;
+	}
+	for (size_t i = 0; i < res->n; i++) {
+		struct pt_gc_vm *v = &res->vms[i];
+
+		if (!v->stale)
+			continue;
+		v->result = pt_release(ctx, st, h, v->vm, NULL, o, &v->released, &v->n_released);
+		if (v->result < 0)
+			pt_strlcpy(v->error, pt_ctx_error(ctx), sizeof(v->error));
+		if (v->result != 0)
+			any = 1;
+	}
+	return any;
 }

@@ -11,6 +11,7 @@
 #include "passthru/parse.h"
 #include "passthru/apply.h"
 #include "passthru/safety.h"
+#include "passthru/vm.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -219,18 +220,6 @@ int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
 		      spans[0] ? spans : "this host reports no NUMA nodes");
 }
 
-static bool endpoint(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
-static bool host_free_driver(const char *drv)
-{
-	return !drv[0] || pt_driver_is_vfio(drv) || strcmp(drv, "pci-stub") == 0;
-}
-
 bool pt_assign_group_viable(void *arg, int g)
 {
 	struct pt_viability *v = arg;
@@ -251,10 +240,10 @@ bool pt_assign_group_viable(void *arg, int g)
 					 p->why);
 			return false;
 		}
-		if (!endpoint(d))
+		if (!pt_device_is_endpoint(d))
 			continue;
 		n_ep++;
-		if (!host_free_driver(d->driver))
+		if (!pt_driver_vfio_compatible(d->driver))
 			n_busy++;
 	}
 	/* a whole group goes to vfio together: its endpoints' host drivers let go */
@@ -870,22 +859,14 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 
 long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
 {
-	char group[64] = "", cdev[96] = "", path[4200], proc[4096];
+	char group[64], cdev[96], path[4200], proc[4096];
 	struct dirent *e;
 	long holder = 0;
 	DIR *dp;
 
 	if (comm && len)
 		comm[0] = '\0';
-	if (d->iommu_group >= 0)
-		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
-	    (dp = opendir(path))) {
-		while ((e = readdir(dp)))
-			if (strncmp(e->d_name, "vfio", 4) == 0)
-				snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", e->d_name);
-		closedir(dp);
-	}
+	pt_vfio_dev_nodes(ctx, d, group, sizeof(group), cdev, sizeof(cdev));
 	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
 	    !(dp = opendir(proc)))
 		return 0;

@@ -10,11 +10,13 @@
 #include "passthru/ethtool.h"
 #include "passthru/netlink.h"
 #include "passthru/parse.h"
+#include "passthru/vm.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 static void read_interrupts(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
@@ -177,6 +179,103 @@ static void read_irq_spread(struct pt_ctx *ctx, const struct pt_host *h, struct 
 	}
 }
 
+const char *pt_mod_state_str(enum pt_mod_state s)
+{
+	switch (s) {
+	case PT_MOD_ABSENT: return "absent";
+	case PT_MOD_LOADABLE: return "loadable";
+	case PT_MOD_BUILTIN: return "built in";
+	case PT_MOD_LOADED: return "loaded";
+	default: return "unknown";
+	}
+}
+
+/* lstat only: a device node is never opened here (opening /dev/kvm creates nothing,
+ * but other nodes block or have side effects, and a stat says what the gate needs). */
+static void read_kvm(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	const char *root = pt_ctx_sysroot(ctx);
+	char path[4096];
+	struct stat st;
+
+	if (pt_path(ctx, path, sizeof(path), "/dev") < 0 || stat(path, &st) < 0)
+		return; /* a tree without /dev: unknown */
+	if (pt_path(ctx, path, sizeof(path), "/dev/kvm") < 0)
+		return;
+	if (lstat(path, &st) < 0) {
+		f->kvm_node = PT_NODE_ABSENT;
+		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "absent");
+	} else if (S_ISCHR(st.st_mode) ||
+		   (strcmp(root, "/") != 0 && S_ISREG(st.st_mode) && st.st_size == 0)) {
+		/* a snapshot stores a device node as an empty file (its marker) */
+		f->kvm_node = PT_NODE_CHAR;
+		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "a device node");
+	} else {
+		f->kvm_node = PT_NODE_OTHER;
+		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "%s, not a device node",
+			 S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISREG(st.st_mode) ? "a regular file"
+				 : "not a character device");
+	}
+}
+
+static void read_cpu_virt(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	char *buf = NULL;
+	size_t len;
+	const char *v;
+
+	if (pt_read_file(ctx, &buf, &len, 16 << 20, "/proc/cpuinfo") < 0)
+		return;
+	v = pt_parse_cpu_virt(buf, len);
+	free(buf);
+	if (!v)
+		return;
+	f->cpu_virt_known = true;
+	pt_strlcpy(f->cpu_virt, v, sizeof(f->cpu_virt));
+}
+
+/* modules.dep / modules.builtin of the running kernel, read once for every module. */
+struct modlists {
+	char *dep, *builtin;
+	size_t dep_len, builtin_len;
+};
+
+static int module_state(struct pt_ctx *ctx, const struct modlists *m, const char *mod)
+{
+	if (pt_exists(ctx, "/sys/module/%s", mod) > 0)
+		return pt_exists(ctx, "/sys/module/%s/initstate", mod) > 0 ? PT_MOD_LOADED
+									: PT_MOD_BUILTIN;
+	if (m->builtin && pt_modules_list_has(m->builtin, m->builtin_len, mod))
+		return PT_MOD_BUILTIN;
+	if (m->dep && pt_modules_list_has(m->dep, m->dep_len, mod))
+		return PT_MOD_LOADABLE;
+	/* neither list read: whether it could be loaded is unknown */
+	return m->dep ? PT_MOD_ABSENT : PT_MOD_UNKNOWN;
+}
+
+static void read_vfio(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	struct modlists m = { 0 };
+
+	if (pt_exists(ctx, "/sys/module") <= 0)
+		return; /* a tree without /sys/module: unknown */
+	if (pt_read_attr(ctx, f->kernel_release, sizeof(f->kernel_release),
+			 "/proc/sys/kernel/osrelease") > 0) {
+		pt_read_file(ctx, &m.dep, &m.dep_len, 64 << 20, "/lib/modules/%s/modules.dep",
+			     f->kernel_release);
+		pt_read_file(ctx, &m.builtin, &m.builtin_len, 16 << 20,
+			     "/lib/modules/%s/modules.builtin", f->kernel_release);
+	}
+	f->vfio_pci = module_state(ctx, &m, "vfio_pci");
+	f->vfio_type1 = module_state(ctx, &m, "vfio_iommu_type1");
+	f->iommufd = module_state(ctx, &m, "iommufd");
+	free(m.dep);
+	free(m.builtin);
+	if (pt_read_attr(ctx, f->unsafe_interrupts, sizeof(f->unsafe_interrupts),
+			 "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts") < 0)
+		f->unsafe_interrupts[0] = '\0';
+}
+
 int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_facts_opts *o,
 			struct pt_hostfacts *f)
 {
@@ -209,6 +308,18 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 	if (o && o->want_vf_state)
 		read_vf_state(ctx, h, f);
 	read_netdev_info(ctx, h, o ? o->profile : NULL, f);
+	if (o && o->holder_of && pt_driver_is_vfio(o->holder_of->driver)) {
+		struct pt_holder ho;
+
+		pt_vm_holder(ctx, o->holder_of, &ho);
+		f->holder_known = true;
+		f->holder_pid = ho.pid;
+		pt_strlcpy(f->holder_comm, ho.comm, sizeof(f->holder_comm));
+		pt_strlcpy(f->holder_vm, ho.vm, sizeof(f->holder_vm));
+	}
+	read_kvm(ctx, f);
+	read_cpu_virt(ctx, f);
+	read_vfio(ctx, f);
 	return 0;
 }
 

@@ -363,7 +363,7 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
 		const struct pt_device *o = others[i];
 		bool later = false;
 
-		if (!o->driver[0] || pt_driver_is_vfio(o->driver) || strcmp(o->driver, "pci-stub") == 0)
+		if (pt_driver_vfio_compatible(o->driver))
 			continue;
 		for (size_t k = 0; k < n_also; k++)
 			if (pt_bdf_eq(&also_vfio[k], &o->bdf))

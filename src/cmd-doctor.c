@@ -51,6 +51,7 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	fo.kernel_log = klog;
 	fo.want_vf_state = d->kind == PT_KIND_VF;
+	fo.holder_of = d;
 	r = pt_hostfacts_gather(cli->ctx, h, &fo, &facts);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));

@@ -312,7 +312,7 @@ int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_a
 	if (r < 0)
 		return r;
 	res->recovered = true;
-	if (!info.incomplete) {
+	if (!info.incomplete && !(o && o->undo_finished)) {
 		snprintf(res->recovery, sizeof(res->recovery), "a finished journal of run %s was left "
 			 "in place; set aside", info.run_id);
 		goto finish;
@@ -402,7 +402,7 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 	}
 	if (res->failed_step == (size_t)-1) {
 		r = pt_journal_record(j, "done", -1, NULL);
-		if (r == 0)
+		if (r == 0 && !(o && o->keep_journal))
 			r = pt_journal_finish(j);
 		goto out;
 	}

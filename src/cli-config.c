@@ -58,11 +58,19 @@ int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c
 struct pt_state *cli_state_open(struct cli *cli)
 {
 	struct pt_state *st = NULL;
+	struct pt_recovery rec;
 
 	if (pt_state_open(cli->ctx, cli->state_dir, &st) < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		return NULL;
 	}
+	/* what a killed assign, release or apply left behind, dealt with first: every
+	 * command that reads or changes leases sees only whole ones */
+	if (pt_assign_recover(cli->ctx, st, cli->state_dir, 0, &rec) < 0)
+		cli_warn("recovering what an interrupted passthru left: %s", pt_ctx_error(cli->ctx));
+	else if (rec.recovered)
+		cli_warn("an interrupted passthru was recovered: %zu pending lease%s rolled back%s%s",
+			 rec.aborted, rec.aborted == 1 ? "" : "s", rec.what[0] ? "; " : "", rec.what);
 	return st;
 }
 

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -403,14 +404,14 @@ out:
 
 static bool journal_exists(struct pt_ctx *ctx, const char *state_dir)
 {
-	char path[4200];
+	char dir[4096], path[4200];
+	struct stat st;
 
-	if (state_dir && *state_dir) {
-		snprintf(path, sizeof(path), "%s/apply.journal", state_dir);
-		return access(path, F_OK) == 0;
-	}
-	return pt_path(ctx, path, sizeof(path), "/var/lib/passthru/apply.journal") >= 0 &&
-	       access(path, F_OK) == 0;
+	/* the one state-dir resolver: under a sysroot it refuses a linked way out */
+	if (pt_state_dir(ctx, state_dir, false, dir, sizeof(dir)) < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/apply.journal", dir);
+	return lstat(path, &st) == 0;
 }
 
 /* With the lock held: undoes the journal (a finished one too when leases wait on it),

@@ -666,14 +666,11 @@ int pt_modalias_match(const char *text, size_t len, const char *modalias, char *
  * module is loaded, else the module name (igb, nvme, e1000e: the same). */
 static void module_driver(struct pt_ctx *ctx, const char *mod, char *out, size_t outlen)
 {
-	char dir[4096];
 	struct dirent *e;
 	DIR *d;
 
 	pt_strlcpy(out, mod, outlen);
-	if (pt_path(ctx, dir, sizeof(dir), "/sys/module/%s/drivers", mod) < 0)
-		return;
-	d = opendir(dir);
+	d = pt_opendir(ctx, "/sys/module/%s/drivers", mod);
 	if (!d)
 		return;
 	while ((e = readdir(d)))
@@ -692,15 +689,23 @@ static bool journal_driver(struct pt_ctx *ctx, const struct pt_device *dev, cons
 	char *buf = NULL;
 	size_t len = 0;
 	bool found = false;
+	char path[4200];
 	FILE *f;
+	int fd;
 
-	if (state_dir && *state_dir)
-		snprintf(dir, sizeof(dir), "%s/apply.journal.last", state_dir);
-	else if (pt_path(ctx, dir, sizeof(dir), "/var/lib/passthru/apply.journal.last") < 0)
+	/* the one state-dir resolver (confined under a sysroot); the journal is never
+	 * followed through a link nor read from anything but a regular file */
+	if (pt_state_dir(ctx, state_dir, false, dir, sizeof(dir)) < 0)
 		return false;
-	f = fopen(dir, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "%s/apply.journal.last", dir);
+	fd = pt_fd_regular(open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+	if (fd < 0)
 		return false;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return false;
+	}
 	buf = malloc(1 << 20);
 	if (buf)
 		len = fread(buf, 1, (1 << 20) - 1, f);

@@ -55,6 +55,89 @@ static int cmp_by_bdf(const void *a, const void *b, void *arg)
 	return r ? r : (ia > ib) - (ia < ib);
 }
 
+/* What is handed out as one: a function, or every whole_group function of a group. */
+struct unit {
+	size_t first, n;      /* members: members[first .. first + n) of the unit table */
+	int node;             /* the node of its lowest function (-1 unknown) */
+	size_t rank;          /* with spread: units of its spread key before it */
+	size_t pos;           /* its place in address order */
+	bool usable;
+};
+
+struct units {
+	struct unit *u;
+	size_t n;
+	size_t *members;      /* candidate indices, unit by unit */
+	size_t n_members;
+};
+
+static bool same_unit(const struct pt_alloc_candidate *a, const struct pt_alloc_candidate *b)
+{
+	return a->whole_group && b->whole_group && a->iommu_group >= 0 &&
+	       a->iommu_group == b->iommu_group;
+}
+
+/* Units of the available candidates in address order (by their lowest function). */
+static int build_units(const struct pt_alloc_candidate *cands, size_t n, const char *vm,
+		       bool spread, struct units *out)
+{
+	size_t *order = malloc(n * sizeof(*order)), *leased = malloc(n * sizeof(*leased));
+	bool *taken = calloc(n, sizeof(*taken));
+	size_t n_order = 0, n_leased = 0;
+	int r = -ENOMEM;
+
+	out->u = malloc(n * sizeof(*out->u));
+	out->members = malloc(n * sizeof(*out->members));
+	out->n = out->n_members = 0;
+	if (!order || !leased || !taken || !out->u || !out->members)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (cands[i].leased && cands[i].iommu_group >= 0)
+			leased[n_leased++] = i;
+		if (!cands[i].unavailable)
+			order[n_order++] = i;
+	}
+	qsort_r(order, n_order, sizeof(*order), cmp_by_bdf, (void *)cands);
+	for (size_t k = 0; k < n_order; k++) {
+		size_t i = order[k];
+		struct unit *u = &out->u[out->n];
+
+		if (taken[i])
+			continue;
+		*u = (struct unit){ .first = out->n_members, .usable = true, .pos = out->n,
+				    .node = cands[i].numa_node < 0 ? -1 : cands[i].numa_node };
+		for (size_t m = k; m < n_order; m++) {
+			size_t j = order[m];
+
+			if (j != i && (taken[j] || !same_unit(&cands[i], &cands[j])))
+				continue;
+			taken[j] = true;
+			out->members[out->n_members++] = j;
+			u->n++;
+			u->usable = u->usable && usable_with(cands, j, vm, leased, n_leased);
+		}
+		for (size_t p = 0; spread && p < out->n; p++)
+			u->rank += cands[out->members[out->u[p].first]].spread_key == cands[i].spread_key;
+		out->n++;
+	}
+	r = 0;
+out:
+	free(order);
+	free(leased);
+	free(taken);
+	return r;
+}
+
+/* Spread rank first (round-robin over the keys), then address order. */
+static int cmp_unit(const void *a, const void *b)
+{
+	const struct unit *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
 struct bucket {
 	int node;
 	size_t usable;
@@ -72,23 +155,71 @@ static int cmp_bucket(const void *a, const void *b)
 	return (x->node > y->node) - (x->node < y->node);
 }
 
-/* Appends up to want usable devices of node (lowest BDF first) to picks. */
-static size_t take_node(const size_t *order, size_t n_order, const struct pt_alloc_candidate *cands,
-			int node, size_t want, size_t *picks, size_t n_picks)
+/* Appends up to want usable units of node (in the units' order) to picks, every
+ * function of each; marks them used. Returns the units taken. */
+static size_t take_node(struct units *us, bool *used, int node, size_t want, size_t *picks,
+			size_t *n_picks)
 {
 	size_t got = 0;
 
-	for (size_t k = 0; k < n_order && got < want; k++)
-		if ((cands[order[k]].numa_node < 0 ? -1 : cands[order[k]].numa_node) == node)
-			picks[n_picks + got++] = order[k];
+	for (size_t k = 0; k < us->n && got < want; k++) {
+		const struct unit *u = &us->u[k];
+
+		if (!u->usable || used[k] || u->node != node)
+			continue;
+		used[k] = true;
+		for (size_t m = 0; m < u->n; m++)
+			picks[(*n_picks)++] = us->members[u->first + m];
+		got++;
+	}
 	return got;
+}
+
+static size_t count_buckets(const struct units *us, struct bucket *buckets)
+{
+	size_t n_buckets = 0;
+
+	for (size_t k = 0; k < us->n; k++) {
+		size_t b;
+
+		if (!us->u[k].usable)
+			continue;
+		for (b = 0; b < n_buckets && buckets[b].node != us->u[k].node; b++)
+			;
+		if (b == n_buckets)
+			buckets[n_buckets++] = (struct bucket){ .node = us->u[k].node, .usable = 0 };
+		buckets[b].usable++;
+	}
+	qsort(buckets, n_buckets, sizeof(*buckets), cmp_bucket);
+	return n_buckets;
+}
+
+static void fill_result(const struct pt_alloc_candidate *cands, const size_t *picks, size_t n_picks,
+			int want_node, struct pt_alloc_result *res)
+{
+	res->n_picked = n_picks;
+	res->n_local = res->n_remote = 0;
+	for (size_t k = 0; k < n_picks; k++) {
+		int node = cands[picks[k]].numa_node < 0 ? -1 : cands[picks[k]].numa_node;
+
+		if (want_node < 0 || node == want_node)
+			res->n_local++;
+		else
+			res->n_remote++;
+	}
+	res->node = cands[picks[0]].numa_node < 0 ? -1 : cands[picks[0]].numa_node;
+	for (size_t k = 1; k < n_picks; k++)
+		if (cands[picks[k]].numa_node != res->node)
+			res->node = -1;
 }
 
 int pt_allocate(const struct pt_alloc_candidate *cands, size_t n,
 		const struct pt_alloc_request *req, size_t *picks, struct pt_alloc_result *res)
 {
-	size_t *order = NULL, *leased = NULL, n_order = 0, n_leased = 0, n_buckets = 0, got = 0;
+	struct units us = { 0 };
 	struct bucket *buckets = NULL;
+	bool *used = NULL;
+	size_t n_buckets, got = 0, n_picks = 0;
 	int want_node, r = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -100,74 +231,49 @@ int pt_allocate(const struct pt_alloc_candidate *cands, size_t n,
 		r = -ENOSPC;
 		goto out;
 	}
-	order = malloc(n * sizeof(*order));
-	leased = malloc(n * sizeof(*leased));
 	buckets = malloc(n * sizeof(*buckets));
-	if (!order || !leased || !buckets) {
+	used = calloc(n, sizeof(*used));
+	if (!buckets || !used || build_units(cands, n, req->vm, req->spread, &us) < 0) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (cands[i].leased && cands[i].iommu_group >= 0)
-			leased[n_leased++] = i;
-	for (size_t i = 0; i < n; i++)
-		if (usable_with(cands, i, req->vm, leased, n_leased))
-			order[n_order++] = i;
-	qsort_r(order, n_order, sizeof(*order), cmp_by_bdf, (void *)cands);
-
-	for (size_t k = 0; k < n_order; k++) {
-		int node = cands[order[k]].numa_node < 0 ? -1 : cands[order[k]].numa_node;
-		size_t b;
-
-		for (b = 0; b < n_buckets && buckets[b].node != node; b++)
-			;
-		if (b == n_buckets)
-			buckets[n_buckets++] = (struct bucket){ .node = node, .usable = 0 };
-		buckets[b].usable++;
-	}
-	qsort(buckets, n_buckets, sizeof(*buckets), cmp_bucket);
-	res->avail_total = n_order;
-	res->avail_local = n_order;
+	qsort(us.u, us.n, sizeof(*us.u), cmp_unit);
+	n_buckets = count_buckets(&us, buckets);
+	for (size_t b = 0; b < n_buckets; b++)
+		res->avail_total += buckets[b].usable;
+	res->avail_local = res->avail_total;
 
 	if (want_node >= 0) {
 		res->avail_local = 0;
 		for (size_t b = 0; b < n_buckets; b++)
 			if (buckets[b].node == want_node)
 				res->avail_local = buckets[b].usable;
-		got = take_node(order, n_order, cands, want_node, req->count, picks, 0);
+		got = take_node(&us, used, want_node, req->count, picks, &n_picks);
 		if (got < req->count && !req->allow_remote) {
 			r = -ENOSPC;
 			goto out;
 		}
-		res->n_local = got;
 	} else if (n_buckets > 0 && buckets[0].usable >= req->count) {
-		got = take_node(order, n_order, cands, buckets[0].node, req->count, picks, 0);
+		got = take_node(&us, used, buckets[0].node, req->count, picks, &n_picks);
 	}
 	/* spill over the other nodes, fullest first */
 	for (size_t b = 0; b < n_buckets && got < req->count; b++)
 		if (buckets[b].node != want_node || want_node < 0)
-			got += take_node(order, n_order, cands, buckets[b].node, req->count - got,
-					 picks, got);
+			got += take_node(&us, used, buckets[b].node, req->count - got, picks, &n_picks);
 	if (got < req->count) {
 		r = -ENOSPC;
 		goto out;
 	}
-	res->n_picked = got;
-	if (want_node >= 0)
-		res->n_remote = got - res->n_local;
-	else
-		res->n_local = got;
-	res->node = cands[picks[0]].numa_node < 0 ? -1 : cands[picks[0]].numa_node;
-	for (size_t k = 1; k < got; k++)
-		if (cands[picks[k]].numa_node != res->node)
-			res->node = -1;
+	res->n_units = got;
+	fill_result(cands, picks, n_picks, want_node, res);
 out:
 	if (r < 0) {
-		res->n_picked = res->n_local = res->n_remote = 0;
+		res->n_picked = res->n_local = res->n_remote = res->n_units = 0;
 		res->node = -1;
 	}
-	free(order);
-	free(leased);
+	free(us.u);
+	free(us.members);
 	free(buckets);
+	free(used);
 	return r;
 }

@@ -72,9 +72,12 @@ int pt_want_read_links(struct pt_ctx *ctx, const struct pt_host *h, const struct
 			}
 			if (!needed)
 				continue;
+			char why[sizeof(ctx->err)];
+
+			/* pt_err() writes the buffer pt_ctx_error() returns: copy it first */
+			pt_strlcpy(why, pt_ctx_error(ctx), sizeof(why));
 			pt_link_vfs_array_free(v, nv);
-			return pt_err(ctx, r, "reading the VF settings of %s: %s", names[i],
-				      pt_ctx_error(ctx));
+			return pt_err(ctx, r, "reading the VF settings of %s: %s", names[i], why);
 		}
 		if (PT_PUSH(v, nv, l)) {
 			pt_link_vfs_free(&l);
@@ -309,7 +312,7 @@ int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_a
 	if (r < 0)
 		return r;
 	res->recovered = true;
-	if (!info.incomplete) {
+	if (!info.incomplete && !(o && o->undo_finished)) {
 		snprintf(res->recovery, sizeof(res->recovery), "a finished journal of run %s was left "
 			 "in place; set aside", info.run_id);
 		goto finish;
@@ -399,7 +402,7 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 	}
 	if (res->failed_step == (size_t)-1) {
 		r = pt_journal_record(j, "done", -1, NULL);
-		if (r == 0)
+		if (r == 0 && !(o && o->keep_journal))
 			r = pt_journal_finish(j);
 		goto out;
 	}

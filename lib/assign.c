@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -57,6 +58,33 @@ static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_
 	return 0;
 }
 
+static bool pool_has(const struct pt_pool_resolved *p, const struct pt_device *d)
+{
+	char b[PT_BDF_STRLEN];
+
+	pt_bdf_format(&d->bdf, b);
+	for (size_t i = 0; i < p->n_members; i++)
+		if (strcmp(p->bdfs[i], b) == 0)
+			return true;
+	return false;
+}
+
+/* A devices pool holds whole IOMMU groups: d, and every other endpoint of its group
+ * (a GPU's HDMI audio function), handed out together as one unit. */
+static int add_with_group(const struct pt_host *h, struct pt_pool_resolved *p,
+			  const struct pt_device *d, size_t *cap)
+{
+	const struct pt_device *others[64];
+	size_t n_others = pt_group_other_endpoints(h, d, others, 64);
+
+	if (!pool_has(p, d) && pool_add(p, d, cap) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_others && i < 64; i++)
+		if (!pool_has(p, others[i]) && pool_add(p, others[i], cap) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 		       struct pt_pool_resolved *p)
 {
@@ -75,7 +103,7 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 			return 0;
 		}
 		if (pc->kind == PT_POOL_DEVICES) {
-			if (pool_add(p, d, &cap) < 0)
+			if (add_with_group(h, p, d, &cap) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -155,14 +183,18 @@ int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host 
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-void pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6])
+int pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6])
 {
-	mac[0] = 0x02; /* locally administered, unicast */
-	mac[1] = 0;
-	mac[2] = 0;
+	if (vf < 0 || vf >= PT_PLACEHOLDER_MAX_VF)
+		return -ERANGE;
+	/* locally administered (bit 1), unicast (bit 0 clear); VF index bits 8-13 above */
+	mac[0] = (uint8_t)(0x02 | (vf >> 8) << 2);
+	mac[1] = (uint8_t)(pf->domain >> 8);
+	mac[2] = (uint8_t)pf->domain;
 	mac[3] = pf->bus;
 	mac[4] = (uint8_t)(pf->dev << 3 | pf->fn);
 	mac[5] = (uint8_t)vf;
+	return 0;
 }
 
 int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
@@ -214,7 +246,8 @@ bool pt_assign_group_viable(void *arg, int g)
 		if (!pt_driver_vfio_compatible(d->driver))
 			n_busy++;
 	}
-	return n_ep == 1 || n_busy == 0;
+	/* a whole group goes to vfio together: its endpoints' host drivers let go */
+	return v->whole_group || n_ep == 1 || n_busy == 0;
 }
 
 /* ---- readying: a small apply ------------------------------------------------------------- */
@@ -300,20 +333,13 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Plans the items against h and, unless dry_run, executes the plan under the apply
- * journal and lock (recovering an unfinished apply first, then planning again). A
- * device that is ready already plans empty: no lock, no journal, no write.
- * *steps: the plan's length. */
+/* Plans the items against h: the links (VF settings) read afresh. */
 static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *w,
 		      struct pt_link_vfs **links, size_t *nl, struct pt_plan *plan)
 {
 	char err[512];
 	int r;
 
-	pt_link_vfs_array_free(*links, *nl);
-	*links = NULL;
-	*nl = 0;
-	pt_plan_free(plan);
 	r = pt_want_read_links(ctx, h, w, links, nl);
 	if (r < 0)
 		return r;
@@ -323,58 +349,129 @@ static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	return 0;
 }
 
+struct ready_opts {
+	struct pt_journal *j;  /* held by the caller (the lock); NULL only for a dry run */
+	int timeout_ms;
+	bool dry_run;
+	bool keep_journal;     /* assign: the journal stays until the lease is active */
+	int crash_after;       /* test-only, apply's PASSTHRU_CRASH_AFTER_STEP */
+};
+
+/* Plans the items against h and, unless dry_run, executes the plan under the journal
+ * the caller holds (with its lock): a failed step is rolled back. A device that is
+ * ready already plans empty: no journal, no write. *steps: the plan's length;
+ * *journaled: a journal was begun (and, with keep_journal, is still there). */
 static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
-		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, size_t *steps)
+		      size_t n, const struct ready_opts *ro, size_t *steps, bool *journaled)
 {
-	struct pt_apply_opts o = { .state_dir = state_dir, .config = "(passthru assign)",
-				   .timeout_ms = timeout_ms };
+	struct pt_apply_opts o = { .config = "(passthru assign)", .timeout_ms = ro->timeout_ms,
+				   .crash_after_step = ro->crash_after,
+				   .keep_journal = ro->keep_journal };
 	struct pt_apply_result res = { 0 };
 	struct pt_link_vfs *links = NULL;
-	struct pt_journal *j = NULL;
-	struct pt_host *fresh = NULL;
 	struct pt_plan plan = { 0 };
 	struct pt_want w;
 	size_t nl = 0;
 	int r;
 
 	*steps = 0;
+	*journaled = false;
 	r = build_want(it, n, &w);
 	if (r < 0)
 		return pt_err(ctx, r, "out of memory");
 	r = plan_items(ctx, h, &w, &links, &nl, &plan);
-	if (r < 0 || dry_run || plan.n == 0)
+	if (r < 0 || ro->dry_run || plan.n == 0)
 		goto out;
-	r = pt_journal_open(ctx, state_dir, 30000, &j);
-	if (r < 0)
-		goto out;
-	r = pt_apply_recover(ctx, j, &o, &res);
-	if (r < 0)
-		goto out;
-	if (res.recovery_steps) {
-		/* an unfinished apply was undone: plan from what the host is now */
-		r = pt_host_scan(ctx, &fresh);
-		if (r < 0)
-			goto out;
-		h = fresh;
-		r = plan_items(ctx, h, &w, &links, &nl, &plan);
-		if (r < 0 || plan.n == 0)
-			goto out;
-	}
-	pt_apply_result_free(&res);
-	res = (struct pt_apply_result){ 0 };
-	r = pt_apply_run(ctx, j, h, links, nl, &plan, &o, &res);
-	if (r < 0)
+	*journaled = true;
+	r = pt_apply_run(ctx, ro->j, h, links, nl, &plan, &o, &res);
+	if (r < 0) {
+		*journaled = !res.rollback_ok; /* a failed rollback leaves it for recovery */
 		r = pt_err(ctx, r, "%s%s%s", res.error,
 			   res.rollback_ok ? "; rolled back" : "; ROLLBACK FAILED: ",
 			   res.rollback_ok ? "" : res.rollback_error);
+	}
 out:
 	*steps = plan.n;
 	pt_apply_result_free(&res);
 	pt_plan_free(&plan);
 	pt_link_vfs_array_free(links, nl);
 	pt_want_free(&w);
+	return r;
+}
+
+/* ---- recovery: what a killed assign or apply left ------------------------------------ */
+
+static bool journal_exists(struct pt_ctx *ctx, const char *state_dir)
+{
+	char path[4200];
+
+	if (state_dir && *state_dir) {
+		snprintf(path, sizeof(path), "%s/apply.journal", state_dir);
+		return access(path, F_OK) == 0;
+	}
+	return pt_path(ctx, path, sizeof(path), "/var/lib/passthru/apply.journal") >= 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* With the lock held: undoes the journal (a finished one too when leases wait on it),
+ * then rolls the pending leases back. */
+static int recover_locked(struct pt_ctx *ctx, struct pt_state *st, struct pt_journal *j,
+			  struct pt_recovery *rec)
+{
+	struct pt_lease *pend = NULL;
+	struct pt_apply_opts o = { 0 };
+	struct pt_apply_result res = { 0 };
+	char why[640];
+	size_t n = 0;
+	int r;
+
+	r = pt_state_pending(st, &pend, &n);
+	if (r < 0)
+		return r;
+	/* with the lock ours, no assign is running: its pending leases were left behind,
+	 * and the journal, finished or not, holds the writes they waited on */
+	o.undo_finished = n > 0;
+	r = pt_apply_recover(ctx, j, &o, &res);
+	if (r == 0) {
+		rec->recovered = res.recovered || n > 0;
+		rec->steps = res.recovery_steps;
+		rec->aborted = n;
+		snprintf(why, sizeof(why), ": its assign did not finish; %s",
+			 res.recovered ? res.recovery : "nothing had been written");
+		pt_strlcpy(rec->what, res.recovered ? res.recovery : "", sizeof(rec->what));
+		if (n > 0)
+			r = pt_state_abort(st, NULL, 0, why);
+	}
+	pt_apply_result_free(&res);
+	free(pend);
+	return r;
+}
+
+int pt_assign_recover(struct pt_ctx *ctx, struct pt_state *st, const char *state_dir,
+		      int wait_ms, struct pt_recovery *rec)
+{
+	struct pt_journal *j = NULL;
+	struct pt_lease *pend = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	/* the usual case, nothing left behind, takes no lock (and needs no root) */
+	r = pt_state_pending(st, &pend, &n);
+	free(pend);
+	if (r < 0)
+		return r;
+	if (n == 0 && !journal_exists(ctx, state_dir))
+		return 0;
+	r = pt_journal_open(ctx, state_dir, wait_ms, &j);
+	if (r == -EBUSY) {
+		rec->busy = true; /* an assign or apply is running: what it has is not stale */
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = recover_locked(ctx, st, j, rec);
 	pt_journal_close(j);
-	pt_host_free(fresh);
 	return r;
 }
 
@@ -402,53 +499,68 @@ void pt_assign_result_free(struct pt_assign_result *r)
 	r->n = 0;
 }
 
-static void give_back(struct pt_state *st, const char *vm, const struct pt_lease *l, size_t n)
+/* Does pool hand out whole IOMMU groups (a devices pool, as synced)? */
+static bool pool_is_devices(struct pt_state *st, const char *pool)
 {
+	struct pt_pool_usage *u = NULL;
+	size_t n = 0;
+	bool r = false;
+
+	if (pt_state_pools(st, &u, &n) < 0)
+		return false;
 	for (size_t i = 0; i < n; i++)
-		pt_state_release(st, vm, l[i].bdf, NULL, NULL);
-}
-
-/* Step 1: the leases, in the state database, of devices the viability judge allows
- * (protected functions refused unless o->force). */
-static int assign_take_leases(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
-			      const struct pt_assign_opts *o, const struct pt_protected *prot,
-			      size_t n_prot, struct pt_lease **leases, size_t *n)
-{
-	struct pt_viability via = { .h = h };
-	struct pt_assign_req req;
-	char saved[sizeof(ctx->err)];
-	int r;
-
-	if (!o->force) {
-		via.prot = prot;
-		via.n_prot = n_prot;
-	}
-	req = (struct pt_assign_req){ .vm = o->vm, .pool = o->pool, .count = o->count,
-				      .numa_node = o->numa_node, .allow_remote = o->allow_remote,
-				      .mac = o->mac, .vlan = o->vlan,
-				      .group_viable = pt_assign_group_viable,
-				      .group_viable_arg = &via };
-	r = pt_state_assign(st, &req, leases, n);
-	if (r == -ENOSPC && via.n_refused_protected) {
-		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-		pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
-		       via.protected_why);
-	}
+		if (strcmp(u[i].pool, pool) == 0)
+			r = strcmp(u[i].kind, "devices") == 0;
+	free(u);
 	return r;
 }
 
-/* Step 2, per lease: what the caller is told about the device (a) and what readying
- * it takes (it: vfio-pci, and the MAC/VLAN on a NIC's VF). */
-static int assign_describe(struct pt_ctx *ctx, const struct pt_host *h,
-			   const struct pt_assign_opts *o, const uint8_t mac[6],
-			   const struct pt_lease *l, struct pt_assigned *a, struct ready_item *it)
+/* --spread pf: a VF's PF as a key (its address); a function that is no VF is its own. */
+static int pf_key(void *arg, const struct pt_bdf *bdf)
 {
-	const struct pt_device *d, *pf;
-	struct pt_bdf b;
+	const struct pt_device *d = pt_host_find(arg, bdf);
+	const struct pt_bdf *k = d && d->kind == PT_KIND_VF && d->has_physfn ? &d->physfn : bdf;
 
-	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b)))
-		return pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: re-run "
-			      "with the pools synced (passthru pools)", l->bdf, o->pool);
+	return k->domain << 16 | k->bus << 8 | k->dev << 3 | k->fn;
+}
+
+/* Functions of one host slot handed out together keep one guest slot, their function
+ * numbers and multifunction=on: a guest driver (a GPU's) expects its siblings there.
+ * Such slots get guest slots from 0x10 up on the guest's root bus. */
+static void guest_slots(struct pt_assigned *a, size_t n)
+{
+	int next = 0x10;
+
+	for (size_t i = 0; i < n; i++)
+		a[i].guest_slot = -1;
+	for (size_t i = 0; i < n; i++) {
+		struct pt_bdf bi, bk;
+		size_t same = 0;
+
+		if (a[i].guest_slot >= 0 || pt_bdf_parse(a[i].lease.bdf, &bi) < 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (pt_bdf_parse(a[k].lease.bdf, &bk) == 0 && bk.domain == bi.domain &&
+			    bk.bus == bi.bus && bk.dev == bi.dev)
+				same++;
+		if (same < 2 || next > 0x1f)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (pt_bdf_parse(a[k].lease.bdf, &bk) == 0 && bk.domain == bi.domain &&
+			    bk.bus == bi.bus && bk.dev == bi.dev) {
+				a[k].guest_slot = next;
+				a[k].guest_function = bk.fn;
+			}
+		next++;
+	}
+}
+
+/* A leased function as the output needs it. */
+static void describe_one(const struct pt_host *h, const struct pt_device *d,
+			 const struct pt_lease *l, struct pt_assigned *a)
+{
+	const struct pt_device *pf = net_pf(h, d);
+
 	a->lease = *l;
 	a->vf = -1;
 	a->class_code = d->class_code;
@@ -459,98 +571,238 @@ static int assign_describe(struct pt_ctx *ctx, const struct pt_host *h,
 		pt_bdf_format(&d->physfn, a->pf);
 		a->vf = d->vf_index;
 	}
-	pf = net_pf(h, d);
 	if (pf)
 		pt_strlcpy(a->pf_ifname, pf->netdevs[0], sizeof(a->pf_ifname));
-	it->d = d;
-	if (!(o->mac && *o->mac) && o->vlan <= 0)
+}
+
+struct assign_run;
+static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
+			  const struct assign_run *run, struct pt_assign_result *res);
+
+/* One assign as it runs: what the named steps below share. */
+struct assign_run {
+	const struct pt_host *h;       /* the host (scanned afresh after a recovery) */
+	struct pt_host *fresh;
+	struct pt_journal *j;          /* the lock, from before the lease to its activation */
+	struct pt_protected *prot;
+	size_t n_prot;
+	struct pt_lease *leases;       /* pending until activated */
+	long long *ids;
+	size_t n;
+	struct ready_item *items;
+	bool journaled;                /* the readying's journal is there to finish (or undo) */
+	int node;
+};
+
+/* 1. The lock, and whatever a killed run left behind dealt with under it. */
+static int assign_lock(struct pt_ctx *ctx, struct pt_state *st, const struct pt_assign_opts *o,
+		       struct assign_run *run)
+{
+	struct pt_recovery rec = { 0 };
+	int r;
+
+	if (o->dry_run)
 		return 0;
-	if (!pf)
-		return pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an interface: a "
-			      "MAC or VLAN is set only on VFs of NICs, through their PF", d->name);
-	if (o->mac && *o->mac) {
-		it->has |= PT_VF_MAC;
-		memcpy(it->mac, mac, 6);
+	r = pt_journal_open(ctx, o->state_dir, 30000, &run->j);
+	if (r < 0)
+		return r;
+	r = recover_locked(ctx, st, run->j, &rec);
+	if (r < 0 || rec.steps == 0)
+		return r;
+	/* writes were undone: choose and plan from the host as it is now */
+	r = pt_host_scan(ctx, &run->fresh);
+	if (r == 0)
+		run->h = run->fresh;
+	return r;
+}
+
+/* 2. The choice, recorded as pending leases (the devices are held, nobody sees them). */
+static int assign_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt_assign_opts *o,
+			struct assign_run *run)
+{
+	struct pt_viability via = { .h = run->h };
+	char saved[sizeof(ctx->err)];
+	struct pt_assign_req req;
+	int r;
+
+	r = pt_safety_protected(ctx, run->h, &run->prot, &run->n_prot);
+	if (r < 0)
+		return r;
+	if (!o->force) {
+		via.prot = run->prot;
+		via.n_prot = run->n_prot;
 	}
-	if (o->vlan > 0) {
-		it->has |= PT_VF_VLAN;
-		it->vlan = o->vlan;
+	via.whole_group = pool_is_devices(st, o->pool);
+	req = (struct pt_assign_req){ .vm = o->vm, .pool = o->pool, .count = o->count,
+				      .numa_node = o->numa_node, .allow_remote = o->allow_remote,
+				      .mac = o->mac, .vlan = o->vlan, .pending = true,
+				      .group_viable = pt_assign_group_viable,
+				      .group_viable_arg = &via,
+				      .spread_key = o->spread_pf ? pf_key : NULL,
+				      .spread_arg = (void *)run->h };
+	r = pt_state_assign(st, &req, &run->leases, &run->n);
+	if (r == -ENOSPC && via.n_refused_protected) {
+		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+		pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
+		       via.protected_why);
+	}
+	if (r < 0)
+		return r;
+	run->ids = calloc(run->n ? run->n : 1, sizeof(*run->ids));
+	if (!run->ids)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < run->n; i++)
+		run->ids[i] = run->leases[i].id;
+	if (o->crash_after_step == 1 && !o->dry_run)
+		raise(SIGKILL); /* test-only: PASSTHRU_CRASH_AFTER_STEP, see assign.h */
+	return 0;
+}
+
+/* 3. What each leased function is, and what readying it takes. */
+static int assign_describe(struct pt_ctx *ctx, const struct pt_assign_opts *o, const uint8_t mac[6],
+			   struct assign_run *run, struct pt_assign_result *res)
+{
+	size_t used = 0;
+
+	run->items = calloc(run->n ? run->n : 1, sizeof(*run->items));
+	res->devs = calloc(run->n ? run->n : 1, sizeof(*res->devs));
+	if (!run->items || !res->devs)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	run->node = -2;
+	for (size_t i = 0; i < run->n; i++) {
+		struct pt_assigned *a = &res->devs[i];
+		const struct pt_lease *l = &run->leases[i];
+		const struct pt_device *d, *pf;
+		const struct pt_protected *p;
+		struct pt_bdf b;
+
+		if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(run->h, &b)))
+			return pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: "
+				      "re-run with the pools synced (passthru pools)", l->bdf, o->pool);
+		describe_one(run->h, d, l, a);
+		pf = net_pf(run->h, d);
+		if ((p = pt_safety_find(run->prot, run->n_prot, &d->bdf)) && used < sizeof(res->forced))
+			used += snprintf(res->forced + used, sizeof(res->forced) - used, "%s%s %s",
+					 used ? "; " : "", d->name, p->why);
+		run->items[i].d = d;
+		if ((o->mac && *o->mac) || o->vlan > 0) {
+			if (!pf)
+				return pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an "
+					      "interface: a MAC or VLAN is set only on VFs of NICs, "
+					      "through their PF", d->name);
+			if (o->mac && *o->mac) {
+				run->items[i].has |= PT_VF_MAC;
+				memcpy(run->items[i].mac, mac, 6);
+			}
+			if (o->vlan > 0) {
+				run->items[i].has |= PT_VF_VLAN;
+				run->items[i].vlan = o->vlan;
+			}
+		}
+		run->node = run->node == -2 || run->node == l->numa_node ? l->numa_node : -1;
+		res->n_remote += l->remote;
 	}
 	return 0;
 }
 
-/* "the host needs ..." for every protected function that was taken (--force). */
-static void assign_note_forced(const struct pt_protected *prot, size_t n_prot,
-			       const struct ready_item *items, size_t n, char *buf, size_t len)
+/* 4. The devices made ready (journal kept: the lease is not active yet). */
+static int assign_ready(struct pt_ctx *ctx, const struct pt_assign_opts *o, struct assign_run *run,
+			struct pt_assign_result *res)
 {
-	size_t used = 0;
+	struct ready_opts ro = { .j = run->j, .dry_run = o->dry_run, .keep_journal = true,
+				 .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS,
+				 .crash_after = o->crash_after_step > 1 ? o->crash_after_step - 1 : 0 };
+	char saved[sizeof(ctx->err)];
+	int r;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct pt_protected *p = pt_safety_find(prot, n_prot, &items[i].d->bdf);
-
-		if (p && used < len)
-			used += snprintf(buf + used, len - used, "%s%s %s", used ? "; " : "",
-					 items[i].d->name, p->why);
+	r = make_ready(ctx, run->h, run->items, run->n, &ro, &res->steps, &run->journaled);
+	if (r == -ENOTSUP) {
+		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+		pt_err(ctx, r, "cannot set the VF's MAC/VLAN here: %s", saved);
 	}
+	return r;
 }
 
-/* Step 4: each device's driver as it is now (a fixture tree keeps the one it had). */
-static void assign_read_drivers(struct pt_ctx *ctx, const struct pt_host *h,
-				const struct pt_assign_opts *o, struct pt_assigned *devs, size_t n)
+/* 5. The leases active, then the journal finished: from here on a lease means a ready
+ * device. A kill between the two leaves a finished journal and active leases, which
+ * recovery sets aside without undoing anything. */
+static int assign_activate(struct pt_state *st, const struct pt_assign_opts *o,
+			   struct assign_run *run, const struct pt_assign_result *res)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct pt_bdf b;
-		const struct pt_device *d;
+	int r;
+
+	if (o->dry_run)
+		return 0;
+	r = pt_state_ready(st, run->ids, run->n);
+	if (r < 0)
+		return r;
+	if (o->crash_after_step > 0 && (size_t)o->crash_after_step == res->steps + 2)
+		raise(SIGKILL); /* test-only: after the activation, before the journal ends */
+	if (run->journaled) {
+		run->journaled = false;
+		pt_journal_finish(run->j);
+	}
+	return 0;
+}
+
+/* On failure: the kernel writes a kept journal holds are undone, the pending leases
+ * rolled back; the caller's error stays in ctx. */
+static void assign_undo(struct pt_ctx *ctx, struct pt_state *st, struct assign_run *run, int r)
+{
+	char saved[sizeof(ctx->err)], why[sizeof(ctx->err) + 32];
+
+	pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+	if (run->journaled && run->j) {
+		struct pt_apply_opts uo = { .undo_finished = true };
+		struct pt_apply_result ur = { 0 };
+
+		pt_apply_recover(ctx, run->j, &uo, &ur);
+		pt_apply_result_free(&ur);
+	}
+	snprintf(why, sizeof(why), ": assign failed: %s", saved);
+	if (run->n)
+		pt_state_abort(st, run->ids, run->n, why);
+	pt_err(ctx, r, "%s", saved);
+}
+
+/* 6. What the caller prints: each function's driver now, the node and its CPUs. */
+static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
+			  const struct assign_run *run, struct pt_assign_result *res)
+{
+	for (size_t i = 0; i < run->n; i++) {
+		struct pt_assigned *a = &res->devs[i];
 		char link[256];
 
-		pt_bdf_parse(devs[i].lease.bdf, &b);
-		d = pt_host_find(h, &b);
+		/* the driver as it is now (a fixture tree keeps the one it had) */
 		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), PT_SYSFS_PCI_DEVICES "/%s/driver",
-					       devs[i].lease.bdf) >= 0) {
+					       a->lease.bdf) >= 0) {
 			const char *s = strrchr(link, '/');
 
-			pt_strlcpy(devs[i].driver, s ? s + 1 : link, sizeof(devs[i].driver));
-		} else if (d) {
-			pt_strlcpy(devs[i].driver, o->dry_run ? "vfio-pci" : d->driver,
-				   sizeof(devs[i].driver));
+			pt_strlcpy(a->driver, s ? s + 1 : link, sizeof(a->driver));
+		} else {
+			pt_strlcpy(a->driver, o->dry_run ? "vfio-pci" : run->items[i].d->driver,
+				   sizeof(a->driver));
 		}
 	}
-}
-
-/* The NUMA node every lease is on (and its CPUs), -1 when they differ or it is unknown;
- * how many leases are off the requested node. */
-static void assign_locality(const struct pt_host *h, const struct pt_lease *l, size_t n,
-			    struct pt_assign_result *res)
-{
-	int node = -2;
-
-	for (size_t i = 0; i < n; i++) {
-		if (node == -2)
-			node = l[i].numa_node;
-		else if (node != l[i].numa_node)
-			node = -1;
-		if (l[i].remote)
-			res->n_remote++;
-	}
-	res->node = node >= 0 ? node : -1;
+	res->n = run->n;
+	guest_slots(res->devs, run->n);
+	res->node = run->node >= 0 ? run->node : -1;
 	if (res->node >= 0) {
-		const struct pt_numa_node *nd = pt_host_node(h, res->node);
+		const struct pt_numa_node *nd = pt_host_node(run->h, res->node);
 
 		if (nd)
 			pt_strlcpy(res->node_cpus, nd->cpulist, sizeof(res->node_cpus));
 	}
+	if (o->dry_run)
+		snprintf(res->note, sizeof(res->note), "dry run: the devices were chosen and given "
+			 "back at once; %zu kernel write%s would make them ready", res->steps,
+			 res->steps == 1 ? "" : "s");
 }
 
-/* Leases, describes, readies; on any failure after the leases were taken they are
- * given back, so no lease is left behind. */
 int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	      const struct pt_assign_opts *o, struct pt_assign_result *res)
 {
-	struct pt_protected *prot = NULL;
-	struct ready_item *items = NULL;
-	struct pt_lease *leases = NULL;
-	size_t n_prot = 0, n = 0;
-	char saved[sizeof(ctx->err)];
+	struct assign_run run = { .h = h };
 	uint8_t mac[6];
 	int r;
 
@@ -559,59 +811,25 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if (o->mac && *o->mac && pt_parse_mac(o->mac, mac) < 0)
 		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 			      o->mac);
-	r = pt_safety_protected(ctx, h, &prot, &n_prot);
-	if (r < 0)
-		return r;
-	r = assign_take_leases(ctx, st, h, o, prot, n_prot, &leases, &n);
-	if (r < 0)
+	if ((r = assign_lock(ctx, st, o, &run)) < 0 || (r = assign_lease(ctx, st, o, &run)) < 0)
 		goto out;
-	items = calloc(n, sizeof(*items));
-	res->devs = calloc(n, sizeof(*res->devs));
-	if (!items || !res->devs) {
-		r = pt_err(ctx, -ENOMEM, "out of memory");
-		goto fail;
+	if ((r = assign_describe(ctx, o, mac, &run, res)) < 0 ||
+	    (r = assign_ready(ctx, o, &run, res)) < 0 ||
+	    (r = assign_activate(st, o, &run, res)) < 0) {
+		assign_undo(ctx, st, &run, r);
+		pt_assign_result_free(res);
+		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		r = assign_describe(ctx, h, o, mac, &leases[i], &res->devs[i], &items[i]);
-		if (r < 0)
-			goto fail;
-	}
-	assign_note_forced(prot, n_prot, items, n, res->forced, sizeof(res->forced));
-	assign_locality(h, leases, n, res);
-	/* step 3: vfio-pci and the VF settings, under the apply journal */
-	r = make_ready(ctx, h, items, n, o->state_dir,
-		       o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS, o->dry_run,
-		       &res->steps);
-	if (r < 0) {
-		if (r == -ENOTSUP) {
-			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-			pt_err(ctx, r, "cannot set the VF's MAC/VLAN here: %s", saved);
-		}
-		goto fail;
-	}
-	assign_read_drivers(ctx, h, o, res->devs, n);
-	res->n = n;
-	if (o->dry_run) {
-		give_back(st, o->vm, leases, n);
-		snprintf(res->note, sizeof(res->note), "dry run: the devices were chosen and given "
-			 "back at once; %zu kernel write%s would make them ready", res->steps,
-			 res->steps == 1 ? "" : "s");
-	}
-	r = 0;
-	goto out;
-fail:
-	pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-	give_back(st, o->vm, leases, n);
-	pt_err(ctx, r, "%s", saved);
-	free(res->devs);
-	res->devs = NULL;
-	res->n = 0;
-	res->node = -1;
-	res->node_cpus[0] = '\0';
+	assign_report(ctx, o, &run, res);
+	if (o->dry_run)
+		pt_state_abort(st, run.ids, run.n, ": dry run, given back at once");
 out:
-	free(items);
-	free(leases);
-	free(prot);
+	pt_journal_close(run.j);
+	pt_host_free(run.fresh);
+	free(run.items);
+	free(run.ids);
+	free(run.leases);
+	free(run.prot);
 	return r;
 }
 
@@ -652,16 +870,15 @@ static bool release_in_use(struct pt_ctx *ctx, const struct pt_device *d,
 	out->in_use = true;
 	out->holder_pid = pid;
 	snprintf(out->reset, sizeof(out->reset), "not reset: in use");
-	snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through vfio: the "
-		 "VM still runs; left leased to %s (stop the VM first, or --force)", l->bdf, pid,
+	snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through vfio: the VM "
+		 "still runs; left leased to %s (stop the VM first, or --force)", l->bdf, pid,
 		 comm[0] ? comm : "?", l->vm);
 	return true;
 }
 
-/* Release step 1: the reset, while the lease still keeps everyone else away. */
-static void release_reset(struct pt_ctx *ctx, const struct pt_device *d,
-			  const struct pt_lease *l, const struct pt_release_opts *o, int timeout,
-			  struct pt_released *out)
+/* 1. Reset, while the lease still keeps everyone else away. */
+static void release_reset(struct pt_ctx *ctx, const struct pt_device *d, const struct pt_lease *l,
+			  const struct pt_release_opts *o, int timeout, struct pt_released *out)
 {
 	char methods[96] = "";
 
@@ -684,35 +901,39 @@ static void release_reset(struct pt_ctx *ctx, const struct pt_device *d,
 	}
 }
 
-/* Release step 2: the pool's VF policy back (placeholder MAC, no VLAN, spoof checking
- * on, trust off), still on vfio-pci. */
-static void release_policy(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_device *d,
-			   const struct pt_lease *l, const struct pt_release_opts *o, int timeout,
-			   struct pt_released *out)
+/* 2. The pool's VF policy back (placeholder MAC, VLAN 0, spoof check on, trust off),
+ * still on vfio-pci. */
+static void release_policy(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host *h,
+			   const struct pt_device *d, const struct pt_lease *l,
+			   const struct pt_release_opts *o, int timeout, struct pt_released *out)
 {
+	struct ready_opts ro = { .j = j, .dry_run = o->dry_run, .timeout_ms = timeout };
 	const struct pt_device *pf = net_pf(h, d);
 	struct ready_item it = { .d = d };
 	size_t steps = 0;
-	char mac[18];
+	bool journaled;
 	int r;
 
+	if (pf && pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac) < 0) {
+		pf = NULL; /* no unique placeholder: the policy cannot be restored */
+		snprintf(out->why, sizeof(out->why), "VF %d of %s has no placeholder MAC (VF "
+			 "indices up to %d have one): its MAC is still %s's", d->vf_index,
+			 d->name, PT_PLACEHOLDER_MAX_VF - 1, l->vm);
+	}
 	if (pf) {
 		it.has = PT_VF_MAC | PT_VF_VLAN | PT_VF_SPOOFCHK | PT_VF_TRUST;
-		pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac);
-		it.vlan = 0;
 		it.spoofchk = true;
-		it.trust = false;
 	}
-	r = make_ready(ctx, h, &it, 1, o->state_dir, timeout, o->dry_run, &steps);
-	if (r == 0) {
-		out->policy = pf ? 1 : 0;
-		if (pf)
-			snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac %s, vlan 0, "
-				 "spoof checking on, trust off%s", pf->netdevs[0], d->vf_index,
-				 pt_format_mac(it.mac, mac, sizeof(mac)),
-				 o->dry_run ? " (would be set)" : "");
-		else
-			snprintf(out->policy_msg, sizeof(out->policy_msg), "kept on vfio-pci");
+	r = make_ready(ctx, h, &it, 1, &ro, &steps, &journaled);
+	if (r == 0 && pf) {
+		out->policy = 1;
+		snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac "
+			 "%02x:%02x:%02x:%02x:%02x:%02x, vlan 0, spoof checking on, trust off%s",
+			 pf->netdevs[0], d->vf_index, it.mac[0], it.mac[1], it.mac[2], it.mac[3],
+			 it.mac[4], it.mac[5], o->dry_run ? " (would be set)" : "");
+	} else if (r == 0) {
+		out->policy = 0;
+		snprintf(out->policy_msg, sizeof(out->policy_msg), "kept on vfio-pci");
 	} else if (r == -ENOTSUP) {
 		out->policy = -2;
 		snprintf(out->policy_msg, sizeof(out->policy_msg), "VF policy not restored: %s",
@@ -726,10 +947,9 @@ static void release_policy(struct pt_ctx *ctx, const struct pt_host *h, const st
 	}
 }
 
-/* Release step 3: the lease ends; the device goes back to its pool, or into
- * quarantine when a step before failed (out->why). */
-static void release_end_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt_lease *l,
-			      struct pt_released *out)
+/* 3. Back to the pool, or into quarantine when something above failed. */
+static void release_return(struct pt_ctx *ctx, struct pt_state *st, const struct pt_lease *l,
+			   struct pt_released *out)
 {
 	int r = pt_state_release(st, l->vm, l->bdf, NULL, NULL);
 
@@ -737,15 +957,13 @@ static void release_end_lease(struct pt_ctx *ctx, struct pt_state *st, const str
 		snprintf(out->why, sizeof(out->why), "ending the lease failed: %s", pt_ctx_error(ctx));
 		return;
 	}
-	if (out->why[0]) {
-		r = pt_state_quarantine(st, l->bdf, out->why);
-		out->quarantined = r == 0;
-	}
+	if (out->why[0])
+		out->quarantined = pt_state_quarantine(st, l->bdf, out->why) == 0;
 }
 
-static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
-			const struct pt_lease *l, const struct pt_release_opts *o,
-			struct pt_released *out)
+static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journal *j,
+			const struct pt_host *h, const struct pt_lease *l,
+			const struct pt_release_opts *o, struct pt_released *out)
 {
 	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	const struct pt_device *d;
@@ -759,10 +977,10 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		if (!o->force && release_in_use(ctx, d, l, out))
 			return;
 		release_reset(ctx, d, l, o, timeout, out);
-		release_policy(ctx, h, d, l, o, timeout, out);
+		release_policy(ctx, j, h, d, l, o, timeout, out);
 	}
 	if (!o->dry_run)
-		release_end_lease(ctx, st, l, out);
+		release_return(ctx, st, l, out);
 }
 
 int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
@@ -772,6 +990,8 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	static const struct pt_release_opts defaults = { 0 };
 	struct pt_lease *all = NULL;
 	struct pt_released *rel;
+	struct pt_journal *j = NULL;
+	struct pt_recovery rec;
 	char norm[PT_BDF_STRLEN] = "";
 	size_t na = 0, k = 0;
 	int r, quarantined = 0;
@@ -787,37 +1007,61 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 			return pt_err(ctx, -EINVAL, "\"%.40s\" is not a PCI address (dddd:bb:dd.f)", bdf);
 		pt_bdf_format(&b, norm);
 	}
+	/* the lock for the whole release, and what a killed run left dealt with first */
+	if (!o->dry_run) {
+		r = pt_journal_open(ctx, o->state_dir, 30000, &j);
+		if (r < 0)
+			return r;
+		memset(&rec, 0, sizeof(rec));
+		r = recover_locked(ctx, st, j, &rec);
+		if (r < 0)
+			goto out_close;
+	}
 	r = pt_state_leases(st, vm, &all, &na);
 	if (r < 0)
-		return r;
+		goto out_close;
 	if (bdf) {
-		size_t w = 0;
+		size_t w = 0, k;
 
-		for (size_t i = 0; i < na; i++)
-			if (strcmp(all[i].bdf, norm) == 0)
-				all[w++] = all[i];
+		for (k = 0; k < na && strcmp(all[k].bdf, norm) != 0; k++)
+			;
+		/* a unit returns together: the VM's leases of the same pool and IOMMU group */
+		if (k < na) {
+			struct pt_lease named = all[k];
+
+			for (size_t i = 0; i < na; i++)
+				if (i == k || (named.iommu_group >= 0 &&
+					       all[i].iommu_group == named.iommu_group &&
+					       strcmp(all[i].pool, named.pool) == 0))
+					all[w++] = all[i];
+		}
 		na = w;
 		if (na == 0) {
 			/* not this VM's: let the state say whose, or that it is not leased */
 			free(all);
 			r = pt_state_release(st, vm, norm, NULL, NULL);
-			return r < 0 ? r : pt_err(ctx, -ENOENT, "%s is not leased to %s", norm, vm);
+			r = r < 0 ? r : pt_err(ctx, -ENOENT, "%s is not leased to %s", norm, vm);
+			goto out_close;
 		}
 	}
 	rel = calloc(na ? na : 1, sizeof(*rel));
 	if (!rel) {
 		free(all);
-		return pt_err(ctx, -ENOMEM, "out of memory");
+		r = pt_err(ctx, -ENOMEM, "out of memory");
+		goto out_close;
 	}
 	for (k = 0; k < na; k++) {
-		release_one(ctx, st, h, &all[k], o, &rel[k]);
+		release_one(ctx, st, j, h, &all[k], o, &rel[k]);
 		if (rel[k].quarantined || rel[k].in_use || (rel[k].why[0] && !o->dry_run))
 			quarantined = 1;
 	}
 	free(all);
 	*out = rel;
 	*n = na;
-	return quarantined;
+	r = quarantined;
+out_close:
+	pt_journal_close(j);
+	return r;
 }
 
 /* ---- gc -------------------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +65,42 @@ int pt_config_load(struct pt_ctx *ctx, const char *path, enum pt_config_kind kin
 	} else {
 		return config_error(ctx, r, path, &e);
 	}
+	r = merge_dropins(ctx, path, out->is_profile ? &out->profile.cfg : &out->hostcfg);
+	if (r < 0) {
+		pt_config_file_free(out);
+		return r;
+	}
+	return 0;
+}
+
+int pt_config_load_sysroot(struct pt_ctx *ctx, const char *rel, enum pt_config_kind kind,
+			   struct pt_config_file *out)
+{
+	struct pt_cfg_error e, e2;
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (pt_path(ctx, path, sizeof(path), "%s", rel) < 0)
+		return pt_err(ctx, -ENAMETOOLONG, "sysroot path too long for %s", rel);
+	/* on "/" as pt_config_load (drop-ins too); in a tree, through the seam: inside it,
+	 * a regular file only */
+	if (!ctx->sysroot[0])
+		return pt_config_load(ctx, path, kind, out);
+	r = pt_read_file(ctx, &buf, &len, 4u << 20, "%s", rel);
+	if (r < 0)
+		return pt_err(ctx, r, "cannot read %s: %s", path,
+			      r == -EINVAL ? "not a regular file" : strerror(-r));
+	r = pt_profile_parse(buf, len, path, &out->profile, &e);
+	if (r == 0) {
+		out->is_profile = true;
+	} else if (kind == PT_CONFIG_ANY && pt_hostcfg_parse(buf, len, path, &out->hostcfg, &e2) == 0) {
+		r = 0;
+	}
+	free(buf);
+	if (r < 0)
+		return config_error(ctx, r, path, &e);
 	r = merge_dropins(ctx, path, out->is_profile ? &out->profile.cfg : &out->hostcfg);
 	if (r < 0) {
 		pt_config_file_free(out);

@@ -12,15 +12,12 @@ static int list_numbered(const struct pt_ctx *ctx, const char *dir, const char *
 			 int **out, size_t *n)
 {
 	size_t plen = strlen(prefix);
-	char path[4096];
 	struct dirent *e;
 	DIR *d;
 
 	*out = NULL;
 	*n = 0;
-	if (pt_path(ctx, path, sizeof(path), "%s", dir) < 0)
-		return -ENAMETOOLONG;
-	d = opendir(path);
+	d = pt_opendir(ctx, "%s", dir);
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {
@@ -68,12 +65,11 @@ static long read_long(const struct pt_ctx *ctx, const char *fmt, ...)
 static void read_hugepages(const struct pt_ctx *ctx, const char *dir, struct pt_hugepages *hp,
 			   size_t *n)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *d;
 
 	*n = 0;
-	if (pt_path(ctx, path, sizeof(path), "%s", dir) < 0 || !(d = opendir(path)))
+	if (!(d = pt_opendir(ctx, "%s", dir)))
 		return;
 	while ((e = readdir(d)) && *n < 8) {
 		long kb;
@@ -101,7 +97,6 @@ static void read_hugepages(const struct pt_ctx *ctx, const char *dir, struct pt_
 
 int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h)
 {
-	char path[4096];
 	struct dirent *e;
 	size_t n = 0;
 	int *ids = NULL;
@@ -131,7 +126,7 @@ int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h)
 
 	read_hugepages(ctx, "/sys/kernel/mm/hugepages", h->hugepages, &h->n_hugepages);
 
-	if (pt_path(ctx, path, sizeof(path), "/sys/class/iommu") >= 0 && (d = opendir(path))) {
+	if ((d = pt_opendir(ctx, "/sys/class/iommu"))) {
 		while ((e = readdir(d))) {
 			char *s;
 

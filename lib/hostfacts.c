@@ -15,8 +15,10 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void read_interrupts(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
@@ -40,13 +42,12 @@ static void read_group_type(struct pt_ctx *ctx, const struct pt_host *h, struct 
 
 static void read_governors(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *d;
 
 	f->n_governors = 0;
 	f->cpus_with_cpufreq = 0;
-	if (pt_path(ctx, path, sizeof(path), "/sys/devices/system/cpu") < 0 || !(d = opendir(path)))
+	if (!(d = pt_opendir(ctx, "/sys/devices/system/cpu")))
 		return;
 	while ((e = readdir(d))) {
 		char gov[32];
@@ -69,13 +70,12 @@ static void read_governors(struct pt_ctx *ctx, struct pt_hostfacts *f)
 
 static void find_irqbalance(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *d;
 
 	f->irqbalance = PT_UNKNOWN;
 	f->irqbalance_pid = -1;
-	if (pt_path(ctx, path, sizeof(path), "/proc") < 0 || !(d = opendir(path)))
+	if (!(d = pt_opendir(ctx, "/proc")))
 		return;
 	f->irqbalance = PT_NO;
 	while ((e = readdir(d))) {
@@ -184,14 +184,21 @@ static void read_irq_spread(struct pt_ctx *ctx, const struct pt_host *h, struct 
 static void read_kvm(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
 	const char *root = pt_ctx_sysroot(ctx);
-	char path[4096];
 	struct stat st;
 
-	if (pt_path(ctx, path, sizeof(path), "/dev") < 0 || stat(path, &st) < 0)
+	int fd;
+
+	if (!pt_exists(ctx, "/dev"))
 		return; /* a tree without /dev: unknown */
-	if (pt_path(ctx, path, sizeof(path), "/dev/kvm") < 0)
-		return;
-	if (lstat(path, &st) < 0) {
+	/* the node itself (never opened for I/O), found inside the sysroot */
+	fd = pt_open_at_root(ctx, O_PATH | O_NOFOLLOW, "/dev/kvm");
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0) {
 		f->kvm_node = PT_NODE_ABSENT;
 		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "absent");
 	} else if (S_ISCHR(st.st_mode) ||

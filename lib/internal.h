@@ -4,13 +4,18 @@
 #define PT_INTERNAL_H
 
 #include "passthru/passthru.h"
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 struct pci_access;
 
 struct pt_ctx {
 	char *sysroot;          /* never ends in '/', "" for "/" */
+	int root_fd;            /* the sysroot, opened O_PATH; -1 for "/" */
+	bool walk_only;         /* PASSTHRU_RESOLVE=walk: never openat2 (tests the fallback) */
 	char err[1024];
 	unsigned long writes;
 	struct pci_access *pacc; /* created on first need (config space, names) */
@@ -36,14 +41,59 @@ char *pt_strdup_or_null(const char *s);
 void pt_strlcpy(char *dst, const char *src, size_t len);
 void pt_strv_free(char **v, size_t n);
 
-/* Readers relative to a directory opened through the seam (pt_path + opendir): same
- * contract as pt_read_attr() / pt_readlink(), without a path walk per file. */
+/* Readers relative to a directory opened through the seam (pt_open_dir): same
+ * contract as pt_read_attr() / pt_readlink(), without a path walk per file. name is
+ * one component; a link there is not followed (sysfs attributes are regular files). */
 int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name);
 int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name);
+/* pt_read_attr_at() of a name the directory listing (getdents d_type) showed to be a
+ * regular file: the same without the fstat() check, for the inventory's hot loop. */
+int pt_read_attr_listed_at(int dirfd, char *buf, size_t len, const char *name);
+
+/* ---- confinement (sysroot.c) ---- */
+
+/* Opens rel, a path under the sysroot ("/sys/..."), resolved inside it; open(2)
+ * flags (O_CLOEXEC added). Returns the fd or a negative errno. */
+int pt_open_rel(const struct pt_ctx *ctx, const char *rel, int flags, mode_t mode);
+/* The same with a formatted path. */
+int pt_open_at_root(const struct pt_ctx *ctx, int flags, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A directory under the sysroot, for readdir (NULL and errno set on failure). */
+DIR *pt_opendir(const struct pt_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Returns fd if it is a regular file; else closes it and returns -EINVAL (a FIFO,
+ * socket or device: never read). A negative fd is passed through. */
+int pt_fd_regular(int fd);
+/* open(2)'s result as this library returns it: the fd, or a negative errno. */
+static inline int pt_fd_or_errno(int fd)
+{
+	return fd < 0 ? -errno : fd;
+}
+/* "a FIFO", "a socket", ...: what a non-regular file is, for messages. */
+const char *pt_file_kind(mode_t mode);
+
+/* The path resolver without I/O (walk.c): resolves path from the root one component
+ * at a time, ".." never above the root, absolute link targets from the root, at most
+ * PT_WALK_MAX_LINKS links. ops->lookup says what a name in the current directory is
+ * (PT_WALK_*, the target filled for a link, or -errno); enter descends into a
+ * directory, leave goes back up (never called at the root), reset returns to the
+ * root. On success last is the final component to open in the current directory
+ * ("." for the directory itself), not followed when it is a link and !follow_last. */
+enum { PT_WALK_MISSING, PT_WALK_DIR, PT_WALK_LINK, PT_WALK_OTHER };
+#define PT_WALK_MAX_LINKS 40
+#define PT_WALK_MAX_DEPTH 128
+struct pt_walk_ops {
+	int (*lookup)(void *op, const char *name, char *target, size_t tlen);
+	int (*enter)(void *op, const char *name);
+	void (*leave)(void *op);
+	void (*reset)(void *op);
+};
+int pt_walk(const char *path, bool follow_last, const struct pt_walk_ops *ops, void *op,
+	    char *last, size_t lastlen);
 
 /* libpci access for this context (lib/pci-access.c: config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
-int pt_read_config(struct pt_ctx *ctx, const struct pt_bdf *bdf, uint8_t *buf, size_t len);
+int pt_read_config_at(int dirfd, uint8_t *buf, size_t len);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
 
 /* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */

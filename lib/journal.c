@@ -58,7 +58,8 @@ int pt_journal_open(struct pt_ctx *ctx, const char *state_dir, int wait_ms, stru
 	}
 	snprintf(j->path, sizeof(j->path), "%s/apply.journal", j->dir);
 	snprintf(lock, sizeof(lock), "%s/apply.lock", j->dir);
-	j->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* never through a link: the lock stays where the state directory is */
+	j->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (j->lock_fd < 0) {
 		r = -errno;
 		pt_err(ctx, r, "cannot open %s: %s", lock, strerror(-r));
@@ -201,7 +202,7 @@ int pt_journal_begin(struct pt_journal *j, const char *boot_id, const char *conf
 
 	if (j->fd >= 0)
 		close(j->fd);
-	j->fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	j->fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		return pt_err(j->ctx, -errno, "cannot create the journal %s: %s", j->path, strerror(errno));
 	fsync_dir(j->dir);
@@ -447,10 +448,21 @@ int pt_journal_read(struct pt_journal *j, struct pt_journal_info *info)
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	f = fopen(j->path, "re");
-	if (!f)
-		return errno == ENOENT ? -ENOENT
-				       : pt_err(j->ctx, -errno, "cannot read %s: %s", j->path, strerror(errno));
+	{
+		int fd = open(j->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+		fd = pt_fd_regular(fd < 0 ? -errno : fd);
+		f = fd >= 0 ? fdopen(fd, "r") : NULL;
+		if (!f && fd >= 0) {
+			r = -errno;
+			close(fd);
+			fd = r;
+		}
+		if (!f)
+			return fd == -ENOENT ? -ENOENT
+					     : pt_err(j->ctx, fd, "cannot read %s: %s", j->path,
+						      fd == -EINVAL ? "not a regular file" : strerror(-fd));
+	}
 	{
 		size_t cap = 0;
 		char chunk[8192];

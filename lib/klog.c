@@ -1054,12 +1054,34 @@ int pt_klog_parse(const char *buf, size_t len, struct pt_klog *out)
 	sc.out = out;
 	if (!buf)
 		len = 0;
-	while (start < len && !sc.err) {
-		const char *nl = memchr(buf + start, '\n', len - start);
-		size_t end = nl ? (size_t)(nl - buf) : len;
+	/* lines end at "\n", "\r\n" or a lone "\r" (a log saved by an old terminal
+	 * program); the next of each is remembered, so a file of one kind of ending is
+	 * still scanned once */
+	{
+		size_t nl = 0, cr = 0;
+		bool have_nl = false, have_cr = false;
 
-		physical_line(&sc, buf + start, end - start);
-		start = end + 1;
+		while (start < len && !sc.err) {
+			size_t end;
+
+			if (!have_nl || nl < start) {
+				const char *q = memchr(buf + start, '\n', len - start);
+
+				nl = q ? (size_t)(q - buf) : len;
+				have_nl = true;
+			}
+			if (!have_cr || cr < start) {
+				const char *q = memchr(buf + start, '\r', len - start);
+
+				cr = q ? (size_t)(q - buf) : len;
+				have_cr = true;
+			}
+			end = nl < cr ? nl : cr;
+			physical_line(&sc, buf + start, end - start);
+			start = end + 1;
+			if (end == cr && end + 1 < len && buf[end + 1] == '\n')
+				start++;
+		}
 	}
 	index_free(&sc.fault_ix);
 	index_free(&sc.aer_ix);
@@ -1085,6 +1107,48 @@ void pt_klog_free(struct pt_klog *log)
 /* Reads fd to the end (EAGAIN ends /dev/kmsg; EPIPE means records were overwritten
  * while reading: go on), at most max bytes. Each read asks for room for a whole kmsg
  * record (the kernel refuses a smaller buffer with EINVAL). */
+/* A stream (a pipe: "dmesg | passthru log -") cannot be seeked to its end: it is read
+ * whole, keeping its last max bytes (the boot that runs now), in a buffer of twice
+ * that which drops its older half when full. */
+static int read_tail(int fd, char **out, size_t *outlen, size_t max)
+{
+	size_t cap = 2 * max, got = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (got == cap) {
+			memmove(buf, buf + (got - max), max);
+			got = max;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			if (e == EAGAIN)
+				break;
+			free(buf);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > max) {
+		memmove(buf, buf + (got - max), max);
+		got = max;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*outlen = got;
+	return 0;
+}
+
 static int read_all(int fd, char **out, size_t *outlen, size_t max)
 {
 	size_t cap = 65536, got = 0;
@@ -1132,6 +1196,7 @@ static int read_all(int fd, char **out, size_t *outlen, size_t max)
 int pt_klog_read(struct pt_ctx *ctx, const char *file, char **buf, size_t *len)
 {
 	char path[4096];
+	bool stream = false;
 	size_t n = 0;
 	int fd, r;
 
@@ -1145,11 +1210,20 @@ int pt_klog_read(struct pt_ctx *ctx, const char *file, char **buf, size_t *len)
 		if (r < 0)
 			return pt_err(ctx, r, "the sysroot path to /dev/kmsg is too long");
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | (file ? 0 : O_NONBLOCK));
+	if (file)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	else
+		fd = pt_open_rel(ctx, "/dev/kmsg", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < -1) {
+		errno = -fd;
+		fd = -1;
+	}
 	if (fd >= 0) {
 		struct stat st;
 
 		if (fstat(fd, &st) == 0) {
+			if (file && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+				stream = true;
 			/* "passthru log /dev/kmsg": a character device is read to its end,
 			 * not waited on */
 			if (file && S_ISCHR(st.st_mode))
@@ -1167,7 +1241,7 @@ int pt_klog_read(struct pt_ctx *ctx, const char *file, char **buf, size_t *len)
 				      ? " (kernel.dmesg_restrict: run as root, or give a saved log)"
 				      : "");
 	}
-	r = read_all(fd, buf, &n, PT_KLOG_MAX);
+	r = stream ? read_tail(fd, buf, &n, PT_KLOG_MAX) : read_all(fd, buf, &n, PT_KLOG_MAX);
 	close(fd);
 	if (r < 0)
 		return pt_err(ctx, r, "cannot read the kernel log %s: %s", path, strerror(-r));

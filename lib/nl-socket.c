@@ -257,18 +257,28 @@ static int replay(struct pt_ctx *ctx, struct pt_nl_reply *r, char **rawp, size_t
 
 static int write_recording(struct pt_ctx *ctx, const char *buf, size_t len)
 {
-	char path[4096], tmp[4200];
+	const char *slash = strrchr(PT_NL_RECORDING, '/');
+	char path[4096], dir[256], tmp[64];
 	size_t done = 0;
-	int fd, r;
+	int dfd, fd, r;
 
 	r = pt_path(ctx, path, sizeof(path), PT_NL_RECORDING);
 	if (r < 0)
 		return pt_err(ctx, r, "sysroot path too long");
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* the recording's directory, inside the sysroot and no link: the new dump is
+	 * written there and renamed over the old, never through a link out of the tree */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - PT_NL_RECORDING), PT_NL_RECORDING);
+	dfd = pt_open_rel(ctx, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (dfd < 0)
+		return pt_err(ctx, dfd, "cannot write %s: its directory %s%s: %s", path,
+			      pt_ctx_sysroot(ctx), dir,
+			      dfd == -ENOTDIR ? "not a directory (a link?)" : strerror(-dfd));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", slash + 1, (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		r = -errno;
-		return pt_err(ctx, r, "cannot write %s: %s", tmp, strerror(-r));
+		close(dfd);
+		return pt_err(ctx, r, "cannot write %s.tmp: %s", path, strerror(-r));
 	}
 	while (done < len) {
 		ssize_t n = write(fd, buf + done, len - done);
@@ -278,16 +288,19 @@ static int write_recording(struct pt_ctx *ctx, const char *buf, size_t len)
 		if (n < 0) {
 			r = -errno;
 			close(fd);
-			unlink(tmp);
-			return pt_err(ctx, r, "cannot write %s: %s", tmp, strerror(-r));
+			unlinkat(dfd, tmp, 0);
+			close(dfd);
+			return pt_err(ctx, r, "cannot write %s.tmp: %s", path, strerror(-r));
 		}
 		done += (size_t)n;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0 || renameat(dfd, tmp, dfd, slash + 1) < 0) {
 		r = -errno;
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
 		return pt_err(ctx, r, "cannot replace %s: %s", path, strerror(-r));
 	}
+	close(dfd);
 	return 0;
 }
 

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * libpci access for a context: created on first need with the sysroot's
- * /sys/bus/pci as its sysfs path, silenced (a library never prints), and released
- * by pt_ctx_free() through the hook it leaves in the context. Reads config space
- * (decoded by lib/config-space.c) and pci.ids names. The only file that calls libpci.
+ * PCI access for a context: config space, read through the sysroot seam (decoded by
+ * lib/config-space.c), and pci.ids names through libpci, created on first need,
+ * silenced (a library never prints), and released by pt_ctx_free() through the hook
+ * it leaves in the context. The only file that calls libpci. libpci is never given a
+ * sysroot path: it would follow links out of the tree, open a FIFO "config" without
+ * O_NONBLOCK and hang, and abort() on a path of ~1,000 characters.
  */
 #include "internal.h"
 #include "sysfs-paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pci/pci.h>
+#include <unistd.h>
 
 static void pci_silent(char *msg, ...)
 {
@@ -27,15 +31,10 @@ static void __attribute__((noreturn)) pci_fatal(char *msg, ...)
 
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx)
 {
-	char path[4096];
 	struct pci_access *a;
 
 	if (ctx->pacc || ctx->pacc_failed)
 		return ctx->pacc;
-	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI) < 0) {
-		ctx->pacc_failed = 1;
-		return NULL;
-	}
 	a = pci_alloc();
 	if (!a) {
 		ctx->pacc_failed = 1;
@@ -45,41 +44,45 @@ struct pci_access *pt_ctx_pci(struct pt_ctx *ctx)
 	a->warning = pci_silent;
 	a->debug = pci_silent;
 	a->method = PCI_ACCESS_SYS_BUS_PCI;
-	if (pci_set_param(a, "sysfs.path", path) < 0) {
-		pci_cleanup(a);
-		ctx->pacc_failed = 1;
-		return NULL;
-	}
-	pci_init(a);
+	pci_init(a); /* names only: no device is read through it */
 	ctx->pacc = a;
 	ctx->pacc_free = pci_cleanup; /* pt_ctx_free() calls it, knowing nothing of libpci */
 	return a;
 }
 
-/*
- * Reads what can be read of a function's config space into buf (len >= 4096,
- * zeroed here). The first 256 bytes come in one read; of the extended space only
- * the capability headers and the ACS registers are read, following the chain,
- * which is what real hardware makes cheap. Returns the readable length (0, 64,
- * 256 or 4096) or a negative errno.
- */
-int pt_read_config(struct pt_ctx *ctx, const struct pt_bdf *bdf, uint8_t *buf, size_t len)
+/* One block at pos, whole or not at all (as libpci's sysfs access reads it). */
+static bool read_block(int fd, uint8_t *buf, size_t len, off_t pos)
 {
-	struct pci_access *a = pt_ctx_pci(ctx);
-	struct pci_dev *d;
-	int got = 0;
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, pos);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len;
+}
+
+/*
+ * Reads what can be read of a function's config space from the "config" file of its
+ * sysfs directory dirfd (opened through the seam) into buf (len >= 4096, zeroed
+ * here). The first 256 bytes come in one read; of the extended space only the
+ * capability headers are read, following the chain, which is what real hardware makes
+ * cheap. Returns the readable length (0, 64, 256 or 4096), -EINVAL when "config" is
+ * not a regular file (a FIFO, a device: never read), or another negative errno.
+ */
+int pt_read_config_at(int dirfd, uint8_t *buf, size_t len)
+{
+	int fd, got = 0;
 
 	if (len < 4096)
 		return -EINVAL;
 	memset(buf, 0, len);
-	if (!a)
-		return -ENODEV;
-	d = pci_get_dev(a, (int)bdf->domain, bdf->bus, bdf->dev, bdf->fn);
-	if (!d)
-		return -ENOMEM;
-	if (pci_read_block(d, 0, buf, 256))
+	fd = pt_fd_regular(pt_fd_or_errno(openat(dirfd, "config", O_RDONLY | O_NONBLOCK |
+						 O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)));
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	if (read_block(fd, buf, 256, 0))
 		got = 256;
-	else if (pci_read_block(d, 0, buf, 64))
+	else if (read_block(fd, buf, 64, 0))
 		got = 64;
 	if (got == 256) {
 		unsigned ptr = 0x100;
@@ -89,7 +92,7 @@ int pt_read_config(struct pt_ctx *ctx, const struct pt_bdf *bdf, uint8_t *buf, s
 		for (guard = 0; guard < 480 && ptr >= 0x100 && ptr + 8 <= 4096; guard++) {
 			uint32_t h;
 
-			if (!pci_read_block(d, (int)ptr, hdr, 8))
+			if (!read_block(fd, hdr, 8, ptr))
 				break;
 			memcpy(buf + ptr, hdr, 8);
 			got = 4096;
@@ -100,7 +103,7 @@ int pt_read_config(struct pt_ctx *ctx, const struct pt_bdf *bdf, uint8_t *buf, s
 			ptr = (h >> 20) & 0xffc;
 		}
 	}
-	pci_free_dev(d);
+	close(fd);
 	return got;
 }
 

@@ -8,6 +8,7 @@
 #include "passthru/parse.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -53,7 +54,29 @@ static int dirset_cmp(const void *a, const void *b)
 
 static bool has(const struct dirset *s, const char *name)
 {
+	if (s->n == 0)
+		return false; /* an empty directory: bsearch() must not see a NULL array */
 	return bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp) != NULL;
+}
+
+/* Reads attribute name of s when the directory listed it as a regular file (d_type:
+ * a FIFO or device there is never opened); a file system without d_type gets the
+ * fstat() check instead. Returns what pt_read_attr_at() returns, -ENOENT when absent. */
+static int read_listed(const struct dirset *s, const char *name, char *buf, size_t len)
+{
+	char *const *e;
+	unsigned char type;
+
+	if (s->n == 0 || !(e = bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp)))
+		return -ENOENT;
+	type = ((const struct dirent64 *)(const void *)(*e - offsetof(struct dirent64, d_name)))->d_type;
+	if (type == DT_REG)
+		return pt_read_attr_listed_at(dirset_fd(s), buf, len, name);
+	if (type != DT_UNKNOWN) {
+		buf[0] = '\0';
+		return -EINVAL;
+	}
+	return pt_read_attr_at(dirset_fd(s), buf, len, name);
 }
 
 static void dirset_free(struct dirset *s)
@@ -119,25 +142,32 @@ fail:
 	return r;
 }
 
-static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *dir)
+/* A directory under the sysroot, opened through the seam (links resolve inside it). */
+static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *fmt, ...)
 {
-	char path[4096];
-	int fd, r;
+	char rel[4096];
+	va_list ap;
+	int fd, n;
 
 	s->names = NULL;
 	s->n = 0;
 	s->buf = NULL;
 	s->fd = -1;
-	r = pt_path(ctx, path, sizeof(path), "%s", dir);
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	fd = pt_open_rel(ctx, rel, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	return dirset_fill(s, fd);
 }
 
-/* Entry name of the open directory parent, itself a directory. */
+/* Entry name of the open directory parent, itself a directory (not a link to one:
+ * links are resolved through the seam, which keeps them inside the sysroot). */
 static int dirset_read_at(const struct dirset *parent, struct dirset *s, const char *name)
 {
 	int fd;
@@ -146,7 +176,9 @@ static int dirset_read_at(const struct dirset *parent, struct dirset *s, const c
 	s->n = 0;
 	s->buf = NULL;
 	s->fd = -1;
-	fd = openat(dirset_fd(parent), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!name[0] || strchr(name, '/') || strcmp(name, "..") == 0)
+		return -EINVAL;
+	fd = openat(dirset_fd(parent), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	return dirset_fill(s, fd);
@@ -157,7 +189,7 @@ static int read_int_attr(const struct dirset *s, const char *attr, bool hex)
 	char buf[64];
 	long v;
 
-	if (!has(s, attr) || pt_read_attr_at(dirset_fd(s), buf, sizeof(buf), attr) < 0)
+	if (read_listed(s, attr, buf, sizeof(buf)) < 0)
 		return -1;
 	if ((hex ? pt_parse_hex(buf, &v) : pt_parse_long(buf, &v)) < 0 || v < -1 || v > 0xffffff)
 		return -1;
@@ -167,7 +199,7 @@ static int read_int_attr(const struct dirset *s, const char *attr, bool hex)
 static void read_str_attr(const struct dirset *s, const char *attr, char *out, size_t len)
 {
 	out[0] = '\0';
-	if (has(s, attr) && pt_read_attr_at(dirset_fd(s), out, len, attr) < 0)
+	if (read_listed(s, attr, out, len) < 0)
 		out[0] = '\0';
 	if (strcmp(out, "(null)") == 0) /* driver_override when unset */
 		out[0] = '\0';
@@ -217,18 +249,51 @@ static int parse_topology(struct pt_device *d, const char *target)
 	return 0;
 }
 
-/* "virtfn12": by the number after the six letters of "virtfn" */
-static int virtfn_cmp(const void *a, const void *b)
+/* "virtfn12" -> 12; -1 for what is not virtfn followed by digits only. */
+static int virtfn_number(const char *name)
 {
-	const char *x = *(char *const *)a + 6, *y = *(char *const *)b + 6;
+	long v;
 
-	return atoi(x) - atoi(y);
+	if (strncmp(name, "virtfn", 6) != 0 || name[6] < '0' || name[6] > '9' ||
+	    strspn(name + 6, "0123456789") != strlen(name + 6) || strlen(name + 6) > 5)
+		return -1;
+	v = strtol(name + 6, NULL, 10);
+	return v <= 65535 ? (int)v : -1;
 }
 
-static int read_sriov(struct pt_device *d, const struct dirset *s)
+struct vfnum {
+	int n;
+	const char *name;
+};
+
+static int vfnum_cmp(const void *a, const void *b)
 {
-	char link[512];
-	char **virtfns = NULL;
+	return ((const struct vfnum *)a)->n - ((const struct vfnum *)b)->n;
+}
+
+/* Where SR-IOV puts VF n: the PF's routing ID + offset + n * stride (-1 unknown). */
+static bool vf_rid_bdf(const struct pt_device *pf, int n, struct pt_bdf *out)
+{
+	unsigned rid;
+
+	if (pf->sriov_offset <= 0 || pf->sriov_stride < 0)
+		return false;
+	rid = ((unsigned)pf->bdf.bus << 8 | pf->bdf.dev << 3 | pf->bdf.fn) +
+	      (unsigned)pf->sriov_offset + (unsigned)n * (unsigned)pf->sriov_stride;
+	out->domain = pf->bdf.domain;
+	out->bus = (rid >> 8) & 0xff;
+	out->dev = (rid >> 3) & 0x1f;
+	out->fn = rid & 7;
+	return rid <= 0xffff;
+}
+
+/* The VFs by the kernel's own names: VF n is what virtfnN names, whichever links
+ * are missing; a link that names no function, the PF itself or a VF already named is
+ * reported and not followed. */
+static int read_sriov(struct pt_host *h, struct pt_device *d, const struct dirset *s)
+{
+	char link[512], bdfs[2][PT_BDF_STRLEN];
+	struct vfnum *nums = NULL;
 	size_t nv = 0;
 	int r = 0;
 
@@ -242,22 +307,50 @@ static int read_sriov(struct pt_device *d, const struct dirset *s)
 		d->sriov_drivers_autoprobe =
 			read_int_attr(s, "sriov_drivers_autoprobe", false);
 	}
-	for (size_t i = 0; i < s->n; i++)
-		if (strncmp(s->names[i], "virtfn", 6) == 0 && s->names[i][6] >= '0' &&
-		    s->names[i][6] <= '9')
-			if (PT_PUSH(virtfns, nv, s->names[i]))
-				return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		struct vfnum v = { virtfn_number(s->names[i]), s->names[i] };
+
+		if (v.n >= 0 && PT_PUSH(nums, nv, v))
+			return -ENOMEM;
+	}
 	if (nv) {
-		qsort(virtfns, nv, sizeof(char *), virtfn_cmp);
+		qsort(nums, nv, sizeof(*nums), vfnum_cmp);
 		d->vfs = calloc(nv, sizeof(*d->vfs));
-		if (!d->vfs) {
+		d->vf_numbers = calloc(nv, sizeof(*d->vf_numbers));
+		if (!d->vfs || !d->vf_numbers) {
 			r = -ENOMEM;
 			goto out;
 		}
 		for (size_t i = 0; i < nv; i++) {
-			if (pt_readlink_at(dirset_fd(s), link, sizeof(link), virtfns[i]) < 0 ||
-			    pt_bdf_parse(basename_of(link), &d->vfs[d->n_vfs]) < 0)
+			struct pt_bdf b, want;
+			bool dup = false;
+
+			if (pt_readlink_at(dirset_fd(s), link, sizeof(link), nums[i].name) < 0)
 				continue;
+			if (pt_bdf_parse(basename_of(link), &b) < 0) {
+				warn(h, "%s: %s -> %s names no PCI function, ignored", d->name,
+				     nums[i].name, link);
+				continue;
+			}
+			if (pt_bdf_eq(&b, &d->bdf)) {
+				warn(h, "%s: %s points at the PF itself, ignored", d->name,
+				     nums[i].name);
+				continue;
+			}
+			for (size_t k = 0; k < d->n_vfs; k++)
+				dup = dup || pt_bdf_eq(&d->vfs[k], &b);
+			if (dup) {
+				warn(h, "%s: %s names %s, which another virtfn link names too, "
+				     "ignored", d->name, nums[i].name, pt_bdf_format(&b, bdfs[0]));
+				continue;
+			}
+			if (vf_rid_bdf(d, nums[i].n, &want) && !pt_bdf_eq(&want, &b))
+				warn(h, "%s: %s names %s, but the PF's SR-IOV offset %d and stride "
+				     "%d place VF %d at %s", d->name, nums[i].name,
+				     pt_bdf_format(&b, bdfs[0]), d->sriov_offset, d->sriov_stride,
+				     nums[i].n, pt_bdf_format(&want, bdfs[1]));
+			d->vfs[d->n_vfs] = b;
+			d->vf_numbers[d->n_vfs] = nums[i].n;
 			d->n_vfs++;
 		}
 		if (d->kind != PT_KIND_PF)
@@ -266,12 +359,24 @@ static int read_sriov(struct pt_device *d, const struct dirset *s)
 	if (has(s, "physfn") &&
 	    pt_readlink_at(dirset_fd(s), link, sizeof(link), "physfn") >= 0 &&
 	    pt_bdf_parse(basename_of(link), &d->physfn) == 0) {
-		d->has_physfn = true;
-		d->kind = PT_KIND_VF;
+		if (pt_bdf_eq(&d->physfn, &d->bdf)) {
+			warn(h, "%s: physfn points at the function itself, ignored", d->name);
+		} else {
+			d->has_physfn = true;
+			d->kind = PT_KIND_VF;
+		}
 	}
 out:
-	free(virtfns);
+	free(nums);
 	return r;
+}
+
+const struct pt_bdf *pt_device_vf(const struct pt_device *pf, int n)
+{
+	for (size_t k = 0; pf->vf_numbers && k < pf->n_vfs; k++)
+		if (pf->vf_numbers[k] == n)
+			return &pf->vfs[k];
+	return NULL;
 }
 
 static int read_msi_irqs(struct pt_device *d, const struct dirset *s)
@@ -307,9 +412,7 @@ static long long read_aer(const struct dirset *s, const char *attr)
 	char buf[2048];
 	int n;
 
-	if (!has(s, attr))
-		return -1;
-	n = pt_read_attr_at(dirset_fd(s), buf, sizeof(buf), attr);
+	n = read_listed(s, attr, buf, sizeof(buf));
 	if (n < 0)
 		return -1;
 	return pt_parse_aer_total(buf, (size_t)n);
@@ -334,7 +437,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	int r, n;
 
 	snprintf(dir, sizeof(dir), PT_SYSFS_PCI_DEVICES "/%s", d->name);
-	r = dirset_read_at(bus, &s, d->name);
+	r = dirset_read(ctx, &s, "%s", dir);
 	if (r < 0)
 		return r;
 
@@ -378,24 +481,20 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	}
 
 	d->link.max_speed_mts = d->link.speed_mts = d->link.max_width = d->link.width = -1;
-	if (has(&s, "max_link_speed") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "max_link_speed") >= 0)
+	if (read_listed(&s, "max_link_speed", buf, sizeof(buf)) >= 0)
 		d->link.max_speed_mts = pt_parse_link_speed(buf);
-	if (has(&s, "current_link_speed") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "current_link_speed") >= 0)
+	if (read_listed(&s, "current_link_speed", buf, sizeof(buf)) >= 0)
 		d->link.speed_mts = pt_parse_link_speed(buf);
-	if (has(&s, "max_link_width") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "max_link_width") >= 0)
+	if (read_listed(&s, "max_link_width", buf, sizeof(buf)) >= 0)
 		d->link.max_width = pt_parse_link_width(buf);
-	if (has(&s, "current_link_width") &&
-	    pt_read_attr_at(dirset_fd(&s), buf, sizeof(buf), "current_link_width") >= 0)
+	if (read_listed(&s, "current_link_width", buf, sizeof(buf)) >= 0)
 		d->link.width = pt_parse_link_width(buf);
 	judge_link(&d->link);
 
 	d->sriov_totalvfs = d->sriov_numvfs = d->sriov_offset = d->sriov_stride = -1;
 	d->sriov_vf_device = d->sriov_drivers_autoprobe = -1;
 	d->vf_index = -1;
-	r = read_sriov(d, &s);
+	r = read_sriov(h, d, &s);
 	if (r < 0)
 		goto out;
 	r = read_msi_irqs(d, &s);
@@ -405,10 +504,14 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	d->aer.nonfatal = read_aer(&s, "aer_dev_nonfatal");
 	d->aer.fatal = read_aer(&s, "aer_dev_fatal");
 
-	n = has(&s, "config") ? pt_read_config(ctx, &d->bdf, cfg, 4096) : 0;
+	n = has(&s, "config") ? pt_read_config_at(dirset_fd(&s), cfg, 4096) : 0;
+	if (n < 0)
+		memset(cfg, 0, 4096);
 	if (pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config) == -ENODEV)
 		warn(h, "%s: config space reads all-ones (device gone or powered off)", d->name);
-	if (n <= 0 && has(&s, "config"))
+	if (n == -EINVAL)
+		warn(h, "%s/%s/config is not a regular file: not read", PT_SYSFS_PCI_DEVICES, d->name);
+	else if (n <= 0 && has(&s, "config"))
 		warn(h, "%s: config space unreadable", d->name);
 
 	if (pt_readlink_at(dirset_fd(bus), link, sizeof(link), d->name) >= 0)
@@ -472,7 +575,7 @@ static int attach_netdevs(struct pt_ctx *ctx, struct pt_host *h)
 	struct dirset s;
 	char link[512];
 
-	if (dirset_read(ctx, &s, "/sys/class/net") < 0)
+	if (dirset_read(ctx, &s, "%s", "/sys/class/net") < 0)
 		return 0;
 	for (size_t i = 0; i < s.n; i++) {
 		struct pt_device *d;
@@ -513,10 +616,7 @@ static void attach_subsys_disk(struct pt_ctx *ctx, struct pt_host *h, const char
 	memcpy(subsys, p, len);
 	subsys[len] = '\0';
 	{
-		char dir[128];
-
-		snprintf(dir, sizeof(dir), "/sys/class/nvme-subsystem/%s", subsys);
-		if (dirset_read(ctx, &ctrls, dir) < 0)
+		if (dirset_read(ctx, &ctrls, "/sys/class/nvme-subsystem/%s", subsys) < 0)
 			return;
 	}
 	for (size_t i = 0; i < ctrls.n; i++) {
@@ -539,7 +639,7 @@ static int attach_blockdevs(struct pt_ctx *ctx, struct pt_host *h)
 	struct dirset s;
 	char link[512];
 
-	if (dirset_read(ctx, &s, "/sys/class/block") < 0)
+	if (dirset_read(ctx, &s, "%s", "/sys/class/block") < 0)
 		return 0;
 	for (size_t i = 0; i < s.n; i++) {
 		struct pt_device *d;
@@ -613,8 +713,33 @@ static void link_vfs(struct pt_host *h)
 			continue;
 		for (size_t k = 0; k < pf->n_vfs; k++)
 			if (pt_bdf_eq(&pf->vfs[k], &vf->bdf))
-				vf->vf_index = (int)k;
+				vf->vf_index = pf->vf_numbers[k];
 	}
+}
+
+/* A sysroot without a PCI bus is a mistake, not an empty host (an empty inventory
+ * would judge "drain the node"): says so, and names the one subdirectory that would
+ * be a sysroot, when there is exactly one (--sysroot given one level too high). */
+static int not_a_sysroot(struct pt_ctx *ctx)
+{
+	char hint[512] = "";
+	size_t found = 0;
+	struct dirent *e;
+	DIR *dir = pt_opendir(ctx, "/");
+
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) > 200)
+			continue;
+		if (pt_exists(ctx, "/%s" PT_SYSFS_PCI_DEVICES, e->d_name) && found++ == 0)
+			snprintf(hint, sizeof(hint), "; did you mean %s/%s?", ctx->sysroot,
+				 e->d_name);
+	}
+	if (dir)
+		closedir(dir);
+	if (found != 1)
+		hint[0] = '\0';
+	return pt_err(ctx, -ENOENT, "not a sysroot: %s has no sys/bus/pci/devices%s", ctx->sysroot,
+		      hint);
 }
 
 int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
@@ -631,7 +756,11 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		free(h);
 		return -ENOMEM;
 	}
-	r = dirset_read(ctx, &s, PT_SYSFS_PCI_DEVICES);
+	r = dirset_read(ctx, &s, "%s", PT_SYSFS_PCI_DEVICES);
+	if (r == -ENOENT && ctx->sysroot[0]) {
+		r = not_a_sysroot(ctx);
+		goto fail;
+	}
 	if (r < 0 && r != -ENOENT) {
 		char p[4096];
 
@@ -642,7 +771,7 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 	if (r == -ENOENT)
 		warn(h, "no PCI bus: %s absent", PT_SYSFS_PCI_DEVICES);
 	/* which groups exist, read once (absent: every iommu_group link dangles) */
-	dirset_read(ctx, &groups, "/sys/kernel/iommu_groups");
+	dirset_read(ctx, &groups, "%s", "/sys/kernel/iommu_groups");
 	h->devs = calloc(s.n ? s.n : 1, sizeof(*h->devs));
 	if (!h->devs) {
 		r = -ENOMEM;
@@ -657,16 +786,23 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		}
 		pt_strlcpy(d->name, s.names[i], sizeof(d->name));
 		r = read_device(ctx, h, d, &s, &groups, cfg);
+		if (r == -ENOTDIR || r == -ELOOP) {
+			warn(h, "%s/%s: %s, ignored", PT_SYSFS_PCI_DEVICES, s.names[i],
+			     r == -ENOTDIR ? "not a directory nor a link to one" : "a link loop");
+			memset(d, 0, sizeof(*d));
+			continue;
+		}
 		if (r == -ENOENT) {
 			warn(h, "%s: vanished during the scan", s.names[i]);
 			free(d->vfs);
+			free(d->vf_numbers);
 			free(d->msi_irqs);
 			free(d->path);
 			memset(d, 0, sizeof(*d));
 			continue;
 		}
 		if (r < 0) {
-			r = pt_err(ctx, r, "reading %s: %s", s.names[i], strerror(-r));
+			r = pt_err(ctx, r, "cannot read %s%s/%s: %s", ctx->sysroot, PT_SYSFS_PCI_DEVICES, s.names[i], strerror(-r));
 			goto fail_s;
 		}
 		h->n_devs++;
@@ -704,6 +840,7 @@ void pt_host_free(struct pt_host *h)
 		struct pt_device *d = &h->devs[i];
 
 		free(d->vfs);
+		free(d->vf_numbers);
 		free(d->msi_irqs);
 		free(d->path);
 		pt_strv_free(d->netdevs, d->n_netdevs);

@@ -269,8 +269,8 @@ static void vf_bdf(const struct pt_device *pf, int vf, char buf[PT_BDF_STRLEN], 
 {
 	struct pt_bdf b = { 0 };
 
-	if (vf >= 0 && (size_t)vf < pf->n_vfs) {
-		b = pf->vfs[vf];
+	if (vf >= 0 && pt_device_vf(pf, vf)) {
+		b = *pt_device_vf(pf, vf);
 	} else if (pf->sriov_offset > 0 && pf->sriov_stride >= 0) {
 		unsigned rid = ((unsigned)pf->bdf.bus << 8 | pf->bdf.dev << 3 | pf->bdf.fn) +
 			       (unsigned)pf->sriov_offset + (unsigned)vf * (unsigned)pf->sriov_stride;
@@ -631,8 +631,8 @@ static void plan_pf(struct planner *p, const struct pt_device *pf, const struct 
 			    vf_field(p, pf, ifname, ifindex, wv, info, 1u << b, false) &&
 			    (1u << b) == PT_VF_MAC)
 				mac_changed = true;
-		if ((size_t)wv->vf < pf->n_vfs)
-			vfd = pt_host_find(p->h, &pf->vfs[wv->vf]);
+		if (pt_device_vf(pf, wv->vf))
+			vfd = pt_host_find(p->h, pt_device_vf(pf, wv->vf));
 		vf_bdf(pf, wv->vf, dev, NULL);
 		fn_plan(p, dev, pf, wv->vf, vfd ? vfd->driver : "", vfd ? vfd->driver_override : "",
 			&wv->fn, final_ap == 0, mac_changed);
@@ -716,7 +716,8 @@ static int snapshot_pf(const struct pt_host *h, const struct pt_link_vfs *links,
 
 	for (int v = 0; v < cur_n; v++) {
 		const struct pt_vf_info *info = link ? pt_link_vf(link, v) : NULL;
-		const struct pt_device *vfd = (size_t)v < pf->n_vfs ? pt_host_find(h, &pf->vfs[v]) : NULL;
+		const struct pt_bdf *vb = pt_device_vf(pf, v);
+		const struct pt_device *vfd = vb ? pt_host_find(h, vb) : NULL;
 		struct pt_want_vf wv = { .vf = v };
 
 		wv.set.vf = v;

@@ -169,7 +169,6 @@ static void route_iface(struct pt_ctx *ctx, const struct pt_host *h, struct plis
 			const char *ifn, const char *route, const char *top, int depth)
 {
 	const struct pt_device *d = by_netdev(h, ifn);
-	char path[4096];
 	struct dirent *e;
 	DIR *dir;
 
@@ -186,9 +185,9 @@ static void route_iface(struct pt_ctx *ctx, const struct pt_host *h, struct plis
 		return;
 	}
 	/* a VLAN, bond, bridge, macvlan: follow lower_<dev> links down to the hardware */
-	if (depth >= MAX_DEPTH || pt_path(ctx, path, sizeof(path), "/sys/class/net/%s", ifn) < 0)
+	if (depth >= MAX_DEPTH)
 		return;
-	dir = opendir(path);
+	dir = pt_opendir(ctx, "/sys/class/net/%s", ifn);
 	if (!dir)
 		return;
 	while ((e = readdir(dir)))
@@ -209,7 +208,7 @@ static const char *base(const char *s)
 static void block_dev(struct pt_ctx *ctx, const struct pt_host *h, struct plist *l,
 		      const char *name, enum pt_protect_kind k, const char *what, int depth)
 {
-	char path[4096], link[512];
+	char link[512];
 	bool slaves = false;
 	struct dirent *e;
 	DIR *dir;
@@ -226,8 +225,7 @@ static void block_dev(struct pt_ctx *ctx, const struct pt_host *h, struct plist 
 		}
 		return;
 	}
-	if (pt_path(ctx, path, sizeof(path), "/sys/class/block/%s/slaves", name) >= 0 &&
-	    (dir = opendir(path))) {
+	if ((dir = pt_opendir(ctx, "/sys/class/block/%s/slaves", name))) {
 		while ((e = readdir(dir)))
 			if (e->d_name[0] != '.') {
 				slaves = true;
@@ -247,7 +245,7 @@ static void block_dev(struct pt_ctx *ctx, const struct pt_host *h, struct plist 
 /* "/dev/mapper/vg-root", "/dev/disk/by-uuid/..", "/dev/nvme0n1p2" -> "dm-0", "nvme0n1p2" */
 static void dev_to_block(struct pt_ctx *ctx, const char *dev, char *out, size_t len)
 {
-	char link[512], path[4096];
+	char link[512];
 	struct dirent *e;
 	DIR *dir;
 
@@ -259,7 +257,7 @@ static void dev_to_block(struct pt_ctx *ctx, const char *dev, char *out, size_t 
 	if (strncmp(dev, "/dev/mapper/", 12) != 0)
 		return;
 	/* no /dev link (a captured tree): find the dm device by its name */
-	if (pt_path(ctx, path, sizeof(path), "/sys/class/block") < 0 || !(dir = opendir(path)))
+	if (!(dir = pt_opendir(ctx, "/sys/class/block")))
 		return;
 	while ((e = readdir(dir))) {
 		char name[128];

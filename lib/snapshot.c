@@ -150,9 +150,10 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/proc/[0-9]*/comm", .kind = SNAP_FILE, .flags = SNAP_FLAT,
 	  .only_if = "irqbalance" },
 	/* the kernel log, and device nodes passthru only tests for */
-	{ .pattern = "/dev", .kind = SNAP_ENTRY }, /* so a node it lacks reads "absent", not "unknown" */
 	{ .pattern = "/dev/kmsg", .kind = SNAP_FILE, .flags = SNAP_FLAT | SNAP_CHARDEV,
 	  .max = BIG_MAX },
+	{ .pattern = "/dev", .kind = SNAP_ENTRY }, /* there even when empty: kvm.device
+						    * tells "absent" from "unknown" by it */
 	{ .pattern = "/dev/{kvm,iommu}", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
 	{ .pattern = "/dev/vfio/devices/*", .kind = SNAP_MARKER, .flags = SNAP_FLAT },
@@ -456,8 +457,8 @@ static size_t keep_newest_records(char *buf, size_t len, size_t max)
  * a character device (only with SNAP_CHARDEV) record by record until it has no
  * more without blocking. *truncated tells whether the bound cut the content.
  */
-static int read_bounded(struct snap *s, const struct snap_rule *rule, bool follow,
-			char **out, size_t *outlen, bool *truncated)
+static int read_bounded(struct snap *s, const struct snap_rule *rule, const char *rel,
+			bool follow, char **out, size_t *outlen, bool *truncated)
 {
 	bool chardev = rule->flags & SNAP_CHARDEV;
 	size_t max = rule->max ? rule->max : ATTR_MAX, len = 0, cap = 0, total = 0;
@@ -466,9 +467,12 @@ static int read_bounded(struct snap *s, const struct snap_rule *rule, bool follo
 	int fd, r = 0;
 
 	*truncated = false;
-	fd = open(s->full, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+	/* through the seam: a link on the way resolves inside the tree, never to a file of
+	 * the host that runs the snapshot */
+	fd = pt_open_at_root(s->ctx, O_RDONLY | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW),
+			     "/%s", rel);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || (chardev && S_ISCHR(st.st_mode)))) {
 		close(fd);
 		return -EINVAL;
@@ -547,10 +551,17 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
 		return r;
 	/* a write-only attribute (mode 0200: sriov_vf_msix_count, some module
 	 * parameters) has nothing to read: not even root's open() would succeed */
-	if ((follow ? stat(s->full, &st) : lstat(s->full, &st)) == 0 && S_ISREG(st.st_mode) &&
-	    !(st.st_mode & 0444))
-		return 0;
-	r = read_bounded(s, rule, follow, &buf, &len, &truncated);
+	{
+		int fd = pt_open_at_root(s->ctx, O_PATH | (follow ? 0 : O_NOFOLLOW), "/%s", rel);
+
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 0444)) {
+			close(fd);
+			return 0;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	r = read_bounded(s, rule, rel, follow, &buf, &len, &truncated);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0; /* gone since it was listed */
 	if (r == -ENOMEM)
@@ -801,9 +812,19 @@ static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 		r = full_path(s, rel);
 		if (r < 0)
 			return r;
-		/* an entry is stored as it is: a link (a /proc/PID/fd link) as a link */
-		if ((rule->kind == SNAP_ENTRY ? lstat(s->full, &st) : stat(s->full, &st)) < 0)
-			return 0;
+		/* through the seam, inside the tree; an entry is stored as it is: a link (a
+		 * /proc/PID/fd link) as a link */
+		{
+			int fd = pt_open_at_root(s->ctx, O_PATH | (rule->kind == SNAP_ENTRY ? O_NOFOLLOW : 0),
+						 "/%s", rel);
+
+			if (fd < 0)
+				return 0;
+			r = fstat(fd, &st);
+			close(fd);
+			if (r < 0)
+				return 0;
+		}
 	} else {
 		r = resolve(s, lp, rule->kind == SNAP_ENTRY, rel, &st);
 		if (s->failed)

@@ -93,6 +93,21 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER devices_keep_history BEFORE DELETE ON devices\n"
 	"WHEN EXISTS (SELECT 1 FROM leases WHERE bdf = OLD.bdf)\n"
 	"BEGIN SELECT RAISE(ABORT, 'a device with leases is kept (marked removed)'); END;\n",
+	/* 1 -> 2: pending leases. A lease is recorded pending (ready NULL) before its device
+	 * is made ready, and becomes active (ready set) only once it is: a killed assign
+	 * leaves a pending lease that the next command rolls back. Existing leases were
+	 * ready when they were made. The old trigger goes first: it forbids the UPDATE. */
+	"DROP TRIGGER leases_release_only;\n"
+	"ALTER TABLE leases ADD COLUMN ready TEXT;\n"
+	"UPDATE leases SET ready = created;\n"
+	"CREATE TRIGGER leases_ready_or_release_only BEFORE UPDATE ON leases\n"
+	"WHEN OLD.released IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.bdf IS NOT OLD.bdf\n"
+	"  OR NEW.vm IS NOT OLD.vm OR NEW.created IS NOT OLD.created\n"
+	"  OR NOT ((NEW.released IS NOT NULL AND NEW.ready IS OLD.ready)\n"
+	"          OR (NEW.released IS NULL AND OLD.ready IS NULL\n"
+	"              AND coalesce(NEW.ready >= OLD.created, 0)))\n"
+	"BEGIN SELECT RAISE(ABORT, 'a lease only becomes ready once, and is released once'); END;\n"
+	"CREATE INDEX leases_pending ON leases(id) WHERE released IS NULL AND ready IS NULL;\n",
 };
 
 #define N_MIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -104,6 +119,10 @@ _Static_assert(N_MIGRATIONS == PT_STATE_SCHEMA_VERSION, "one migration per schem
 	"l.id, l.vm, l.bdf, d.pool, d.numa_node, d.iommu_group, l.mac, l.vlan, l.created, " \
 	"l.released"
 
+
+/* What a pool hands out as one: a function, or in a devices pool its IOMMU group. */
+#define UNIT "(CASE WHEN p.kind = 'devices' AND d.iommu_group >= 0 " \
+	     "THEN 'g' || d.iommu_group ELSE d.bdf END)"
 
 static const char *const sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -120,15 +139,17 @@ static const char *const sql[S_COUNT] = {
 		"WHERE d.pool = ?1 OR (d.iommu_group >= 0 AND d.iommu_group IN "
 		"(SELECT iommu_group FROM devices WHERE pool = ?1 AND iommu_group >= 0))",
 	[S_MAC_HOLDER] = "SELECT vm, bdf FROM leases WHERE mac = ?1 AND released IS NULL",
-	[S_LEASE_INSERT] = "INSERT INTO leases (vm, bdf, mac, vlan, created) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_LEASE_INSERT] = "INSERT INTO leases (vm, bdf, mac, vlan, created, ready) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_LEASE_RELEASE] = "UPDATE leases SET released = ?2 WHERE id = ?1 AND released IS NULL",
+	/* active = not released, and ready: a pending lease is nobody's to see or release */
 	[S_ACTIVE_ALL] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			 "WHERE l.released IS NULL ORDER BY l.vm, l.bdf",
+			 "WHERE l.released IS NULL AND l.ready IS NOT NULL ORDER BY l.vm, l.bdf",
 	[S_ACTIVE_BY_VM] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			   "WHERE l.released IS NULL AND l.vm = ?1 ORDER BY l.bdf",
+			   "WHERE l.released IS NULL AND l.ready IS NOT NULL AND l.vm = ?1 "
+			   "ORDER BY l.bdf",
 	[S_ACTIVE_BY_BDF] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			    "WHERE l.released IS NULL AND l.bdf = ?1",
+			    "WHERE l.released IS NULL AND l.ready IS NOT NULL AND l.bdf = ?1",
 	[S_DEVICE_GET] = "SELECT pool, numa_node, iommu_group, state, removed IS NOT NULL, "
 			 "quarantine_reason FROM devices WHERE bdf = ?1",
 	[S_DEVICE_INSERT] = "INSERT INTO devices (bdf, pool, numa_node, iommu_group, updated) "
@@ -144,12 +165,15 @@ static const char *const sql[S_COUNT] = {
 			 "updated = ?3 WHERE bdf = ?1",
 	[S_UNQUARANTINE] = "UPDATE devices SET state = 'free', quarantine_reason = NULL, "
 			   "updated = ?2 WHERE bdf = ?1 AND state = 'quarantined'",
+	/* units, not functions: a devices pool's functions of one IOMMU group count once */
 	[S_USAGE] =
 		"SELECT p.name, p.kind, coalesce(d.numa_node, -1), "
-		"coalesce(sum(d.state = 'free' AND d.removed IS NULL), 0), "
-		"coalesce(sum(d.state = 'leased'), 0), "
-		"coalesce(sum(d.state = 'quarantined' AND d.removed IS NULL), 0), "
-		"coalesce(sum(d.state <> 'leased' AND d.removed IS NOT NULL), 0) "
+		"count(DISTINCT CASE WHEN d.state = 'free' AND d.removed IS NULL THEN " UNIT " END), "
+		"count(DISTINCT CASE WHEN d.state = 'leased' THEN " UNIT " END), "
+		"count(DISTINCT CASE WHEN d.state = 'quarantined' AND d.removed IS NULL THEN " UNIT
+		" END), "
+		"count(DISTINCT CASE WHEN d.state <> 'leased' AND d.removed IS NOT NULL THEN " UNIT
+		" END) "
 		"FROM pools p LEFT JOIN devices d ON d.pool = p.name "
 		"GROUP BY p.name, d.numa_node ORDER BY p.name, d.numa_node",
 	[S_AUDIT_READ] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
@@ -161,10 +185,14 @@ static const char *const sql[S_COUNT] = {
 	/* every active lease of a VM none of whose active leases is younger than the cutoff
 	 * ?1; a time that is not the one format written here counts as young */
 	[S_STALE_LEASES] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
-			   "WHERE l.released IS NULL AND NOT EXISTS (SELECT 1 FROM leases y "
+			   "WHERE l.released IS NULL AND l.ready IS NOT NULL AND NOT EXISTS (SELECT 1 FROM leases y "
 			   "WHERE y.vm = l.vm AND y.released IS NULL AND NOT (y.created <= ?1 AND "
 			   "y.created GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T"
 			   "[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*')) ORDER BY l.vm, l.bdf",
+	[S_PENDING] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "
+		      "WHERE l.released IS NULL AND l.ready IS NULL ORDER BY l.id",
+	[S_LEASE_READY] = "UPDATE leases SET ready = ?2 "
+			  "WHERE id = ?1 AND released IS NULL AND ready IS NULL",
 };
 
 

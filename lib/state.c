@@ -159,7 +159,7 @@ static int deny(struct pt_state *st, const struct pt_assign_req *req,
 }
 
 /* Step 1: the pool exists (else the pools there are, in the message). */
-static int assign_pool_exists(struct pt_state *st, const char *pool)
+static int assign_pool_exists(struct pt_state *st, const char *pool, bool *whole)
 {
 	sqlite3_stmt *s = db_stmt(st, S_POOL_KIND);
 	int rc;
@@ -168,6 +168,8 @@ static int assign_pool_exists(struct pt_state *st, const char *pool)
 		return -EIO;
 	sqlite3_bind_text(s, 1, pool, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
+	/* a devices pool hands out whole IOMMU groups: its functions of one group together */
+	*whole = rc == SQLITE_ROW && strcmp(db_col_text(s, 0), "devices") == 0;
 	db_done(s);
 	if (rc == SQLITE_DONE) {
 		char names[512] = "";
@@ -187,7 +189,7 @@ static int assign_pool_exists(struct pt_state *st, const char *pool)
 
 /* One row of S_CANDIDATES as an allocator candidate. */
 static int candidate_from_row(struct pt_state *st, sqlite3_stmt *s,
-			      const struct pt_assign_req *req, struct cand_row *row)
+			      const struct pt_assign_req *req, bool whole, struct cand_row *row)
 {
 	struct pt_alloc_candidate *c = &row->c;
 	const char *state = db_col_text(s, 4);
@@ -206,14 +208,16 @@ static int candidate_from_row(struct pt_state *st, sqlite3_stmt *s,
 	c->unavailable = sqlite3_column_int(s, 1) == 0 || sqlite3_column_int(s, 5) != 0;
 	c->group_viable = c->iommu_group >= 0 &&
 			  (!req->group_viable || req->group_viable(req->group_viable_arg, c->iommu_group));
+	c->whole_group = whole && !c->unavailable;
+	c->spread_key = req->spread_key ? req->spread_key(req->spread_arg, &c->bdf) : 0;
 	return 0;
 }
 
 /* Step 2: the pool's devices, and devices of other pools sharing their IOMMU groups,
  * as rows (*rows) and as the allocator's candidates (*cands, pointing into rows). */
 static int assign_read_candidates(struct pt_state *st, const struct pt_assign_req *req,
-				  struct cand_row **rows, struct pt_alloc_candidate **cands,
-				  size_t *n)
+				  bool whole, struct cand_row **rows,
+				  struct pt_alloc_candidate **cands, size_t *n)
 {
 	sqlite3_stmt *s = db_stmt(st, S_CANDIDATES);
 	int r = 0, rc;
@@ -224,7 +228,7 @@ static int assign_read_candidates(struct pt_state *st, const struct pt_assign_re
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cand_row row;
 
-		r = candidate_from_row(st, s, req, &row);
+		r = candidate_from_row(st, s, req, whole, &row);
 		if (r == 0 && PT_PUSH(*rows, *n, row) < 0)
 			r = pt_err(st->ctx, -ENOMEM, "out of memory reading devices");
 		if (r < 0) {
@@ -285,6 +289,8 @@ static int assign_insert_lease(struct pt_state *st, const struct assign_job *j,
 	if (req->vlan > 0)
 		sqlite3_bind_int(s, 4, req->vlan);
 	sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
+	if (!req->pending) /* else NULL: pending until pt_state_ready() */
+		sqlite3_bind_text(s, 6, st->now, -1, SQLITE_STATIC);
 	r = db_exec(st, s, "inserting a lease");
 	if (r < 0)
 		return r;
@@ -298,7 +304,7 @@ static int assign_insert_lease(struct pt_state *st, const struct assign_job *j,
 	l->vlan = req->vlan > 0 ? req->vlan : 0;
 	pt_strlcpy(l->created, st->now, sizeof(l->created));
 	l->remote = req->numa_node >= 0 && c->numa_node != req->numa_node;
-	return db_audit(st, "assign", req->vm, row->bdf,
+	return db_audit(st, req->pending ? "pending" : "assign", req->vm, row->bdf,
 			"lease %lld, pool %s, node %d%s, IOMMU group %d%s%s%s", l->id, req->pool,
 			c->numa_node, l->remote ? " (remote)" : "", c->iommu_group,
 			j->mac[0] ? ", mac " : "", j->mac, req->vlan > 0 ? ", vlan set" : "");
@@ -315,6 +321,7 @@ static int assign_txn(struct pt_state *st, void *arg)
 	struct pt_alloc_result res;
 	struct cand_row *rows = NULL;
 	size_t n = 0, *picks = NULL;
+	bool whole;
 	int r;
 
 	free(j->out);
@@ -322,16 +329,18 @@ static int assign_txn(struct pt_state *st, void *arg)
 	j->n_out = 0;
 	j->denied = false;
 
-	r = assign_pool_exists(st, req->pool);
+	r = assign_pool_exists(st, req->pool, &whole);
 	if (r < 0)
 		return r;
-	r = assign_read_candidates(st, req, &rows, &cands, &n);
+	r = assign_read_candidates(st, req, whole, &rows, &cands, &n);
 	if (r < 0)
 		goto out;
 	areq = (struct pt_alloc_request){ .count = req->count, .numa_node = req->numa_node,
-					  .allow_remote = req->allow_remote, .vm = req->vm };
-	picks = malloc(req->count * sizeof(*picks));
-	j->out = calloc(req->count, sizeof(*j->out));
+					  .allow_remote = req->allow_remote, .vm = req->vm,
+					  .spread = req->spread_key != NULL };
+	/* a unit may be several functions: room for every candidate */
+	picks = malloc((n ? n : 1) * sizeof(*picks));
+	j->out = calloc(n ? n : 1, sizeof(*j->out));
 	if (!picks || !j->out) {
 		r = pt_err(st->ctx, -ENOMEM, "out of memory allocating devices");
 		goto out;
@@ -346,7 +355,11 @@ static int assign_txn(struct pt_state *st, void *arg)
 		r = pt_err(st->ctx, r, "allocating devices of pool %s: %s", req->pool, strerror(-r));
 		goto out;
 	}
-	r = assign_mac_free(st, j->mac);
+	if (j->mac[0] && res.n_picked > 1)
+		r = pt_err(st->ctx, -EINVAL, "a MAC address is for one function, and pool %s hands "
+			   "out %zu functions of one IOMMU group together", req->pool, res.n_picked);
+	else
+		r = assign_mac_free(st, j->mac);
 	for (size_t k = 0; r == 0 && k < res.n_picked; k++)
 		r = assign_insert_lease(st, j, &rows[picks[k]], &cands[picks[k]], &j->out[k]);
 	if (r == 0)
@@ -525,6 +538,96 @@ int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
 	if (n)
 		*n = j.n_out;
 	return 0;
+}
+
+/* ---- pending leases: ready, or rolled back ---- */
+
+struct pending_job {
+	const long long *ids; /* NULL: every pending lease (abort only) */
+	size_t n;
+	const char *why;      /* abort: the reason */
+};
+
+static int ready_txn(struct pt_state *st, void *arg)
+{
+	struct pending_job *j = arg;
+	sqlite3_stmt *s;
+	int r;
+
+	for (size_t i = 0; i < j->n; i++) {
+		if (!(s = db_stmt(st, S_LEASE_READY)))
+			return -EIO;
+		sqlite3_bind_int64(s, 1, j->ids[i]);
+		sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+		if ((r = db_exec(st, s, "making a lease active")) < 0)
+			return r;
+		if (sqlite3_changes(st->db) != 1)
+			return pt_err(st->ctx, -ENOENT, "lease %lld is not pending (released, or "
+				      "active already)", j->ids[i]);
+		if ((r = db_audit(st, "ready", NULL, NULL, "lease %lld: its device is ready",
+				  j->ids[i])) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int abort_txn(struct pt_state *st, void *arg)
+{
+	struct pending_job *j = arg;
+	struct pt_lease *l = NULL;
+	size_t n = 0;
+	sqlite3_stmt *s = db_stmt(st, S_PENDING);
+	int r;
+
+	if (!s)
+		return -EIO;
+	r = collect_leases(st, s, &l, &n);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		bool listed = !j->ids;
+
+		for (size_t i = 0; j->ids && i < j->n && !listed; i++)
+			listed = j->ids[i] == l[k].id;
+		if (listed)
+			r = release_one(st, &l[k], "abort", j->why);
+	}
+	free(l);
+	return r;
+}
+
+int pt_state_ready(struct pt_state *st, const long long *ids, size_t n)
+{
+	struct pending_job j = { .ids = ids, .n = n };
+
+	return n ? db_run_txn(st, ready_txn, &j) : 0;
+}
+
+int pt_state_abort(struct pt_state *st, const long long *ids, size_t n, const char *why)
+{
+	struct pending_job j = { .ids = ids, .n = n, .why = why ? why : "" };
+
+	if (ids && n == 0)
+		return 0;
+	return db_run_txn(st, abort_txn, &j);
+}
+
+int pt_state_pending(struct pt_state *st, struct pt_lease **out, size_t *n)
+{
+	sqlite3_stmt *s = db_stmt(st, S_PENDING);
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return -EIO;
+	r = collect_leases(st, s, out, n);
+	if (r == -EAGAIN)
+		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 /* ---- garbage collection ---- */

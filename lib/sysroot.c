@@ -1,17 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
  * The sysroot seam: every path the library touches under /sys, /proc, /dev, /etc
- * and /var is built here from the context's root prefix, and every write to kernel
+ * and /var is opened here, relative to the context's root, and every write to kernel
  * state passes through pt_write_attr(), which counts it and can be made to fail.
+ *
+ * Confinement is by construction: under a sysroot other than "/", the root directory
+ * is opened once and every path resolves inside it as the kernel would under chroot
+ * (".." stops at the root, absolute link targets start from it): openat2() with
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS where the kernel has it, else a walk one
+ * component at a time (pt_walk(): openat() with O_NOFOLLOW, links read and resolved by
+ * hand, at most 40 of them). Writes never follow a final link and go only to regular
+ * files; readers refuse what is not a regular file (a FIFO, socket or device) without
+ * blocking on it. On "/" paths are opened as they are.
  */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,11 +59,12 @@ unsigned long pt_ctx_write_count(const struct pt_ctx *ctx)
 int pt_ctx_new(struct pt_ctx **out, const char *sysroot)
 {
 	struct pt_ctx *ctx = calloc(1, sizeof(*ctx));
-	const char *fail;
+	const char *fail, *resolve;
 	size_t n;
 
 	if (!ctx)
 		return -ENOMEM;
+	ctx->root_fd = -1;
 	if (!sysroot)
 		sysroot = "";
 	ctx->sysroot = strdup(sysroot);
@@ -61,6 +75,18 @@ int pt_ctx_new(struct pt_ctx **out, const char *sysroot)
 	n = strlen(ctx->sysroot);
 	while (n > 0 && ctx->sysroot[n - 1] == '/')
 		ctx->sysroot[--n] = '\0';
+	/* the root is opened once: every path below resolves inside it */
+	if (ctx->sysroot[0]) {
+		ctx->root_fd = open(ctx->sysroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->root_fd < 0) {
+			int e = -errno;
+
+			pt_ctx_free(ctx);
+			return e;
+		}
+	}
+	resolve = getenv("PASSTHRU_RESOLVE");
+	ctx->walk_only = resolve && strcmp(resolve, "walk") == 0;
 
 	fail = getenv("PASSTHRU_FAIL_WRITE");
 	if (fail && *fail) {
@@ -88,6 +114,8 @@ void pt_ctx_free(struct pt_ctx *ctx)
 		return;
 	if (ctx->pacc && ctx->pacc_free)
 		ctx->pacc_free(ctx->pacc);
+	if (ctx->root_fd >= 0)
+		close(ctx->root_fd);
 	free(ctx->fail_match);
 	free(ctx->sysroot);
 	free(ctx);
@@ -117,6 +145,214 @@ int pt_path(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt, ..
 	return r;
 }
 
+/* The path below the root, formatted. */
+static int vrel(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, len, fmt, ap);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
+}
+
+/* ---- the confined open ---- */
+
+/* An fd per directory entered, so ".." goes back to the directory it came from. */
+struct fdstack {
+	int root;
+	int n;
+	int fds[PT_WALK_MAX_DEPTH];
+};
+
+static int fds_top(const struct fdstack *s)
+{
+	return s->n ? s->fds[s->n - 1] : s->root;
+}
+
+static int fds_lookup(void *op, const char *name, char *target, size_t tlen)
+{
+	struct fdstack *s = op;
+	struct stat st;
+	ssize_t n;
+
+	if (fstatat(fds_top(s), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? PT_WALK_MISSING : -errno;
+	if (S_ISDIR(st.st_mode))
+		return PT_WALK_DIR;
+	if (!S_ISLNK(st.st_mode))
+		return PT_WALK_OTHER;
+	n = readlinkat(fds_top(s), name, target, tlen);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= tlen)
+		return -ENAMETOOLONG;
+	target[n] = '\0';
+	return PT_WALK_LINK;
+}
+
+static int fds_enter(void *op, const char *name)
+{
+	struct fdstack *s = op;
+	int fd;
+
+	if (s->n >= PT_WALK_MAX_DEPTH)
+		return -ENAMETOOLONG;
+	fd = openat(fds_top(s), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	s->fds[s->n++] = fd;
+	return 0;
+}
+
+static void fds_leave(void *op)
+{
+	struct fdstack *s = op;
+
+	if (s->n)
+		close(s->fds[--s->n]);
+}
+
+static void fds_reset(void *op)
+{
+	struct fdstack *s = op;
+
+	while (s->n)
+		close(s->fds[--s->n]);
+}
+
+/* Without openat2: one component at a time, each opened O_NOFOLLOW, links resolved
+ * by pt_walk() with the root as the ceiling. */
+static int walk_open(const struct pt_ctx *ctx, const char *rel, int flags, mode_t mode)
+{
+	static const struct pt_walk_ops ops = { fds_lookup, fds_enter, fds_leave, fds_reset };
+	struct fdstack s = { .root = ctx->root_fd };
+	char last[NAME_MAX + 1];
+	int fd, r;
+
+	r = pt_walk(rel, !(flags & O_NOFOLLOW), &ops, &s, last, sizeof(last));
+	if (r == 0) {
+		/* last is no link unless the caller asked not to follow one */
+		fd = openat(fds_top(&s), last, flags | O_NOFOLLOW, mode);
+		r = fd < 0 ? -errno : fd;
+	}
+	fds_reset(&s);
+	return r;
+}
+
+static int openat2_missing; /* the kernel said ENOSYS: walk from then on */
+
+int pt_open_rel(const struct pt_ctx *ctx, const char *rel, int flags, mode_t mode)
+{
+	int fd;
+
+	flags |= O_CLOEXEC;
+	if (ctx->root_fd < 0) {
+		fd = open(rel, flags, mode);
+		return fd < 0 ? -errno : fd;
+	}
+	if (!ctx->walk_only && !openat2_missing) {
+		struct open_how how = {
+			.flags = (uint64_t)flags,
+			.mode = (flags & O_CREAT) ? mode : 0,
+			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		};
+
+		for (int i = 0; i < 16; i++) {
+			fd = (int)syscall(SYS_openat2, ctx->root_fd, *rel ? rel : ".", &how,
+					  sizeof(how));
+			if (fd >= 0)
+				return fd;
+			/* EAGAIN: a rename raced the walk; the kernel asks to retry */
+			if (errno != EAGAIN && errno != EINTR)
+				break;
+		}
+		if (errno != ENOSYS)
+			return -errno;
+		openat2_missing = 1;
+	}
+	return walk_open(ctx, rel, flags, mode);
+}
+
+static int open_vrel(const struct pt_ctx *ctx, int flags, const char *fmt, va_list ap)
+{
+	char rel[4096];
+	int r = vrel(rel, sizeof(rel), fmt, ap);
+
+	return r < 0 ? r : pt_open_rel(ctx, rel, flags, 0);
+}
+
+int pt_open_at_root(const struct pt_ctx *ctx, int flags, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = open_vrel(ctx, flags, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+DIR *pt_opendir(const struct pt_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	DIR *d;
+	int fd;
+
+	va_start(ap, fmt);
+	fd = open_vrel(ctx, O_RDONLY | O_DIRECTORY, fmt, ap);
+	va_end(ap);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
+const char *pt_file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
+
+int pt_fd_regular(int fd)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	return fd;
+}
+
+/* Attributes are regular files: a FIFO, socket or device is opened without blocking
+ * (O_NONBLOCK) and never read. */
+#define READ_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY)
+
 /* Reads up to len bytes. A sysfs attribute comes whole in one read, and a short read
  * of a regular file is its end, so a short read ends the loop without the extra read
  * that would return 0 (a scan of 1,000 functions saves ~10,000 syscalls). */
@@ -142,14 +378,14 @@ static int read_fd_all(int fd, char *buf, size_t len)
 	return (int)got;
 }
 
-/* Reads an attribute from fd (as open() returned it: -1 is its errno), closes it, and
- * trims the trailing newline sysfs adds. */
+/* Reads an attribute from fd (an open regular file, or a negative errno), closes it,
+ * and trims the trailing newline sysfs adds. */
 static int read_attr_fd(int fd, char *buf, size_t len)
 {
 	int r;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = read_fd_all(fd, buf, len - 1);
 	close(fd);
 	if (r < 0)
@@ -162,29 +398,51 @@ static int read_attr_fd(int fd, char *buf, size_t len)
 
 int pt_read_attr(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 {
-	char path[4096];
 	va_list ap;
-	int r;
+	int fd;
 
 	if (len == 0)
 		return -EINVAL;
 	buf[0] = '\0';
 	va_start(ap, fmt);
-	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
+	fd = open_vrel(ctx, READ_FLAGS, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return r;
-	return read_attr_fd(open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), buf, len);
+	return read_attr_fd(pt_fd_regular(fd), buf, len);
+}
+
+/* One component: no "/", not "." or "..". */
+static bool single_component(const char *name)
+{
+	return name[0] && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
 /* The same, relative to a directory the caller opened through the seam (a device's
- * sysfs directory): no path walk through the sysroot and the bus symlink per file. */
+ * sysfs directory): no path walk through the sysroot and the bus symlink per file.
+ * The name is one component and a link there is not followed, so the read stays in
+ * the directory the seam confined. */
 int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name)
 {
 	if (len == 0)
 		return -EINVAL;
 	buf[0] = '\0';
-	return read_attr_fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK), buf, len);
+	if (!single_component(name))
+		return -EINVAL;
+	return read_attr_fd(pt_fd_regular(pt_fd_or_errno(openat(dirfd, name, READ_FLAGS |
+								       O_NOFOLLOW | O_CLOEXEC))),
+			    buf, len);
+}
+
+int pt_read_attr_listed_at(int dirfd, char *buf, size_t len, const char *name)
+{
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (!single_component(name))
+		return -EINVAL;
+	/* no fstat(): the listing said regular; O_NONBLOCK still keeps a FIFO swapped in
+	 * since from blocking the read */
+	return read_attr_fd(pt_fd_or_errno(openat(dirfd, name, READ_FLAGS | O_NOFOLLOW | O_CLOEXEC)),
+			    buf, len);
 }
 
 int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name)
@@ -192,6 +450,8 @@ int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name)
 	ssize_t n;
 
 	if (len == 0)
+		return -EINVAL;
+	if (!single_component(name))
 		return -EINVAL;
 	n = readlinkat(dirfd, name, buf, len - 1);
 	if (n < 0)
@@ -203,20 +463,16 @@ int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name)
 int pt_read_file(const struct pt_ctx *ctx, char **out, size_t *outlen, size_t max,
 		 const char *fmt, ...)
 {
-	char path[4096];
 	size_t cap = 8192, got = 0;
 	char *buf;
 	va_list ap;
 	int fd, r;
 
 	va_start(ap, fmt);
-	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
+	fd = pt_fd_regular(open_vrel(ctx, READ_FLAGS, fmt, ap));
 	va_end(ap);
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	buf = malloc(cap + 1);
 	if (!buf) {
 		close(fd);
@@ -243,11 +499,8 @@ int pt_read_file(const struct pt_ctx *ctx, char **out, size_t *outlen, size_t ma
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			/* /dev/kmsg says EAGAIN at the end, EPIPE when overrun */
 			if (errno == EAGAIN)
 				break;
-			if (errno == EPIPE)
-				continue;
 			r = -errno;
 			free(buf);
 			close(fd);
@@ -267,17 +520,32 @@ int pt_read_file(const struct pt_ctx *ctx, char **out, size_t *outlen, size_t ma
 
 int pt_readlink(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt, ...)
 {
-	char path[4096];
+	char rel[4096];
 	va_list ap;
 	ssize_t n;
-	int r;
+	int r, fd;
 
+	if (len == 0)
+		return -EINVAL;
 	va_start(ap, fmt);
-	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
+	r = vrel(rel, sizeof(rel), fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return r;
-	n = readlink(path, buf, len - 1);
+	if (ctx->root_fd < 0) {
+		n = readlink(rel, buf, len - 1);
+	} else {
+		/* the link itself, found inside the root; its target is only text */
+		fd = pt_open_rel(ctx, rel, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0)
+			return fd;
+		n = readlinkat(fd, "", buf, len - 1);
+		if (n < 0 && errno == ENOENT)
+			errno = EINVAL; /* as readlink() says of what is no link */
+		r = errno;
+		close(fd);
+		errno = r;
+	}
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
@@ -286,17 +554,16 @@ int pt_readlink(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt
 
 int pt_exists(const struct pt_ctx *ctx, const char *fmt, ...)
 {
-	char path[4096];
-	struct stat st;
 	va_list ap;
-	int r;
+	int fd;
 
 	va_start(ap, fmt);
-	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
+	fd = open_vrel(ctx, O_PATH, fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	if (fd < 0)
 		return 0;
-	return stat(path, &st) == 0;
+	close(fd);
+	return 1;
 }
 
 /* Is this write the one a test asked to fail? */
@@ -316,15 +583,72 @@ int pt_write_count(struct pt_ctx *ctx, const char *what)
 	return 0;
 }
 
+/* Opens an attribute for writing: never through a final link, only a regular file
+ * (what the path names is looked at first, without opening it for I/O). *mode gets
+ * what was found when it is refused (-ELOOP: a link, -EINVAL: not a regular file). */
+static int open_for_write(const struct pt_ctx *ctx, const char *rel, mode_t *mode)
+{
+	struct stat st, st2;
+	int fd;
+
+	fd = pt_open_rel(ctx, rel, O_PATH | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	*mode = st.st_mode;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* O_TRUNC as a shell's '>': sysfs ignores it; a tree's file then holds just the
+	 * value. In a tree, O_NONBLOCK too: a FIFO swapped in meanwhile cannot block. */
+	fd = pt_open_rel(ctx, rel, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NOCTTY |
+				      (ctx->root_fd >= 0 ? O_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev) {
+		close(fd);
+		return -EAGAIN;
+	}
+	return fd;
+}
+
+/* Writes value to rel; returns 0 or a negative errno (the refusals as above). */
+static int write_value(const struct pt_ctx *ctx, const char *rel, const char *value, mode_t *mode)
+{
+	size_t len = strlen(value);
+	int fd, e = 0;
+
+	fd = open_for_write(ctx, rel, mode);
+	if (fd < 0)
+		return fd;
+	if (write(fd, value, len) != (ssize_t)len)
+		e = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !e)
+		e = -errno;
+	return e;
+}
+
 /*
  * Some sysfs writes block for a long time (sriov_numvfs while a PF driver sets up
  * VFs, unbind of a device a driver holds). With a timeout, the write runs in a
  * child process so the caller can give up instead of hanging with it.
  */
-static int write_blocking(const char *path, const char *value, int timeout_ms)
+static int write_blocking(const struct pt_ctx *ctx, const char *rel, const char *value,
+			  int timeout_ms, mode_t *mode)
 {
 	struct timespec start, now;
 	int status, fds[2];
+	struct {
+		int err;
+		mode_t mode;
+	} res;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -338,16 +662,9 @@ static int write_blocking(const char *path, const char *value, int timeout_ms)
 		return e;
 	}
 	if (pid == 0) {
-		int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), e = 0;
-		size_t len = strlen(value);
-
-		if (fd < 0)
-			e = errno;
-		else if (write(fd, value, len) != (ssize_t)len)
-			e = errno ? errno : EIO;
-		if (fd >= 0 && close(fd) < 0 && !e)
-			e = errno;
-		if (write(fds[1], &e, sizeof(e)) < 0)
+		res.mode = 0;
+		res.err = write_value(ctx, rel, value, &res.mode);
+		if (write(fds[1], &res, sizeof(res)) < 0)
 			_exit(127);
 		_exit(0);
 	}
@@ -356,7 +673,7 @@ static int write_blocking(const char *path, const char *value, int timeout_ms)
 	for (;;) {
 		struct pollfd p = { .fd = fds[0], .events = POLLIN };
 		long elapsed;
-		int r, e = 0;
+		int r;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -370,58 +687,54 @@ static int write_blocking(const char *path, const char *value, int timeout_ms)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r > 0) {
-			ssize_t n = read(fds[0], &e, sizeof(e));
+			ssize_t n = read(fds[0], &res, sizeof(res));
 
 			close(fds[0]);
 			waitpid(pid, &status, 0);
-			if (n != sizeof(e))
+			if (n != sizeof(res))
 				return -EIO;
-			return -e;
+			*mode = res.mode;
+			return res.err;
 		}
 	}
 }
 
 int pt_write_attr(struct pt_ctx *ctx, const char *value, int timeout_ms, const char *fmt, ...)
 {
-	char path[4096];
+	char path[4096], rel[4096];
+	int vlen = (int)strcspn(value, "\n"); /* messages quote the value without its newline */
+	mode_t mode = 0;
 	va_list ap;
-	size_t len;
-	int fd, r;
+	int r;
 
 	va_start(ap, fmt);
-	r = pt_vpath(ctx, path, sizeof(path), fmt, ap);
+	r = vrel(rel, sizeof(rel), fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return pt_err(ctx, r, "path too long writing %s", fmt);
+	if (r < 0 || pt_path(ctx, path, sizeof(path), "%s", rel) < 0)
+		return pt_err(ctx, -ENAMETOOLONG, "path too long writing %s", fmt);
 	ctx->writes++;
 	if (fail_injected(ctx, path))
-		return pt_err(ctx, -EIO, "writing \"%s\" to %s: %s (injected by PASSTHRU_FAIL_WRITE)",
-			      value, path, strerror(EIO));
-	if (timeout_ms > 0) {
-		r = write_blocking(path, value, timeout_ms);
-		if (r == -ETIMEDOUT)
-			return pt_err(ctx, r, "writing \"%s\" to %s did not finish within %d ms",
-				      value, path, timeout_ms);
-		if (r < 0)
-			return pt_err(ctx, r, "writing \"%s\" to %s: %s", value, path, strerror(-r));
-		return 0;
-	}
-	/* O_TRUNC as a shell's '>': sysfs ignores it; a tree's file then holds just the value */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		return pt_err(ctx, r, "opening %s for writing: %s", path, strerror(-r));
-	}
-	len = strlen(value);
-	if (write(fd, value, len) != (ssize_t)len) {
-		r = errno ? -errno : -EIO;
-		close(fd);
-		return pt_err(ctx, r, "writing \"%s\" to %s: %s", value, path, strerror(-r));
-	}
-	if (close(fd) < 0) {
-		r = -errno;
-		return pt_err(ctx, r, "writing \"%s\" to %s: %s", value, path, strerror(-r));
-	}
+		return pt_err(ctx, -EIO, "writing \"%.*s\" to %s: %s (injected by PASSTHRU_FAIL_WRITE)",
+			      vlen, value, path, strerror(EIO));
+	if (timeout_ms > 0)
+		r = write_blocking(ctx, rel, value, timeout_ms, &mode);
+	else
+		r = write_value(ctx, rel, value, &mode);
+	if (r == -ETIMEDOUT)
+		return pt_err(ctx, r, "writing \"%.*s\" to %s did not finish within %d ms",
+			      vlen, value, path, timeout_ms);
+	if (r == -ELOOP && S_ISLNK(mode))
+		return pt_err(ctx, r, "refusing to write \"%.*s\" to %s: it is a symbolic link "
+			      "(passthru never writes through a link; is this tree tampered with?)",
+			      vlen, value, path);
+	if (r == -EINVAL && mode && !S_ISREG(mode))
+		return pt_err(ctx, r, "refusing to write \"%.*s\" to %s: it is %s, not a sysfs "
+			      "attribute", vlen, value, path, pt_file_kind(mode));
+	if (r == -EAGAIN)
+		return pt_err(ctx, r, "refusing to write \"%.*s\" to %s: it changed while being "
+			      "opened", vlen, value, path);
+	if (r < 0)
+		return pt_err(ctx, r, "writing \"%.*s\" to %s: %s", vlen, value, path, strerror(-r));
 	return 0;
 }
 

@@ -19,15 +19,13 @@
 void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *group, size_t glen,
 		       char *cdev, size_t clen)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *dp;
 
 	group[0] = cdev[0] = '\0';
 	if (d->iommu_group >= 0)
 		snprintf(group, glen, "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
-	    (dp = opendir(path))) {
+	if ((dp = pt_opendir(ctx, PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name))) {
 		while ((e = readdir(dp)))
 			if (strncmp(e->d_name, "vfio", 4) == 0)
 				snprintf(cdev, clen, "/dev/vfio/devices/%s", e->d_name);
@@ -37,7 +35,7 @@ void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *grou
 
 long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
 {
-	char group[64], cdev[96], path[4200], proc[4096];
+	char group[64], cdev[96];
 	struct dirent *e;
 	long holder = 0;
 	DIR *dp;
@@ -45,8 +43,7 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 	if (comm && len)
 		comm[0] = '\0';
 	pt_vfio_dev_nodes(ctx, d, group, sizeof(group), cdev, sizeof(cdev));
-	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
-	    !(dp = opendir(proc)))
+	if ((!group[0] && !cdev[0]) || !(dp = pt_opendir(ctx, "/proc")))
 		return 0;
 	while (!holder && (e = readdir(dp))) {
 		char *end;
@@ -57,8 +54,7 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 
 		if (*end || pid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", proc, e->d_name);
-		if (!(fd = opendir(path)))
+		if (!(fd = pt_opendir(ctx, "/proc/%s/fd", e->d_name)))
 			continue; /* gone, or not ours to read */
 		dfd = dirfd(fd);
 		while ((f = readdir(fd))) {

@@ -73,7 +73,7 @@ static long libvirt_pid(struct pt_ctx *ctx, const char *vm)
 
 long pt_vm_find(struct pt_ctx *ctx, const char *vm, char *name, size_t namelen)
 {
-	char path[4096], *end;
+	char *end;
 	struct pt_qemu_cmdline *q;
 	struct dirent *e;
 	long pid, found = 0;
@@ -94,7 +94,7 @@ long pt_vm_find(struct pt_ctx *ctx, const char *vm, char *name, size_t namelen)
 		return pid;
 	}
 	/* a VM started by hand: a QEMU whose -name is vm */
-	if (pt_path(ctx, path, sizeof(path), "/proc") < 0 || !(dp = opendir(path)))
+	if (!(dp = pt_opendir(ctx, "/proc")))
 		return pt_err(ctx, -ESRCH, "%s: no libvirt domain of that name is running and /proc "
 			      "is unreadable", vm);
 	q = malloc(sizeof(*q));
@@ -135,11 +135,10 @@ int pt_vm_holder(struct pt_ctx *ctx, const struct pt_device *d, struct pt_holder
 
 static void read_fds(struct pt_ctx *ctx, struct pt_vm *vm)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *dp;
 
-	if (pt_path(ctx, path, sizeof(path), "/proc/%ld/fd", vm->pid) < 0 || !(dp = opendir(path))) {
+	if (!(dp = pt_opendir(ctx, "/proc/%ld/fd", vm->pid))) {
 		warn(vm, "/proc/%ld/fd unreadable (%s): which devices the VM holds is unknown",
 		     vm->pid, strerror(errno));
 		return;
@@ -186,11 +185,10 @@ static int vcpu_of(const char *comm)
 
 static void read_threads(struct pt_ctx *ctx, struct pt_vm *vm)
 {
-	char path[4096];
 	struct dirent *e;
 	DIR *dp;
 
-	if (pt_path(ctx, path, sizeof(path), "/proc/%ld/task", vm->pid) < 0 || !(dp = opendir(path))) {
+	if (!(dp = pt_opendir(ctx, "/proc/%ld/task", vm->pid))) {
 		warn(vm, "/proc/%ld/task unreadable: threads unknown", vm->pid);
 		return;
 	}

@@ -10,10 +10,14 @@
 #include "passthru/parse.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libfyaml.h>
 
@@ -431,40 +435,101 @@ int yaml_tree_read(struct walk *w, const char *buf, size_t len, struct ynode **r
 	return r;
 }
 
-/* Reads the user's file whole (bounded by MAX_FILE_SIZE); the error names the file. */
+#define FIFO_WAIT_MS 10000
+
+/* Opens the user's file for reading, never blocking: a device, socket or directory is
+ * refused before it is opened for reading (*why says what it was); a FIFO is opened
+ * O_NONBLOCK and read as data comes (read_fd). */
+static int open_input(const char *path, bool *fifo, const char **why)
+{
+	struct stat st;
+	int fd;
+
+	*why = NULL;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	*fifo = S_ISFIFO(st.st_mode);
+	if (!S_ISREG(st.st_mode) && !*fifo) {
+		*why = pt_file_kind(st.st_mode);
+		return -EINVAL;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Reads up to want bytes; on a FIFO waits for data at most FIFO_WAIT_MS in all. */
+static ssize_t read_some(int fd, char *buf, size_t want, bool fifo, int *waited_ms)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n = read(fd, buf, want);
+		int r;
+
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (!fifo || *waited_ms >= FIFO_WAIT_MS) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		r = poll(&p, 1, 100);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == 0)
+			*waited_ms += 100;
+	}
+}
+
+/* Reads the user's file whole (bounded by MAX_FILE_SIZE); the error names the file. A
+ * FIFO is read as data comes, without blocking forever; a device, socket or directory is
+ * refused unread. */
 int cfg_read_file(const char *path, char **out, size_t *outlen, struct pt_cfg_error *err)
 {
-	FILE *f = fopen(path, "rb");
 	size_t cap = 4096, n = 0;
+	const char *why = NULL;
+	int e, fd, waited = 0;
+	bool fifo = false;
 	char *buf;
-	int e;
 
-	if (!f) {
-		e = errno;
+	fd = open_input(path, &fifo, &why);
+	if (fd < 0) {
+		e = -fd;
 		goto fail;
 	}
 	buf = malloc(cap);
 	if (!buf) {
-		fclose(f);
+		close(fd);
 		e = ENOMEM;
 		goto fail;
 	}
 	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n, f);
+		ssize_t got = read_some(fd, buf + n, cap - n, fifo, &waited);
 
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				e = EIO;
-				free(buf);
-				fclose(f);
-				goto fail;
-			}
-			break;
+		if (got < 0) {
+			e = errno;
+			free(buf);
+			close(fd);
+			if (e == ETIMEDOUT)
+				why = "it is a FIFO that sent nothing for 10 s";
+			goto fail;
 		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n < cap)
+			continue;
 		if (cap >= MAX_FILE_SIZE) {
 			free(buf);
-			fclose(f);
+			close(fd);
 			e = EFBIG;
 			goto fail;
 		}
@@ -473,7 +538,7 @@ int cfg_read_file(const char *path, char **out, size_t *outlen, struct pt_cfg_er
 
 			if (!nb) {
 				free(buf);
-				fclose(f);
+				close(fd);
 				e = ENOMEM;
 				goto fail;
 			}
@@ -481,7 +546,13 @@ int cfg_read_file(const char *path, char **out, size_t *outlen, struct pt_cfg_er
 			cap *= 2;
 		}
 	}
-	fclose(f);
+	close(fd);
+	if (fifo && n == 0) {
+		free(buf);
+		e = ENODATA;
+		why = "it is a FIFO with nothing written to it";
+		goto fail;
+	}
 	*out = buf;
 	*outlen = n;
 	return 0;
@@ -489,8 +560,14 @@ fail:
 	if (err) {
 		memset(err, 0, sizeof(*err));
 		pt_strlcpy(err->file, path, sizeof(err->file));
-		snprintf(err->msg, sizeof(err->msg), "cannot read the file: %s%s", strerror(e),
-			 e == EFBIG ? " (profiles are at most 4 MiB)" : "");
+		if (why && fd == -EINVAL)
+			snprintf(err->msg, sizeof(err->msg), "cannot read the file: it is %s, not a "
+				 "regular file", why);
+		else if (why)
+			snprintf(err->msg, sizeof(err->msg), "cannot read the file: %s", why);
+		else
+			snprintf(err->msg, sizeof(err->msg), "cannot read the file: %s%s", strerror(e),
+				 e == EFBIG ? " (profiles are at most 4 MiB)" : "");
 	}
 	return -e;
 }

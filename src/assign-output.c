@@ -57,6 +57,27 @@ static bool is_interface(const struct pt_assigned *a)
 	return a->is_vf && a->net && a->pf_ifname[0];
 }
 
+/* The guest address of a function that shares its guest slot with its host siblings:
+ * function 0 carries multifunction='on'. */
+static void xml_guest_address(FILE *f, const struct pt_assigned *a)
+{
+	if (a->guest_slot < 0)
+		return;
+	fprintf(f, "  <address type='pci' domain='0x0000' bus='0x00' slot='0x%02x' "
+		"function='0x%x'%s/>\n", a->guest_slot, a->guest_function,
+		a->guest_function == 0 ? " multifunction='on'" : "");
+}
+
+/* "VF 3 of 0000:18:00.0 (ens1f0)" for a VF, so --spread pf shows where each came from */
+static void vf_origin(const struct pt_assigned *a, char *buf, size_t len)
+{
+	if (!a->is_vf)
+		snprintf(buf, len, "%s", a->lease.bdf);
+	else
+		snprintf(buf, len, "%s: VF %d of %s%s%s%s", a->lease.bdf, a->vf, a->pf,
+			 a->pf_ifname[0] ? " (" : "", a->pf_ifname, a->pf_ifname[0] ? ")" : "");
+}
+
 void assign_print_libvirt(FILE *f, const struct assign_view *v)
 {
 	const struct pt_assign_result *r = v->res;
@@ -88,10 +109,16 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 		char alias[48];
 
 		snprintf(alias, sizeof(alias), "ua-failover%zu", i);
+		if (a->is_vf) {
+			vf_origin(a, line, sizeof(line));
+			xml_comment(f, "", line);
+		}
 		if (!is_interface(a)) {
 			fputs("<hostdev mode='subsystem' type='pci' managed='no'>\n  <source>\n    ", f);
 			xml_pci_address(f, l->bdf, false);
-			fputs("\n  </source>\n</hostdev>\n", f);
+			fputs("\n  </source>\n", f);
+			xml_guest_address(f, a);
+			fputs("</hostdev>\n", f);
 			continue;
 		}
 		if (v->failover && l->mac[0]) {
@@ -145,7 +172,18 @@ void assign_print_qemu(FILE *f, const struct assign_view *v)
 		if (l->mac[0] || l->vlan)
 			fprintf(f, "# %s: mac %s vlan %d (set on %s vf %d)\n", l->bdf,
 				l->mac[0] ? l->mac : "-", l->vlan, r->devs[i].pf_ifname, r->devs[i].vf);
-		fprintf(f, "-device vfio-pci,host=%s,id=hostdev%zu\n", l->bdf, i);
+		if (r->devs[i].is_vf) {
+			char origin[160];
+
+			vf_origin(&r->devs[i], origin, sizeof(origin));
+			fprintf(f, "# %s\n", origin);
+		}
+		fprintf(f, "-device vfio-pci,host=%s,id=hostdev%zu", l->bdf, i);
+		if (r->devs[i].guest_slot >= 0)
+			fprintf(f, ",bus=pcie.0,addr=0x%x.%x%s", r->devs[i].guest_slot,
+				r->devs[i].guest_function,
+				r->devs[i].guest_function == 0 ? ",multifunction=on" : "");
+		fputc('\n', f);
 	}
 }
 
@@ -187,6 +225,10 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 		json_key(&j, "driver");
 		json_str_or_null(&j, a->driver);
 		JSON_KV_BOOL(&j, "remote", l->remote);
+		json_key(&j, "guest_slot");
+		json_int_or_null(&j, a->guest_slot);
+		json_key(&j, "guest_function");
+		json_int_or_null(&j, a->guest_slot >= 0 ? a->guest_function : -1);
 		json_key(&j, "lease_id");
 		if (v->dry_run)
 			json_null(&j);

@@ -40,12 +40,16 @@ int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c
 		snprintf(path, len, "%s", file);
 	else if (pt_path(cli->ctx, path, len, PT_HOSTCFG_DEFAULT) < 0)
 		return -ENAMETOOLONG;
-	if (access(path, R_OK) != 0) {
+	/* the default lives in the sysroot: read through the seam, inside the tree */
+	r = file ? (access(path, R_OK) == 0 ? 0 : -errno)
+		 : pt_config_load_sysroot(cli->ctx, PT_HOSTCFG_DEFAULT, PT_CONFIG_ANY, c);
+	if (r == -ENOENT || r == -EACCES || (file && r < 0)) {
 		cli_error("cannot read the host configuration %s: %s (--config FILE names another; "
-			  "its pools: section says what can be assigned)", path, strerror(errno));
+			  "its pools: section says what can be assigned)", path, strerror(-r));
 		return -ENOENT;
 	}
-	r = pt_config_load(cli->ctx, path, PT_CONFIG_ANY, c);
+	if (file)
+		r = pt_config_load(cli->ctx, path, PT_CONFIG_ANY, c);
 	if (r < 0)
 		cli_error("%s", pt_ctx_error(cli->ctx));
 	return r;
@@ -54,11 +58,19 @@ int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c
 struct pt_state *cli_state_open(struct cli *cli)
 {
 	struct pt_state *st = NULL;
+	struct pt_recovery rec;
 
 	if (pt_state_open(cli->ctx, cli->state_dir, &st) < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		return NULL;
 	}
+	/* what a killed assign, release or apply left behind, dealt with first: every
+	 * command that reads or changes leases sees only whole ones */
+	if (pt_assign_recover(cli->ctx, st, cli->state_dir, 0, &rec) < 0)
+		cli_warn("recovering what an interrupted passthru left: %s", pt_ctx_error(cli->ctx));
+	else if (rec.recovered)
+		cli_warn("an interrupted passthru was recovered: %zu pending lease%s rolled back%s%s",
+			 rec.aborted, rec.aborted == 1 ? "" : "s", rec.what[0] ? "; " : "", rec.what);
 	return st;
 }
 

@@ -104,7 +104,8 @@ int cli_load_profile(struct cli *cli, const char *file, struct pt_profile *p);
  * <sysroot>/etc/passthru/host.yaml (its path in path); a profile or a bare one. */
 int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c, char *path,
 		     size_t len);
-/* The state database in --state-dir (pt_state_open). */
+/* The state database in --state-dir (pt_state_open), with what an interrupted passthru
+ * left behind recovered first (pt_assign_recover; a warning says so). */
 struct pt_state *cli_state_open(struct cli *cli);
 /* A library error's exit status: refusals and failures 1, inability to run 2. */
 int cli_exit_status(int r);

@@ -31,6 +31,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		{ "failover", no_argument, NULL, 'F' },
 		{ "failover-network", required_argument, NULL, 'W' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "spread", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -48,7 +49,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	int c, r, count, status = EXIT_ERROR;
 	bool numa_given = false;
 
-	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fo:nt:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fS:o:nt:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.pool = optarg; break;
 		case 'c': config = optarg; break;
@@ -72,6 +73,13 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		case 'F': view.failover = true; break;
 		case 'W': view.failover_network = optarg; break;
 		case 'f': o.force = true; break;
+		case 'S':
+			if (strcmp(optarg, "pf") != 0) {
+				cli_error("--spread: pf (VFs round-robin over their PFs), not '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			o.spread_pf = true;
+			break;
 		case 'o':
 			if (strcmp(optarg, "libvirt") && strcmp(optarg, "qemu") && strcmp(optarg, "json")) {
 				cli_error("--format: libvirt, qemu or json, not '%s'", optarg);
@@ -106,6 +114,8 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 			  "give it with --mac");
 		return EXIT_ERROR;
 	}
+	if (getenv("PASSTHRU_CRASH_AFTER_STEP")) /* test-only, see docs/assign.md */
+		o.crash_after_step = atoi(getenv("PASSTHRU_CRASH_AFTER_STEP"));
 	if (cli_load_hostcfg(cli, config, &hc, hc_path, sizeof(hc_path)) < 0)
 		return EXIT_ERROR;
 	if (!(h = cli_scan(cli)))

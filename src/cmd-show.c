@@ -75,7 +75,7 @@ static void human(const struct pt_host *h, const struct pt_device *d)
 		for (size_t i = 0; i < d->n_vfs; i++) {
 			const struct pt_device *vf = pt_host_find(h, &d->vfs[i]);
 
-			printf("    vf %-3zu %s  %s%s%s\n", i, pt_bdf_format(&d->vfs[i], b),
+			printf("    vf %-3d %s  %s%s%s\n", d->vf_numbers[i], pt_bdf_format(&d->vfs[i], b),
 			       !vf ? "(missing: the virtfn link names no PCI function)"
 				   : vf->driver[0] ? vf->driver : "(no driver)",
 			       vf && vf->n_netdevs ? "  " : "", vf && vf->n_netdevs ? vf->netdevs[0] : "");

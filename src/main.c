@@ -93,8 +93,9 @@ const struct cmd commands[] = {
 	       { "cpus", 'C', "LIST", "take devices on the node holding these CPUs" },
 	       { "mac", 'm', "MAC", "set this MAC on the VF (one device)" },
 	       { "vlan", 'v', "VLAN", "set this VLAN on the VF (one device)" },
-	       { "count", 'k', "K", "lease K devices (1)" },
+	       { "count", 'k', "K", "lease K units (1): a function, or a whole IOMMU group" },
 	       { "allow-remote", 'r', NULL, "take the rest from other NUMA nodes when short" },
+	       { "spread", 'S', "pf", "take VFs round-robin over their PFs" },
 	       { "failover", 'F', NULL, "pair the VF with a virtio NIC of the same MAC" },
 	       { "failover-network", 'W', "NET", "libvirt network of the virtio half (default)" },
 	       { "force", 'f', NULL, "hand out a device whose group holds a host function" },
@@ -352,8 +353,8 @@ struct pt_host *cli_scan(struct cli *cli)
 	int r = pt_host_scan(cli->ctx, &h);
 
 	if (r < 0) {
-		cli_error("cannot read the host under %s: %s", pt_ctx_sysroot(cli->ctx),
-			  pt_ctx_error(cli->ctx));
+		/* the library's sentence names the sysroot and the file already */
+		cli_error("%s", pt_ctx_error(cli->ctx));
 		return NULL;
 	}
 	return h;
@@ -502,7 +503,10 @@ int main(int argc, char **argv)
 	}
 	r = pt_ctx_new(&cli.ctx, cli.sysroot);
 	if (r < 0) {
-		cli_error("cannot start: %s", strerror(-r));
+		if (cli.sysroot && *cli.sysroot && r != -ENOMEM)
+			cli_error("not a sysroot: %s: %s", cli.sysroot, strerror(-r));
+		else
+			cli_error("cannot start: %s", strerror(-r));
 		remove_sysroot(unpacked);
 		return EXIT_ERROR;
 	}

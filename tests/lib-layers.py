@@ -15,7 +15,7 @@ LAYERS = [
     ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder"),
     ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer tar-reader "
                 "vm-parse libvirt-xml"),
-    ("bottom", "sysroot state-dir parse bdf pci-class"),
+    ("bottom", "sysroot walk state-dir parse bdf pci-class"),
 ]
 layer = {f: i for i, (_, files) in enumerate(LAYERS) for f in files.split()}
 

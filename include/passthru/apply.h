@@ -26,6 +26,13 @@ struct pt_apply_opts {
 	/* Test-only (PASSTHRU_CRASH_AFTER_STEP=N): raise SIGKILL right after step N's
 	 * write, before its "ok" record, to prove crash recovery. 0 = off. */
 	int crash_after_step;
+	/* pt_apply_run: a successful run records "done" but leaves the journal in place for
+	 * the caller to pt_journal_finish() once what depended on the run is committed (an
+	 * assign's lease): until then a recovery can still undo it. */
+	bool keep_journal;
+	/* pt_apply_recover: undo a finished journal too (one kept by keep_journal whose
+	 * caller never committed), not only an unfinished one. */
+	bool undo_finished;
 };
 
 struct pt_apply_result {

@@ -9,9 +9,11 @@
  * Making a device ready is a `passthru apply` of a small desired state built here (the
  * function on vfio-pci with driver_override, and for a VF of a NIC the MAC/VLAN the VM
  * gets, set on the PF over rtnetlink): planned by lib/plan.c, executed by
- * pt_apply_run() under the apply journal and lock, rolled back when a step fails. When
- * readying fails the lease is released again: there is never a lease of a device that
- * is not ready, nor a ready device without a lease.
+ * pt_apply_run() under the apply journal and lock, rolled back when a step fails. The
+ * leases are recorded pending first and become active only once their devices are
+ * ready; when readying fails they are rolled back, and what a killed assign left is
+ * rolled back by the next command (pt_assign_recover): a lease always means a ready
+ * device.
  *
  * Release resets the function through the kernel's `reset` attribute (which tries the
  * methods in reset_method in order: FLR first), then restores the pool's VF policy for
@@ -47,7 +49,8 @@ struct pt_pool_resolved {
 };
 
 /* Resolves every pool of cfg against h: vfs_of -> every current VF of each PF, in
- * index order; devices -> the functions themselves. A pool whose selector does not
+ * index order; devices -> the functions themselves and every other endpoint of their
+ * IOMMU groups (a GPU's audio function): a devices pool hands out whole groups. A pool whose selector does not
  * resolve gets error set (the others are still resolved). Pure; -ENOMEM only. */
 int pt_pools_resolve(const struct pt_host *h, const struct pt_hostcfg *cfg,
 		     struct pt_pool_resolved **out, size_t *n);
@@ -61,10 +64,15 @@ int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host 
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
-/* The MAC a VF of a NIC gets when it returns to its pool: locally administered, unicast,
- * derived from the PF's address and the VF index: 02:00:00:<pf bus>:<pf dev<<3|fn>:<vf>
- * (the VF index modulo 256). Drivers such as igb refuse an all-zero MAC from the host. */
-void pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6]);
+/* The MAC a VF of a NIC gets when it returns to its pool: locally administered,
+ * unicast, derived from the PF's full address and the VF index, so unique on the host:
+ *   <02 | VF index bits 8-13 << 2>:<domain hi>:<domain lo>:<bus>:<dev<<3|fn>:<VF index lo>
+ * (02:00:00:18:00:03 for VF 3 of 0000:18:00.0; 06:00:00:18:00:2c for its VF 300).
+ * -ERANGE for a VF index of PT_PLACEHOLDER_MAX_VF or more (46 bits are free in a
+ * locally administered unicast MAC: 32 for the PF, 14 for the index). Drivers such as
+ * igb refuse an all-zero MAC from the host. */
+#define PT_PLACEHOLDER_MAX_VF 16384
+int pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6]);
 
 /* The NUMA node whose CPUs include every CPU of cpus (a cpulist): the node id,
  * -EINVAL for a malformed list, -ENOENT when no node has them all (the message says
@@ -83,8 +91,30 @@ struct pt_viability {
 	size_t n_prot;
 	size_t n_refused_protected;       /* out: groups refused because of protection */
 	char protected_why[256];          /* out: the first such reason */
+	bool whole_group;                 /* the pool hands out whole groups (a devices pool):
+					   * every endpoint of the group is bound to vfio */
 };
 bool pt_assign_group_viable(void *arg, int iommu_group);
+
+/* ---- recovery -------------------------------------------------------------------------- */
+
+struct pt_recovery {
+	bool recovered;            /* something was left behind and dealt with */
+	bool busy;                 /* another passthru holds the lock: nothing was stale */
+	size_t steps;              /* kernel writes the undo made */
+	size_t aborted;            /* pending leases rolled back */
+	char what[512];            /* the apply journal's recovery, in a sentence ("" none) */
+};
+
+/* What a killed assign, release or apply left behind, dealt with by whichever passthru
+ * command comes next (every command that opens the state calls it): under the apply
+ * lock, an unfinished apply journal is undone (pt_apply_recover), and so is a finished
+ * one that pending leases were waiting on; then those pending leases are rolled back
+ * (pt_state_abort). A lease therefore only ever means a ready device, and the retry of
+ * a killed assign starts from the state before it. Nothing left behind: no lock is
+ * taken. The lock held by a running passthru (wait_ms passed): rec->busy, 0. */
+int pt_assign_recover(struct pt_ctx *ctx, struct pt_state *st, const char *state_dir,
+		      int wait_ms, struct pt_recovery *rec);
 
 /* ---- assign ----------------------------------------------------------------------------- */
 
@@ -97,9 +127,14 @@ struct pt_assign_opts {
 	const char *mac;         /* NULL or a MAC for the (single) VF of a NIC */
 	int vlan;                /* 0 none, 1..4094 */
 	bool force;              /* take functions lib/safety.c protects (and say so) */
+	bool spread_pf;          /* take VFs round-robin over their PFs (--spread pf) */
 	bool dry_run;            /* choose, then give the leases back at once; no kernel write */
 	const char *state_dir;   /* the apply journal and lock; NULL: <sysroot>/var/lib/passthru */
 	int timeout_ms;          /* blocking writes (unbind, probe); 0: 30000 */
+	/* Test-only (PASSTHRU_CRASH_AFTER_STEP=N): raise SIGKILL right after step N of the
+	 * assignment: step 1 is the lease record, steps 2.. the kernel writes that make the
+	 * device ready (apply's steps, shifted by one). 0 = off. */
+	int crash_after_step;
 };
 
 struct pt_assigned {
@@ -112,6 +147,10 @@ struct pt_assigned {
 	int class_code;
 	char cpulist[256];         /* the function's local CPUs ("" unknown) */
 	char driver[64];           /* its driver after readying */
+	int guest_slot;            /* functions of one host slot leased together share a guest
+				    * slot (0x10.. on the root bus) with multifunction=on: the
+				    * slot, else -1 (let libvirt/QEMU place it) */
+	int guest_function;        /* its function number there (the host's) */
 };
 
 struct pt_assign_result {
@@ -126,8 +165,10 @@ struct pt_assign_result {
 };
 void pt_assign_result_free(struct pt_assign_result *r);
 
-/* Leases opts->count devices of opts->pool to opts->vm from h (pools must be synced:
- * pt_pools_sync) and makes them ready. Returns 0, or a negative errno with the sentence
+/* Leases opts->count units of opts->pool to opts->vm from h (pools must be synced:
+ * pt_pools_sync) and makes them ready: under the apply lock (after pt_assign_recover's
+ * work), the leases recorded pending, the devices made ready under the journal, the
+ * leases made active, the journal finished. Returns 0, or a negative errno with the sentence
  * in ctx (no lease is left behind): the pt_state_assign errors (-ENOSPC says what is
  * free where), -EPERM a protected function (without force), -EIO readying failed (and
  * was rolled back), -ENOTSUP a MAC/VLAN that cannot be set here (no rtnetlink: a
@@ -158,7 +199,8 @@ struct pt_released {
 	char why[320];             /* the quarantine reason, or why it was left leased */
 };
 
-/* Releases vm's leases (all, or the one on bdf): each function is reset, its VF
+/* Releases vm's leases (all, or the one on bdf with the rest of its unit: the VM's
+ * leases of the same pool and IOMMU group): each function is reset, its VF
  * policy restored, kept on vfio-pci and returned to its pool; one whose reset or
  * policy restore fails is quarantined. A function some process still holds open
  * through vfio (the VM is running: pt_vfio_holder) is left leased and untouched,

@@ -89,6 +89,9 @@ struct pt_bdf {
 };
 /* Accepts "dddd:bb:dd.f" and "bb:dd.f" (domain 0). Returns 0 or -EINVAL. Pure. */
 int pt_bdf_parse(const char *s, struct pt_bdf *out);
+struct pt_device;
+/* The BDF of VF n of pf (its virtfnN link), or NULL when the PF has no such link. */
+const struct pt_bdf *pt_device_vf(const struct pt_device *pf, int n);
 /* Parses a BDF at the start of s, returning the number of characters used, or 0. */
 size_t pt_bdf_scan(const char *s, struct pt_bdf *out);
 char *pt_bdf_format(const struct pt_bdf *bdf, char buf[PT_BDF_STRLEN]);
@@ -173,7 +176,8 @@ struct pt_device {
 	/* PF side */
 	int sriov_totalvfs, sriov_numvfs, sriov_offset, sriov_stride, sriov_vf_device;
 	int sriov_drivers_autoprobe;
-	struct pt_bdf *vfs;           /* ordered by virtfn index */
+	struct pt_bdf *vfs;           /* ordered by virtfn index, holes left out */
+	int *vf_numbers;              /* for each vfs[k], the N of the PF's virtfnN link */
 	size_t n_vfs;
 	/* VF side */
 	bool has_physfn;

@@ -193,6 +193,10 @@ struct pt_config_file {
  * could not be read) with "FILE:LINE:COL: message" (or "FILE: message") in ctx. */
 int pt_config_load(struct pt_ctx *ctx, const char *path, enum pt_config_kind kind,
 		   struct pt_config_file *out);
+/* The same for a file under the sysroot (rel: "/etc/passthru/host.yaml"), read through
+ * the seam: inside the tree, a regular file only (-EINVAL otherwise). */
+int pt_config_load_sysroot(struct pt_ctx *ctx, const char *rel, enum pt_config_kind kind,
+			   struct pt_config_file *out);
 /* The host configuration of c, either way. */
 const struct pt_hostcfg *pt_config_file_hostcfg(const struct pt_config_file *c);
 void pt_config_file_free(struct pt_config_file *c);

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define PT_NAME_MAX 64
-#define PT_STATE_SCHEMA_VERSION 1
+#define PT_STATE_SCHEMA_VERSION 2
 
 struct pt_state;
 
@@ -71,7 +71,8 @@ struct pt_pool_usage {
 	unsigned free, leased, quarantined;
 	unsigned removed;   /* left the configuration (and not leased) */
 };
-/* Per pool and NUMA node; a pool without devices has one row for node -1 of zeros.
+/* Per pool and NUMA node, counting units (a devices pool's functions of one IOMMU
+ * group count once); a pool without devices has one row for node -1 of zeros.
  * Ordered by pool, then node. */
 int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
 
@@ -89,6 +90,14 @@ struct pt_assign_req {
 	 * NULL = every group can. */
 	bool (*group_viable)(void *arg, int iommu_group);
 	void *group_viable_arg;
+	/* Optional: spread the devices round-robin over spread_key(bdf) (a VF's PF);
+	 * NULL = no spreading. */
+	int (*spread_key)(void *arg, const struct pt_bdf *bdf);
+	void *spread_arg;
+	/* Record the leases pending: they hold their devices (and MAC) but are not active
+	 * (pt_state_leases, release, gc do not see them) until pt_state_ready(), or are
+	 * rolled back by pt_state_abort(). false: active at once. */
+	bool pending;
 };
 
 struct pt_lease {
@@ -105,13 +114,25 @@ struct pt_lease {
 	bool remote;           /* (assign only) placed off the requested node */
 };
 
-/* Leases count devices of req->pool to req->vm in one transaction.
+/* Leases count units of req->pool to req->vm in one transaction: a unit is a function,
+ * or in a "devices" pool every function of the pool in one IOMMU group (leased
+ * together, one lease each).
  * -EINVAL bad request (names, count, mac, vlan), -ENOENT unknown pool,
  * -ENOSPC not enough usable devices (the message says what is usable where),
  * -EEXIST the MAC is already on an active lease, -EBUSY the database stayed locked.
  * Every error leaves the state unchanged. */
 int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req,
 		    struct pt_lease **out, size_t *n);
+
+/* Makes the pending leases ids[0..n) active, in one transaction (audited "ready"): their
+ * devices are ready. -ENOENT when one is not pending (released, or active already). */
+int pt_state_ready(struct pt_state *st, const long long *ids, size_t n);
+/* Rolls back pending leases: ids[0..n), or every pending lease when ids is NULL; each is
+ * ended (released, never having been ready) and audited "abort" with why. Active
+ * leases are never touched. */
+int pt_state_abort(struct pt_state *st, const long long *ids, size_t n, const char *why);
+/* Pending leases, oldest first: an assign running now, or one that was killed. */
+int pt_state_pending(struct pt_state *st, struct pt_lease **out, size_t *n);
 
 /* Releases vm's lease on bdf, or all of vm's active leases when bdf is NULL (zero
  * of them is not an error). -ENOENT bdf is not leased, -EPERM it is leased to
@@ -149,8 +170,8 @@ struct pt_audit_entry {
 	long long id;
 	char ts[32];
 	long actor_pid;
-	char action[24];     /* pool-sync, add, update, remove, assign, deny, release, gc,
-				quarantine, unquarantine, migrate */
+	char action[24];     /* pool-sync, add, update, remove, assign, pending, ready, abort,
+				deny, release, gc, quarantine, unquarantine, migrate */
 	char vm[PT_NAME_MAX + 1];
 	char bdf[PT_BDF_STRLEN];
 	char detail[512];

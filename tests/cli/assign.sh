@@ -29,6 +29,7 @@ for v in 0000:18:02.0 0000:18:02.1 0000:18:02.3; do
 done
 mkdir -p "$R/.passthru" "$R/etc/passthru"
 cp "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" "$R/.passthru/rtnl-getlink.bin"
+: >"$R/sys/bus/pci/drivers_probe" # the kernel's probe trigger, for the GPU's audio function
 cat >"$R/etc/passthru/host.yaml" <<'EOF'
 pools:
   net:
@@ -59,7 +60,7 @@ validate() { # validate FILE DESC: xmllint, then virt-xml-validate of it wrapped
 pt pools --json >"$T/out" 2>"$T/err"
 is $? 0 "pools: exit 0"
 is "$(jv '[.pools[] | "\(.pool):\(.numa_node):\(.total):\(.free)"] | join(" ")')" \
-	"gpu:1:1:1 net:0:3:3 net:1:1:1 pair:0:2:2" "pools: per pool and node, all free"
+	"gpu:1:1:1 net:0:3:3 net:1:1:1 pair:0:1:1" "pools: per pool and node, all free (a group is one unit)"
 diag "$T/err"
 
 # 2. a VF of a NIC on node 1 with MAC and VLAN, failover XML
@@ -107,13 +108,50 @@ is $? 0 "assign vm3 --pool pair --format json: exit 0"
 is "$(jv '[.vm, .devices[0].bdf, .devices[0].numa_node, .devices[0].iommu_group, .devices[0].mac, .devices[0].vlan, .memory_node, .cpus] | map(tostring) | join(" ")')" \
 	"vm3 0000:05:00.0 0 5 null null 0 0-15" "JSON: vm, devices[].bdf/numa_node/iommu_group/mac/vlan, memory_node, cpus"
 is "$(jv .version)" 1 "JSON: version 1"
+is "$(jv '[.devices[].bdf] | join(" ")')" "0000:05:00.0 0000:06:00.0" \
+	"a devices pool hands out the IOMMU group as one unit: both functions"
+pt pools --json >"$T/out"
+is "$(jv '[.pools[] | select(.pool == "pair") | "\(.total):\(.free):\(.leased)"] | join(" ")')" "1:0:1" \
+	"pools counts units: the pair's one group is one leased unit"
 pt assign vm4 --pool pair --dry-run >"$T/out" 2>"$T/err"
-is $? 1 "the shared group's other device is not for another VM"
+is $? 1 "the group is vm3's: nothing for another VM"
+pt release vm3 --device 0000:06:00.0 --json >"$T/out" 2>"$T/err"
+is "$(jv '[.devices[] | "\(.bdf) \(.result)"] | join(",")')" "0000:05:00.0 returned,0000:06:00.0 returned" \
+	"release --device of one function returns its whole unit"
 pt assign vm3 --pool pair --format libvirt >"$T/pair.xml" 2>"$T/err"
-is $? 0 "but for vm3 it is"
+is $? 0 "and the unit is vm3's again"
 grep -q "<hostdev mode='subsystem' type='pci' managed='no'>" "$T/pair.xml"
 ok $? "a whole device is a <hostdev mode='subsystem' type='pci' managed='no'>"
 validate "$T/pair.xml" "hostdev XML"
+
+# 4b. a GPU whose HDMI audio function (snd_hda_intel) shares its group: one unit
+pt pools --json >"$T/out"
+is "$(jv '[.pools[] | select(.pool == "gpu") | "\(.total):\(.free)"] | join(" ")')" "1:1" \
+	"pools: the GPU and its audio function are one free unit"
+pt assign vmg --pool gpu --dry-run --format json >"$T/out" 2>"$T/err"
+is "$?:$(jv '[.devices[].bdf] | join(" ")')" "0:0000:81:00.0 0000:81:00.1" \
+	"assign --dry-run: the audio function on snd_hda_intel does not block its own unit"
+diag "$T/err"
+# a tree cannot probe drivers: the audio function as the kernel would leave it
+d=$(readlink -f "$R/sys/bus/pci/devices/0000:81:00.1")
+t=$(readlink "$d/driver") && ln -sfn "${t%/*}/vfio-pci" "$d/driver"
+pt assign vmg --pool gpu --format libvirt >"$T/gpu.xml" 2>"$T/err"
+is $? 0 "assign vmg --pool gpu: the whole group"
+diag "$T/err"
+is "$(grep -c "<address type='pci' domain='0x0000' bus='0x00' slot='0x10' function='0x[01]'" "$T/gpu.xml")" 2 \
+	"XML: both functions in one guest slot, their own function numbers"
+grep -q "slot='0x10' function='0x0' multifunction='on'/>" "$T/gpu.xml"
+ok $? "XML: function 0 says multifunction='on'"
+validate "$T/gpu.xml" "multifunction hostdev XML"
+is "$(cat "$R/sys/bus/pci/devices/0000:81:00.1/driver_override")" \
+	vfio-pci "the audio function is kept on vfio-pci too (driver_override)"
+pt release vmg >/dev/null 2>&1
+pt assign vmg --pool gpu --format qemu >"$T/out" 2>"$T/err"
+grep -q -- "-device vfio-pci,host=0000:81:00.0,id=hostdev0,bus=pcie.0,addr=0x10.0,multifunction=on" "$T/out" &&
+	grep -q -- "-device vfio-pci,host=0000:81:00.1,id=hostdev1,bus=pcie.0,addr=0x10.1$" "$T/out"
+ok $? "QEMU: both functions at addr 0x10.0 (multifunction=on) and 0x10.1"
+diag "$T/out"
+pt release vmg >/dev/null 2>&1
 
 # 5. leases
 pt leases --json >"$T/out"

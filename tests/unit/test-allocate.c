@@ -344,6 +344,73 @@ static void test_properties(void)
 	   remote);
 }
 
+/* Units: whole_group functions of one group go together; count counts units. */
+static void test_units(void)
+{
+	struct pt_alloc_candidate c[] = {
+		dev("0000:81:00.1", 1, 14), dev("0000:81:00.0", 1, 14), /* GPU + audio */
+		dev("0000:82:00.0", 1, 15), dev("0000:82:00.1", 1, 15),
+		dev("0000:83:00.0", 1, 16),                             /* alone */
+	};
+	struct pt_alloc_request req = { .count = 1, .numa_node = -1 };
+	struct pt_alloc_result res;
+	size_t picks[8];
+
+	for (size_t i = 0; i < 5; i++)
+		c[i].whole_group = true;
+	is_int(pt_allocate(c, 5, &req, picks, &res), 0, "one unit");
+	is_int(res.n_units, 1, "one unit picked");
+	is_int(res.n_picked, 2, "two functions in it");
+	is_str(bdf_of(c, picks[0]), "0000:81:00.0", "the unit of the lowest address");
+	is_str(bdf_of(c, picks[1]), "0000:81:00.1", "with its audio function");
+	is_int(res.avail_total, 3, "3 units usable, not 5 functions");
+
+	c[0].leased = true; /* the first unit's audio function is held: the unit is not usable */
+	c[0].lease_vm = "other";
+	is_int(pt_allocate(c, 5, &req, picks, &res), 0, "the next unit");
+	is_str(bdf_of(c, picks[0]), "0000:82:00.0", "a unit with a leased member is skipped whole");
+	is_int(res.n_picked, 2, "both of its functions");
+	c[0].leased = false;
+	c[0].lease_vm = NULL;
+
+	c[3].group_viable = false; /* one member not viable: the unit is not */
+	req.count = 3;
+	is_int(pt_allocate(c, 5, &req, picks, &res), -ENOSPC, "3 units, one of them not viable");
+	is_int(res.n_picked, 0, "nothing picked");
+	req.count = 2;
+	is_int(pt_allocate(c, 5, &req, picks, &res), 0, "2 units");
+	is_int(res.n_picked, 3, "2 + 1 functions");
+	is_str(bdf_of(c, picks[2]), "0000:83:00.0", "the lone function is the second unit");
+	c[3].group_viable = true;
+
+	c[1].whole_group = false; /* not marked: a unit of its own */
+	req.count = 1;
+	is_int(pt_allocate(c, 5, &req, picks, &res), 0, "unmarked");
+	is_int(res.n_picked, 1, "an unmarked function goes alone");
+}
+
+/* Spread: round-robin over the spread key (a VF's PF). */
+static void test_spread(void)
+{
+	struct pt_alloc_candidate c[] = {
+		dev("0000:18:02.0", 0, 40), dev("0000:18:02.1", 0, 41), dev("0000:18:02.2", 0, 42),
+		dev("0000:19:02.0", 0, 50), dev("0000:19:02.1", 0, 51),
+	};
+	struct pt_alloc_request req = { .count = 3, .numa_node = 0 };
+	struct pt_alloc_result res;
+	size_t picks[8];
+
+	for (size_t i = 0; i < 5; i++)
+		c[i].spread_key = i < 3 ? 0x1800 : 0x1900;
+	is_int(pt_allocate(c, 5, &req, picks, &res), 0, "3 VFs, packed");
+	is_str(bdf_of(c, picks[2]), "0000:18:02.2", "without spread: the lowest addresses, one PF");
+	req.spread = true;
+	is_int(pt_allocate(c, 5, &req, picks, &res), 0, "3 VFs, spread");
+	is_str(bdf_of(c, picks[0]), "0000:18:02.0", "first PF's first VF");
+	is_str(bdf_of(c, picks[1]), "0000:19:02.0", "then the second PF's first VF");
+	is_str(bdf_of(c, picks[2]), "0000:18:02.1", "then round again");
+}
+
 int main(void)
 {
 	test_basics();
@@ -352,5 +419,7 @@ int main(void)
 	test_numa();
 	test_wide_domain();
 	test_properties();
+	test_units();
+	test_spread();
 	return done_testing();
 }

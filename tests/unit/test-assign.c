@@ -124,9 +124,24 @@ static void test_pure(void)
 	ok(memcmp(mac, (uint8_t[]){ 0x02, 0, 0, 0x18, 0x00, 3 }, 6) == 0,
 	   "placeholder MAC of 18:00.0 VF 3 is 02:00:00:18:00:03");
 	pt_bdf_parse("0000:af:1f.7", &pf);
-	pt_vf_placeholder_mac(&pf, 300, mac);
-	ok(mac[0] == 2 && mac[3] == 0xaf && mac[4] == 0xff && mac[5] == 300 % 256,
-	   "placeholder: bus, dev<<3|fn, VF index mod 256; locally administered unicast");
+	is_int(pt_vf_placeholder_mac(&pf, 300, mac), 0, "a placeholder for VF 300");
+	ok(memcmp(mac, (uint8_t[]){ 0x06, 0, 0, 0xaf, 0xff, 300 % 256 }, 6) == 0,
+	   "placeholder: VF index bits 8-13 in the first octet, bus, dev<<3|fn, index low byte");
+	ok((mac[0] & 3) == 2, "locally administered unicast");
+	{
+		uint8_t m1[6], m2[6];
+		struct pt_bdf d1, d2;
+
+		pt_bdf_parse("0001:18:00.0", &d1);
+		pt_bdf_parse("0000:18:00.0", &d2);
+		pt_vf_placeholder_mac(&d1, 4, m1);
+		pt_vf_placeholder_mac(&d2, 4, m2);
+		ok(memcmp(m1, m2, 6) != 0 && m1[1] == 0 && m1[2] == 1,
+		   "the PCI domain is in it: 0001:18:00.0 and 0000:18:00.0 differ");
+		pt_vf_placeholder_mac(&d2, 260, m1);
+		ok(memcmp(m1, m2, 6) != 0, "VF 260 and VF 4 differ (no index modulo 256)");
+		is_int(pt_vf_placeholder_mac(&d2, 16384, m1), -ERANGE, "VF 16384: no unique placeholder");
+	}
 
 	snprintf(path, sizeof(path), "%s/dual-socket", fixtures);
 	if (pt_ctx_new(&ctx, path) < 0 || !(h = scan(ctx)) || load_cfg(&c) < 0) {
@@ -266,17 +281,19 @@ static void test_assign(void)
 	is_int(r, -ENOSPC, "net cannot supply 3 more: 2 are left");
 	ok(strstr(pt_ctx_error(e.ctx), "cannot supply 3") != NULL, "message: %s", pt_ctx_error(e.ctx));
 
-	/* group viability: 05:00.0 and 06:00.0 share a group, both on vfio-pci */
+	/* a devices pool hands out whole groups: 05:00.0 and 06:00.0 share one */
 	r = assign(&e, "vm3", "pair", 1, -1, false, &res);
-	is_int(r, 0, "pair: one device of a viable shared group");
-	if (r == 0 && res.n == 1)
-		is_str(res.devs[0].lease.bdf, "0000:05:00.0", "the lowest BDF");
+	is_int(r, 0, "pair: one unit, the whole shared group");
+	is_int(res.n, 2, "both functions of the group");
+	if (r == 0 && res.n == 2) {
+		is_str(res.devs[0].lease.bdf, "0000:05:00.0", "the lowest BDF first");
+		is_str(res.devs[1].lease.bdf, "0000:06:00.0", "then its group neighbour");
+	}
 	pt_assign_result_free(&res);
 	r = assign(&e, "vm4", "pair", 1, -1, false, &res);
-	is_int(r, -ENOSPC, "the other member of vm3's group is not for vm4");
-	ok(strstr(pt_ctx_error(e.ctx), "shared with another VM") != NULL, "%s", pt_ctx_error(e.ctx));
+	is_int(r, -ENOSPC, "the group is vm3's: nothing for vm4");
 	r = assign(&e, "vm3", "pair", 1, -1, false, &res);
-	is_int(r, 0, "but vm3 may take it");
+	is_int(r, -ENOSPC, "nor a second unit for vm3");
 	pt_assign_result_free(&res);
 
 	/* a MAC on something that is not a VF of a NIC: refused, no half lease */
@@ -423,7 +440,7 @@ static void test_ready_failure_and_release(void)
 
 		r = pt_assign(e.ctx, e.st, e.h, &o, &res);
 		is_int(r, 0, "dry run");
-		is_int(res.n, 1, "dry run names a device");
+		is_int(res.n, 2, "dry run names the unit's two functions");
 		is_int(n_leases(e.st, "vm9"), 0, "and keeps no lease");
 		is_int(pt_ctx_write_count(e.ctx) - w, 0, "and writes nothing to the kernel");
 		pt_assign_result_free(&res);

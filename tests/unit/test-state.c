@@ -941,6 +941,92 @@ static void test_concurrency(int procs, int cycles)
 	pt_ctx_free(ctx);
 }
 
+/* Pending leases (schema 2): recorded before the device is ready, invisible until made
+ * ready, rolled back by abort; and a schema-1 database migrates with its leases active. */
+static void test_pending(void)
+{
+	const char *dir = fresh_dir("pending");
+	struct pt_assign_req req = { .vm = "vm1", .pool = "vfs", .count = 1, .numa_node = -1,
+				     .mac = "02:00:00:00:00:01", .pending = true };
+	struct pt_lease *l = NULL, *l2 = NULL;
+	struct pt_state *st;
+	struct pt_ctx *ctx;
+	long long id;
+	size_t n = 0, n2 = 0;
+	char db[600];
+
+	pt_ctx_new(&ctx, NULL);
+	if (pt_state_open(ctx, dir, &st) < 0) {
+		ok(0, "open: %s", pt_ctx_error(ctx));
+		return;
+	}
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	pt_state_sync_pool(st, "vfs", "vfs", vfs8, 8);
+	is_int(pt_state_assign(st, &req, &l, &n), 0, "a pending lease");
+	id = n ? l[0].id : -1;
+	is_int(pt_state_leases(st, NULL, &l2, &n2), 0, "leases");
+	is_int(n2, 0, "a pending lease is not active: leases do not show it");
+	free(l2);
+	is_int(pt_state_pending(st, &l2, &n2), 0, "pending leases");
+	is_int(n2, 1, "it is pending");
+	free(l2);
+	is_int(pt_state_release(st, "vm1", n ? l[0].bdf : "0:0.0", NULL, NULL), -ENOENT,
+	       "release does not see it");
+	req.vm = "vm2";
+	is_int(pt_state_assign(st, &req, &l2, &n2), -EEXIST, "but it holds its MAC");
+	req.mac = NULL;
+	req.count = 8;
+	is_int(pt_state_assign(st, &req, &l2, &n2), -ENOSPC, "and its device");
+	is_int(pt_state_ready(st, &id, 1), 0, "made ready");
+	is_int(pt_state_leases(st, NULL, &l2, &n2), 0, "leases");
+	is_int(n2, 1, "now it is active");
+	free(l2);
+	is_int(pt_state_ready(st, &id, 1), -ENOENT, "ready once only");
+	is_int(pt_state_abort(st, NULL, 0, ": test"), 0, "abort every pending lease");
+	is_int(pt_state_leases(st, NULL, &l2, &n2), 0, "leases");
+	is_int(n2, 1, "abort never touches an active lease");
+	free(l2);
+	ok(sql_exec(db, "UPDATE leases SET ready = NULL") != SQLITE_OK,
+	   "the schema refuses to make an active lease pending again");
+	free(l);
+	req.count = 1;
+	is_int(pt_state_assign(st, &req, &l, &n), 0, "vm2: a pending lease");
+	id = n ? l[0].id : -1;
+	is_int(pt_state_abort(st, &id, 1, ": its assign failed"), 0, "rolled back");
+	is_int(pt_state_pending(st, &l2, &n2), 0, "pending leases");
+	is_int(n2, 0, "none pending any more");
+	free(l2);
+	is_int(count_action(st, "abort"), 1, "the rollback is audited as abort");
+	is_int(count_action(st, "pending") + count_action(st, "ready"), 3, "pending and ready too");
+	is_int(pt_state_assign(st, &req, &l2, &n2), 0, "its device is free again");
+	free(l2);
+	free(l);
+	is_int(pt_state_verify(st, true), 0, "the state verifies");
+	pt_state_close(st);
+
+	/* a schema-1 database (no ready column, the old trigger) with an active lease */
+	sql_exec(db, "DROP INDEX leases_pending; DROP TRIGGER leases_ready_or_release_only; "
+		     "ALTER TABLE leases DROP COLUMN ready; "
+		     "CREATE TRIGGER leases_release_only BEFORE UPDATE ON leases "
+		     "WHEN OLD.released IS NOT NULL OR NEW.released IS NULL OR NEW.id IS NOT OLD.id "
+		     "OR NEW.bdf IS NOT OLD.bdf OR NEW.vm IS NOT OLD.vm "
+		     "BEGIN SELECT RAISE(ABORT, 'a lease can only be released, once'); END; "
+		     "PRAGMA user_version = 1");
+	is_int(sql_int(db, "PRAGMA user_version"), 1, "made a schema-1 database");
+	if (pt_state_open(ctx, dir, &st) < 0) {
+		ok(0, "it opens: %s", pt_ctx_error(ctx));
+		pt_ctx_free(ctx);
+		return;
+	}
+	is_int(sql_int(db, "PRAGMA user_version"), 2, "it opens, migrated to schema 2");
+	is_int(pt_state_leases(st, NULL, &l, &n), 0, "leases");
+	is_int(n, 2, "its active leases stay active (ready = created)");
+	free(l);
+	is_int(pt_state_verify(st, true), 0, "and it verifies");
+	pt_state_close(st);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -957,6 +1043,7 @@ int main(int argc, char **argv)
 		test_schema();
 		test_concurrent_open();
 		test_semantics();
+		test_pending();
 		test_crash();
 		test_concurrency(8, 60);
 	}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one-shot commands' library side (lib/oneshot.c): the host configurations they
+ * build (refused as YAML would refuse them), drop-ins merged in order (the later word
+ * holds), the drop-in directory of a config file, and --persist writing a drop-in
+ * once, merged over what it held.
+ */
+#include "passthru/oneshot.h"
+#include "passthru/profile.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct pt_bdf PF = { 0, 0x21, 0, 0 }, DEV = { 0, 0x05, 0, 0 };
+
+static struct pt_hostcfg parse(const char *yaml)
+{
+	struct pt_hostcfg c;
+	struct pt_cfg_error e;
+
+	if (pt_hostcfg_parse(yaml, strlen(yaml), "t.yaml", &c, &e) < 0) {
+		printf("# did not parse: %s\n", e.msg);
+		memset(&c, 0, sizeof(c));
+	}
+	return c;
+}
+
+static void test_build(void)
+{
+	struct pt_hostcfg c;
+	struct pt_vf_config v;
+	char err[256];
+
+	is_int(pt_oneshot_bind(&DEV, 1, "vfio-pci", &c, err, sizeof(err)), 0, "bind: built");
+	ok(c.n_passthrough == 1 && strcmp(c.passthrough[0].driver, "vfio-pci") == 0 &&
+	   c.passthrough[0].device.kind == PT_MATCH_BDF, "bind: one passthrough entry by BDF");
+	pt_hostcfg_free(&c);
+	ok(pt_oneshot_bind(&DEV, 1, "vfio pci", &c, err, sizeof(err)) < 0 &&
+	   strstr(err, "driver name"), "a driver name YAML would refuse is refused: %s", err);
+	is_int(pt_oneshot_sriov(&PF, 4, 0, &c, err, sizeof(err)), 0, "sriov: built");
+	ok(c.n_sriov == 1 && c.sriov[0].vfs == 4 && c.sriov[0].drivers_autoprobe == 0 &&
+	   c.sriov[0].n_vf == 0, "sriov: vfs 4, drivers_autoprobe false, no VF settings");
+	pt_hostcfg_free(&c);
+	pt_vf_config_unset(&v);
+	v.trust = 1;
+	v.vlan = 100;
+	v.qos = 0;
+	is_int(pt_oneshot_vf(&PF, 2, &v, &c, err, sizeof(err)), 0, "vf 2: built");
+	ok(c.n_sriov == 1 && c.sriov[0].vfs == -1 && c.sriov[0].n_vf == 1 && c.sriov[0].vf[0].vf == 2 &&
+	   c.sriov[0].vf[0].trust == 1 && c.sriov[0].vf[0].vlan == 100, "vf 2: vf: {2: {vlan, trust}}, count kept");
+	pt_hostcfg_free(&c);
+	v.has_mac = true;
+	memcpy(v.mac, (uint8_t[]){ 2, 0, 0, 0, 0, 1 }, 6);
+	ok(pt_oneshot_vf(&PF, -1, &v, &c, err, sizeof(err)) < 0 && strstr(err, "same address"),
+	   "vf all --mac: refused (%s)", err);
+}
+
+static void test_merge(void)
+{
+	struct pt_hostcfg a = parse("sriov:\n  - pf: { bdf: \"0000:21:00.0\" }\n    vfs: 4\n"
+				    "    vf:\n      2: { trust: false, vlan: 7 }\n"
+				    "passthrough:\n  - device: { bdf: \"0000:05:00.0\" }\n");
+	struct pt_hostcfg b = parse("sriov:\n  - pf: { bdf: \"0000:21:00.0\" }\n"
+				    "    vf_defaults: { trust: true }\n    vf:\n      3: { vlan: 9 }\n"
+				    "passthrough:\n  - device: { bdf: \"0000:05:00.0\" }\n    driver: none\n"
+				    "  - device: { bdf: \"0000:06:00.0\" }\n");
+	char *y = NULL;
+
+	is_int(pt_hostcfg_merge(&a, &b), 0, "merged");
+	is_int((int)a.n_sriov, 1, "one PF entry: same selector overlays");
+	is_int(a.sriov[0].vfs, 4, "the count the later file does not set is kept");
+	ok(a.sriov[0].n_vf == 2 && a.sriov[0].vf[0].vf == 2 && a.sriov[0].vf[1].vf == 3,
+	   "per-VF entries merged by index, sorted");
+	is_int(a.sriov[0].vf[0].trust, -1, "a later vf_defaults trust clears VF 2's earlier trust");
+	is_int(a.sriov[0].vf[0].vlan, 7, "... and leaves its VLAN");
+	is_int(a.sriov[0].defaults.trust, 1, "vf_defaults trust true");
+	ok(a.n_passthrough == 2 && strcmp(a.passthrough[0].driver, "none") == 0,
+	   "passthrough: the later driver for the same device wins, a new device is added");
+	is_int(pt_hostcfg_format(&a, NULL, &y), 0, "formatted");
+	pt_hostcfg_free(&b);
+	b = parse(y);
+	is_int((int)b.n_passthrough, 2, "the formatted YAML parses back");
+	free(y);
+	pt_hostcfg_free(&a);
+	pt_hostcfg_free(&b);
+}
+
+static void test_dropins(void)
+{
+	char dir[4096], path[4200], got[4096];
+	const char *tmp = getenv("TMPDIR");
+	struct pt_hostcfg c, one;
+	struct pt_cfg_error e;
+	struct pt_ctx *ctx;
+	struct stat st1, st2;
+	char err[256];
+	FILE *f;
+
+	pt_hostcfg_dropin_dir("/etc/passthru/host.yaml", got, sizeof(got));
+	is_str(got, "/etc/passthru/host.d", "host.yaml -> host.d");
+	pt_hostcfg_dropin_dir("x.yml", got, sizeof(got));
+	is_str(got, "x.d", "x.yml -> x.d");
+	pt_hostcfg_dropin_dir("conf", got, sizeof(got));
+	is_str(got, "conf.d", "conf -> conf.d");
+
+	snprintf(dir, sizeof(dir), "%s/test-oneshot.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!ok(mkdtemp(dir) != NULL, "temp dir"))
+		return;
+	if (pt_ctx_new(&ctx, dir) < 0)
+		return;
+	pt_oneshot_bind(&DEV, 1, "vfio-pci", &one, err, sizeof(err));
+	is_int(pt_hostcfg_persist(ctx, &one, "bind", true, path, sizeof(path)), 0, "dry run");
+	ok(access(path, F_OK) != 0, "a dry run names the drop-in and writes nothing");
+	is_int(pt_hostcfg_persist(ctx, &one, "bind", false, path, sizeof(path)), 0, "persisted");
+	snprintf(got, sizeof(got), "%s/etc/passthru/host.d/50-oneshot-bind.yaml", dir);
+	is_str(path, got, "at <sysroot>/etc/passthru/host.d/50-oneshot-bind.yaml");
+	stat(path, &st1);
+	sleep(1);
+	pt_hostcfg_persist(ctx, &one, "bind", false, path, sizeof(path));
+	stat(path, &st2);
+	ok(st1.st_mtime == st2.st_mtime && st1.st_ino == st2.st_ino, "persisting the same again: not rewritten");
+	pt_hostcfg_free(&one);
+	pt_oneshot_bind(&(struct pt_bdf){ 0, 0x06, 0, 0 }, 1, "vfio-pci", &one, err, sizeof(err));
+	pt_hostcfg_persist(ctx, &one, "bind", false, path, sizeof(path));
+	pt_hostcfg_free(&one);
+	snprintf(got, sizeof(got), "%s/etc/passthru/host.d/10-user.yaml", dir);
+	f = fopen(got, "w");
+	if (f) {
+		fputs("passthrough:\n  - device: { bdf: \"0000:05:00.0\" }\n    driver: igb\n", f);
+		fclose(f);
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(got, sizeof(got), "%s/etc/passthru/host.d", dir);
+	is_int(pt_hostcfg_load_dropins(got, &c, &e), 2, "two drop-ins merged");
+	ok(c.n_passthrough == 2 && strcmp(c.passthrough[0].driver, "vfio-pci") == 0,
+	   "name order: 50-oneshot-bind (vfio-pci) over 10-user (igb) for 05:00.0, 06:00.0 added");
+	pt_hostcfg_free(&c);
+	snprintf(path, sizeof(path), "%s/etc/passthru/host.d/20-bad.yaml", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("sriov:\n  - pf: { bdf: \"0000:21:00.0\" }\n    vfs: many\n", f);
+		fclose(f);
+	}
+	ok(pt_hostcfg_load_dropins(got, &c, &e) == -EINVAL && strstr(e.file, "20-bad.yaml") && e.line == 3,
+	   "a bad drop-in: -EINVAL naming file and line (%s:%d)", e.file, e.line);
+	pt_hostcfg_free(&c);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		printf("# could not remove %s\n", dir);
+	pt_ctx_free(ctx);
+}
+
+int main(void)
+{
+	test_build();
+	test_merge();
+	test_dropins();
+	return done_testing();
+}

@@ -135,7 +135,7 @@ _passthru()
 		FILE.tar.gz) _passthru_files "$cur" '*.tar.gz' ;;
 		FILE)
 			case $prev in
-			--profile | -p | --config | -c) _passthru_files "$cur" '*.y*ml' ;;
+			--profile | -p | --config | -c | --demand | -D) _passthru_files "$cur" '*.y*ml' ;;
 			*) _passthru_files "$cur" ;;
 			esac
 			;;
@@ -153,6 +153,14 @@ _passthru()
 	apply) _passthru_files "$cur" '*.y*ml' ;;
 	log) _passthru_files "$cur" ;;
 	release) COMPREPLY=($(compgen -W "$(_passthru_vms)" -- "$cur")) ;;
+	plan)
+		if [ "$COMP_CWORD" -eq $((_pt_command_at + 1)) ]; then
+			COMPREPLY=($(compgen -W "sriov hugepages choose" -- "$cur"))
+		elif [ "${COMP_WORDS[_pt_command_at + 1]}" = sriov ] &&
+			[ "$COMP_CWORD" -eq $((_pt_command_at + 2)) ]; then
+			COMPREPLY=($(compgen -W "$(_passthru_devices)" -- "$cur"))
+		fi
+		;;
 	esac
 }
 complete -F _passthru passthru

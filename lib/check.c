@@ -742,32 +742,37 @@ static void check_aer(struct judge *j)
 
 	for (size_t i = 0; j->f->have_klog && i < k->n_aer; i++) {
 		const struct pt_klog_aer *a = &k->aer[i];
-		enum pt_result r = aer_sev(j, a->severity);
 
-		if (r == PT_PASS)
-			continue;
-		bad++;
-		add(j, "pcie.aer", "No PCIe AER errors", r, a->device, dec, "%ld %s error%s in the kernel log: %s",
-		    a->count, a->severity, a->count == 1 ? "" : "s", a->first_line);
+		/* one result per severity, each with a line of that severity as evidence */
+		for (int s = PT_KLOG_AER_FATAL; s >= PT_KLOG_AER_CORRECTED; s--) {
+			const char *name = pt_klog_aer_severity_str(s);
+			long n = a->by_severity[s];
+			enum pt_result r = aer_sev(j, name);
+
+			if (!n || r == PT_PASS)
+				continue;
+			bad++;
+			add(j, "pcie.aer", "No PCIe AER errors", r, a->device, dec,
+			    "%ld %s error%s in the kernel log: %s", n, name, n == 1 ? "" : "s",
+			    a->severity_line[s]);
+		}
 	}
 	for (size_t i = 0; i < j->h->n_devs; i++) {
 		const struct pt_device *d = &j->h->devs[i];
-		const char *what = NULL;
-		long long n = 0;
-		enum pt_result r = PT_PASS;
+		const long long counts[3] = { d->aer.fatal, d->aer.nonfatal, d->aer.correctable };
+		static const char *const names[3] = { "fatal", "non-fatal", "corrected" };
 
-		if (d->aer.fatal > 0) {
-			what = "fatal", n = d->aer.fatal, r = sev(j->p->sev_aer_fatal);
-		} else if (d->aer.nonfatal > 0) {
-			what = "non-fatal", n = d->aer.nonfatal, r = sev(j->p->sev_aer_nonfatal);
-		} else if (d->aer.correctable > 0) {
-			what = "corrected", n = d->aer.correctable, r = sev(j->p->sev_aer_correctable);
+		for (int s = 0; s < 3; s++) {
+			enum pt_result r = aer_sev(j, names[s]);
+			long long n = counts[s];
+
+			if (n <= 0 || r == PT_PASS)
+				continue;
+			bad++;
+			add(j, "pcie.aer", "No PCIe AER errors", r, d->name, dec,
+			    "sysfs aer_dev_* counts %lld %s error%s since boot", n, names[s],
+			    n == 1 ? "" : "s");
 		}
-		if (!what || r == PT_PASS)
-			continue;
-		bad++;
-		add(j, "pcie.aer", "No PCIe AER errors", r, d->name, dec,
-		    "sysfs aer_dev_* counts %lld %s error%s since boot", n, what, n == 1 ? "" : "s");
 	}
 	if (!bad)
 		add(j, "pcie.aer", "No PCIe AER errors", PT_PASS, NULL, NULL,

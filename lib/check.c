@@ -372,6 +372,8 @@ static void check_profile_devices(struct judge *j)
 			    req->driver);
 		}
 		if (req->numa_node >= 0) {
+			char nn[24];
+
 			add(j, "numa.locality", "Device on the expected NUMA node",
 			    d->numa_node == req->numa_node ? PT_PASS
 							   : d->numa_node < 0 ? PT_WARN : PT_FAIL,
@@ -379,20 +381,22 @@ static void check_profile_devices(struct judge *j)
 			    d->numa_node < 0 ? "The firmware does not report the device's node (numa_node -1): "
 					       "check the BIOS's NUMA/SRAT settings."
 					     : "Move the card to a slot on the wanted node, or change the profile.",
-			    "numa_node %d, profile expects %d", d->numa_node, req->numa_node);
+			    "numa_node %s, profile expects %d", pt_format_count(d->numa_node, nn, sizeof(nn)),
+			    req->numa_node);
 		}
 		if (req->min_speed_mts > 0 || req->min_width > 0) {
 			bool ok = (req->min_speed_mts <= 0 || d->link.speed_mts >= req->min_speed_mts) &&
 				  (req->min_width <= 0 || d->link.width >= req->min_width);
-			char have[32], want[32];
+			char have[32], want[32], w[24];
 
 			pt_format_speed(d->link.speed_mts, have, sizeof(have));
 			pt_format_speed(req->min_speed_mts, want, sizeof(want));
 			add(j, "pcie.link", "PCIe link as expected", ok ? PT_PASS : PT_FAIL, d->name,
 			    "Reseat the card or move it to a slot wired for the full width and speed; check "
 			    "the BIOS's PCIe speed setting.",
-			    "negotiated %s x%d, profile expects at least %s x%d", have, d->link.width,
-			    req->min_speed_mts > 0 ? want : "any", req->min_width);
+			    "negotiated %s x%s, profile expects at least %s x%d", have,
+			    pt_format_count(d->link.width, w, sizeof(w)), req->min_speed_mts > 0 ? want : "any",
+			    req->min_width > 0 ? req->min_width : 1);
 		}
 	}
 }
@@ -405,6 +409,7 @@ static void check_numa_cpus(struct judge *j)
 		return;
 	for (size_t i = 0; i < j->p->n_devices; i++) {
 		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+		char nn[24];
 		int sub;
 
 		if (!d)
@@ -420,7 +425,8 @@ static void check_numa_cpus(struct judge *j)
 		    d->name,
 		    "Pin the VMs that get this device to CPUs of its node, or reserve CPUs on that node "
 		    "(numa: vm_cpus).",
-		    "VM CPUs %s, device-local CPUs %s (node %d)", cpus, d->local_cpulist, d->numa_node);
+		    "VM CPUs %s, device-local CPUs %s (node %s)", cpus, d->local_cpulist,
+		    pt_format_count(d->numa_node, nn, sizeof(nn)));
 	}
 }
 
@@ -473,6 +479,7 @@ static void check_vf_counts(struct judge *j)
 		const struct pt_sriov_config *s = &j->p->cfg.sriov[i];
 		char why[256], sel[128];
 		const struct pt_device *d;
+		char nv[24];
 
 		if (s->vfs < 0)
 			continue;
@@ -497,7 +504,8 @@ static void check_vf_counts(struct judge *j)
 		}
 		add(j, "sriov.vf-count", "VF count as planned", d->sriov_numvfs == s->vfs ? PT_PASS : PT_FAIL,
 		    d->name, "Run passthru apply with the host config to set the VF count.",
-		    "sriov_numvfs %d, planned %d (of %d)", d->sriov_numvfs, s->vfs, d->sriov_totalvfs);
+		    "sriov_numvfs %s, planned %d (of %d)", pt_format_count(d->sriov_numvfs, nv, sizeof(nv)),
+		    s->vfs, d->sriov_totalvfs);
 	}
 }
 
@@ -581,7 +589,7 @@ static void check_hugepages(struct judge *j)
 		const struct pt_hugepages *hp = NULL;
 		const struct pt_hugepages *arr = j->h->hugepages;
 		size_t n = j->h->n_hugepages;
-		char where[32], dec[300];
+		char where[32], dec[300], sz[32], tot[24], fr[24], wtot[24], wfr[24];
 
 		if (q->node >= 0) {
 			const struct pt_numa_node *nd = pt_host_node(j->h, q->node);
@@ -601,24 +609,39 @@ static void check_hugepages(struct judge *j)
 		for (size_t k = 0; k < n; k++)
 			if (arr[k].size_kb == q->size_kb)
 				hp = &arr[k];
+		pt_format_kib(q->size_kb, sz, sizeof(sz));
 		snprintf(dec, sizeof(dec),
-			 "Reserve %ld-kB hugepages on %s: hugepagesz=/hugepages= on the kernel command line, "
+			 "Reserve %s hugepages on %s: hugepagesz=/hugepages= on the kernel command line, "
 			 "or echo N > %s/hugepages/hugepages-%ldkB/nr_hugepages at boot.",
-			 q->size_kb, where, q->node >= 0 ? "/sys/devices/system/node/nodeN" : "/sys/kernel/mm",
+			 sz, where, q->node >= 0 ? "/sys/devices/system/node/nodeN" : "/sys/kernel/mm",
 			 q->size_kb);
 		if (!hp) {
 			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
-			    "no %ld kB hugepage pool on %s", q->size_kb, where);
+			    "no %s hugepage pool on %s", sz, where);
 			continue;
 		}
-		if ((q->min_total >= 0 && hp->total < q->min_total) ||
-		    (q->min_free >= 0 && hp->free < q->min_free))
+		pt_format_count(hp->total, tot, sizeof(tot));
+		pt_format_count(hp->free, fr, sizeof(fr));
+		pt_format_count(q->min_total, wtot, sizeof(wtot));
+		pt_format_count(q->min_free, wfr, sizeof(wfr));
+		if (q->min_total < 0)
+			snprintf(wtot, sizeof(wtot), "any");
+		if (q->min_free < 0)
+			snprintf(wfr, sizeof(wfr), "any");
+		if ((q->min_total >= 0 && hp->total < 0) || (q->min_free >= 0 && hp->free < 0))
+			add(j, "numa.hugepages", "Hugepages reserved", PT_WARN, where,
+			    "The kernel does not say how many hugepages are reserved or free here: check "
+			    "the nr_hugepages and free_hugepages files are readable.",
+			    "%s pages on %s: %s reserved, %s free; profile wants at least %s reserved, %s free",
+			    sz, where, tot, fr, wtot, wfr);
+		else if ((q->min_total >= 0 && hp->total < q->min_total) ||
+			 (q->min_free >= 0 && hp->free < q->min_free))
 			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
-			    "%ld kB pages on %s: %ld reserved, %ld free; profile wants at least %ld reserved, %ld free",
-			    q->size_kb, where, hp->total, hp->free, q->min_total, q->min_free);
+			    "%s pages on %s: %s reserved, %s free; profile wants at least %s reserved, %s free",
+			    sz, where, tot, fr, wtot, wfr);
 		else
 			add(j, "numa.hugepages", "Hugepages reserved", PT_PASS, where, NULL,
-			    "%ld kB pages on %s: %ld reserved, %ld free", q->size_kb, where, hp->total, hp->free);
+			    "%s pages on %s: %s reserved, %s free", sz, where, tot, fr);
 	}
 }
 
@@ -650,6 +673,9 @@ static void check_governor(struct judge *j)
 static void check_irqbalance(struct judge *j)
 {
 	int want = j->p->irqbalance, have = j->f->irqbalance;
+	char pidtxt[64];
+
+	snprintf(pidtxt, sizeof(pidtxt), "irqbalance is running (pid %d)", j->f->irqbalance_pid);
 
 	if (want < 0)
 		return;
@@ -662,8 +688,7 @@ static void check_irqbalance(struct judge *j)
 	    want ? "Start irqbalance (systemctl enable --now irqbalance)."
 		 : "Stop irqbalance (systemctl disable --now irqbalance) so it does not move the IRQs "
 		   "of devices pinned for VMs; pin them with the VM's CPU set instead.",
-	    have ? "irqbalance is running (pid %d)" : "irqbalance is not running%.0d",
-	    j->f->irqbalance_pid);
+	    "%s", have ? pidtxt : "irqbalance is not running");
 }
 
 static void check_irq_spread(struct judge *j)

@@ -4,6 +4,7 @@
  * made here: each check has a passing and a failing case.
  */
 #include "passthru/check.h"
+#include "passthru/parse.h"
 #include "passthru/profile.h"
 #include "tap.h"
 
@@ -268,6 +269,47 @@ static void test_dual_socket(void)
 	pt_ctx_free(ctx);
 }
 
+/* Evidence is a statement for people: units, "unknown" for the model's -1, no stray
+ * numbers glued to words. */
+static void test_evidence_text(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan("dual-socket", &ctx);
+	const struct pt_check_result *c;
+	struct pt_hostfacts f;
+	struct pt_profile p;
+	struct pt_report r;
+	char b[32];
+
+	is_str(pt_format_kib(1048576, b, sizeof(b)), "1 GiB", "1048576 KiB is 1 GiB");
+	is_str(pt_format_kib(2048, b, sizeof(b)), "2 MiB", "2048 KiB is 2 MiB");
+	is_str(pt_format_kib(1536, b, sizeof(b)), "1536 KiB", "1536 KiB stays KiB");
+	is_str(pt_format_count(-1, b, sizeof(b)), "unknown", "-1 is unknown");
+	if (!ok(h != NULL, "dual-socket fixture scans"))
+		return;
+	facts_from_log(&f, LOG_OK);
+	f.irqbalance = PT_NO;
+	f.irqbalance_pid = -1;
+	profile(&p, "irqbalance: running\nhugepages:\n  - { size: 1G, node: 1, total: 2 }\n"
+		    "  - { size: 2M, node: 0, total: 1 }\n");
+	pt_check_run(h, &f, &p, &r);
+	c = find(&r, "irq.irqbalance", NULL);
+	ok(c && strcmp(c->evidence, "irqbalance is not running") == 0,
+	   "irqbalance stopped: no pid glued to the evidence (got \"%s\")", c ? c->evidence : "");
+	c = find(&r, "numa.hugepages", "node 1");
+	ok(c && strstr(c->evidence, "1 GiB pages on node 1") && !strstr(c->evidence, "kB") &&
+		   !strstr(c->evidence, "-1"),
+	   "hugepage evidence in GiB, unknown never -1 (got \"%s\")", c ? c->evidence : "");
+	ok(c && strstr(c->evidence, "any free"), "a profile without free: says any");
+	c = find(&r, "numa.hugepages", "node 0");
+	ok(c && strstr(c->evidence, "2 MiB pages"), "2 MiB pages");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 static void test_interrupts_parser(void)
 {
 	const char *t =
@@ -299,6 +341,7 @@ int main(void)
 	test_interrupts_parser();
 	test_noiommu();
 	test_dual_socket();
+	test_evidence_text();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", root);

@@ -27,6 +27,7 @@ struct judge {
 	const struct pt_profile *p;
 	struct pt_report *r;
 	int err;
+	char subject[64];   /* for the next add() only */
 };
 
 static struct pt_check_result *vadd(struct pt_report *r, const char *id, const char *title,
@@ -75,7 +76,20 @@ add(struct judge *j, const char *id, const char *title, enum pt_result res, cons
 	va_end(ap);
 	if (!c)
 		j->err = -ENOMEM;
+	else
+		pt_strlcpy(c->subject, j->subject, sizeof(c->subject));
+	j->subject[0] = '\0';
 	return c;
+}
+
+/* Names what the next result is about, beside its id and device. */
+__attribute__((format(printf, 2, 3))) static void about(struct judge *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->subject, sizeof(j->subject), fmt, ap);
+	va_end(ap);
 }
 
 static enum pt_result sev(enum pt_severity s)
@@ -258,6 +272,7 @@ static void check_cmdline(struct judge *j)
 		snprintf(dec, sizeof(dec),
 			 "Add %s to the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
 			 "then update-grub) and reboot.", p->cmdline_require[i]);
+		about(j, "%s", p->cmdline_require[i]);
 		if (!seen[0])
 			add(j, id, title, PT_FAIL, NULL, dec, "%s is required and absent", p->cmdline_require[i]);
 		else
@@ -272,6 +287,7 @@ static void check_cmdline(struct judge *j)
 		snprintf(dec, sizeof(dec),
 			 "Remove %s from the kernel command line (/etc/default/grub, update-grub) and reboot.",
 			 seen);
+		about(j, "%s", p->cmdline_forbid[i]);
 		add(j, id, title, PT_FAIL, NULL, dec, "%s is forbidden by the profile and present", seen);
 	}
 	if (!bad) {
@@ -374,6 +390,7 @@ static void check_profile_devices(struct judge *j)
 		if (req->numa_node >= 0) {
 			char nn[24];
 
+			about(j, "node");
 			add(j, "numa.locality", "Device on the expected NUMA node",
 			    d->numa_node == req->numa_node ? PT_PASS
 							   : d->numa_node < 0 ? PT_WARN : PT_FAIL,
@@ -391,6 +408,7 @@ static void check_profile_devices(struct judge *j)
 
 			pt_format_speed(d->link.speed_mts, have, sizeof(have));
 			pt_format_speed(req->min_speed_mts, want, sizeof(want));
+			about(j, "profile");
 			add(j, "pcie.link", "PCIe link as expected", ok ? PT_PASS : PT_FAIL, d->name,
 			    "Reseat the card or move it to a slot wired for the full width and speed; check "
 			    "the BIOS's PCIe speed setting.",
@@ -415,12 +433,14 @@ static void check_numa_cpus(struct judge *j)
 		if (!d)
 			continue;
 		if (!d->local_cpulist[0]) {
+			about(j, "cpus");
 			add(j, "numa.locality", "VM CPUs local to the device", PT_WARN, d->name,
 			    "The device reports no local CPUs; NUMA alignment cannot be verified.",
 			    "local_cpulist unknown");
 			continue;
 		}
 		sub = pt_cpulist_subset(cpus, d->local_cpulist);
+		about(j, "cpus");
 		add(j, "numa.locality", "VM CPUs local to the device", sub == 1 ? PT_PASS : PT_WARN,
 		    d->name,
 		    "Pin the VMs that get this device to CPUs of its node, or reserve CPUs on that node "
@@ -459,6 +479,7 @@ static void check_links(struct judge *j)
 			char cap[32];
 
 			pt_format_speed(d->link.max_speed_mts, cap, sizeof(cap));
+			about(j, "capability");
 			add(j, "pcie.link", "PCIe link at capability", bad, d->name,
 			    "The link trained below what the device supports: reseat the card, check the "
 			    "slot's wiring (an x16 slot may be wired x4) and the BIOS's PCIe speed setting. "
@@ -467,10 +488,12 @@ static void check_links(struct judge *j)
 			    d->link.max_width);
 		}
 	}
-	if (!degraded)
+	if (!degraded) {
+		about(j, "capability");
 		add(j, "pcie.link", "PCIe link at capability", judged ? PT_PASS : PT_SKIP, NULL,
 		    "No endpoint reports link speed and width.",
 		    "%zu endpoint links at their capability", judged);
+	}
 }
 
 static void check_vf_counts(struct judge *j)
@@ -596,6 +619,7 @@ static void check_hugepages(struct judge *j)
 
 			snprintf(where, sizeof(where), "node %d", q->node);
 			if (!nd) {
+				about(j, "%ldkB", q->size_kb);
 				add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where,
 				    "The profile names a NUMA node this host does not have.", "no NUMA node %d",
 				    q->node);
@@ -616,6 +640,7 @@ static void check_hugepages(struct judge *j)
 			 sz, where, q->node >= 0 ? "/sys/devices/system/node/nodeN" : "/sys/kernel/mm",
 			 q->size_kb);
 		if (!hp) {
+			about(j, "%ldkB", q->size_kb);
 			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
 			    "no %s hugepage pool on %s", sz, where);
 			continue;
@@ -628,6 +653,7 @@ static void check_hugepages(struct judge *j)
 			snprintf(wtot, sizeof(wtot), "any");
 		if (q->min_free < 0)
 			snprintf(wfr, sizeof(wfr), "any");
+		about(j, "%ldkB", q->size_kb);
 		if ((q->min_total >= 0 && hp->total < 0) || (q->min_free >= 0 && hp->free < 0))
 			add(j, "numa.hugepages", "Hugepages reserved", PT_WARN, where,
 			    "The kernel does not say how many hugepages are reserved or free here: check "
@@ -777,6 +803,7 @@ static void check_aer(struct judge *j)
 			if (!n || r == PT_PASS)
 				continue;
 			bad++;
+			about(j, "%s kernel-log", name);
 			add(j, "pcie.aer", "No PCIe AER errors", r, a->device, dec,
 			    "%ld %s error%s in the kernel log: %s", n, name, n == 1 ? "" : "s",
 			    a->severity_line[s]);
@@ -794,6 +821,7 @@ static void check_aer(struct judge *j)
 			if (n <= 0 || r == PT_PASS)
 				continue;
 			bad++;
+			about(j, "%s sysfs", names[s]);
 			add(j, "pcie.aer", "No PCIe AER errors", r, d->name, dec,
 			    "sysfs aer_dev_* counts %lld %s error%s since boot", n, names[s],
 			    n == 1 ? "" : "s");
@@ -825,6 +853,7 @@ static void check_firmware(struct judge *j)
 			if (strcmp(a->driver, ni->driver) != 0)
 				continue;
 			if (ni->error) {
+				about(j, "%s#%zu", a->driver, k);
 				add(j, "firmware.allowlist", "Driver and firmware allowed", PT_SKIP, ni->ifname,
 				    "Run on the live host as root.", "%s: driver info unavailable: %s", ni->ifname,
 				    strerror(-ni->error));
@@ -832,6 +861,7 @@ static void check_firmware(struct judge *j)
 			}
 			ok = (!a->n_versions || in_list(a->versions, a->n_versions, ni->version)) &&
 			     (!a->n_firmware || in_list(a->firmware, a->n_firmware, ni->firmware));
+			about(j, "%s#%zu", a->driver, k);
 			add(j, "firmware.allowlist", "Driver and firmware allowed", ok ? PT_PASS : PT_FAIL,
 			    ni->ifname, "Update the NIC firmware or driver to an allowed version, or extend "
 			    "the allowlist after qualifying this one.",

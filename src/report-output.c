@@ -76,6 +76,8 @@ void report_json(FILE *f, const struct pt_report *r, const char *profile, bool s
 		JSON_KV_STR(&j, "result", pt_result_str(x->result));
 		json_key(&j, "device");
 		json_str_or_null(&j, x->device);
+		json_key(&j, "subject");
+		json_str_or_null(&j, x->subject);
 		JSON_KV_STR(&j, "evidence", x->evidence);
 		json_key(&j, "decision");
 		json_str_or_null(&j, x->decision);
@@ -106,16 +108,30 @@ void report_prometheus(FILE *f, const struct pt_report *r, const char *profile, 
 	counts(r, c);
 	fprintf(f, "# HELP passthru_check_result Result of one gate check: 0 pass, 1 skip, 2 warn, 3 fail.\n"
 		   "# TYPE passthru_check_result gauge\n");
-	/* one gauge per host-wide check, one per device problem */
+	/* one gauge per host-wide check, one per device problem; each series unique by
+	 * (id, device, subject): node_exporter's textfile collector rejects a file that
+	 * repeats one. A subject the library left equal gets "#2", "#3" ... */
 	for (size_t i = 0; i < r->n; i++) {
 		const struct pt_check_result *x = &r->results[i];
+		unsigned dup = 0;
 
 		if (x->device[0] && x->result == PT_PASS)
 			continue;
+		for (size_t k = 0; k < i; k++) {
+			const struct pt_check_result *y = &r->results[k];
+
+			if (!(y->device[0] && y->result == PT_PASS) && strcmp(x->id, y->id) == 0 &&
+			    strcmp(x->device, y->device) == 0 && strcmp(x->subject, y->subject) == 0)
+				dup++;
+		}
 		fputs("passthru_check_result{id=\"", f);
 		prom_label(f, x->id);
 		fputs("\",device=\"", f);
 		prom_label(f, x->device);
+		fputs("\",subject=\"", f);
+		prom_label(f, x->subject);
+		if (dup)
+			fprintf(f, "#%u", dup + 1);
 		fprintf(f, "\"} %d\n", (int)x->result);
 	}
 	fprintf(f, "# HELP passthru_checks Checks by result.\n# TYPE passthru_checks gauge\n");

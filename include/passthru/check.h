@@ -19,6 +19,9 @@ struct pt_check_result {
 	char title[96];
 	enum pt_result result;
 	char device[PT_BDF_STRLEN + 16]; /* "" for host-wide checks */
+	/* "" or what tells apart results with the same id and device: the command-line
+	 * parameter, the AER severity and source, the hugepage size, "node"/"cpus" ... */
+	char subject[64];
 	char evidence[512]; /* the log line or sysfs value it saw */
 	char decision[512]; /* what to do next ("" when it passed) */
 };

@@ -112,7 +112,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "json") == 0)
-		report_json(out, &rep, prof.source, strict, status);
+		report_json(out, &rep, prof.source, strict, status, h);
 	else if (strcmp(format, "prometheus") == 0)
 		report_prometheus(out, &rep, prof.source, strict);
 	else if (strcmp(format, "nfd") == 0)
@@ -130,6 +130,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			status = EXIT_ERROR;
 		}
 	}
+	if (strcmp(format, "json") != 0)
+		cli_host_warnings(cli, h);
 	pt_report_free(&rep);
 	pt_hostfacts_free(&facts);
 	pt_host_free(h);

@@ -67,9 +67,10 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 	status = rep.worst == PT_FAIL ? EXIT_FAIL : EXIT_OK;
 	snprintf(title, sizeof(title), "doctor %s", d->name);
 	if (cli->json)
-		report_json(stdout, &rep, title, false, status);
+		report_json(stdout, &rep, title, false, status, h);
 	else
 		report_text(stdout, &rep, title, false, cli->color);
+	cli_host_warnings(cli, h);
 	pt_report_free(&rep);
 	pt_hostfacts_free(&facts);
 	pt_host_free(h);

@@ -166,14 +166,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		json_arr_end(&j);
-		json_key(&j, "warnings");
-		json_arr_begin(&j);
-		for (size_t i = 0; i < h->n_warnings; i++)
-			json_str(&j, h->warnings[i]);
-		json_arr_end(&j);
+		json_host_warnings(&j, h);
 		json_obj_end(&j);
 		json_end(&j);
 	}
+	cli_host_warnings(cli, h);
 	pt_host_free(h);
 	return EXIT_OK;
 }

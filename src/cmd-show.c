@@ -168,6 +168,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	} else {
 		human(h, d);
 	}
+	cli_host_warnings(cli, h);
 	pt_host_free(h);
 	return EXIT_OK;
 }

@@ -176,6 +176,15 @@ static void upstream_json(struct json *j, const struct pt_host *h, const struct 
 	json_arr_end(j);
 }
 
+void json_host_warnings(struct json *j, const struct pt_host *h)
+{
+	json_key(j, "warnings");
+	json_arr_begin(j);
+	for (size_t i = 0; h && i < h->n_warnings; i++)
+		json_str(j, h->warnings[i]);
+	json_arr_end(j);
+}
+
 void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full)
 {
 	json_obj_begin(j);
@@ -288,6 +297,7 @@ void device_json(struct json *j, const struct pt_host *h, const struct pt_device
 		for (int i = 0; i < d->msi_irq_count; i++)
 			json_int(j, d->msi_irqs[i]);
 		json_arr_end(j);
+		json_host_warnings(j, h);
 	}
 	json_obj_end(j);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* How a gate report is written: a table for people, JSON, Prometheus textfile, NFD labels. */
 #include "report-output.h"
+#include "cli.h"
 #include "json.h"
 
 #include <stdio.h>
@@ -47,7 +48,8 @@ void report_text(FILE *f, const struct pt_report *r, const char *profile, bool s
 		strict ? " [--strict: warnings fail]" : "");
 }
 
-void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status)
+void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status,
+		 const struct pt_host *h)
 {
 	struct json j;
 	size_t c[4];
@@ -84,6 +86,7 @@ void report_json(FILE *f, const struct pt_report *r, const char *profile, bool s
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	json_host_warnings(&j, h);
 	json_obj_end(&j);
 	json_end(&j);
 }

@@ -8,7 +8,9 @@
 
 const char *report_verdict(const struct pt_report *r, bool strict);
 void report_text(FILE *f, const struct pt_report *r, const char *profile, bool strict, bool color);
-void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status);
+/* h: the scanned host, whose scan warnings the document carries (may be NULL). */
+void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status,
+		 const struct pt_host *h);
 void report_prometheus(FILE *f, const struct pt_report *r, const char *profile, bool strict);
 void report_nfd(FILE *f, const struct pt_report *r, const struct pt_host *h, bool strict);
 

@@ -8,7 +8,7 @@
  * prior values (the rollback), and a run that finds an unfinished journal undoes it.
  */
 #include "internal.h"
-#include "passthru/plan.h"
+#include "passthru/apply.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -8,7 +8,7 @@
 #include "internal.h"
 #include "passthru/assign.h"
 #include "passthru/parse.h"
-#include "passthru/plan.h"
+#include "passthru/apply.h"
 #include "passthru/safety.h"
 
 #include <dirent.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Netdev driver and firmware versions through the ethtool ioctl (ETHTOOL_GDRVINFO). */
 #include "internal.h"
-#include "passthru/check.h"
+#include "passthru/ethtool.h"
 
 #include <errno.h>
 #include <linux/ethtool.h>

@@ -10,16 +10,6 @@ const struct pt_iommu_group *pt_host_group(const struct pt_host *h, int id)
 	return NULL;
 }
 
-bool pt_driver_is_vfio(const char *drv)
-{
-	size_t n = strlen(drv);
-
-	/* vfio-pci and its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci ...) */
-	return strcmp(drv, "vfio-pci") == 0 ||
-	       (n >= 8 && strcmp(drv + n - 8, "vfio_pci") == 0) ||
-	       (n >= 8 && strcmp(drv + n - 8, "vfio-pci") == 0);
-}
-
 /* A member that vfio counts: normal header (bridges are exempt). Without the header
  * type (config unreadable), the class code decides. */
 static bool counts_for_vfio(const struct pt_device *d)
@@ -113,24 +103,4 @@ const struct pt_device *pt_device_acs_culprit(const struct pt_host *h, const str
 			return hop;
 	}
 	return NULL;
-}
-
-bool pt_class_is_net(int c)
-{
-	return c >= 0 && (c >> 16) == 0x02;
-}
-
-bool pt_class_is_storage(int c)
-{
-	return c >= 0 && (c >> 16) == 0x01;
-}
-
-bool pt_class_is_display(int c)
-{
-	return c >= 0 && ((c >> 16) == 0x03 || (c >> 8) == 0x1200); /* VGA/3D, processing accelerators */
-}
-
-bool pt_class_is_bridge(int c)
-{
-	return c >= 0 && (c >> 16) == 0x06;
 }

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
+#include "passthru/ethtool.h"
 #include "passthru/netlink.h"
 #include "passthru/parse.h"
 
@@ -14,35 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
-
-int pt_ethtool_drvinfo(struct pt_ctx *ctx, const char *ifname, struct pt_netdev_info *out);
-
-void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct)
-{
-	size_t i = 0;
-
-	*remapped = 0;
-	*direct = 0;
-	while (i < len) {
-		size_t start = i;
-		const char *msi;
-
-		while (i < len && buf[i] != '\n')
-			i++;
-		/* look for the chip name within this line only */
-		for (size_t k = start; k + 7 <= i; k++) {
-			if (buf[k] != 'P' || memcmp(buf + k, "PCI-MSI", 7) != 0)
-				continue;
-			msi = buf + k;
-			if (k >= start + 3 && memcmp(msi - 3, "IR-", 3) == 0)
-				(*remapped)++;
-			else
-				(*direct)++;
-			break;
-		}
-		i++;
-	}
-}
 
 static void read_interrupts(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {

@@ -14,6 +14,7 @@ struct pt_ctx {
 	char err[1024];
 	unsigned long writes;
 	struct pci_access *pacc; /* created on first need (config space, names) */
+	void (*pacc_free)(struct pci_access *); /* set with pacc by lib/pci-access.c */
 	int pacc_failed;
 	/* write-failure injection for rollback tests (PASSTHRU_FAIL_WRITE) */
 	char *fail_match;
@@ -40,9 +41,12 @@ void pt_strv_free(char **v, size_t n);
 int pt_read_attr_at(int dirfd, char *buf, size_t len, const char *name);
 int pt_readlink_at(int dirfd, char *buf, size_t len, const char *name);
 
-/* libpci access for this context (config space reads, pci.ids names). */
+/* libpci access for this context (lib/pci-access.c: config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
 int pt_read_config(struct pt_ctx *ctx, const struct pt_bdf *bdf, uint8_t *buf, size_t len);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
+
+/* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */
+int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h);
 
 #endif

@@ -6,7 +6,7 @@
  * apply.lock) for the whole run, so two applies never interleave.
  */
 #include "internal.h"
-#include "passthru/plan.h"
+#include "passthru/journal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,29 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Device selectors of profiles and host configs: bdf, netdev, or vendor:device + index. */
+/* Device selectors of profiles and host configs (bdf, netdev, or vendor:device + index)
+ * resolved against a scanned host. */
 #include "internal.h"
 #include "passthru/profile.h"
 
 #include <stdio.h>
-
-char *pt_match_str(const struct pt_match *m, char *buf, size_t len)
-{
-	char b[PT_BDF_STRLEN];
-
-	switch (m->kind) {
-	case PT_MATCH_BDF:
-		snprintf(buf, len, "bdf %s", pt_bdf_format(&m->bdf, b));
-		break;
-	case PT_MATCH_NETDEV:
-		snprintf(buf, len, "netdev %s", m->netdev);
-		break;
-	case PT_MATCH_ID:
-		snprintf(buf, len, "id %04x:%04x #%d", m->vendor_id, m->device_id, m->index);
-		break;
-	default:
-		snprintf(buf, len, "(no selector)");
-	}
-	return buf;
-}
 
 struct pt_device *pt_match_resolve(const struct pt_host *h, const struct pt_match *m, char *why,
 				   size_t whylen)

@@ -363,3 +363,30 @@ size_t pt_utf8_invalid_at(const char *buf, size_t len)
 	}
 	return len;
 }
+
+void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct)
+{
+	size_t i = 0;
+
+	*remapped = 0;
+	*direct = 0;
+	while (i < len) {
+		size_t start = i;
+		const char *msi;
+
+		while (i < len && buf[i] != '\n')
+			i++;
+		/* look for the chip name within this line only */
+		for (size_t k = start; k + 7 <= i; k++) {
+			if (buf[k] != 'P' || memcmp(buf + k, "PCI-MSI", 7) != 0)
+				continue;
+			msi = buf + k;
+			if (k >= start + 3 && memcmp(msi - 3, "IR-", 3) == 0)
+				(*remapped)++;
+			else
+				(*direct)++;
+			break;
+		}
+		i++;
+	}
+}

@@ -617,8 +617,6 @@ static void link_vfs(struct pt_host *h)
 	}
 }
 
-int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h); /* host.c */
-
 int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 {
 	struct pt_host *h = calloc(1, sizeof(*h));

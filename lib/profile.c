@@ -1953,6 +1953,26 @@ static const struct schema hostcfg_schema = {
 
 /* ---- stage 3 and the public API ---------------------------------------------------- */
 
+char *pt_match_str(const struct pt_match *m, char *buf, size_t len)
+{
+	char b[PT_BDF_STRLEN];
+
+	switch (m->kind) {
+	case PT_MATCH_BDF:
+		snprintf(buf, len, "bdf %s", pt_bdf_format(&m->bdf, b));
+		break;
+	case PT_MATCH_NETDEV:
+		snprintf(buf, len, "netdev %s", m->netdev);
+		break;
+	case PT_MATCH_ID:
+		snprintf(buf, len, "id %04x:%04x #%d", m->vendor_id, m->device_id, m->index);
+		break;
+	default:
+		snprintf(buf, len, "(no selector)");
+	}
+	return buf;
+}
+
 void pt_sriov_vf_effective(const struct pt_sriov_config *s, int vf, struct pt_vf_config *out)
 {
 	const struct pt_vf_config *o = NULL;

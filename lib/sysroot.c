@@ -84,11 +84,10 @@ int pt_ctx_new(struct pt_ctx **out, const char *sysroot)
 
 void pt_ctx_free(struct pt_ctx *ctx)
 {
-	extern void pt_ctx_pci_free(struct pt_ctx *ctx);
-
 	if (!ctx)
 		return;
-	pt_ctx_pci_free(ctx);
+	if (ctx->pacc && ctx->pacc_free)
+		ctx->pacc_free(ctx->pacc);
 	free(ctx->fail_match);
 	free(ctx->sysroot);
 	free(ctx);

@@ -6,7 +6,7 @@
  */
 #include "cli.h"
 #include "json.h"
-#include "passthru/plan.h"
+#include "passthru/apply.h"
 #include "passthru/profile.h"
 #include "passthru/safety.h"
 #include "passthru/state.h"

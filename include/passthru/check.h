@@ -7,6 +7,7 @@
 #ifndef PASSTHRU_CHECK_H
 #define PASSTHRU_CHECK_H
 
+#include "passthru/ethtool.h"
 #include "passthru/klog.h"
 #include "passthru/passthru.h"
 #include "passthru/profile.h"
@@ -50,14 +51,6 @@ struct pt_pf_vfs {
 	int error;             /* 0, or negative errno when the PF could not be asked */
 	struct pt_vf_state *vfs;
 	size_t n_vfs;
-};
-
-struct pt_netdev_info {
-	char ifname[16];
-	char driver[64];
-	char version[64];
-	char firmware[96];
-	int error;
 };
 
 /* What the gate knows beyond the PCI model. Unknowns stay unknown. */
@@ -116,9 +109,6 @@ int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f,
  * Pure over its inputs, like pt_check_run. */
 int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const struct pt_device *d,
 		  const char *cpus, struct pt_report *out);
-
-/* Pure: counts remapped and direct MSI lines in /proc/interrupts text. */
-void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct);
 
 /* IRQ affinity of one device's MSI vectors: the distinct effective CPUs. Returns the
  * number of vectors whose affinity could be read; *distinct_cpus and *one_cpu set. */

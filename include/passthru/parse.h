@@ -54,4 +54,8 @@ int pt_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len);
  * 0.7.12 loops forever on "%" followed by an invalid byte). */
 size_t pt_utf8_invalid_at(const char *buf, size_t len);
 
+/* /proc/interrupts text: counts the MSI lines whose chip is remapped ("IR-PCI-MSI")
+ * and those that are not ("PCI-MSI"). */
+void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct);
+
 #endif

@@ -230,7 +230,6 @@ const struct pt_numa_node *pt_host_node(const struct pt_host *host, int id);
 
 /* Group viability as vfio judges it: every member with a normal header is bound to
  * a vfio driver, to pci-stub, or to nothing. Bridges do not count. */
-bool pt_driver_is_vfio(const char *driver);
 enum pt_tri pt_group_viable(const struct pt_host *host, int group_id);
 /* Endpoints (normal header) in the group other than dev itself. */
 size_t pt_group_other_endpoints(const struct pt_host *host, const struct pt_device *dev,
@@ -240,7 +239,9 @@ size_t pt_group_other_endpoints(const struct pt_host *host, const struct pt_devi
 const struct pt_device *pt_device_acs_culprit(const struct pt_host *host,
 					      const struct pt_device *dev);
 
-/* Class helpers. */
+/* Class and driver helpers (lib/pci-class.c), pure. pt_driver_is_vfio: vfio-pci or
+ * one of its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci ...). */
+bool pt_driver_is_vfio(const char *driver);
 bool pt_class_is_net(int class_code);
 bool pt_class_is_storage(int class_code);
 bool pt_class_is_display(int class_code);

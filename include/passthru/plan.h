@@ -4,7 +4,7 @@
  *
  *   desired state ("want") = pt_want_from_config(host, cfg)       pure
  *   plan                   = pt_plan_build(host, links, want)     pure: diff, ordered
- *   pt_apply_run()         = journal, lock, execute, roll back    (lib/apply.c)
+ *   pt_apply_run()         = journal, lock, execute, roll back    (apply.h, journal.h)
  *
  * The planner diffs what the host has (a pt_host scan, plus the VF settings its PF
  * drivers report over rtnetlink) against what is wanted and returns an ordered list
@@ -139,111 +139,6 @@ int pt_want_snapshot(const struct pt_host *h, const struct pt_link_vfs *links, s
  * whose VFs get re-created), so the caller asks rtnetlink only for those. */
 size_t pt_want_netdevs(const struct pt_host *h, const struct pt_want *want, const char **out,
 		       size_t max);
-
-/* ---- the journal (lib/journal.c) ----------------------------------------------------
- * <state_dir>/apply.journal, append-only text, one record per line, fsync'd after
- * every record (format in docs/apply.md):
- *   begin <run-id> boot=<boot_id> pid=<pid> time=<unix> config=<path> steps=<n>
- *   want-pf <bdf> numvfs=<n> autoprobe=<n>
- *   want-vf <pf-bdf> <vf> has=<bits> mac=.. vlan=.. qos=.. ... driver=.. override=..
- *   want-dev <bdf> driver=.. override=..
- *   step <i> <kind> <device> vf=<n> <field> from=<v> to=<v>   (before the write)
- *   ok <i>                                                      (after it)
- *   fail <i> <message>
- *   rollback-begin | rollback-done | rollback-failed <message>
- *   recovered                                     (a later run undid this one)
- *   done
- * Values are %-escaped (space, tab, newline, '%', '='). A journal whose last record is
- * done/rollback-done/recovered belongs to a run that did not finish. */
-struct pt_journal;
-
-struct pt_journal_info {
-	bool incomplete;            /* the run did not end (crash, kill -9, power loss) */
-	char run_id[64];
-	char boot_id[64];           /* the kernel boot it ran in */
-	char config[256];
-	int pid;
-	size_t steps_total, steps_started, steps_ok;
-	char last[128];             /* the last record's first word */
-	struct pt_want prior;       /* the state before the run */
-};
-
-/* Opens <state_dir> (created 0700), takes an exclusive flock on <state_dir>/apply.lock
- * waiting up to wait_ms for another apply to finish (-EBUSY then). */
-int pt_journal_open(struct pt_ctx *ctx, const char *state_dir, int wait_ms,
-		    struct pt_journal **out);
-void pt_journal_close(struct pt_journal *j);
-const char *pt_journal_path(const struct pt_journal *j);
-/* Reads an existing journal. 0 with info filled, -ENOENT when there is none, -EBADMSG
- * for one that cannot be parsed (it is kept as apply.journal.bad). */
-int pt_journal_read(struct pt_journal *j, struct pt_journal_info *info);
-void pt_journal_info_free(struct pt_journal_info *info);
-/* Starts a run: truncates, writes begin and the prior state. */
-int pt_journal_begin(struct pt_journal *j, const char *boot_id, const char *config,
-		     size_t steps, const struct pt_want *prior);
-int pt_journal_step(struct pt_journal *j, size_t i, const struct pt_action *a);
-/* Any other record: "ok 3", "done", "rollback-begin" ... (msg is escaped, may be NULL). */
-int pt_journal_record(struct pt_journal *j, const char *word, long i, const char *msg);
-/* The run is over: the journal becomes apply.journal.last. */
-int pt_journal_finish(struct pt_journal *j);
-
-/* Pure, for tests and the fuzzer: parses journal bytes. */
-int pt_journal_parse(const char *buf, size_t len, struct pt_journal_info *info);
-
-/* ---- execution (lib/apply.c) ---------------------------------------------------------- */
-
-enum pt_step_result {
-	PT_STEP_PLANNED = 0, PT_STEP_DONE, PT_STEP_FAILED, PT_STEP_ROLLED_BACK, PT_STEP_SKIPPED,
-};
-const char *pt_step_result_str(enum pt_step_result r); /* "planned", "done", ... */
-
-struct pt_apply_opts {
-	const char *state_dir;    /* NULL: <sysroot>/var/lib/passthru */
-	const char *config;       /* the file, recorded in the journal */
-	int timeout_ms;           /* blocking writes and the wait for VFs; 0: 30000 */
-	int lock_wait_ms;         /* another apply holding the lock; 0: 30000 */
-	/* Test-only (PASSTHRU_CRASH_AFTER_STEP=N): raise SIGKILL right after step N's
-	 * write, before its "ok" record, to prove crash recovery. 0 = off. */
-	int crash_after_step;
-};
-
-struct pt_apply_result {
-	enum pt_step_result *results; /* one per plan action */
-	size_t failed_step;           /* index of the failed action, or (size_t)-1 */
-	char error[512];              /* "" when the run succeeded */
-	bool rolled_back;             /* a failure was undone (rollback_ok says how well) */
-	bool rollback_ok;
-	char rollback_error[512];
-	size_t rollback_steps;        /* actions the rollback performed */
-	/* a previous run's incomplete journal found on start */
-	bool recovered;
-	char recovery[512];           /* what was done about it, in a sentence */
-	size_t recovery_steps;
-};
-void pt_apply_result_free(struct pt_apply_result *r);
-
-/* Recovers an unfinished earlier run if the journal says there is one (undoing it when
- * it ran in this boot; discarding it when the host rebooted since, as the kernel state
- * it describes is gone), so the caller can re-scan and plan. j must be open. */
-int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_apply_opts *o,
-		     struct pt_apply_result *res);
-
-/* Executes plan (built from h and links) under the journal j: snapshot, then each step
- * recorded before and after its write; on a failure, the steps done are undone by
- * converging back to the snapshot. Returns 0 when every step succeeded, -errno when
- * one failed (res says whether the rollback restored the prior state). */
-int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host *h,
-		 const struct pt_link_vfs *links, size_t n_links, const struct pt_plan *plan,
-		 const struct pt_apply_opts *o, struct pt_apply_result *res);
-
-/* The kernel's boot id (/proc/sys/kernel/random/boot_id through the sysroot), or
- * "unknown". */
-void pt_boot_id(const struct pt_ctx *ctx, char *buf, size_t len);
-
-/* Reads the VF settings of the PF netdevs want needs (pt_want_netdevs). *links is
- * malloc'd (pt_link_vfs_array_free). */
-int pt_want_read_links(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *want,
-		       struct pt_link_vfs **links, size_t *n);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@
 /* Fuzzes what apply reads from files it did not write itself: the journal a killed run
  * left behind (pt_journal_parse), and /proc/net/route, /proc/net/ipv6_route and
  * /proc/mounts (the safety parsers). */
-#include "passthru/plan.h"
+#include "passthru/journal.h"
 #include "passthru/safety.h"
 
 #include <stdint.h>

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pt_bdf b;
 	uint64_t mask[4];
 	long v;
+	int irq_r, irq_d;
 
 	if (!s)
 		return 0;
@@ -28,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pt_parse_cpulist(s, mask, 256);
 	pt_parse_aer_total(s, size);
 	pt_parse_trailing_int(s);
+	pt_parse_interrupts(s, size, &irq_r, &irq_d);
 	pt_bdf_parse(s, &b);
 	pt_cmdline_get(s, "iommu", buf, sizeof(buf));
 	pt_cmdline_get(s, "intel_iommu", buf, 1);

@@ -4,7 +4,7 @@
  * round-trips, a record cut short by a crash is ignored, a damaged journal is set
  * aside, and the state directory lock keeps a second apply out.
  */
-#include "passthru/plan.h"
+#include "passthru/journal.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -9,7 +9,7 @@
  *
  * Usage: test-plan FIXTURES_DIR
  */
-#include "passthru/plan.h"
+#include "passthru/apply.h"
 #include "tap.h"
 
 #include <errno.h>

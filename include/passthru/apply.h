@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Executing a plan (lib/apply.c): journal, execute, roll back, recover an unfinished
+ * run. The plan itself is built by plan.h; the journal it writes is journal.h.
+ */
+#ifndef PASSTHRU_APPLY_H
+#define PASSTHRU_APPLY_H
+
+#include "passthru/plan.h"
+#include "passthru/journal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum pt_step_result {
+	PT_STEP_PLANNED = 0, PT_STEP_DONE, PT_STEP_FAILED, PT_STEP_ROLLED_BACK, PT_STEP_SKIPPED,
+};
+const char *pt_step_result_str(enum pt_step_result r); /* "planned", "done", ... */
+
+struct pt_apply_opts {
+	const char *state_dir;    /* NULL: <sysroot>/var/lib/passthru */
+	const char *config;       /* the file, recorded in the journal */
+	int timeout_ms;           /* blocking writes and the wait for VFs; 0: 30000 */
+	int lock_wait_ms;         /* another apply holding the lock; 0: 30000 */
+	/* Test-only (PASSTHRU_CRASH_AFTER_STEP=N): raise SIGKILL right after step N's
+	 * write, before its "ok" record, to prove crash recovery. 0 = off. */
+	int crash_after_step;
+};
+
+struct pt_apply_result {
+	enum pt_step_result *results; /* one per plan action */
+	size_t failed_step;           /* index of the failed action, or (size_t)-1 */
+	char error[512];              /* "" when the run succeeded */
+	bool rolled_back;             /* a failure was undone (rollback_ok says how well) */
+	bool rollback_ok;
+	char rollback_error[512];
+	size_t rollback_steps;        /* actions the rollback performed */
+	/* a previous run's incomplete journal found on start */
+	bool recovered;
+	char recovery[512];           /* what was done about it, in a sentence */
+	size_t recovery_steps;
+};
+void pt_apply_result_free(struct pt_apply_result *r);
+
+/* Recovers an unfinished earlier run if the journal says there is one (undoing it when
+ * it ran in this boot; discarding it when the host rebooted since, as the kernel state
+ * it describes is gone), so the caller can re-scan and plan. j must be open. */
+int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_apply_opts *o,
+		     struct pt_apply_result *res);
+
+/* Executes plan (built from h and links) under the journal j: snapshot, then each step
+ * recorded before and after its write; on a failure, the steps done are undone by
+ * converging back to the snapshot. Returns 0 when every step succeeded, -errno when
+ * one failed (res says whether the rollback restored the prior state). */
+int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host *h,
+		 const struct pt_link_vfs *links, size_t n_links, const struct pt_plan *plan,
+		 const struct pt_apply_opts *o, struct pt_apply_result *res);
+
+/* The kernel's boot id (/proc/sys/kernel/random/boot_id through the sysroot), or
+ * "unknown". */
+void pt_boot_id(const struct pt_ctx *ctx, char *buf, size_t len);
+
+/* Reads the VF settings of the PF netdevs want needs (pt_want_netdevs). *links is
+ * malloc'd (pt_link_vfs_array_free). */
+int pt_want_read_links(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *want,
+		       struct pt_link_vfs **links, size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

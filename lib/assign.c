@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "passthru/assign.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 #include "passthru/apply.h"
 #include "passthru/safety.h"
@@ -33,8 +34,11 @@ void pt_pools_free(struct pt_pool_resolved *p, size_t n)
 	free(p);
 }
 
-static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_t *cap)
+static int pool_add(const struct pt_host *h, struct pt_pool_resolved *p, const struct pt_device *d,
+		    size_t *cap)
 {
+	struct pt_numa_judgement nj;
+
 	if (p->n_members == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
 		struct pt_pool_member *m = realloc(p->members, nc * sizeof(*m));
@@ -50,7 +54,9 @@ static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_
 		*cap = nc;
 	}
 	pt_bdf_format(&d->bdf, p->bdfs[p->n_members]);
-	p->members[p->n_members] = (struct pt_pool_member){ .numa_node = d->numa_node,
+	/* the node every command reports for it: a VF's PF's when the two disagree */
+	pt_judge_numa(h, d, &nj);
+	p->members[p->n_members] = (struct pt_pool_member){ .numa_node = nj.node,
 							    .iommu_group = d->iommu_group };
 	p->n_members++;
 	return 0;
@@ -74,7 +80,7 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 			return 0;
 		}
 		if (pc->kind == PT_POOL_DEVICES) {
-			if (pool_add(p, d, &cap) < 0)
+			if (pool_add(h, p, d, &cap) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -86,7 +92,7 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 		for (size_t v = 0; v < d->n_vfs; v++) {
 			const struct pt_device *vf = pt_host_find(h, &d->vfs[v]);
 
-			if (vf && pool_add(p, vf, &cap) < 0)
+			if (vf && pool_add(h, p, vf, &cap) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -187,45 +193,67 @@ int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
 		      spans[0] ? spans : "this host reports no NUMA nodes");
 }
 
-static bool endpoint(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
-static bool host_free_driver(const char *drv)
-{
-	return !drv[0] || pt_driver_is_vfio(drv) || strcmp(drv, "pci-stub") == 0;
-}
-
-bool pt_assign_group_viable(void *arg, int g)
+bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
 {
 	struct pt_viability *v = arg;
-	const struct pt_iommu_group *grp = pt_host_group(v->h, g);
-	size_t n_ep = 0, n_busy = 0;
+	const struct pt_device *d = pt_host_find(v->h, bdf);
+	struct pt_assignability a;
 
-	if (!grp)
-		return false; /* the group is gone: the device with it */
-	for (size_t i = 0; i < grp->n_members; i++) {
-		const struct pt_device *d = pt_host_find(v->h, &grp->members[i]);
-		const struct pt_protected *p;
+	if (!d || d->iommu_group != g)
+		return false; /* gone, or regrouped since the pools were synced */
+	pt_judge_assignable(v->h, v->no_dma ? PT_NO : PT_YES, v->prot, v->n_prot, NULL, 0, d, &a);
+	if (a.assignable == PT_YES)
+		return true;
+	if (!v->n_refused++)
+		snprintf(v->refused_why, sizeof(v->refused_why), "%s: %s", a.causes[0].why,
+			 a.causes[0].fix);
+	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++)
+		if (a.causes[i].kind == PT_CAUSE_PROTECTED && !v->n_refused_protected++)
+			pt_strlcpy(v->protected_why, a.causes[i].why, sizeof(v->protected_why));
+	return false;
+}
 
-		if (!d)
-			continue;
-		if (v->prot && (p = pt_safety_find(v->prot, v->n_prot, &d->bdf))) {
-			if (!v->n_refused_protected++)
-				snprintf(v->protected_why, sizeof(v->protected_why), "%s %s", d->name,
-					 p->why);
-			return false;
-		}
-		if (!endpoint(d))
-			continue;
-		n_ep++;
-		if (!host_free_driver(d->driver))
-			n_busy++;
+static bool usable_now(void *arg, const struct pt_bdf *bdf, int g, char *why, size_t len)
+{
+	struct pt_viability *v = arg;
+	size_t before = v->n_refused;
+	bool ok = pt_assign_group_viable(v, bdf, g);
+	const struct pt_device *d;
+
+	if (ok)
+		return true;
+	if (before == 0) {
+		pt_strlcpy(why, v->refused_why, len);
+	} else if ((d = pt_host_find(v->h, bdf))) {
+		struct pt_assignability a;
+
+		pt_judge_assignable(v->h, v->no_dma ? PT_NO : PT_YES, v->prot, v->n_prot, NULL, 0, d, &a);
+		if (a.n_causes)
+			snprintf(why, len, "%s: %s", a.causes[0].why, a.causes[0].fix);
+	} else {
+		snprintf(why, len, "%s is not on this host any more", bdf ? "the device" : "?");
 	}
-	return n_ep == 1 || n_busy == 0;
+	return false;
+}
+
+int pt_pools_usage(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+		   struct pt_pool_usage **out, size_t *n)
+{
+	struct pt_viability via = { .h = h };
+	struct pt_judge_inputs in;
+	int r;
+
+	if (!h)
+		return pt_state_pools_judged(st, NULL, NULL, out, n);
+	r = pt_judge_inputs_read(ctx, h, NULL, &in);
+	if (r < 0)
+		return r;
+	via.prot = in.prot;
+	via.n_prot = in.n_prot;
+	via.no_dma = in.dma.on == PT_NO;
+	r = pt_state_pools_judged(st, usable_now, &via, out, n);
+	pt_judge_inputs_free(&in);
+	return r;
 }
 
 /* ---- readying: a small apply ------------------------------------------------------------- */
@@ -436,6 +464,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	      const struct pt_assign_opts *o, struct pt_assign_result *res)
 {
 	struct pt_viability via = { .h = h };
+	struct pt_judge_inputs in;
 	struct pt_protected *prot = NULL;
 	struct ready_item *items = NULL;
 	struct pt_lease *leases = NULL;
@@ -450,9 +479,13 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if (o->mac && *o->mac && parse_mac(o->mac, mac) < 0)
 		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
 			      o->mac);
-	r = pt_safety_protected(ctx, h, &prot, &n_prot);
+	/* the same judgement show, check, doctor and pools make (lib/judge.c) */
+	r = pt_judge_inputs_read(ctx, h, NULL, &in);
 	if (r < 0)
 		return r;
+	prot = in.prot;
+	n_prot = in.n_prot;
+	via.no_dma = in.dma.on == PT_NO;
 	if (!o->force) {
 		via.prot = prot;
 		via.n_prot = n_prot;
@@ -464,10 +497,10 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 				      .group_viable_arg = &via };
 	r = pt_state_assign(st, &req, &leases, &n);
 	if (r < 0) {
-		if (r == -ENOSPC && via.n_refused_protected) {
+		if (r == -ENOSPC && via.n_refused) {
 			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-			pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
-			       via.protected_why);
+			pt_err(ctx, r, "%s; %s%s", saved, via.refused_why,
+			       via.n_refused_protected ? " (--force takes what the host needs anyway)" : "");
 		}
 		goto out;
 	}
@@ -493,7 +526,14 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		a->vf = -1;
 		a->class_code = d->class_code;
 		a->net = pt_class_is_net(d->class_code);
-		pt_strlcpy(a->cpulist, d->local_cpulist, sizeof(a->cpulist));
+		{
+			struct pt_numa_judgement nj;
+
+			pt_judge_numa(h, d, &nj);
+			pt_strlcpy(a->cpulist, nj.cpulist, sizeof(a->cpulist));
+			if (nj.disagrees && !res->numa_note[0])
+				pt_strlcpy(res->numa_note, nj.note, sizeof(res->numa_note));
+		}
 		if (d->kind == PT_KIND_VF && d->has_physfn) {
 			a->is_vf = true;
 			pt_bdf_format(&d->physfn, a->pf);

@@ -6,8 +6,10 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -28,6 +30,7 @@ struct judge {
 	struct pt_report *r;
 	int err;
 	char subject[64];   /* for the next add() only */
+	struct pt_dma_judgement dma; /* judged once (lib/judge.c), used by every check */
 };
 
 static struct pt_check_result *vadd(struct pt_report *r, const char *id, const char *title,
@@ -97,54 +100,44 @@ static enum pt_result sev(enum pt_severity s)
 	return s == PT_SEV_FAIL ? PT_FAIL : s == PT_SEV_WARN ? PT_WARN : PT_PASS;
 }
 
-static bool dma_active(const struct pt_host *h)
-{
-	return h->n_iommu_units > 0 && h->n_groups > 0;
-}
-
-static void units_str(const struct pt_host *h, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < h->n_iommu_units && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", h->iommu_units[i]);
-}
-
 static void check_dma(struct judge *j)
 {
 	const struct pt_host *h = j->h;
-	const struct pt_klog *k = &j->f->klog;
 	const char *id = "iommu.dma-remapping", *title = "DMA remapping active";
 	enum pt_result bad = j->p->require_dma_remapping ? PT_FAIL : PT_WARN;
-	char units[256], cmd[64] = "";
 
-	units_str(h, units, sizeof(units));
-	if (dma_active(h)) {
-		add(j, id, title, PT_PASS, NULL, NULL, "/sys/class/iommu: %s; %zu IOMMU groups%s%s",
-		    units, h->n_groups, k->dma_evidence[0] ? "; kernel log: " : "", k->dma_evidence);
+	if (j->dma.on == PT_YES) {
+		add(j, id, title, PT_PASS, NULL, NULL, "%s", j->dma.evidence);
 		return;
 	}
-	if (h->cmdline)
-		pt_cmdline_get(h->cmdline, "intel_iommu", cmd, sizeof(cmd));
+	if (j->dma.on == PT_UNKNOWN) {
+		add(j, id, title, PT_WARN, NULL,
+		    "The kernel log says the IOMMU is on, but the tree has neither IOMMU groups nor "
+		    "/sys/class/iommu: the capture is incomplete. Run passthru on the host itself, or "
+		    "capture with passthru snapshot, before trusting a verdict.",
+		    "%s", j->dma.evidence);
+		return;
+	}
 	if (h->n_iommu_units > 0) {
 		add(j, id, title, bad, NULL,
 		    "IOMMU units are registered but no device sits in an IOMMU group: the IOMMU is "
 		    "not translating DMA. Check for iommu=off or intel_iommu=off on the kernel command "
 		    "line and for 'DMAR' errors in the kernel log, then reboot.",
-		    "/sys/class/iommu: %s; /sys/kernel/iommu_groups is empty", units);
+		    "%s", j->dma.evidence);
 		return;
 	}
-	add(j, id, title, bad, NULL,
-	    "No IOMMU is translating DMA, so no device on this host can be assigned safely. Enable "
-	    "VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup, boot with intel_iommu=on on "
-	    "Intel (AMD enables it by default), reboot, and run passthru check again. Drain VMs that "
-	    "use passthrough from this node until then.",
-	    "/sys/class/iommu is empty; no IOMMU groups; kernel log: %s%s%s",
-	    k->dma_evidence[0] ? k->dma_evidence
-			       : j->f->have_klog ? "no line shows DMA remapping enabled"
-						 : "unreadable",
-	    cmd[0] ? "; command line has intel_iommu=" : "", cmd);
+	{
+		char cmd[64] = "";
+
+		if (h->cmdline)
+			pt_cmdline_get(h->cmdline, "intel_iommu", cmd, sizeof(cmd));
+		add(j, id, title, bad, NULL,
+		    "No IOMMU is translating DMA, so no device on this host can be assigned safely. Enable "
+		    "VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup, boot with intel_iommu=on on "
+		    "Intel (AMD enables it by default), reboot, and run passthru check again. Drain VMs that "
+		    "use passthrough from this node until then.",
+		    "%s%s%s", j->dma.evidence, cmd[0] ? "; command line has intel_iommu=" : "", cmd);
+	}
 }
 
 static void check_ir(struct judge *j)
@@ -200,7 +193,7 @@ static void check_domain(struct judge *j)
 		have = "passthrough";
 	else if (strncmp(f->group_type, "DMA", 3) == 0)
 		have = "translated";
-	else if (f->klog.default_domain[0] && dma_active(j->h))
+	else if (f->klog.default_domain[0] && j->dma.on == PT_YES)
 		have = f->klog.default_domain;
 	if (!want[0] || strcmp(want, "any") == 0) {
 		if (have[0])
@@ -304,59 +297,78 @@ static void check_cmdline(struct judge *j)
 	}
 }
 
-static bool is_profile_device(const struct judge *j, const struct pt_device *d)
+/* The profile's devices: what the same plan binds to vfio, so they do not block each
+ * other as group neighbours. */
+static size_t profile_bdfs(const struct judge *j, struct pt_bdf *out, size_t max)
 {
-	for (size_t i = 0; i < j->p->n_devices; i++)
-		if (pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0) == d)
-			return true;
-	return false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < j->p->n_devices && n < max; i++) {
+		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+
+		if (d)
+			out[n++] = d->bdf;
+	}
+	return n;
 }
 
 static void check_group(struct judge *j, const struct pt_device *d)
 {
-	const char *id = "iommu.group-viable", *title = "Device alone in a viable IOMMU group";
-	const struct pt_device *others[16];
-	size_t n, shown;
-	char list[400] = "", dec[512];
-	size_t o = 0;
-	const struct pt_device *culprit;
+	const char *id = "iommu.group-viable", *title = "Device assignable: its IOMMU group";
+	struct pt_assignability a;
+	struct pt_bdf with[64];
+	size_t n_with = profile_bdfs(j, with, 64);
+	char viable[160], ev[512];
 
-	if (d->iommu_group < 0) {
-		add(j, id, title, PT_FAIL, d->name,
-		    d->iommu_group_dangling
-			    ? "The device's iommu_group link points to a group that does not exist: the IOMMU "
-			      "state is inconsistent (hot-unplug race or driver bug). Rescan or reboot."
-			    : "The device has no IOMMU group, so it cannot be assigned: enable the IOMMU (see "
-			      "iommu.dma-remapping).",
-		    "%s has no iommu_group", d->name);
-		return;
-	}
-	n = pt_group_other_endpoints(j->h, d, others, 16);
-	shown = n < 16 ? n : 16;
-	for (size_t i = 0; i < shown; i++) {
-		if (is_profile_device(j, others[i]))
-			continue;
-		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s (%s)", o ? ", " : "",
-				      others[i]->name, others[i]->driver[0] ? others[i]->driver : "no driver");
-		if (o >= sizeof(list))
-			break;
-	}
-	if (!list[0]) {
-		add(j, id, title, PT_PASS, d->name, NULL, "group %d holds %s%s", d->iommu_group,
-		    n ? "only devices the profile assigns" : "no other endpoint", "");
-		return;
-	}
-	culprit = pt_device_acs_culprit(j->h, d);
-	if (culprit)
-		snprintf(dec, sizeof(dec),
-			 "Group %d is shared because %s does not isolate peer-to-peer traffic (no ACS "
-			 "redirect). Assign every endpoint of the group to the same VM, or move the card to a "
-			 "slot under an ACS-capable root port.", d->iommu_group, culprit->name);
+	pt_judge_assignable(j->h, j->dma.on, j->f->prot, j->f->n_prot, with, n_with, d, &a);
+	if (a.viable == PT_NO && d->driver[0] && !pt_driver_is_vfio(d->driver) && !a.n_causes)
+		snprintf(viable, sizeof(viable), "viable for vfio now: no (%s is on %s; yes once bound "
+			 "to vfio-pci)", d->name, d->driver);
 	else
+		snprintf(viable, sizeof(viable), "viable for vfio now: %s", pt_tri_str(a.viable));
+	if (a.assignable != PT_YES) {
+		size_t n = a.n_causes < PT_MAX_CAUSES ? a.n_causes : PT_MAX_CAUSES;
+		char dec[512];
+		size_t o = 0;
+
+		dec[0] = '\0';
+		for (size_t i = 0; i < n && o < sizeof(dec); i++)
+			o += (size_t)snprintf(dec + o, sizeof(dec) - o, "%s%c%s.", i ? " " : "",
+					      toupper((unsigned char)a.causes[i].fix[0]), a.causes[i].fix + 1);
+		ev[0] = '\0';
+		for (size_t i = 0, o2 = 0; i < n; i++) {
+			o2 += (size_t)snprintf(ev + o2, sizeof(ev) - o2, "%s%s", i ? "; " : "", a.causes[i].why);
+			if (o2 >= sizeof(ev))
+				break;
+		}
+		add(j, id, title, PT_FAIL, d->name, dec, "not assignable: %s", ev);
+		return;
+	}
+	if (a.n_shared) {
+		const struct pt_device *c = pt_device_acs_culprit(j->h, d);
+		char dec[512];
+
 		snprintf(dec, sizeof(dec),
-			 "Group %d is shared. Assign every endpoint of the group to the same VM, or move the "
-			 "card to a slot whose root port isolates with ACS.", d->iommu_group);
-	add(j, id, title, PT_FAIL, d->name, dec, "group %d also holds %s", d->iommu_group, list);
+			 "Group %d goes to one VM as a whole: give %s to the same VM (list it in the profile), "
+			 "or %s.", d->iommu_group, a.shared,
+			 c && c != d && !(c->bdf.bus == d->bdf.bus && c->bdf.dev == d->bdf.dev)
+				 ? "move the card to a slot whose port isolates with ACS"
+				 : "leave the group's other functions unused");
+		if (c && c != d) {
+			size_t o = strlen(dec);
+
+			snprintf(dec + o, sizeof(dec) - o, " The group is shared because %s does not "
+				 "isolate peer-to-peer traffic (no ACS redirect).", c->name);
+		}
+		add(j, id, title, PT_WARN, d->name, dec,
+		    "assignable, with group %d: it also holds %s, not in the profile; %s", d->iommu_group,
+		    a.shared, viable);
+		return;
+	}
+	add(j, id, title, PT_PASS, d->name, NULL, "assignable: group %d holds %s; %s", d->iommu_group,
+	    pt_group_other_endpoints(j->h, d, NULL, 0) ? "only devices the profile assigns"
+						       : "no other endpoint",
+	    viable);
 }
 
 static void check_profile_devices(struct judge *j)
@@ -388,18 +400,23 @@ static void check_profile_devices(struct judge *j)
 			    req->driver);
 		}
 		if (req->numa_node >= 0) {
+			struct pt_numa_judgement nj;
 			char nn[24];
 
+			pt_judge_numa(j->h, d, &nj);
 			about(j, "node");
 			add(j, "numa.locality", "Device on the expected NUMA node",
-			    d->numa_node == req->numa_node ? PT_PASS
-							   : d->numa_node < 0 ? PT_WARN : PT_FAIL,
+			    nj.node == req->numa_node ? (nj.disagrees ? PT_WARN : PT_PASS)
+						      : nj.node < 0 ? PT_WARN : PT_FAIL,
 			    d->name,
-			    d->numa_node < 0 ? "The firmware does not report the device's node (numa_node -1): "
-					       "check the BIOS's NUMA/SRAT settings."
-					     : "Move the card to a slot on the wanted node, or change the profile.",
-			    "numa_node %s, profile expects %d", pt_format_count(d->numa_node, nn, sizeof(nn)),
-			    req->numa_node);
+			    nj.node < 0 ? "The firmware does not report the device's node (numa_node -1): "
+					  "check the BIOS's NUMA/SRAT settings."
+			    : nj.node != req->numa_node
+				    ? "Move the card to a slot on the wanted node, or change the profile."
+				    : "The VF's own numa_node disagrees with its PF's: fix the firmware's "
+				      "SRAT/_PXM tables; the PF's node is used.",
+			    "numa_node %s%s%s, profile expects %d", pt_format_count(nj.node, nn, sizeof(nn)),
+			    nj.disagrees ? "; " : "", nj.note, req->numa_node);
 		}
 		if (req->min_speed_mts > 0 || req->min_width > 0) {
 			bool ok = (req->min_speed_mts <= 0 || d->link.speed_mts >= req->min_speed_mts) &&
@@ -427,26 +444,28 @@ static void check_numa_cpus(struct judge *j)
 		return;
 	for (size_t i = 0; i < j->p->n_devices; i++) {
 		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+		struct pt_numa_judgement nj;
 		char nn[24];
 		int sub;
 
 		if (!d)
 			continue;
-		if (!d->local_cpulist[0]) {
+		pt_judge_numa(j->h, d, &nj);
+		if (!nj.cpulist[0]) {
 			about(j, "cpus");
 			add(j, "numa.locality", "VM CPUs local to the device", PT_WARN, d->name,
 			    "The device reports no local CPUs; NUMA alignment cannot be verified.",
 			    "local_cpulist unknown");
 			continue;
 		}
-		sub = pt_cpulist_subset(cpus, d->local_cpulist);
+		sub = pt_cpulist_subset(cpus, nj.cpulist);
 		about(j, "cpus");
 		add(j, "numa.locality", "VM CPUs local to the device", sub == 1 ? PT_PASS : PT_WARN,
 		    d->name,
 		    "Pin the VMs that get this device to CPUs of its node, or reserve CPUs on that node "
 		    "(numa: vm_cpus).",
-		    "VM CPUs %s, device-local CPUs %s (node %s)", cpus, d->local_cpulist,
-		    pt_format_count(d->numa_node, nn, sizeof(nn)));
+		    "VM CPUs %s, device-local CPUs %s (node %s%s)", cpus, nj.cpulist,
+		    pt_format_count(nj.node, nn, sizeof(nn)), nj.source == PT_NUMA_SOURCE_PF ? ", its PF's" : "");
 	}
 }
 
@@ -874,6 +893,8 @@ int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f, const st
 		 struct pt_report *out)
 {
 	struct judge j = { .h = h, .f = f, .p = p, .r = out };
+
+	pt_judge_dma(h, f->have_klog ? &f->klog : NULL, &j.dma);
 
 	memset(out, 0, sizeof(*out));
 	out->worst = PT_PASS;

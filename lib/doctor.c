@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 
 #include <errno.h>
@@ -53,23 +54,30 @@ static void reset(struct pt_report *r, const struct pt_device *d)
 {
 	const char *m = d->reset_method;
 
-	if (!m[0]) {
-		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
-		     "The kernel knows no way to reset this device alone (no reset_method): a VM handing "
-		     "it back may leave state behind for the next tenant; prefer devices with FLR.",
-		     "reset_method absent or empty");
-		return;
-	}
-	if (strstr(m, "flr"))
+	switch (pt_judge_reset(d)) {
+	case PT_RESET_FUNCTION:
 		pt_report_add(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL,
-		     "function-level reset available (%s)", m);
-	else if (strstr(m, "bus") && !strstr(m, "pm"))
+		     "%s (%s)", strstr(m, "flr") ? "function-level reset available"
+						 : "the function can be reset alone", m);
+		break;
+	case PT_RESET_BUS:
 		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
 		     "Only a secondary bus reset is available: it resets every device behind the same "
 		     "bridge, so assign the whole slot or accept that siblings reset too.",
 		     "reset methods: %s (no FLR)", m);
-	else
-		pt_report_add(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL, "reset methods: %s", m);
+		break;
+	case PT_RESET_NONE:
+		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
+		     "None of the kernel's reset methods resets this function alone: a VM handing it "
+		     "back may leave state behind for the next tenant; prefer devices with FLR.",
+		     "reset methods: %s", m);
+		break;
+	default:
+		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
+		     "The kernel knows no way to reset this device alone (no reset_method): a VM handing "
+		     "it back may leave state behind for the next tenant; prefer devices with FLR.",
+		     "reset_method absent or empty: no reset method (or a kernel older than 5.15)");
+	}
 }
 
 static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const struct pt_device *d)
@@ -152,14 +160,27 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 			out->worst = out->results[i].result;
 	pt_report_free(&gate);
 
-	if (!cpus && d->numa_node >= 0)
-		pt_report_add(out, "numa.locality", "NUMA locality", PT_PASS, d->name, NULL,
-		     "node %d, local CPUs %s: pin the VM's vCPUs and memory there (--cpus LIST checks a "
-		     "planned CPU set)", d->numa_node, d->local_cpulist[0] ? d->local_cpulist : "unknown");
-	else if (!cpus)
-		pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
-		     "The firmware does not say which node the device is on (numa_node -1); on a "
-		     "multi-socket host check the BIOS's SRAT/NUMA settings.", "numa_node unknown");
+	{
+		struct pt_numa_judgement nj;
+
+		pt_judge_numa(h, d, &nj);
+		if (nj.disagrees)
+			pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
+			     "The firmware reports a different node for this VF than for its PF; passthru "
+			     "pins to the PF's node. Fix the BIOS's SRAT/_PXM tables or ignore the VF's "
+			     "numa_node.", "%s; node %d, local CPUs %s", nj.note, nj.node,
+			     nj.cpulist[0] ? nj.cpulist : "unknown");
+		else if (!cpus && nj.node >= 0)
+			pt_report_add(out, "numa.locality", "NUMA locality", PT_PASS, d->name, NULL,
+			     "node %d%s, local CPUs %s: pin the VM's vCPUs and memory there (--cpus LIST "
+			     "checks a planned CPU set)", nj.node,
+			     nj.source == PT_NUMA_SOURCE_PF ? " (its PF's)" : "",
+			     nj.cpulist[0] ? nj.cpulist : "unknown");
+		else if (!cpus)
+			pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
+			     "The firmware does not say which node the device is on (numa_node -1); on a "
+			     "multi-socket host check the BIOS's SRAT/NUMA settings.", "numa_node unknown");
+	}
 	if (!pt_driver_is_vfio(d->driver)) {
 		bool spread = false;
 		char n1[24];

@@ -7,6 +7,8 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
+#include "passthru/judge.h"
+#include "passthru/safety.h"
 #include "passthru/ethtool.h"
 #include "passthru/netlink.h"
 #include "passthru/parse.h"
@@ -203,6 +205,10 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 	}
 	read_interrupts(ctx, f);
 	read_group_type(ctx, h, f);
+	/* what the host needs (default route, mounts): assignability judges it */
+	r = pt_safety_protected(ctx, h, &f->prot, &f->n_prot);
+	if (r < 0)
+		return r;
 	read_governors(ctx, f);
 	find_irqbalance(ctx, f);
 	read_irq_spread(ctx, h, f);
@@ -220,6 +226,7 @@ void pt_hostfacts_free(struct pt_hostfacts *f)
 	free(f->pfs);
 	free(f->netdevs);
 	free(f->irqs);
+	free(f->prot);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -252,4 +259,33 @@ int pt_device_irq_spread(struct pt_ctx *ctx, const struct pt_device *d, int *dis
 				*one_cpu = (int)(k * 64 + (size_t)b);
 			}
 	return n;
+}
+
+int pt_judge_inputs_read(struct pt_ctx *ctx, const struct pt_host *h, const char *kernel_log,
+			 struct pt_judge_inputs *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (h->n_groups > 0 || h->n_iommu_units > 0) {
+		pt_judge_dma(h, NULL, &out->dma);
+	} else {
+		/* the tree cannot tell on its own: what does the kernel say? */
+		struct pt_klog k;
+		char *buf = NULL;
+		size_t len = 0;
+
+		memset(&k, 0, sizeof(k));
+		if (pt_klog_read(ctx, kernel_log, &buf, &len) == 0 && pt_klog_parse(buf, len, &k) == 0)
+			pt_judge_dma(h, &k, &out->dma);
+		else
+			pt_judge_dma(h, NULL, &out->dma);
+		free(buf);
+		pt_klog_free(&k);
+	}
+	return pt_safety_protected(ctx, h, &out->prot, &out->n_prot);
+}
+
+void pt_judge_inputs_free(struct pt_judge_inputs *in)
+{
+	free(in->prot);
+	memset(in, 0, sizeof(*in));
 }

@@ -130,6 +130,7 @@ enum sid {
 	S_AUDIT_READ,
 	S_AUDIT_READ_BDF,
 	S_STALE_LEASES,
+	S_FREE_DEVICES,
 	S_COUNT
 };
 
@@ -180,6 +181,12 @@ static const char *const sql[S_COUNT] = {
 		"coalesce(sum(d.state <> 'leased' AND d.removed IS NOT NULL), 0) "
 		"FROM pools p LEFT JOIN devices d ON d.pool = p.name "
 		"GROUP BY p.name, d.numa_node ORDER BY p.name, d.numa_node",
+	/* free devices, and whether a device of their IOMMU group is leased */
+	[S_FREE_DEVICES] =
+		"SELECT d.pool, d.numa_node, d.bdf, d.iommu_group, "
+		"EXISTS (SELECT 1 FROM devices o WHERE d.iommu_group >= 0 AND "
+		"o.iommu_group = d.iommu_group AND o.bdf <> d.bdf AND o.state = 'leased') "
+		"FROM devices d WHERE d.state = 'free' AND d.removed IS NULL",
 	[S_AUDIT_READ] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
 			 "WHERE id > ?1 AND (?2 IS NULL OR vm = ?2) ORDER BY id LIMIT ?4",
 	/* one device's history through audit_by_bdf */
@@ -911,7 +918,7 @@ static int assign_txn(struct pt_state *st, void *arg)
 		c->unavailable = sqlite3_column_int(s, 1) == 0 || sqlite3_column_int(s, 5) != 0;
 		c->group_viable = c->iommu_group >= 0 &&
 				  (!req->group_viable ||
-				   req->group_viable(req->group_viable_arg, c->iommu_group));
+				   req->group_viable(req->group_viable_arg, &c->bdf, c->iommu_group));
 		if (PT_PUSH(rows, n, row) < 0) {
 			done(s);
 			r = pt_err(st->ctx, -ENOMEM, "out of memory reading devices");
@@ -1562,6 +1569,52 @@ int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n)
 		*n = 0;
 		return r == -EAGAIN ? pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path)
 				    : r;
+	}
+	return 0;
+}
+
+int pt_state_pools_judged(struct pt_state *st,
+			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
+					 char *why, size_t len),
+			  void *arg, struct pt_pool_usage **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	int r = pt_state_pools(st, out, n), rc;
+
+	if (r < 0)
+		return r;
+	s = stmt(st, S_FREE_DEVICES);
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *pool = col_text(s, 0), *bdf = col_text(s, 2);
+		int node = sqlite3_column_int(s, 1), group = sqlite3_column_int(s, 3);
+		struct pt_pool_usage *u = NULL;
+		char why[320] = "";
+		struct pt_bdf b;
+
+		for (size_t i = 0; i < *n && !u; i++)
+			if (strcmp((*out)[i].pool, pool) == 0 && (*out)[i].numa_node == node)
+				u = &(*out)[i];
+		if (!u || u->free == 0 || pt_bdf_parse(bdf, &b) < 0)
+			continue;
+		if (sqlite3_column_int(s, 4))
+			snprintf(why, sizeof(why), "%s shares IOMMU group %d with a leased device: it goes "
+				 "only to that VM", bdf, group);
+		else if (!usable || usable(arg, &b, group, why, sizeof(why)))
+			continue;
+		u->free--;
+		u->blocked++;
+		if (!u->blocked_why[0])
+			pt_strlcpy(u->blocked_why, why, sizeof(u->blocked_why));
+	}
+	done(s);
+	if (rc != SQLITE_DONE) {
+		r = db_fail(st, rc, "reading free devices");
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return r;
 	}
 	return 0;
 }

@@ -206,6 +206,8 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	json_str_or_null(&j, r->forced);
 	json_key(&j, "note");
 	json_str_or_null(&j, r->note);
+	json_key(&j, "numa_note");
+	json_str_or_null(&j, r->numa_note);
 	json_obj_end(&j);
 	json_end(&j);
 }

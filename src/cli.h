@@ -55,7 +55,10 @@ struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_ho
 
 /* Output of the model, shared by list/show/doctor (src/device-output.c). */
 struct json;
-void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full);
+struct pt_judge_inputs;
+/* full: show's whole document, with the library's judgements of the device (in). */
+void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full,
+		 const struct pt_judge_inputs *in);
 /* "warnings": [...] of the host scan (h may be NULL: an empty array). */
 void json_host_warnings(struct json *j, const struct pt_host *h);
 const char *device_kind_str(const struct pt_device *d);

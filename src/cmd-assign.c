@@ -239,6 +239,8 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 			 res.n == 1 ? " is" : "s are", o.numa_node);
 	if (res.note[0])
 		cli_warn("%s", res.note);
+	if (res.numa_note[0])
+		cli_warn("%s", res.numa_note);
 	view.vm = o.vm;
 	view.pool = o.pool;
 	view.res = &res;
@@ -507,6 +509,7 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	const char *config = NULL;
 	struct pt_pool_usage *u = NULL;
 	struct hostcfg hc = { 0 };
+	struct pt_host *h;
 	struct pt_state *st;
 	bool sync = true;
 	size_t n = 0;
@@ -525,8 +528,10 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	if (!(st = state_open(cli)))
 		return EXIT_ERROR;
 	/* the database as the host is now: synced from the config when there is one */
+	h = cli_scan(cli);
+	if (!h)
+		cli_warn("free counts are the database's, not judged on the host");
 	if (sync) {
-		struct pt_host *h = NULL;
 		char p[4096] = "";
 
 		if (!config)
@@ -534,18 +539,18 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 		if (config || (p[0] && access(p, F_OK) == 0)) {
 			if (hostcfg_load(cli, config, &hc) < 0) {
 				pt_state_close(st);
+				pt_host_free(h);
 				return EXIT_ERROR;
 			}
-			if ((h = cli_scan(cli))) {
-				if (pt_pools_sync(cli->ctx, st, h, hostcfg_get(&hc), NULL) < 0)
-					cli_warn("syncing the pools: %s", pt_ctx_error(cli->ctx));
-				pt_host_free(h);
-			}
+			if (h && pt_pools_sync(cli->ctx, st, h, hostcfg_get(&hc), NULL) < 0)
+				cli_warn("syncing the pools: %s", pt_ctx_error(cli->ctx));
 		}
 	}
-	r = pt_state_pools(st, &u, &n);
+	/* free: what assign would hand out now (the library's one judgement) */
+	r = pt_pools_usage(cli->ctx, st, h, &u, &n);
 	pt_state_close(st);
 	hostcfg_free(&hc);
+	pt_host_free(h);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		return EXIT_ERROR;
@@ -572,6 +577,10 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 			json_uint(&j, u[i].quarantined);
 			json_key(&j, "removed");
 			json_uint(&j, u[i].removed);
+			json_key(&j, "blocked");
+			json_uint(&j, u[i].blocked);
+			json_key(&j, "blocked_why");
+			json_str_or_null(&j, u[i].blocked_why);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -580,8 +589,8 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	} else if (n == 0) {
 		printf("no pools (configure them under pools: in %s)\n", PT_HOSTCFG_DEFAULT);
 	} else {
-		printf("%-16s %-8s %5s %6s %6s %6s %12s %8s\n", "POOL", "KIND", "NODE", "TOTAL", "FREE",
-		       "LEASED", "QUARANTINED", "REMOVED");
+		printf("%-16s %-8s %5s %6s %6s %7s %6s %12s %8s\n", "POOL", "KIND", "NODE", "TOTAL", "FREE",
+		       "BLOCKED", "LEASED", "QUARANTINED", "REMOVED");
 		for (size_t i = 0; i < n; i++) {
 			char node[16];
 
@@ -589,9 +598,13 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 				snprintf(node, sizeof(node), "?");
 			else
 				snprintf(node, sizeof(node), "%d", u[i].numa_node);
-			printf("%-16s %-8s %5s %6u %6u %6u %12u %8u\n", u[i].pool, u[i].kind, node,
-			       u[i].total, u[i].free, u[i].leased, u[i].quarantined, u[i].removed);
+			printf("%-16s %-8s %5s %6u %6u %7u %6u %12u %8u\n", u[i].pool, u[i].kind, node,
+			       u[i].total, u[i].free, u[i].blocked, u[i].leased, u[i].quarantined,
+			       u[i].removed);
 		}
+		for (size_t i = 0; i < n; i++)
+			if (u[i].blocked)
+				printf("%s: %u blocked: %s\n", u[i].pool, u[i].blocked, u[i].blocked_why);
 	}
 	free(u);
 	return EXIT_OK;

@@ -142,7 +142,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		if (!class_ok(cf, d))
 			continue;
 		if (cli->json) {
-			device_json(&j, h, d, false);
+			device_json(&j, h, d, false, NULL);
 			continue;
 		}
 		/* VFs are printed under their PF, unless the PF is absent from the tree */

@@ -12,6 +12,8 @@
 #include "passthru/passthru.h"
 #include "passthru/profile.h"
 
+struct pt_protected;
+
 enum pt_result { PT_PASS = 0, PT_SKIP = 1, PT_WARN = 2, PT_FAIL = 3 };
 const char *pt_result_str(enum pt_result r); /* "pass", "skip", "warn", "fail" */
 
@@ -84,6 +86,9 @@ struct pt_hostfacts {
 	} *irqs;
 	size_t n_irqs;
 	int online_cpus;          /* from the NUMA nodes' cpulists; -1 unknown */
+	/* the functions the host needs (pt_safety_protected): not assignable */
+	struct pt_protected *prot;
+	size_t n_prot;
 	/* netdev driver/firmware (ethtool) for drivers the allowlist names */
 	struct pt_netdev_info *netdevs;
 	size_t n_netdevs;

@@ -70,10 +70,22 @@ struct pt_pool_usage {
 	unsigned total;     /* free + leased + quarantined (removed devices not counted) */
 	unsigned free, leased, quarantined;
 	unsigned removed;   /* left the configuration (and not leased) */
+	/* of the devices the database has free, those assign would not hand out now (judged
+	 * by pt_state_pools_judged's callback, or sharing an IOMMU group with a leased
+	 * device); they are not counted in free but in blocked (and total) */
+	unsigned blocked;
+	char blocked_why[320]; /* the first one's cause and fix; "" none */
 };
 /* Per pool and NUMA node; a pool without devices has one row for node -1 of zeros.
  * Ordered by pool, then node. */
 int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
+/* The same, with free meaning "what assign would hand out": a free device that shares
+ * an IOMMU group with a leased one, or that usable (when set) refuses, is blocked.
+ * usable writes its reason into why (len bytes). */
+int pt_state_pools_judged(struct pt_state *st,
+			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
+					 char *why, size_t len),
+			  void *arg, struct pt_pool_usage **out, size_t *n);
 
 /* ---- leases ---- */
 
@@ -85,9 +97,9 @@ struct pt_assign_req {
 	bool allow_remote;     /* take devices from other nodes when the node lacks them */
 	const char *mac;       /* NULL or "aa:bb:cc:dd:ee:ff" (only with count 1) */
 	int vlan;              /* 0 none, 1..4094 */
-	/* Optional: can IOMMU group g be handed to a VM now (vfio viability on the host)?
-	 * NULL = every group can. */
-	bool (*group_viable)(void *arg, int iommu_group);
+	/* Optional: can the device bdf (in IOMMU group g) be handed to a VM now (its
+	 * assignability on the host, lib/judge.c)? NULL = every device can. */
+	bool (*group_viable)(void *arg, const struct pt_bdf *bdf, int iommu_group);
 	void *group_viable_arg;
 };
 

@@ -363,10 +363,13 @@ static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 }
 
 static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
-		      size_t n, const char *state_dir, int timeout_ms, bool dry_run, size_t *steps)
+		      size_t n, const char *state_dir, const char *vm, bool force, int timeout_ms,
+		      bool dry_run, size_t *steps)
 {
 	struct pt_apply_opts o = { .state_dir = state_dir, .config = "(passthru assign)",
-				   .timeout_ms = timeout_ms };
+				   .timeout_ms = timeout_ms, .own_vm = vm, .force = force };
+	struct pt_safety_opts so = { .state_dir = state_dir, .own_vm = vm, .force = force };
+	struct pt_safety_result sr = { 0 };
 	struct pt_apply_result res = { 0 };
 	struct pt_link_vfs *links = NULL;
 	struct pt_journal *j = NULL;
@@ -381,7 +384,15 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	if (r < 0)
 		return pt_err(ctx, r, "out of memory");
 	r = plan_items(ctx, h, &w, &links, &nl, &plan);
-	if (r < 0 || dry_run || plan.n == 0)
+	if (r < 0 || plan.n == 0)
+		goto out;
+	/* the gate apply and the one-shot commands pass through, dry run or not */
+	r = pt_safety_check_plan(ctx, h, &plan, &so, &sr);
+	if (r == 0 && sr.n_refused)
+		r = pt_err(ctx, -EPERM, "refused %s (%s): %s", sr.refused[0].device, sr.refused[0].kind,
+			   sr.refused[0].reason);
+	pt_safety_result_free(&sr);
+	if (r < 0 || dry_run)
 		goto out;
 	r = pt_journal_open(ctx, state_dir, 30000, &j);
 	if (r < 0)
@@ -569,7 +580,7 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		if (leases[i].remote)
 			res->n_remote++;
 	}
-	r = make_ready(ctx, h, items, n, o->state_dir,
+	r = make_ready(ctx, h, items, n, o->state_dir, o->vm, o->force,
 		       o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS, o->dry_run,
 		       &res->steps);
 	if (r < 0) {
@@ -768,7 +779,7 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		it.spoofchk = true;
 		it.trust = false;
 	}
-	r = make_ready(ctx, h, &it, 1, o->state_dir, timeout, o->dry_run, &steps);
+	r = make_ready(ctx, h, &it, 1, o->state_dir, l->vm, false, timeout, o->dry_run, &steps);
 	if (r == 0) {
 		out->policy = pf ? 1 : 0;
 		if (pf)

@@ -6,11 +6,15 @@
  * IOMMU groups that a vfio binding would leave half-owned by host drivers.
  */
 #include "internal.h"
+#include "passthru/judge.h"
+#include "passthru/plan.h"
 #include "passthru/safety.h"
+#include "passthru/state.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define MAX_DEPTH 8
 
@@ -376,4 +380,176 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- the plan gate ------------------------------------------------------------------- */
+
+__attribute__((format(printf, 4, 5))) static void refuse(struct pt_safety_result *r, const char *dev,
+							    const char *kind, const char *fmt, ...)
+{
+	struct pt_refusal f;
+	va_list ap;
+
+	for (size_t i = 0; i < r->n_refused; i++)
+		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0)
+			return;
+	memset(&f, 0, sizeof(f));
+	pt_strlcpy(f.device, dev, sizeof(f.device));
+	pt_strlcpy(f.kind, kind, sizeof(f.kind));
+	va_start(ap, fmt);
+	vsnprintf(f.reason, sizeof(f.reason), fmt, ap);
+	va_end(ap);
+	PT_PUSH(r->refused, r->n_refused, f); /* out of memory: one refusal fewer shown */
+}
+
+/* The function an action disrupts: the PF for a VF count change, the function itself
+ * for driver changes, the VF for its settings (when it exists already). */
+static const struct pt_device *action_target(const struct pt_host *h, const struct pt_action *a)
+{
+	struct pt_bdf b;
+
+	switch (a->kind) {
+	case PT_ACT_SET_NUMVFS:
+		return pt_host_find(h, &a->pf);
+	case PT_ACT_SET_AUTOPROBE:
+	case PT_ACT_WAIT_VFS:
+		return NULL;
+	default:
+		if (pt_bdf_parse(a->device, &b) < 0)
+			return NULL;
+		return pt_host_find(h, &b);
+	}
+}
+
+/* Active leases from <state>/state.db when there is one; the database is not created. */
+static void load_leases(struct pt_ctx *ctx, const struct pt_safety_opts *o, struct pt_lease **l,
+			size_t *n, struct pt_safety_result *out)
+{
+	char dir[4096], db[4200], saved[sizeof(ctx->err)];
+	struct pt_state *st = NULL;
+
+	*l = NULL;
+	*n = 0;
+	if (o && o->state_dir && *o->state_dir)
+		pt_strlcpy(dir, o->state_dir, sizeof(dir));
+	else if (pt_path(ctx, dir, sizeof(dir), "/var/lib/passthru") < 0)
+		return;
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	if (access(db, F_OK) != 0)
+		return;
+	pt_strlcpy(saved, ctx->err, sizeof(saved));
+	if (pt_state_open(ctx, dir, &st) < 0 || pt_state_leases(st, NULL, l, n) < 0) {
+		snprintf(out->warning, sizeof(out->warning), "cannot read the leases in %s (%s): "
+			 "changes to leased devices are not refused", db, pt_ctx_error(ctx));
+		free(*l);
+		*l = NULL;
+		*n = 0;
+	}
+	pt_state_close(st);
+	pt_strlcpy(ctx->err, saved, sizeof(ctx->err));
+}
+
+static const struct pt_lease *leased(const struct pt_lease *l, size_t n, const struct pt_bdf *b,
+				     const char *own_vm)
+{
+	char s[PT_BDF_STRLEN];
+
+	pt_bdf_format(b, s);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].bdf, s) == 0 && !(own_vm && strcmp(l[i].vm, own_vm) == 0))
+			return &l[i];
+	return NULL;
+}
+
+static void check_vfio_binding(const struct pt_host *h, const struct pt_judge_inputs *in,
+			       const struct pt_bdf *vfio, size_t n_vfio, const struct pt_device *d,
+			       struct pt_safety_result *out)
+{
+	struct pt_assignability a;
+
+	/* the same judgement show, check, doctor, pools and assign make; protection is
+	 * judged for every action below, so not here */
+	pt_judge_assignable(h, in->dma.on, NULL, 0, vfio, n_vfio, d, &a);
+	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++) {
+		const struct pt_cause *c = &a.causes[i];
+
+		if (c->kind == PT_CAUSE_NO_DMA_REMAPPING)
+			refuse(out, d->name, "no-iommu",
+			       "%s: binding it to vfio-pci on a host without DMA remapping would let the "
+			       "guest DMA anywhere in host memory (%s): %s", d->name, in->dma.evidence,
+			       c->fix);
+		else
+			refuse(out, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), "%s: %s",
+			       c->why, c->fix);
+	}
+}
+
+int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_plan *plan,
+			 const struct pt_safety_opts *o, struct pt_safety_result *out)
+{
+	const char *own = o ? o->own_vm : NULL;
+	bool force = o && o->force;
+	struct pt_judge_inputs in;
+	struct pt_lease *leases = NULL;
+	struct pt_bdf *vfio = NULL;
+	size_t n_vfio = 0, n_leases = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!plan->n)
+		return 0;
+	r = pt_judge_inputs_read(ctx, h, NULL, &in);
+	if (r < 0)
+		return r;
+	vfio = calloc(plan->n, sizeof(*vfio));
+	if (!vfio) {
+		pt_judge_inputs_free(&in);
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	load_leases(ctx, o, &leases, &n_leases, out);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_action *a = &plan->actions[i];
+
+		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
+		    pt_bdf_parse(a->device, &vfio[n_vfio]) == 0)
+			n_vfio++;
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_action *a = &plan->actions[i];
+		const struct pt_device *d = action_target(h, a);
+		const struct pt_protected *p;
+		const struct pt_lease *l;
+
+		if (!d)
+			continue;
+		if (!force && (p = pt_safety_find(in.prot, in.n_prot, &d->bdf)))
+			refuse(out, d->name, pt_protect_kind_str(p->kind),
+			       "%s %s; %s would disrupt what the host needs it for", d->name, p->why,
+			       pt_action_kind_str(a->kind));
+		if (!force && a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver))
+			check_vfio_binding(h, &in, vfio, n_vfio, d, out);
+		if (a->kind == PT_ACT_SET_NUMVFS && a->from[0] && strcmp(a->from, "0") != 0) {
+			/* destroying the VFs destroys the leased ones with them */
+			for (size_t k = 0; k < d->n_vfs; k++)
+				if ((l = leased(leases, n_leases, &d->vfs[k], own)))
+					refuse(out, d->name, "leased",
+					       "%s: sriov_numvfs %s -> %s would destroy VF %s, leased to VM %s "
+					       "(passthru release %s %s first)", d->name, a->from, a->to,
+					       l->bdf, l->vm, l->vm, l->bdf);
+		} else if (a->kind != PT_ACT_SET_NUMVFS && (l = leased(leases, n_leases, &d->bdf, own))) {
+			refuse(out, d->name, "leased",
+			       "%s is leased to VM %s: %s would change it under the VM (passthru release "
+			       "%s %s first)", d->name, l->vm, pt_action_kind_str(a->kind), l->vm, l->bdf);
+		}
+	}
+	free(leases);
+	free(vfio);
+	pt_judge_inputs_free(&in);
+	return 0;
+}
+
+void pt_safety_result_free(struct pt_safety_result *r)
+{
+	free(r->refused);
+	memset(r, 0, sizeof(*r));
 }

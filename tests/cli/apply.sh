@@ -154,4 +154,20 @@ else
 	ok 0 "VF settings on a recorded tree # SKIP no PASSTHRU_TOP_SRCDIR"
 fi
 
+# 10. vfio bindings on a host without an IOMMU: refused (the guest would DMA anywhere),
+# --force overrides and says so, in the human and the JSON output
+N="$T/noiommu"
+cp -a "$FIX/noiommu" "$N"
+printf 'passthrough:\n  - device: { bdf: "0000:00:03.0" }\n' >"$T/noiommu.yaml"
+"$P" --sysroot "$N" --state-dir "$T/state-n" apply "$T/noiommu.yaml" --json >"$T/out" 2>"$T/err"
+is $? 1 "no IOMMU: a vfio binding is refused (exit 1)"
+is "$(jv '[.refused[] | "\(.kind):\(.device)"] | join(" ")')" no-iommu:0000:00:03.0 "refused as no-iommu"
+is "$(jv .writes)" 0 "no IOMMU: zero writes"
+"$P" --sysroot "$N" --state-dir "$T/state-n" apply "$T/noiommu.yaml" --dry-run >"$T/out" 2>"$T/err"
+grep -q "^refused 0000:00:03.0 (no-iommu): .*without DMA remapping" "$T/out"
+ok $? "the human output says why"
+"$P" --sysroot "$N" --state-dir "$T/state-n" apply "$T/noiommu.yaml" --dry-run --force --json >"$T/out" 2>"$T/err"
+is $? 0 "--force: planned anyway"
+is "$(jv '[.refused[] | "\(.kind) \(.forced)"] | join(" ")')" "no-iommu true" "--force: reported as forced"
+
 tap_done

@@ -2,6 +2,7 @@
 /* passthru list: every PCI function, VFs under their PF. */
 #include "cli.h"
 #include "json.h"
+#include "passthru/judge.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -35,7 +36,15 @@ static void row(const struct cli *cli, const struct pt_host *h, const struct pt_
 		snprintf(id, sizeof(id), "%04x:%04x", d->vendor_id, d->device_id);
 	else
 		snprintf(id, sizeof(id), "?");
-	snprintf(numa, sizeof(numa), d->numa_node >= 0 ? "%d" : "?", d->numa_node);
+	/* the node every command pins to (lib/judge.c): a VF on its PF's, marked '*' when
+	 * its own numa_node disagrees (show DEV says why) */
+	{
+		struct pt_numa_judgement nj;
+
+		pt_judge_numa(h, d, &nj);
+		snprintf(numa, sizeof(numa), nj.node >= 0 ? "%d%s" : "?", nj.node,
+			 nj.disagrees ? "*" : "");
+	}
 	if (d->iommu_group >= 0)
 		snprintf(grp, sizeof(grp), "%d", d->iommu_group);
 	else

@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 #include "passthru/safety.h"
+#include "sysfs-paths.h"
 #include "passthru/apply.h"
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
 #define DEFAULT_TIMEOUT_MS 30000
 
 const char *pt_step_result_str(enum pt_step_result r)
@@ -116,7 +116,7 @@ static int target(struct pt_ctx *ctx, const struct pt_action *a, char *bdf, size
 		return 0;
 	}
 	pt_bdf_format(&a->pf, pf);
-	if (pt_readlink(ctx, link, sizeof(link), DEVS "/%s/virtfn%d", pf, a->vf) < 0)
+	if (pt_readlink(ctx, link, sizeof(link), PT_SYSFS_PCI_DEVICES "/%s/virtfn%d", pf, a->vf) < 0)
 		return pt_err(ctx, -ENODEV, "%s: VF %d does not exist (no virtfn%d link)", pf, a->vf,
 			      a->vf);
 	pt_strlcpy(bdf, base(link), len);
@@ -127,7 +127,7 @@ static void current_driver(struct pt_ctx *ctx, const char *bdf, char *buf, size_
 {
 	char link[512];
 
-	if (pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver", bdf) >= 0)
+	if (pt_readlink(ctx, link, sizeof(link), PT_SYSFS_PCI_DEVICES "/%s/driver", bdf) >= 0)
 		pt_strlcpy(buf, base(link), len);
 	else
 		buf[0] = '\0';
@@ -144,7 +144,7 @@ static int wait_vfs(struct pt_ctx *ctx, const struct pt_action *a, int timeout_m
 		bool ok;
 
 		have = 0;
-		while (have < 4096 && pt_exists(ctx, DEVS "/%s/virtfn%d", pf, have))
+		while (have < 4096 && pt_exists(ctx, PT_SYSFS_PCI_DEVICES "/%s/virtfn%d", pf, have))
 			have++;
 		ok = have == a->count;
 		if (ok)
@@ -179,10 +179,10 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 	case PT_ACT_SET_AUTOPROBE:
 		/* values end in a newline, as the kernel shows them (and its parsers accept) */
 		snprintf(val, sizeof(val), "%d\n", a->count);
-		return pt_write_attr(ctx, val, 0, DEVS "/%s/sriov_drivers_autoprobe", pf);
+		return pt_write_attr(ctx, val, 0, PT_SYSFS_PCI_DEVICES "/%s/sriov_drivers_autoprobe", pf);
 	case PT_ACT_SET_NUMVFS:
 		snprintf(val, sizeof(val), "%d\n", a->count);
-		r = pt_write_attr(ctx, val, timeout_ms, DEVS "/%s/sriov_numvfs", pf);
+		r = pt_write_attr(ctx, val, timeout_ms, PT_SYSFS_PCI_DEVICES "/%s/sriov_numvfs", pf);
 		if (r == -EBUSY)
 			return pt_err(ctx, r, "%s: the kernel refused sriov_numvfs %d with EBUSY: VFs "
 				      "exist (a count changes through 0) or one is still in use", pf,
@@ -206,7 +206,7 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 			return r;
 		/* a lone newline clears it (an empty write would not reach the kernel) */
 		snprintf(val, sizeof(val), "%s\n", a->to);
-		return pt_write_attr(ctx, val, 0, DEVS "/%s/driver_override", bdf);
+		return pt_write_attr(ctx, val, 0, PT_SYSFS_PCI_DEVICES "/%s/driver_override", bdf);
 	case PT_ACT_UNBIND:
 		r = target(ctx, a, bdf, sizeof(bdf));
 		if (r < 0)
@@ -214,12 +214,12 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 		current_driver(ctx, bdf, drv, sizeof(drv));
 		if (!drv[0])
 			return 0; /* already unbound: nothing to write */
-		return pt_write_attr(ctx, bdf, timeout_ms, DEVS "/%s/driver/unbind", bdf);
+		return pt_write_attr(ctx, bdf, timeout_ms, PT_SYSFS_PCI_DEVICES "/%s/driver/unbind", bdf);
 	case PT_ACT_PROBE:
 		r = target(ctx, a, bdf, sizeof(bdf));
 		if (r < 0)
 			return r;
-		r = pt_write_attr(ctx, bdf, timeout_ms, "/sys/bus/pci/drivers_probe");
+		r = pt_write_attr(ctx, bdf, timeout_ms, PT_SYSFS_PCI_DRIVERS_PROBE);
 		if (r < 0)
 			return r;
 		current_driver(ctx, bdf, drv, sizeof(drv));

@@ -6,6 +6,7 @@
  * apply journal by pt_apply_run(), so a failed step rolls back. See assign.h.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/assign.h"
 #include "passthru/judge.h"
 #include "passthru/parse.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
 #define DEFAULT_TIMEOUT_MS 30000
 
 /* ---- pools ---------------------------------------------------------------------------- */
@@ -441,19 +441,6 @@ static const struct pt_device *net_pf(const struct pt_host *h, const struct pt_d
 	return pf;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned v[6];
-	char tail;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		mac[i] = (uint8_t)v[i];
-	return 0;
-}
-
 /* ---- assign ---------------------------------------------------------------------------------- */
 
 void pt_assign_result_free(struct pt_assign_result *r)
@@ -471,32 +458,18 @@ static void give_back(struct pt_state *st, const char *vm, const struct pt_lease
 		pt_state_release(st, vm, l[i].bdf, NULL, NULL);
 }
 
-int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
-	      const struct pt_assign_opts *o, struct pt_assign_result *res)
+/* Step 1: the leases, in the state database, of devices the shared judgement calls
+ * assignable (lib/judge.c; protected functions refused unless o->force). */
+static int assign_take_leases(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+			      const struct pt_assign_opts *o, const struct pt_protected *prot,
+			      size_t n_prot, bool no_dma, struct pt_lease **leases, size_t *n)
 {
 	struct pt_viability via = { .h = h };
-	struct pt_judge_inputs in;
-	struct pt_protected *prot = NULL;
-	struct ready_item *items = NULL;
-	struct pt_lease *leases = NULL;
-	size_t n_prot = 0, n = 0, used = 0;
-	char saved[sizeof(ctx->err)];
 	struct pt_assign_req req;
-	uint8_t mac[6];
-	int r, node = -2;
+	char saved[sizeof(ctx->err)];
+	int r;
 
-	memset(res, 0, sizeof(*res));
-	res->node = -1;
-	if (o->mac && *o->mac && parse_mac(o->mac, mac) < 0)
-		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
-			      o->mac);
-	/* the same judgement show, check, doctor and pools make (lib/judge.c) */
-	r = pt_judge_inputs_read(ctx, h, NULL, &in);
-	if (r < 0)
-		return r;
-	prot = in.prot;
-	n_prot = in.n_prot;
-	via.no_dma = in.dma.on == PT_NO;
+	via.no_dma = no_dma;
 	if (!o->force) {
 		via.prot = prot;
 		via.n_prot = n_prot;
@@ -506,16 +479,154 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 				      .mac = o->mac, .vlan = o->vlan,
 				      .group_viable = pt_assign_group_viable,
 				      .group_viable_arg = &via };
-	r = pt_state_assign(st, &req, &leases, &n);
-	if (r < 0) {
-		if (r == -ENOSPC && via.n_refused) {
-			pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-			pt_err(ctx, r, "%s; %s%s", saved, via.refused_why,
-			       via.n_refused_protected ? " (--force takes what the host needs anyway)" : "");
-		}
-		goto out;
+	r = pt_state_assign(st, &req, leases, n);
+	if (r == -ENOSPC && via.n_refused) {
+		/* the refusal names the cause that applied, and its fix */
+		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
+		pt_err(ctx, r, "%s; %s%s", saved, via.refused_why,
+		       via.n_refused_protected ? " (--force takes what the host needs anyway)" : "");
 	}
+	return r;
+}
 
+/* Step 2, per lease: what the caller is told about the device (a) and what readying
+ * it takes (it: vfio-pci, and the MAC/VLAN on a NIC's VF). */
+static int assign_describe(struct pt_ctx *ctx, const struct pt_host *h,
+			   const struct pt_assign_opts *o, const uint8_t mac[6],
+			   const struct pt_lease *l, struct pt_assigned *a, struct ready_item *it)
+{
+	const struct pt_device *d, *pf;
+	struct pt_bdf b;
+
+	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b)))
+		return pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: re-run "
+			      "with the pools synced (passthru pools)", l->bdf, o->pool);
+	a->lease = *l;
+	a->vf = -1;
+	a->class_code = d->class_code;
+	a->net = pt_class_is_net(d->class_code);
+	{
+		struct pt_numa_judgement nj;
+
+		/* the node's CPUs every command reports: a VF's PF's when they disagree */
+		pt_judge_numa(h, d, &nj);
+		pt_strlcpy(a->cpulist, nj.cpulist, sizeof(a->cpulist));
+	}
+	if (d->kind == PT_KIND_VF && d->has_physfn) {
+		a->is_vf = true;
+		pt_bdf_format(&d->physfn, a->pf);
+		a->vf = d->vf_index;
+	}
+	pf = net_pf(h, d);
+	if (pf)
+		pt_strlcpy(a->pf_ifname, pf->netdevs[0], sizeof(a->pf_ifname));
+	it->d = d;
+	if (!(o->mac && *o->mac) && o->vlan <= 0)
+		return 0;
+	if (!pf)
+		return pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an interface: a "
+			      "MAC or VLAN is set only on VFs of NICs, through their PF", d->name);
+	if (o->mac && *o->mac) {
+		it->has |= PT_VF_MAC;
+		memcpy(it->mac, mac, 6);
+	}
+	if (o->vlan > 0) {
+		it->has |= PT_VF_VLAN;
+		it->vlan = o->vlan;
+	}
+	return 0;
+}
+
+/* "the host needs ..." for every protected function that was taken (--force). */
+static void assign_note_forced(const struct pt_protected *prot, size_t n_prot,
+			       const struct ready_item *items, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_protected *p = pt_safety_find(prot, n_prot, &items[i].d->bdf);
+
+		if (p && used < len)
+			used += snprintf(buf + used, len - used, "%s%s %s", used ? "; " : "",
+					 items[i].d->name, p->why);
+	}
+}
+
+/* Step 4: each device's driver as it is now (a fixture tree keeps the one it had). */
+static void assign_read_drivers(struct pt_ctx *ctx, const struct pt_host *h,
+				const struct pt_assign_opts *o, struct pt_assigned *devs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pt_bdf b;
+		const struct pt_device *d;
+		char link[256];
+
+		pt_bdf_parse(devs[i].lease.bdf, &b);
+		d = pt_host_find(h, &b);
+		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), PT_SYSFS_PCI_DEVICES "/%s/driver",
+					       devs[i].lease.bdf) >= 0) {
+			const char *s = strrchr(link, '/');
+
+			pt_strlcpy(devs[i].driver, s ? s + 1 : link, sizeof(devs[i].driver));
+		} else if (d) {
+			pt_strlcpy(devs[i].driver, o->dry_run ? "vfio-pci" : d->driver,
+				   sizeof(devs[i].driver));
+		}
+	}
+}
+
+/* The NUMA node every lease is on (and its CPUs), -1 when they differ or it is unknown;
+ * how many leases are off the requested node. */
+static void assign_locality(const struct pt_host *h, const struct pt_lease *l, size_t n,
+			    struct pt_assign_result *res)
+{
+	int node = -2;
+
+	for (size_t i = 0; i < n; i++) {
+		if (node == -2)
+			node = l[i].numa_node;
+		else if (node != l[i].numa_node)
+			node = -1;
+		if (l[i].remote)
+			res->n_remote++;
+	}
+	res->node = node >= 0 ? node : -1;
+	if (res->node >= 0) {
+		const struct pt_numa_node *nd = pt_host_node(h, res->node);
+
+		if (nd)
+			pt_strlcpy(res->node_cpus, nd->cpulist, sizeof(res->node_cpus));
+	}
+}
+
+/* Leases, describes, readies; on any failure after the leases were taken they are
+ * given back, so no lease is left behind. */
+int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	      const struct pt_assign_opts *o, struct pt_assign_result *res)
+{
+	struct pt_judge_inputs in = { 0 };
+	struct pt_protected *prot = NULL;
+	struct ready_item *items = NULL;
+	struct pt_lease *leases = NULL;
+	size_t n_prot = 0, n = 0;
+	char saved[sizeof(ctx->err)];
+	uint8_t mac[6];
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	res->node = -1;
+	if (o->mac && *o->mac && pt_parse_mac(o->mac, mac) < 0)
+		return pt_err(ctx, -EINVAL, "\"%.40s\" is not a MAC address (aa:bb:cc:dd:ee:ff)",
+			      o->mac);
+	/* the same judgement show, check, doctor and pools make (lib/judge.c) */
+	r = pt_judge_inputs_read(ctx, h, NULL, &in);
+	if (r < 0)
+		return r;
+	prot = in.prot;
+	n_prot = in.n_prot;
+	r = assign_take_leases(ctx, st, h, o, prot, n_prot, in.dma.on == PT_NO, &leases, &n);
+	if (r < 0)
+		goto out;
 	items = calloc(n, sizeof(*items));
 	res->devs = calloc(n, sizeof(*res->devs));
 	if (!items || !res->devs) {
@@ -523,63 +634,20 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct pt_assigned *a = &res->devs[i];
-		const struct pt_device *d, *pf;
-		const struct pt_protected *p;
-		struct pt_bdf b;
-
-		if (pt_bdf_parse(leases[i].bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
-			r = pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: re-run "
-				   "with the pools synced (passthru pools)", leases[i].bdf, o->pool);
+		r = assign_describe(ctx, h, o, mac, &leases[i], &res->devs[i], &items[i]);
+		if (r < 0)
 			goto fail;
-		}
-		a->lease = leases[i];
-		a->vf = -1;
-		a->class_code = d->class_code;
-		a->net = pt_class_is_net(d->class_code);
-		{
+		if (!res->numa_note[0]) {
 			struct pt_numa_judgement nj;
 
-			pt_judge_numa(h, d, &nj);
-			pt_strlcpy(a->cpulist, nj.cpulist, sizeof(a->cpulist));
-			if (nj.disagrees && !res->numa_note[0])
+			pt_judge_numa(h, items[i].d, &nj);
+			if (nj.disagrees)
 				pt_strlcpy(res->numa_note, nj.note, sizeof(res->numa_note));
 		}
-		if (d->kind == PT_KIND_VF && d->has_physfn) {
-			a->is_vf = true;
-			pt_bdf_format(&d->physfn, a->pf);
-			a->vf = d->vf_index;
-		}
-		pf = net_pf(h, d);
-		if (pf)
-			pt_strlcpy(a->pf_ifname, pf->netdevs[0], sizeof(a->pf_ifname));
-		if ((p = pt_safety_find(prot, n_prot, &d->bdf)) && used < sizeof(res->forced))
-			used += snprintf(res->forced + used, sizeof(res->forced) - used, "%s%s %s",
-					 used ? "; " : "", d->name, p->why);
-		items[i].d = d;
-		if ((o->mac && *o->mac) || o->vlan > 0) {
-			if (!pf) {
-				r = pt_err(ctx, -ENOTSUP, "%s is not a VF of a network PF with an "
-					   "interface: a MAC or VLAN is set only on VFs of NICs, through "
-					   "their PF", d->name);
-				goto fail;
-			}
-			if (o->mac && *o->mac) {
-				items[i].has |= PT_VF_MAC;
-				memcpy(items[i].mac, mac, 6);
-			}
-			if (o->vlan > 0) {
-				items[i].has |= PT_VF_VLAN;
-				items[i].vlan = o->vlan;
-			}
-		}
-		if (node == -2)
-			node = leases[i].numa_node;
-		else if (node != leases[i].numa_node)
-			node = -1;
-		if (leases[i].remote)
-			res->n_remote++;
 	}
+	assign_note_forced(prot, n_prot, items, n, res->forced, sizeof(res->forced));
+	assign_locality(h, leases, n, res);
+	/* step 3: vfio-pci and the VF settings, under the apply journal and its gate */
 	r = make_ready(ctx, h, items, n, o->state_dir, o->vm, o->force,
 		       o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS, o->dry_run,
 		       &res->steps);
@@ -590,32 +658,8 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		}
 		goto fail;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct pt_bdf b;
-		const struct pt_device *d;
-		char link[256];
-
-		/* the driver as it is now (a fixture tree keeps the one it had) */
-		pt_bdf_parse(res->devs[i].lease.bdf, &b);
-		d = pt_host_find(h, &b);
-		if (!o->dry_run && pt_readlink(ctx, link, sizeof(link), DEVS "/%s/driver",
-					       res->devs[i].lease.bdf) >= 0) {
-			const char *s = strrchr(link, '/');
-
-			pt_strlcpy(res->devs[i].driver, s ? s + 1 : link, sizeof(res->devs[i].driver));
-		} else if (d) {
-			pt_strlcpy(res->devs[i].driver, o->dry_run ? "vfio-pci" : d->driver,
-				   sizeof(res->devs[i].driver));
-		}
-	}
+	assign_read_drivers(ctx, h, o, res->devs, n);
 	res->n = n;
-	res->node = node >= 0 ? node : -1;
-	if (res->node >= 0) {
-		const struct pt_numa_node *nd = pt_host_node(h, res->node);
-
-		if (nd)
-			pt_strlcpy(res->node_cpus, nd->cpulist, sizeof(res->node_cpus));
-	}
 	if (o->dry_run) {
 		give_back(st, o->vm, leases, n);
 		snprintf(res->note, sizeof(res->note), "dry run: the devices were chosen and given "
@@ -631,6 +675,8 @@ fail:
 	free(res->devs);
 	res->devs = NULL;
 	res->n = 0;
+	res->node = -1;
+	res->node_cpus[0] = '\0';
 out:
 	free(items);
 	free(leases);
@@ -645,13 +691,13 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 	char methods[96];
 	int r;
 
-	r = pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
-	if (r == 0 || (r < 0 && !pt_exists(ctx, DEVS "/%s/reset", d->name)))
+	r = pt_read_attr(ctx, methods, sizeof(methods), PT_SYSFS_PCI_DEVICES "/%s/reset_method", d->name);
+	if (r == 0 || (r < 0 && !pt_exists(ctx, PT_SYSFS_PCI_DEVICES "/%s/reset", d->name)))
 		return pt_err(ctx, -ENOTTY, "%s has no reset method (the kernel offers %s): it "
 			      "cannot be cleaned between VMs", d->name,
 			      r == 0 ? "an empty reset_method" : "neither reset_method nor reset");
 	r = pt_write_attr(ctx, "1", timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
-			  DEVS "/%s/reset", d->name);
+			  PT_SYSFS_PCI_DEVICES "/%s/reset", d->name);
 	if (r < 0) {
 		char why[sizeof(ctx->err)];
 
@@ -673,7 +719,7 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 		comm[0] = '\0';
 	if (d->iommu_group >= 0)
 		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), DEVS "/%s/vfio-dev", d->name) >= 0 &&
+	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
 	    (dp = opendir(path))) {
 		while ((e = readdir(dp)))
 			if (strncmp(e->d_name, "vfio", 4) == 0)
@@ -718,41 +764,33 @@ long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, s
 	return holder;
 }
 
-static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
-			const struct pt_lease *l, const struct pt_release_opts *o,
-			struct pt_released *out)
+/* Release step 0: true (and out says so) when a process still holds d through vfio:
+ * a reset would pull it from under the guest. */
+static bool release_in_use(struct pt_ctx *ctx, const struct pt_device *d,
+			   const struct pt_lease *l, struct pt_released *out)
 {
-	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
-	const struct pt_device *d, *pf;
-	struct ready_item it = { 0 };
+	char comm[64];
+	long pid = pt_vfio_holder(ctx, d, comm, sizeof(comm));
+
+	if (pid <= 0)
+		return false;
+	out->in_use = true;
+	out->holder_pid = pid;
+	snprintf(out->reset, sizeof(out->reset), "not reset: in use");
+	snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through vfio: the "
+		 "VM still runs; left leased to %s (stop the VM first, or --force)", l->bdf, pid,
+		 comm[0] ? comm : "?", l->vm);
+	return true;
+}
+
+/* Release step 1: the reset, while the lease still keeps everyone else away. */
+static void release_reset(struct pt_ctx *ctx, const struct pt_device *d,
+			  const struct pt_lease *l, const struct pt_release_opts *o, int timeout,
+			  struct pt_released *out)
+{
 	char methods[96] = "";
-	struct pt_bdf b;
-	size_t steps = 0;
-	int r;
 
-	out->lease = *l;
-	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
-		snprintf(out->reset, sizeof(out->reset), "not reset: %s is not on this host", l->bdf);
-		snprintf(out->why, sizeof(out->why), "gone from the host while leased to %s", l->vm);
-		goto end;
-	}
-	pt_read_attr(ctx, methods, sizeof(methods), DEVS "/%s/reset_method", d->name);
-	/* 0. not while a VM still has it: a reset would pull it from under the guest */
-	if (!o->force) {
-		char comm[64];
-		long pid = pt_vfio_holder(ctx, d, comm, sizeof(comm));
-
-		if (pid > 0) {
-			out->in_use = true;
-			out->holder_pid = pid;
-			snprintf(out->reset, sizeof(out->reset), "not reset: in use");
-			snprintf(out->why, sizeof(out->why), "%s is open in process %ld (%s) through "
-				 "vfio: the VM still runs; left leased to %s (stop the VM first, or "
-				 "--force)", l->bdf, pid, comm[0] ? comm : "?", l->vm);
-			return;
-		}
-	}
-	/* 1. reset, while the lease still keeps everyone else away */
+	pt_read_attr(ctx, methods, sizeof(methods), PT_SYSFS_PCI_DEVICES "/%s/reset_method", d->name);
 	if (o->no_reset) {
 		out->reset_ok = true;
 		snprintf(out->reset, sizeof(out->reset), "reset skipped");
@@ -760,7 +798,7 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		out->reset_ok = true;
 		snprintf(out->reset, sizeof(out->reset), "would reset (reset_method: %s)",
 			 methods[0] ? methods : "none");
-	} else if ((r = pt_device_reset(ctx, d, timeout)) < 0) {
+	} else if (pt_device_reset(ctx, d, timeout) < 0) {
 		snprintf(out->reset, sizeof(out->reset), "%s", pt_ctx_error(ctx));
 		snprintf(out->why, sizeof(out->why), "reset failed after %s's lease: %s", l->vm,
 			 pt_ctx_error(ctx));
@@ -769,9 +807,20 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 		snprintf(out->reset, sizeof(out->reset), "reset (reset_method: %s)",
 			 methods[0] ? methods : "as the kernel chose");
 	}
-	/* 2. the pool's VF policy back, still on vfio-pci */
-	it.d = d;
-	pf = net_pf(h, d);
+}
+
+/* Release step 2: the pool's VF policy back (placeholder MAC, no VLAN, spoof checking
+ * on, trust off), still on vfio-pci. */
+static void release_policy(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_device *d,
+			   const struct pt_lease *l, const struct pt_release_opts *o, int timeout,
+			   struct pt_released *out)
+{
+	const struct pt_device *pf = net_pf(h, d);
+	struct ready_item it = { .d = d };
+	size_t steps = 0;
+	char mac[18];
+	int r;
+
 	if (pf) {
 		it.has = PT_VF_MAC | PT_VF_VLAN | PT_VF_SPOOFCHK | PT_VF_TRUST;
 		pt_vf_placeholder_mac(&d->physfn, d->vf_index, it.mac);
@@ -783,10 +832,10 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 	if (r == 0) {
 		out->policy = pf ? 1 : 0;
 		if (pf)
-			snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac "
-				 "%02x:%02x:%02x:%02x:%02x:%02x, vlan 0, spoof checking on, trust off%s",
-				 pf->netdevs[0], d->vf_index, it.mac[0], it.mac[1], it.mac[2], it.mac[3],
-				 it.mac[4], it.mac[5], o->dry_run ? " (would be set)" : "");
+			snprintf(out->policy_msg, sizeof(out->policy_msg), "%s vf %d: mac %s, vlan 0, "
+				 "spoof checking on, trust off%s", pf->netdevs[0], d->vf_index,
+				 pt_format_mac(it.mac, mac, sizeof(mac)),
+				 o->dry_run ? " (would be set)" : "");
 		else
 			snprintf(out->policy_msg, sizeof(out->policy_msg), "kept on vfio-pci");
 	} else if (r == -ENOTSUP) {
@@ -800,11 +849,15 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 			snprintf(out->why, sizeof(out->why), "restoring the VF policy after %s's "
 				 "lease failed: %s", l->vm, pt_ctx_error(ctx));
 	}
-end:
-	if (o->dry_run)
-		return;
-	/* 3. back to the pool, or into quarantine */
-	r = pt_state_release(st, l->vm, l->bdf, NULL, NULL);
+}
+
+/* Release step 3: the lease ends; the device goes back to its pool, or into
+ * quarantine when a step before failed (out->why). */
+static void release_end_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt_lease *l,
+			      struct pt_released *out)
+{
+	int r = pt_state_release(st, l->vm, l->bdf, NULL, NULL);
+
 	if (r < 0) {
 		snprintf(out->why, sizeof(out->why), "ending the lease failed: %s", pt_ctx_error(ctx));
 		return;
@@ -813,6 +866,28 @@ end:
 		r = pt_state_quarantine(st, l->bdf, out->why);
 		out->quarantined = r == 0;
 	}
+}
+
+static void release_one(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+			const struct pt_lease *l, const struct pt_release_opts *o,
+			struct pt_released *out)
+{
+	int timeout = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	const struct pt_device *d;
+	struct pt_bdf b;
+
+	out->lease = *l;
+	if (pt_bdf_parse(l->bdf, &b) < 0 || !(d = pt_host_find(h, &b))) {
+		snprintf(out->reset, sizeof(out->reset), "not reset: %s is not on this host", l->bdf);
+		snprintf(out->why, sizeof(out->why), "gone from the host while leased to %s", l->vm);
+	} else {
+		if (!o->force && release_in_use(ctx, d, l, out))
+			return;
+		release_reset(ctx, d, l, o, timeout, out);
+		release_policy(ctx, h, d, l, o, timeout, out);
+	}
+	if (!o->dry_run)
+		release_end_lease(ctx, st, l, out);
 }
 
 int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
@@ -868,4 +943,94 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	*out = rel;
 	*n = na;
 	return quarantined;
+}
+
+/* ---- gc -------------------------------------------------------------------------------------- */
+
+void pt_gc_result_free(struct pt_gc_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->vms[i].released);
+	free(r->vms);
+	r->vms = NULL;
+	r->n = 0;
+}
+
+static bool gc_is_live(const char *const *live, size_t n, const char *vm)
+{
+	for (size_t i = 0; i < n; i++)
+		if (live[i] && strcmp(live[i], vm) == 0)
+			return true;
+	return false;
+}
+
+/* The VMs holding leases that are not live, each with its lease count. */
+static int gc_gone_vms(struct pt_ctx *ctx, struct pt_state *st, const char *const *live,
+		       size_t n_live, struct pt_gc_result *res)
+{
+	struct pt_lease *l = NULL;
+	size_t n = 0;
+	int r = pt_state_leases(st, NULL, &l, &n);
+
+	/* leases come ordered by VM: one entry per VM */
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct pt_gc_vm v = { .n_leases = 1 };
+
+		if (res->n && strcmp(res->vms[res->n - 1].vm, l[i].vm) == 0) {
+			res->vms[res->n - 1].n_leases++;
+			continue;
+		}
+		if (gc_is_live(live, n_live, l[i].vm))
+			continue;
+		pt_strlcpy(v.vm, l[i].vm, sizeof(v.vm));
+		if (PT_PUSH(res->vms, res->n, v) < 0)
+			r = pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	free(l);
+	return r;
+}
+
+/* Marks the VMs the gc rule finds stale. */
+static int gc_mark_stale(struct pt_state *st, const char *const *live, size_t n_live,
+			 long min_age_s, struct pt_gc_result *res)
+{
+	struct pt_lease *stale = NULL;
+	size_t n = 0;
+	int r = pt_state_gc_stale(st, live, n_live, min_age_s, &stale, &n);
+
+	for (size_t i = 0; r == 0 && i < res->n; i++)
+		for (size_t k = 0; k < n && !res->vms[i].stale; k++)
+			res->vms[i].stale = strcmp(stale[k].vm, res->vms[i].vm) == 0;
+	free(stale);
+	return r;
+}
+
+int pt_gc(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	  const char *const *live_vms, size_t n_live, long min_age_s,
+	  const struct pt_release_opts *o, struct pt_gc_result *res)
+{
+	int r, any = 0;
+
+	memset(res, 0, sizeof(*res));
+	r = gc_gone_vms(ctx, st, live_vms, n_live, res);
+	if (r == 0)
+		r = gc_mark_stale(st, live_vms, n_live, min_age_s, res);
+	if (r < 0) {
+		pt_gc_result_free(res);
+		return r;
+	}
+	for (size_t i = 0; i < res->n; i++) {
+		struct pt_gc_vm *v = &res->vms[i];
+
+		if (!v->stale)
+			continue;
+		v->result = pt_release(ctx, st, h, v->vm, NULL, o, &v->released, &v->n_released);
+		if (v->result < 0)
+			pt_strlcpy(v->error, pt_ctx_error(ctx), sizeof(v->error));
+		if (v->result != 0)
+			any = 1;
+	}
+	return any;
 }

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "passthru/journal.h"
+#include "passthru/parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,24 +28,6 @@ struct pt_journal {
 const char *pt_journal_path(const struct pt_journal *j)
 {
 	return j->path;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char tmp[4096];
-
-	pt_strlcpy(tmp, dir, sizeof(tmp));
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 static void fsync_dir(const char *dir)
@@ -68,18 +51,8 @@ int pt_journal_open(struct pt_ctx *ctx, const char *state_dir, int wait_ms, stru
 		return pt_err(ctx, -ENOMEM, "out of memory");
 	j->ctx = ctx;
 	j->fd = -1;
-	if (state_dir && *state_dir)
-		r = snprintf(j->dir, sizeof(j->dir), "%s", state_dir) >= (int)sizeof(j->dir) ? -ENAMETOOLONG : 0;
-	else
-		r = pt_path(ctx, j->dir, sizeof(j->dir), "/var/lib/passthru");
+	r = pt_state_dir(ctx, state_dir, true, j->dir, sizeof(j->dir));
 	if (r < 0) {
-		free(j);
-		return pt_err(ctx, -ENAMETOOLONG, "state directory path too long");
-	}
-	r = mkdir_p(j->dir);
-	if (r < 0) {
-		pt_err(ctx, r, "cannot create the state directory %s: %s (--state-dir or "
-		       "PASSTHRU_STATE_DIR choose another)", j->dir, strerror(-r));
 		free(j);
 		return r;
 	}
@@ -348,17 +321,6 @@ static int parse_fn(const char *line, size_t len, struct pt_want_fn *fn)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t m[6])
-{
-	unsigned v[6];
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		m[i] = (uint8_t)v[i];
-	return 0;
-}
-
 void pt_journal_info_free(struct pt_journal_info *info)
 {
 	pt_want_free(&info->prior);
@@ -430,7 +392,7 @@ int pt_journal_parse(const char *buf, size_t len, struct pt_journal_info *info)
 			if (!field(p, ll, "has", v, sizeof(v)))
 				goto bad;
 			wv.set.has = (unsigned)strtoul(v, NULL, 16) & PT_VF_ALL_FIELDS;
-			if (field(p, ll, "mac", v, sizeof(v)) && parse_mac(v, wv.set.mac) < 0)
+			if (field(p, ll, "mac", v, sizeof(v)) && pt_parse_mac(v, wv.set.mac) < 0)
 				goto bad;
 			wv.set.vlan = (int)lfield(p, ll, "vlan", 0);
 			wv.set.qos = (int)lfield(p, ll, "qos", 0);

@@ -6,6 +6,7 @@
  * (decoded by lib/config-space.c) and pci.ids names. The only file that calls libpci.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 
 #include <errno.h>
 #include <pci/pci.h>
@@ -31,7 +32,7 @@ struct pci_access *pt_ctx_pci(struct pt_ctx *ctx)
 
 	if (ctx->pacc || ctx->pacc_failed)
 		return ctx->pacc;
-	if (pt_path(ctx, path, sizeof(path), "/sys/bus/pci") < 0) {
+	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI) < 0) {
 		ctx->pacc_failed = 1;
 		return NULL;
 	}

@@ -4,6 +4,7 @@
  * then /sys/class/net and /sys/class/block to attach interfaces and disks.
  */
 #include "internal.h"
+#include "sysfs-paths.h"
 #include "passthru/parse.h"
 
 #include <dirent.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define DEVS "/sys/bus/pci/devices"
 
 static void warn(struct pt_host *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct pt_host *h, const char *fmt, ...)
@@ -333,7 +333,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	struct dirset s;
 	int r, n;
 
-	snprintf(dir, sizeof(dir), DEVS "/%s", d->name);
+	snprintf(dir, sizeof(dir), PT_SYSFS_PCI_DEVICES "/%s", d->name);
 	r = dirset_read_at(bus, &s, d->name);
 	if (r < 0)
 		return r;
@@ -631,16 +631,16 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		free(h);
 		return -ENOMEM;
 	}
-	r = dirset_read(ctx, &s, DEVS);
+	r = dirset_read(ctx, &s, PT_SYSFS_PCI_DEVICES);
 	if (r < 0 && r != -ENOENT) {
 		char p[4096];
 
-		pt_path(ctx, p, sizeof(p), DEVS);
+		pt_path(ctx, p, sizeof(p), PT_SYSFS_PCI_DEVICES);
 		r = pt_err(ctx, r, "cannot read %s: %s", p, strerror(-r));
 		goto fail;
 	}
 	if (r == -ENOENT)
-		warn(h, "no PCI bus: %s absent", DEVS);
+		warn(h, "no PCI bus: %s absent", PT_SYSFS_PCI_DEVICES);
 	/* which groups exist, read once (absent: every iommu_group link dangles) */
 	dirset_read(ctx, &groups, "/sys/kernel/iommu_groups");
 	h->devs = calloc(s.n ? s.n : 1, sizeof(*h->devs));
@@ -652,7 +652,7 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		struct pt_device *d = &h->devs[h->n_devs];
 
 		if (pt_bdf_parse(s.names[i], &d->bdf) < 0) {
-			warn(h, "%s/%s: not a PCI address, ignored", DEVS, s.names[i]);
+			warn(h, "%s/%s: not a PCI address, ignored", PT_SYSFS_PCI_DEVICES, s.names[i]);
 			continue;
 		}
 		pt_strlcpy(d->name, s.names[i], sizeof(d->name));

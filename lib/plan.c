@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "passthru/plan.h"
+#include "passthru/parse.h"
 
 #include <errno.h>
 #include <linux/if_link.h>
@@ -243,12 +244,6 @@ static struct pt_action *emit(struct planner *p, enum pt_action_kind kind, const
 	return &p->plan->actions[p->plan->n - 1];
 }
 
-static char *fmt_mac(const uint8_t m[6], char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-	return buf;
-}
-
 static const char *onoff(int v)
 {
 	return v ? "on" : "off";
@@ -343,9 +338,9 @@ static bool vf_field(struct planner *p, const struct pt_device *pf, const char *
 	s.has = f;
 	switch (f) {
 	case PT_VF_MAC:
-		fmt_mac(s.mac, to, sizeof(to));
+		pt_format_mac(s.mac, to, sizeof(to));
 		if (info && info->has_mac) {
-			fmt_mac(info->mac, from, sizeof(from));
+			pt_format_mac(info->mac, from, sizeof(from));
 			same = memcmp(info->mac, s.mac, 6) == 0;
 		}
 		break;

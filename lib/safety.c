@@ -430,9 +430,7 @@ static void load_leases(struct pt_ctx *ctx, const struct pt_safety_opts *o, stru
 
 	*l = NULL;
 	*n = 0;
-	if (o && o->state_dir && *o->state_dir)
-		pt_strlcpy(dir, o->state_dir, sizeof(dir));
-	else if (pt_path(ctx, dir, sizeof(dir), "/var/lib/passthru") < 0)
+	if (pt_state_dir(ctx, o ? o->state_dir : NULL, false, dir, sizeof(dir)) < 0)
 		return;
 	snprintf(db, sizeof(db), "%s/state.db", dir);
 	if (access(db, F_OK) != 0)

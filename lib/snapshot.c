@@ -16,10 +16,11 @@
  * to a rule's depth and links are never followed while walking; the archive as a
  * whole is bounded by the caller's max_bytes.
  *
- * The archive is ustar; a name or link target too long for ustar's fields gets a
- * pax extended header ("x"), which GNU tar, bsdtar and Python's tarfile all read.
+ * The archive is written by lib/tar-writer.c (ustar, pax headers for long names).
  */
 #include "internal.h"
+#include "sysfs-paths.h"
+#include "tar-writer.h"
 #include "passthru/netlink.h"
 #include "passthru/snapshot.h"
 
@@ -32,7 +33,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 /* ---- the capture table ----------------------------------------------------------- */
 
@@ -65,7 +65,7 @@ struct snap_rule {
 #define ATTR_MAX ((size_t)64 << 10)
 #define BIG_MAX ((size_t)16 << 20)
 
-#define PCIDEV "/sys/bus/pci/devices/*"
+#define PCIDEV PT_SYSFS_PCI_DEVICES "/*"
 #define MODULES "{vfio,vfio_pci,vfio_pci_core,vfio_iommu_type1,iommufd,kvm,kvm_intel,kvm_amd}"
 #define NET_ATTRS "{address,operstate,ifindex,mtu,phys_port_name,phys_switch_id}"
 #define NVME_ATTRS "{model,serial,firmware_rev,state,cntlid,subsysnqn,transport,address}"
@@ -90,8 +90,8 @@ static const struct snap_rule rules[] = {
 	{ .pattern = PCIDEV "/nvme/*", .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/nvme/*/" NVME_ATTRS, .kind = SNAP_FILE },
 	/* drivers: so that driver links resolve, and which device each one holds */
-	{ .pattern = "/sys/bus/pci/drivers/*", .kind = SNAP_DIR },
-	{ .pattern = "/sys/bus/pci/drivers/*/*:*", .kind = SNAP_ENTRY },
+	{ .pattern = PT_SYSFS_PCI_DRIVERS "/*", .kind = SNAP_DIR },
+	{ .pattern = PT_SYSFS_PCI_DRIVERS "/*/*:*", .kind = SNAP_ENTRY },
 	/* IOMMU groups */
 	{ .pattern = "/sys/kernel/iommu_groups/*", .kind = SNAP_DIR },
 	{ .pattern = "/sys/kernel/iommu_groups/*/devices/*", .kind = SNAP_ENTRY },
@@ -261,15 +261,11 @@ static int dircache_put(struct strset *set, const char *logical, const char *can
 	return 0;
 }
 
-/* ---- the gzip'd tar writer ------------------------------------------------------- */
+/* ---- the snapshot and its archive ------------------------------------------------ */
 
 struct snap {
 	struct pt_ctx *ctx;
-	int fd;
-	z_stream z;
-	bool z_ready;
-	unsigned char zout[1 << 16];
-	uint64_t max_bytes;
+	struct tar_writer *tar;
 	time_t mtime;
 	struct strset stored;
 	struct strset dirs;    /* dircache_*() */
@@ -314,206 +310,23 @@ static void note(struct snap *s, const char *fmt, ...)
 	}
 }
 
-static int gz_push(struct snap *s, const void *data, size_t len, int flush)
-{
-	s->z.next_in = (unsigned char *)data;
-	s->z.avail_in = (uInt)len;
-	do {
-		size_t have, off = 0;
-		int zr;
-
-		s->z.next_out = s->zout;
-		s->z.avail_out = sizeof(s->zout);
-		zr = deflate(&s->z, flush);
-		if (zr == Z_STREAM_ERROR)
-			return pt_err(s->ctx, -EIO, "compressing the snapshot failed (zlib)");
-		have = sizeof(s->zout) - s->z.avail_out;
-		while (off < have) {
-			ssize_t w = write(s->fd, s->zout + off, have - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return pt_err(s->ctx, -errno, "writing the snapshot: %s", strerror(errno));
-			off += (size_t)w;
-		}
-		s->st.bytes += have;
-	} while (s->z.avail_out == 0);
-	return 0;
-}
-
-static void octal(char *field, size_t width, unsigned long long v)
-{
-	/* width-1 digits and a NUL, as ustar wants */
-	snprintf(field, width, "%0*llo", (int)(width - 1), v);
-}
-
-struct tar_hdr {
-	char name[100], mode[8], uid[8], gid[8], size[12], mtime[12], chksum[8];
-	char typeflag, linkname[100], magic[6], version[2], uname[32], gname[32];
-	char devmajor[8], devminor[8], prefix[155], pad[12];
-};
-_Static_assert(sizeof(struct tar_hdr) == 512, "ustar header is one block");
-
-static uint64_t padded(uint64_t n)
-{
-	return (n + 511) & ~(uint64_t)511;
-}
-
-static int check_room(struct snap *s, uint64_t need, const char *name)
-{
-	/* two zero blocks end the archive */
-	if (s->st.raw_bytes + need + 1024 > s->max_bytes)
-		return pt_err(s->ctx, -EFBIG,
-			      "the snapshot would exceed its bound of %llu bytes (%llu MiB) while "
-			      "adding %s; nothing was written (raise the bound with --max-size)",
-			      (unsigned long long)s->max_bytes,
-			      (unsigned long long)(s->max_bytes >> 20), name);
-	return 0;
-}
-
-static int write_block_data(struct snap *s, const void *data, uint64_t len)
-{
-	static const char zero[512];
-	int r = len ? gz_push(s, data, len, Z_NO_FLUSH) : 0;
-
-	if (!r && padded(len) != len)
-		r = gz_push(s, zero, padded(len) - len, Z_NO_FLUSH);
-	if (!r)
-		s->st.raw_bytes += padded(len);
-	return r;
-}
-
-static int write_header(struct snap *s, const char *prefix, const char *name, char type,
-			unsigned mode, uint64_t size, const char *linkname)
-{
-	struct tar_hdr h;
-	unsigned sum = 0;
-
-	memset(&h, 0, sizeof(h));
-	memcpy(h.name, name, strnlen(name, sizeof(h.name)));
-	memcpy(h.prefix, prefix, strnlen(prefix, sizeof(h.prefix)));
-	octal(h.mode, sizeof(h.mode), mode);
-	octal(h.uid, sizeof(h.uid), 0);
-	octal(h.gid, sizeof(h.gid), 0);
-	octal(h.size, sizeof(h.size), size);
-	octal(h.mtime, sizeof(h.mtime), (unsigned long long)s->mtime);
-	h.typeflag = type;
-	if (linkname)
-		memcpy(h.linkname, linkname, strnlen(linkname, sizeof(h.linkname)));
-	memcpy(h.magic, "ustar", 6);
-	memcpy(h.version, "00", 2);
-	memcpy(h.uname, "root", 4);
-	memcpy(h.gname, "root", 4);
-	octal(h.devmajor, sizeof(h.devmajor), 0);
-	octal(h.devminor, sizeof(h.devminor), 0);
-	memset(h.chksum, ' ', sizeof(h.chksum));
-	for (size_t i = 0; i < sizeof(h); i++)
-		sum += ((unsigned char *)&h)[i];
-	snprintf(h.chksum, sizeof(h.chksum), "%06o", sum);
-	h.chksum[7] = ' ';
-	s->st.raw_bytes += sizeof(h);
-	return gz_push(s, &h, sizeof(h), Z_NO_FLUSH);
-}
-
-/* One pax record: "<len> <key>=<value>\n", len counting itself. */
-static int pax_record(char *buf, size_t room, const char *key, const char *value)
-{
-	size_t base = strlen(key) + strlen(value) + 3, len = base, digits;
-
-	do {
-		digits = (size_t)snprintf(NULL, 0, "%zu", len);
-		len = base + digits;
-	} while ((size_t)snprintf(NULL, 0, "%zu", len) != digits);
-	if (len >= room)
-		return -ENAMETOOLONG;
-	snprintf(buf, room, "%zu %s=%s\n", len, key, value);
-	return (int)len;
-}
-
-/* Splits name into ustar's prefix and name fields; false when it cannot. */
-static bool ustar_split(const char *name, char *prefix, char *rest)
-{
-	size_t len = strlen(name);
-
-	if (len <= 100) {
-		prefix[0] = '\0';
-		strcpy(rest, name);
-		return true;
-	}
-	for (size_t i = len - 1; i > 0; i--) {
-		if (name[i] != '/')
-			continue;
-		if (len - i - 1 > 100)
-			return false;
-		if (i <= 155 && len - i - 1 > 0) {
-			memcpy(prefix, name, i);
-			prefix[i] = '\0';
-			strcpy(rest, name + i + 1);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Writes one member: header(s) and data. */
+/* Adds one member to the archive, counted in the stats. A name too long even for pax
+ * skips the member; any other failure (the bound, a write) ends the snapshot. */
 static int tar_add(struct snap *s, const char *name, char type, unsigned mode,
 		   const void *data, uint64_t size, const char *linkname)
 {
-	char prefix[PATH_MAX], rest[PATH_MAX], pax[2 * PATH_MAX + 64];
-	bool need_path = strlen(name) >= PATH_MAX || !ustar_split(name, prefix, rest);
-	bool need_link = linkname && strlen(linkname) > 100;
-	uint64_t need = 512 + padded(size);
-	size_t paxlen = 0;
-	int r;
+	int r = tar_writer_add(s->tar, name, type, mode, data, size, linkname);
 
-	if (need_path || need_link) {
-		if (need_path) {
-			r = pax_record(pax, sizeof(pax), "path", name);
-			if (r < 0)
-				return pt_err(s->ctx, r, "snapshot: name too long: %s", name);
-			paxlen = (size_t)r;
-		}
-		if (need_link) {
-			r = pax_record(pax + paxlen, sizeof(pax) - paxlen, "linkpath", linkname);
-			if (r < 0)
-				return pt_err(s->ctx, r, "snapshot: link target too long: %s", name);
-			paxlen += (size_t)r;
-		}
-		need += 512 + padded(paxlen);
-	}
-	r = check_room(s, need, name);
+	if (r == -ENAMETOOLONG)
+		return r;
 	if (r < 0)
 		return s->failed = r;
-	if (paxlen) {
-		char pname[101];
-		const char *base = strrchr(name, '/');
-
-		snprintf(pname, sizeof(pname), "PaxHeaders/%.80s", base ? base + 1 : name);
-		r = write_header(s, "", pname, 'x', 0644, paxlen, NULL);
-		if (!r)
-			r = write_block_data(s, pax, paxlen);
-		if (r)
-			return s->failed = r;
-	}
-	if (need_path) {
-		/* readers that ignore pax see a truncated name; the whole one is in the record */
-		prefix[0] = '\0';
-		snprintf(rest, 101, "%s", name);
-	}
-	r = write_header(s, prefix, rest, type, mode, size, linkname);
-	if (!r)
-		r = write_block_data(s, data, size);
-	if (r < 0)
-		s->failed = r;
-	if (!r) {
-		s->st.entries++;
-		if (type == '0')
-			s->st.files++;
-		else if (type == '2')
-			s->st.links++;
-	}
-	return r;
+	s->st.entries++;
+	if (type == '0')
+		s->st.files++;
+	else if (type == '2')
+		s->st.links++;
+	return 0;
 }
 
 /* ---- members: directories, links, files, each stored once ------------------------ */
@@ -1204,23 +1017,19 @@ static int write_manifest(struct snap *s)
 int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 		      struct pt_snapshot_stats *stats)
 {
-	static const char zero[1024];
 	struct snap *s = calloc(1, sizeof(*s));
 	int r = 0;
 
 	if (!s)
 		return pt_err(ctx, -ENOMEM, "snapshot: out of memory");
 	s->ctx = ctx;
-	s->fd = fd;
-	s->max_bytes = max_bytes ? max_bytes : PT_SNAPSHOT_MAX_BYTES;
 	s->mtime = time(NULL);
-	/* gzip wrapper (windowBits + 16), default level */
-	if (deflateInit2(&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK) {
+	r = tar_writer_open(ctx, fd, max_bytes ? max_bytes : PT_SNAPSHOT_MAX_BYTES, s->mtime,
+			    &s->tar);
+	if (r < 0) {
 		free(s);
-		return pt_err(ctx, -ENOMEM, "snapshot: cannot start compression (zlib)");
+		return r;
 	}
-	s->z_ready = true;
 	for (size_t i = 0; i < N_RULES && r >= 0; i++)
 		r = rules[i].kind == SNAP_RTNL ? capture_rtnl(s, &rules[i])
 					       : expand(s, &rules[i], "", rules[i].pattern);
@@ -1228,13 +1037,12 @@ int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 		r = pt_err(ctx, r, "snapshot: out of memory");
 	if (r >= 0)
 		r = write_manifest(s);
-	if (r >= 0) {
-		s->st.raw_bytes += sizeof(zero);
-		r = gz_push(s, zero, sizeof(zero), Z_FINISH);
-	}
+	if (r >= 0)
+		r = tar_writer_finish(s->tar);
+	tar_writer_sizes(s->tar, &s->st.bytes, &s->st.raw_bytes);
 	if (r >= 0 && stats)
 		*stats = s->st;
-	deflateEnd(&s->z);
+	tar_writer_close(s->tar);
 	strset_free(&s->stored);
 	strset_free(&s->dirs);
 	free(s->notes);

@@ -3,8 +3,9 @@
  * The writers of `passthru assign`: libvirt domain XML fragments (<numatune>, then the
  * devices: <hostdev> for whole functions and VFs that are not NICs, <interface
  * type='hostdev'> for VFs of NICs, optionally paired with a virtio interface for
- * failover), QEMU -device arguments, and JSON (docs/json.md). Logic lives in
- * lib/assign.c; nothing here decides anything.
+ * failover), QEMU -device arguments, and JSON (docs/json.md); and what release, gc,
+ * leases and pools print, as a table or JSON. Logic lives in lib/assign.c and
+ * lib/state.c; nothing here decides anything.
  */
 #include "assign-output.h"
 #include "json.h"
@@ -210,4 +211,177 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	json_str_or_null(&j, r->numa_note);
 	json_obj_end(&j);
 	json_end(&j);
+}
+
+/* ---- passthru release (and gc) ---- */
+
+const char *release_policy_word(int p)
+{
+	switch (p) {
+	case 1: return "restored";
+	case 0: return "not-needed";
+	case -2: return "skipped";
+	default: return "failed";
+	}
+}
+
+void print_released(FILE *f, bool json, const char *vm, const struct pt_released *r, size_t n,
+		    bool dry_run)
+{
+	if (json) {
+		struct json j;
+
+		json_doc_begin(&j, f, 1);
+		JSON_KV_STR(&j, "vm", vm);
+		JSON_KV_BOOL(&j, "dry_run", dry_run);
+		json_key(&j, "devices");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			json_obj_begin(&j);
+			JSON_KV_STR(&j, "bdf", r[i].lease.bdf);
+			JSON_KV_STR(&j, "pool", r[i].lease.pool);
+			JSON_KV_BOOL(&j, "reset", r[i].reset_ok);
+			JSON_KV_STR(&j, "reset_detail", r[i].reset);
+			JSON_KV_STR(&j, "policy", release_policy_word(r[i].policy));
+			json_key(&j, "policy_detail");
+			json_str_or_null(&j, r[i].policy_msg);
+			JSON_KV_STR(&j, "result", r[i].in_use ? "in-use"
+						  : dry_run ? "planned"
+						  : r[i].quarantined ? "quarantined"
+						  : r[i].why[0] ? "failed" : "returned");
+			json_key(&j, "holder_pid");
+			if (r[i].in_use)
+				json_int(&j, r[i].holder_pid);
+			else
+				json_null(&j);
+			json_key(&j, "why");
+			json_str_or_null(&j, r[i].why);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+		return;
+	}
+	if (n == 0)
+		fprintf(f, "%s holds no leases: nothing to release\n", vm);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].in_use) {
+			fprintf(f, "%s  IN USE: %s\n", r[i].lease.bdf, r[i].why);
+			continue;
+		}
+		fprintf(f, "%s  %s: %s", r[i].lease.bdf, r[i].reset_ok ? "ok" : "RESET FAILED", r[i].reset);
+		if (r[i].policy_msg[0])
+			fprintf(f, "; %s", r[i].policy_msg);
+		if (dry_run)
+			fprintf(f, "; would return to pool %s\n", r[i].lease.pool);
+		else if (r[i].quarantined)
+			fprintf(f, "; QUARANTINED: %s (passthru release --unquarantine %s once it is "
+			       "known good)\n", r[i].why, r[i].lease.bdf);
+		else if (r[i].why[0])
+			fprintf(f, "; FAILED: %s\n", r[i].why);
+		else
+			fprintf(f, "; back in pool %s\n", r[i].lease.pool);
+	}
+}
+
+/* ---- passthru leases and pools ---- */
+
+void print_leases(FILE *f, bool json, const char *vm, const struct pt_lease *l, size_t n)
+{
+	if (json) {
+		struct json j;
+
+		json_doc_begin(&j, f, 1);
+		json_key(&j, "leases");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			json_obj_begin(&j);
+			json_key(&j, "id");
+			json_int(&j, l[i].id);
+			JSON_KV_STR(&j, "vm", l[i].vm);
+			JSON_KV_STR(&j, "bdf", l[i].bdf);
+			JSON_KV_STR(&j, "pool", l[i].pool);
+			json_key(&j, "numa_node");
+			json_int_or_null(&j, l[i].numa_node);
+			json_key(&j, "iommu_group");
+			json_int_or_null(&j, l[i].iommu_group);
+			json_key(&j, "mac");
+			json_str_or_null(&j, l[i].mac);
+			json_key(&j, "vlan");
+			if (l[i].vlan > 0)
+				json_int(&j, l[i].vlan);
+			else
+				json_null(&j);
+			JSON_KV_STR(&j, "since", l[i].created);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+	} else if (n == 0) {
+		fprintf(f, "no active leases%s%s\n", vm ? " of " : "", vm ? vm : "");
+	} else {
+		fprintf(f, "%-20s %-14s %-12s %4s %5s %-17s %4s  %s\n", "VM", "DEVICE", "POOL", "NODE",
+		       "GROUP", "MAC", "VLAN", "SINCE");
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%-20s %-14s %-12s %4d %5d %-17s %4d  %s\n", l[i].vm, l[i].bdf, l[i].pool,
+			       l[i].numa_node, l[i].iommu_group, l[i].mac[0] ? l[i].mac : "-",
+			       l[i].vlan, l[i].created);
+	}
+}
+
+void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n)
+{
+	if (json) {
+		struct json j;
+
+		json_doc_begin(&j, f, 1);
+		json_key(&j, "pools");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			json_obj_begin(&j);
+			JSON_KV_STR(&j, "pool", u[i].pool);
+			JSON_KV_STR(&j, "kind", u[i].kind);
+			json_key(&j, "numa_node");
+			json_int_or_null(&j, u[i].numa_node);
+			json_key(&j, "total");
+			json_uint(&j, u[i].total);
+			json_key(&j, "free");
+			json_uint(&j, u[i].free);
+			json_key(&j, "leased");
+			json_uint(&j, u[i].leased);
+			json_key(&j, "quarantined");
+			json_uint(&j, u[i].quarantined);
+			json_key(&j, "removed");
+			json_uint(&j, u[i].removed);
+			json_key(&j, "blocked");
+			json_uint(&j, u[i].blocked);
+			json_key(&j, "blocked_why");
+			json_str_or_null(&j, u[i].blocked_why);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+	} else if (n == 0) {
+		fprintf(f, "no pools (configure them under pools: in %s)\n", PT_HOSTCFG_DEFAULT);
+	} else {
+		fprintf(f, "%-16s %-8s %5s %6s %6s %7s %6s %12s %8s\n", "POOL", "KIND", "NODE", "TOTAL",
+			"FREE", "BLOCKED", "LEASED", "QUARANTINED", "REMOVED");
+		for (size_t i = 0; i < n; i++) {
+			char node[16];
+
+			if (u[i].numa_node < 0)
+				snprintf(node, sizeof(node), "?");
+			else
+				snprintf(node, sizeof(node), "%d", u[i].numa_node);
+			fprintf(f, "%-16s %-8s %5s %6u %6u %7u %6u %12u %8u\n", u[i].pool, u[i].kind, node,
+				u[i].total, u[i].free, u[i].blocked, u[i].leased, u[i].quarantined,
+				u[i].removed);
+		}
+		for (size_t i = 0; i < n; i++)
+			if (u[i].blocked)
+				fprintf(f, "%s: %u blocked: %s\n", u[i].pool, u[i].blocked, u[i].blocked_why);
+	}
 }

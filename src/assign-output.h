@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* What `passthru assign` prints: libvirt XML, QEMU arguments, JSON (src/assign-output.c). */
+/* What `passthru assign` and `release` print: libvirt XML, QEMU arguments, JSON
+ * (src/assign-output.c). */
 #ifndef PT_ASSIGN_OUTPUT_H
 #define PT_ASSIGN_OUTPUT_H
 
 #include "passthru/assign.h"
+#include "passthru/state.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,5 +26,13 @@ void xml_escape(FILE *f, const char *s);
 void assign_print_libvirt(FILE *f, const struct assign_view *v);
 void assign_print_qemu(FILE *f, const struct assign_view *v);
 void assign_print_json(FILE *f, const struct assign_view *v);
+
+/* What release (and gc) did with each lease: a table, or the JSON document. */
+const char *release_policy_word(int policy); /* "restored", "not-needed", ... */
+void print_released(FILE *f, bool json, const char *vm, const struct pt_released *r, size_t n,
+		    bool dry_run);
+/* The active leases and the pools (passthru leases, passthru pools). */
+void print_leases(FILE *f, bool json, const char *vm, const struct pt_lease *l, size_t n);
+void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n);
 
 #endif

@@ -1,24 +1,90 @@
 // SPDX-License-Identifier: MIT
-/* Loading the configuration files commands take (--profile, host configs), with the
- * library's file:line:col errors printed the one way. */
+/*
+ * What commands load, each the one way: a profile or host configuration through the
+ * library's one loader (pt_config_load, which formats file:line:col), the state
+ * database; and the small parsing and exit-status rules they share.
+ */
 #include "cli.h"
+#include "passthru/assign.h"
 #include "passthru/profile.h"
+#include "passthru/state.h"
 
-/* Loads --profile FILE or the built-in defaults; prints file:line:col on error. */
-int cli_load_profile(const char *file, struct pt_profile *p)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_load_profile(struct cli *cli, const char *file, struct pt_profile *p)
 {
-	struct pt_cfg_error e;
+	struct pt_config_file c;
 
 	if (!file) {
 		pt_profile_defaults(p);
 		return 0;
 	}
-	if (pt_profile_load(file, p, &e) < 0) {
-		if (e.line > 0)
-			cli_error("%s:%d:%d: %s", e.file[0] ? e.file : file, e.line, e.col, e.msg);
-		else
-			cli_error("%s: %s", e.file[0] ? e.file : file, e.msg);
+	if (pt_config_load(cli->ctx, file, PT_CONFIG_PROFILE, &c) < 0) {
+		cli_error("%s", pt_ctx_error(cli->ctx));
 		return -1;
 	}
+	*p = c.profile;
+	return 0;
+}
+
+int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c, char *path,
+		     size_t len)
+{
+	int r;
+
+	if (file)
+		snprintf(path, len, "%s", file);
+	else if (pt_path(cli->ctx, path, len, PT_HOSTCFG_DEFAULT) < 0)
+		return -ENAMETOOLONG;
+	if (access(path, R_OK) != 0) {
+		cli_error("cannot read the host configuration %s: %s (--config FILE names another; "
+			  "its pools: section says what can be assigned)", path, strerror(errno));
+		return -ENOENT;
+	}
+	r = pt_config_load(cli->ctx, path, PT_CONFIG_ANY, c);
+	if (r < 0)
+		cli_error("%s", pt_ctx_error(cli->ctx));
+	return r;
+}
+
+struct pt_state *cli_state_open(struct cli *cli)
+{
+	struct pt_state *st = NULL;
+
+	if (pt_state_open(cli->ctx, cli->state_dir, &st) < 0) {
+		cli_error("%s", pt_ctx_error(cli->ctx));
+		return NULL;
+	}
+	return st;
+}
+
+/* A library error's exit status: refusals and failures 1, inability to run 2. */
+int cli_exit_status(int r)
+{
+	switch (r) {
+	case -ENOSPC: case -EPERM: case -EIO: case -EEXIST: case -ENOTSUP: case -ENODEV:
+	case -ENOENT:
+		return EXIT_FAIL;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || !*s || v < lo || v > hi) {
+		cli_error("%s: '%s' is not a number in %d..%d", opt, s, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
 	return 0;
 }

@@ -78,8 +78,22 @@ int cmd_release(struct cli *cli, int argc, char **argv);
 int cmd_leases(struct cli *cli, int argc, char **argv);
 int cmd_pools(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
-/* Loads --profile FILE (or the defaults when NULL); prints file:line:col on error. */
+
+/* What commands load (src/cli-config.c); each prints why on failure.
+ * --profile FILE, or the built-in defaults when NULL (pt_config_load). */
 struct pt_profile;
-int cli_load_profile(const char *file, struct pt_profile *p);
+struct pt_config_file;
+struct pt_state;
+int cli_load_profile(struct cli *cli, const char *file, struct pt_profile *p);
+/* The host configuration for assign and pools: --config FILE, else
+ * <sysroot>/etc/passthru/host.yaml (its path in path); a profile or a bare one. */
+int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c, char *path,
+		     size_t len);
+/* The state database in --state-dir (pt_state_open). */
+struct pt_state *cli_state_open(struct cli *cli);
+/* A library error's exit status: refusals and failures 1, inability to run 2. */
+int cli_exit_status(int r);
+/* An integer option in lo..hi; prints "OPT: 'S' is not a number in lo..hi". */
+int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out);
 
 #endif

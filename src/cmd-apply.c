@@ -29,9 +29,7 @@ struct run {
 	struct cli *cli;
 	const char *file;
 	bool dry_run, verify, force;
-	struct pt_hostcfg cfg;
-	struct pt_profile prof;
-	bool have_prof, have_cfg;
+	struct pt_config_file conf;
 	struct pt_host *h;
 	struct pt_link_vfs *links;
 	size_t n_links;
@@ -47,28 +45,16 @@ struct run {
 
 static const struct pt_hostcfg *run_cfg(const struct run *r)
 {
-	return r->have_prof ? &r->prof.cfg : &r->cfg;
+	return pt_config_file_hostcfg(&r->conf);
 }
 
 /* One file serves check and apply: a profile embedding sriov/passthrough is taken as
  * it is; a bare host config too. The profile parser's message wins when both fail. */
 static int load_config(struct run *r)
 {
-	struct pt_cfg_error e, e2;
-
-	if (pt_profile_load(r->file, &r->prof, &e) == 0) {
-		r->have_prof = true;
+	if (pt_config_load(r->cli->ctx, r->file, PT_CONFIG_ANY, &r->conf) == 0)
 		return 0;
-	}
-	if (pt_hostcfg_load(r->file, &r->cfg, &e2) == 0) {
-		r->have_cfg = true;
-		return 0;
-	}
-	if (e.line > 0)
-		snprintf(r->error, sizeof(r->error), "%s:%d:%d: %s", e.file[0] ? e.file : r->file,
-			 e.line, e.col, e.msg);
-	else
-		snprintf(r->error, sizeof(r->error), "%s: %s", e.file[0] ? e.file : r->file, e.msg);
+	snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
 	return -1;
 }
 
@@ -326,10 +312,7 @@ static void run_free(struct run *r)
 	pt_link_vfs_array_free(r->links, r->n_links);
 	pt_host_free(r->h);
 	free(r->refused);
-	if (r->have_prof)
-		pt_profile_free(&r->prof);
-	if (r->have_cfg)
-		pt_hostcfg_free(&r->cfg);
+	pt_config_file_free(&r->conf);
 }
 
 static int finish(struct run *r, int status)

@@ -56,7 +56,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		cli_error("--format: '%s' is not one of text, json, prometheus, nfd", format);
 		return EXIT_ERROR;
 	}
-	if (cli_load_profile(profile_file, &prof) < 0)
+	if (cli_load_profile(cli, profile_file, &prof) < 0)
 		return EXIT_ERROR;
 	h = cli_scan(cli);
 	if (!h) {

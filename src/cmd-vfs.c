@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "json.h"
 #include "passthru/netlink.h"
+#include "passthru/parse.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,8 +16,7 @@ static const char *mac_str(const struct pt_vf_info *v, char buf[18])
 
 	if (!v->has_mac)
 		return NULL;
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-	return buf;
+	return pt_format_mac(m, buf, 18);
 }
 
 static const char *proto_str(int proto)

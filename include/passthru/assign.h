@@ -181,6 +181,35 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	       const char *bdf, const struct pt_release_opts *o, struct pt_released **out,
 	       size_t *n);
 
+/* ---- gc ----------------------------------------------------------------------------------- */
+
+/* One VM that holds leases and is not live. */
+struct pt_gc_vm {
+	char vm[PT_NAME_MAX + 1];
+	size_t n_leases;
+	bool stale;                /* false: kept, a lease is younger than min_age_s */
+	int result;                /* stale: pt_release's 0, 1 or negative errno */
+	char error[512];           /* result < 0: why */
+	struct pt_released *released; /* stale and result >= 0: what release did */
+	size_t n_released;
+};
+
+struct pt_gc_result {
+	struct pt_gc_vm *vms;      /* ordered by VM */
+	size_t n;
+};
+void pt_gc_result_free(struct pt_gc_result *r);
+
+/* Gives back the devices of the VMs that no longer exist: of the VMs holding leases
+ * and not in live_vms (as the caller listed them), the stale ones by the one gc rule
+ * (pt_state_gc_stale) are released as pt_release does (reset, VF policy, pool; o
+ * may ask for a dry run), the others are reported as kept. Returns 0 when every
+ * stale VM's devices went back, 1 when some were quarantined, left in use or could
+ * not be released (see res), or a negative errno when the leases could not be read. */
+int pt_gc(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+	  const char *const *live_vms, size_t n_live, long min_age_s,
+	  const struct pt_release_opts *o, struct pt_gc_result *res);
+
 /* The process holding d open through vfio: its IOMMU group's /dev/vfio/<group>, or its
  * vfio device cdev /dev/vfio/devices/vfioN (iommufd), found among the open files in
  * /proc/<pid>/fd. Returns the pid (comm filled, may be NULL) or 0 when none (processes

@@ -54,6 +54,13 @@ int pt_cmdline_get(const char *cmdline, const char *key, char *buf, size_t len);
  * 0.7.12 loops forever on "%" followed by an invalid byte). */
 size_t pt_utf8_invalid_at(const char *buf, size_t len);
 
+/* A MAC address written "aa:bb:cc:dd:ee:ff": exactly six two-digit hex pairs, any case,
+ * colon-separated, nothing before or after. 0 with mac filled, or -EINVAL. Whether a
+ * multicast or all-zero address is acceptable is the caller's rule, not the syntax's. */
+int pt_parse_mac(const char *s, uint8_t mac[6]);
+/* Formats mac as "aa:bb:cc:dd:ee:ff" (lower case) into buf (at least 18 bytes). */
+char *pt_format_mac(const uint8_t mac[6], char *buf, size_t len);
+
 /* /proc/interrupts text: counts the MSI lines whose chip is remapped ("IR-PCI-MSI")
  * and those that are not ("PCI-MSI"). */
 void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct);

@@ -57,6 +57,12 @@ int pt_readlink(const struct pt_ctx *ctx, char *buf, size_t len, const char *fmt
 int pt_exists(const struct pt_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The state directory (apply journal and lock, state.db): state_dir when given (the
+ * CLI's --state-dir / PASSTHRU_STATE_DIR), else <sysroot>/var/lib/passthru, into buf.
+ * With create, it is made (parents 0755, itself 0700) and must be a directory.
+ * 0, or a negative errno with the message in ctx (lib/state-dir.c). */
+int pt_state_dir(struct pt_ctx *ctx, const char *state_dir, bool create, char *buf, size_t len);
+
 /* Every write to kernel state goes through here: it is counted (tests prove
  * "zero writes" on a converged host) and can be made to fail for rollback tests
  * (environment PASSTHRU_FAIL_WRITE=<substring of path>[@N]: the Nth matching

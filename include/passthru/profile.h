@@ -172,6 +172,27 @@ int pt_hostcfg_parse(const char *buf, size_t len, const char *filename, struct p
 int pt_hostcfg_load(const char *path, struct pt_hostcfg *c, struct pt_cfg_error *err);
 void pt_hostcfg_free(struct pt_hostcfg *c);
 
+/* ---- the one config loader ---------------------------------------------------------
+ * A file as check, apply, assign and pools read it. PT_CONFIG_PROFILE: a profile
+ * (which may embed a host configuration). PT_CONFIG_ANY: a profile, else a bare host
+ * configuration (one whose VF settings the default vf_policy would refuse is still a
+ * host configuration); the profile parser's message wins when both fail. */
+enum pt_config_kind { PT_CONFIG_ANY = 0, PT_CONFIG_PROFILE };
+
+struct pt_config_file {
+	bool is_profile;            /* profile holds it; else hostcfg does */
+	struct pt_profile profile;
+	struct pt_hostcfg hostcfg;
+};
+
+/* 0, or a negative errno (-EINVAL a document that does not parse, else why the file
+ * could not be read) with "FILE:LINE:COL: message" (or "FILE: message") in ctx. */
+int pt_config_load(struct pt_ctx *ctx, const char *path, enum pt_config_kind kind,
+		   struct pt_config_file *out);
+/* The host configuration of c, either way. */
+const struct pt_hostcfg *pt_config_file_hostcfg(const struct pt_config_file *c);
+void pt_config_file_free(struct pt_config_file *c);
+
 /* The VF settings in force for VF index vf of s: vf_defaults overlaid by vf: {N: ...}. */
 void pt_sriov_vf_effective(const struct pt_sriov_config *s, int vf, struct pt_vf_config *out);
 

@@ -132,12 +132,19 @@ int pt_state_assign(struct pt_state *st, const struct pt_assign_req *req,
 int pt_state_release(struct pt_state *st, const char *vm, const char *bdf,
 		     struct pt_lease **released, size_t *n);
 
-/* Releases, in one transaction, every active lease older than min_age_s seconds
- * whose VM is not in live_vms (the VMs that exist on this host, as the caller
- * listed them), audited as "gc". The age spares a VM that started after the caller
- * listed the live ones. The released leases go to *released when not NULL. */
+/* The one gc rule: a lease is stale when its VM is not in live_vms (the VMs that
+ * exist on this host, as the caller listed them) and none of that VM's active leases
+ * is younger than min_age_s seconds (the age spares a VM that started after the
+ * caller listed the live ones; a lease time that cannot be read counts as young).
+ *
+ * pt_state_gc releases the stale leases in one transaction, audited as "gc", in the
+ * database only; the released leases go to *released when not NULL. A caller that
+ * also gives the devices back (reset, VF policy: pt_gc in assign.h) asks
+ * pt_state_gc_stale, which changes nothing, and releases each VM with pt_release. */
 int pt_state_gc(struct pt_state *st, const char *const *live_vms, size_t n_live, long min_age_s,
 		struct pt_lease **released, size_t *n);
+int pt_state_gc_stale(struct pt_state *st, const char *const *live_vms, size_t n_live,
+		      long min_age_s, struct pt_lease **stale, size_t *n);
 
 /* Active leases (vm NULL = every VM), ordered by VM then BDF. */
 int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t mask[4];
 	long v;
 	int irq_r, irq_d;
+	uint8_t mac[6];
 
 	if (!s)
 		return 0;
@@ -30,6 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pt_parse_aer_total(s, size);
 	pt_parse_trailing_int(s);
 	pt_parse_interrupts(s, size, &irq_r, &irq_d);
+	if (pt_parse_mac(s, mac) == 0) {
+		char back[18];
+
+		/* a parsed MAC formats back to the input, up to case */
+		if (strcasecmp(pt_format_mac(mac, back, sizeof(back)), s) != 0)
+			abort();
+	}
 	pt_bdf_parse(s, &b);
 	pt_cmdline_get(s, "iommu", buf, sizeof(buf));
 	pt_cmdline_get(s, "intel_iommu", buf, 1);

@@ -164,8 +164,32 @@ static void test_utf8(void)
 	is_int(pt_utf8_invalid_at("a\0b", 3), 1, "NUL rejected");
 }
 
+/* One MAC syntax for profiles, host configs, journals, leases and assign --mac. */
+static void test_mac(void)
+{
+	uint8_t m[6] = { 0 };
+	char buf[18];
+
+	is_int(pt_parse_mac("52:54:00:AB:cd:0f", m), 0, "mac: mixed case accepted");
+	ok(m[0] == 0x52 && m[3] == 0xab && m[4] == 0xcd && m[5] == 0x0f, "mac: bytes right");
+	is_str(pt_format_mac(m, buf, sizeof(buf)), "52:54:00:ab:cd:0f", "mac: formats lower case");
+	is_int(pt_parse_mac("00:00:00:00:00:00", m), 0, "mac: all zeros is a syntax (callers judge it)");
+	is_int(pt_parse_mac("01:00:5e:00:00:01", m), 0, "mac: multicast is a syntax (callers judge it)");
+	is_int(pt_parse_mac("52:54:00:ab:cd:0", m), -EINVAL, "mac: short last pair refused");
+	is_int(pt_parse_mac("52:54:00:ab:cd:0f0", m), -EINVAL, "mac: trailing byte refused");
+	is_int(pt_parse_mac("52:54:00:ab:cd:0f ", m), -EINVAL, "mac: trailing blank refused");
+	is_int(pt_parse_mac(" 52:54:00:ab:cd:0f", m), -EINVAL, "mac: leading blank refused");
+	is_int(pt_parse_mac("5:54:00:ab:cd:0f", m), -EINVAL, "mac: one-digit pair refused");
+	is_int(pt_parse_mac("52-54-00-ab-cd-0f", m), -EINVAL, "mac: dashes refused");
+	is_int(pt_parse_mac("52:54:00:ab:cd:0g", m), -EINVAL, "mac: non-hex refused");
+	is_int(pt_parse_mac("", m), -EINVAL, "mac: empty refused");
+	is_int(pt_parse_mac(NULL, m), -EINVAL, "mac: NULL refused");
+	ok(m[0] == 0x01 && m[5] == 0x01, "mac: a refused input leaves the output alone");
+}
+
 int main(void)
 {
+	test_mac();
 	test_utf8();
 	test_bdf();
 	test_values();

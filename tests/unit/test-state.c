@@ -609,6 +609,30 @@ static void test_semantics(void)
 		ok(n == 2 && strcmp(l[0].vm, "vm-a") == 0, "vm-a keeps its two");
 		free(l);
 		is_int(pt_state_gc(st, NULL, 1, 0, NULL, NULL), -EINVAL, "a count without a list");
+		/* the rule is per VM: one young lease keeps all of the VM's (it may have just
+		 * been started again) */
+		{
+			struct pt_assign_req rq = { .vm = "gc-x", .pool = "vfs", .count = 1,
+						    .numa_node = -1 };
+
+			is_int(pt_state_assign(st, &rq, &l, &n), 0, "gc-x: a first lease");
+			free(l);
+			usleep(1200000);
+			is_int(pt_state_assign(st, &rq, &l, &n), 0, "gc-x: a second, 1.2 s later");
+			free(l);
+			is_int(pt_state_gc_stale(st, live, 1, 1, &l, &n), 0, "stale leases asked");
+			is_int(n, 0, "gc-x with one lease older than 1 s and one younger is not stale");
+			free(l);
+			usleep(1200000);
+			is_int(pt_state_gc_stale(st, live, 1, 1, &l, &n), 0, "asked again");
+			ok(n == 2 && strcmp(l[0].vm, "gc-x") == 0 && strcmp(l[1].vm, "gc-x") == 0,
+			   "both older than 1 s: gc-x's two leases are stale");
+			free(l);
+			is_int(pt_state_leases(st, "gc-x", &l, &n), 0, "gc-x's leases");
+			is_int(n, 2, "asking released nothing");
+			free(l);
+			is_int(pt_state_release(st, "gc-x", NULL, NULL, NULL), 0, "gc-x released");
+		}
 		is_int(pt_state_gc(st, NULL, 0, 0, NULL, &n), 0, "gc with no VM alive");
 		is_int(n, 2, "releases the rest");
 		is_int(pt_state_verify(st, true), 0, "verifies after gc");

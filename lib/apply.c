@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 #include "passthru/safety.h"
+#include "passthru/state.h"
 #include "sysfs-paths.h"
 #include "passthru/apply.h"
 
@@ -367,12 +368,17 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 	if (plan->n == 0)
 		return 0; /* converged: not even the journal is touched */
 	if (!o || !o->force) {
-		struct pt_safety_opts so = { .state_dir = o ? o->state_dir : NULL,
-					     .own_vm = o ? o->own_vm : NULL };
+		struct pt_safety_opts so = { .own_vm = o ? o->own_vm : NULL };
 		struct pt_safety_result sr;
+		struct pt_lease *leases = NULL;
 		size_t used = 0;
+		char warn[320];
 
+		pt_state_active_leases(ctx, o ? o->state_dir : NULL, &leases, &so.n_leases, warn,
+				       sizeof(warn));
+		so.leases = leases;
 		r = pt_safety_check_plan(ctx, h, plan, &so, &sr);
+		free(leases);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; i < sr.n_refused && used < sizeof(res->error); i++)

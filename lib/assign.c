@@ -12,6 +12,7 @@
 #include "passthru/parse.h"
 #include "passthru/apply.h"
 #include "passthru/safety.h"
+#include "passthru/vm.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -368,8 +369,10 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 {
 	struct pt_apply_opts o = { .state_dir = state_dir, .config = "(passthru assign)",
 				   .timeout_ms = timeout_ms, .own_vm = vm, .force = force };
-	struct pt_safety_opts so = { .state_dir = state_dir, .own_vm = vm, .force = force };
+	struct pt_safety_opts so = { .own_vm = vm, .force = force };
 	struct pt_safety_result sr = { 0 };
+	struct pt_lease *active = NULL;
+	char warn[320];
 	struct pt_apply_result res = { 0 };
 	struct pt_link_vfs *links = NULL;
 	struct pt_journal *j = NULL;
@@ -387,7 +390,10 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	if (r < 0 || plan.n == 0)
 		goto out;
 	/* the gate apply and the one-shot commands pass through, dry run or not */
+	pt_state_active_leases(ctx, state_dir, &active, &so.n_leases, warn, sizeof(warn));
+	so.leases = active;
 	r = pt_safety_check_plan(ctx, h, &plan, &so, &sr);
+	free(active);
 	if (r == 0 && sr.n_refused)
 		r = pt_err(ctx, -EPERM, "refused %s (%s): %s", sr.refused[0].device, sr.refused[0].kind,
 			   sr.refused[0].reason);
@@ -710,22 +716,14 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 
 long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
 {
-	char group[64] = "", cdev[96] = "", path[4200], proc[4096];
+	char group[64], cdev[96], path[4200], proc[4096];
 	struct dirent *e;
 	long holder = 0;
 	DIR *dp;
 
 	if (comm && len)
 		comm[0] = '\0';
-	if (d->iommu_group >= 0)
-		snprintf(group, sizeof(group), "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
-	    (dp = opendir(path))) {
-		while ((e = readdir(dp)))
-			if (strncmp(e->d_name, "vfio", 4) == 0)
-				snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", e->d_name);
-		closedir(dp);
-	}
+	pt_vfio_dev_nodes(ctx, d, group, sizeof(group), cdev, sizeof(cdev));
 	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
 	    !(dp = opendir(proc)))
 		return 0;

@@ -469,13 +469,6 @@ static void check_numa_cpus(struct judge *j)
 	}
 }
 
-static bool is_endpoint(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
 static void check_links(struct judge *j)
 {
 	enum pt_result bad = sev(j->p->sev_link_degraded);
@@ -487,7 +480,7 @@ static void check_links(struct judge *j)
 		const struct pt_device *d = &j->h->devs[i];
 		char ls[64];
 
-		if (d->kind == PT_KIND_VF || !is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
+		if (d->kind == PT_KIND_VF || !pt_device_is_endpoint(d) || d->link.degraded == PT_UNKNOWN)
 			continue;
 		judged++;
 		if (d->link.degraded != PT_YES)
@@ -549,6 +542,189 @@ static void check_vf_counts(struct judge *j)
 		    "sriov_numvfs %s, planned %d (of %d)", pt_format_count(d->sriov_numvfs, nv, sizeof(nv)),
 		    s->vfs, d->sriov_totalvfs);
 	}
+}
+
+/* ---- KVM and VFIO ---------------------------------------------------------------------- */
+
+static void check_kvm(struct judge *j)
+{
+	const struct pt_hostfacts *f = j->f;
+	const char *id = "kvm.device", *title = "KVM usable";
+	char cpu[64];
+
+	if (!f->cpu_virt_known)
+		snprintf(cpu, sizeof(cpu), "CPU flags unknown (/proc/cpuinfo unreadable)");
+	else if (f->cpu_virt[0])
+		snprintf(cpu, sizeof(cpu), "CPU flags have %s", f->cpu_virt);
+	else
+		snprintf(cpu, sizeof(cpu), "CPU flags have neither vmx nor svm");
+	if (f->cpu_virt_known && !f->cpu_virt[0]) {
+		add(j, id, title, PT_FAIL, NULL,
+		    "The CPU offers no hardware virtualization: enable VT-x (Intel) or AMD-V/SVM (AMD) "
+		    "in the firmware setup and reboot (in a VM: give it nested virtualization, "
+		    "e.g. QEMU -cpu host). No VM can run with KVM until then.",
+		    "%s; /dev/kvm: %s", cpu, f->kvm_node ? f->kvm_node_what : "unknown");
+		return;
+	}
+	switch (f->kvm_node) {
+	case PT_NODE_CHAR:
+		add(j, id, title, PT_PASS, NULL, NULL, "/dev/kvm: %s; %s", f->kvm_node_what, cpu);
+		return;
+	case PT_NODE_ABSENT:
+	case PT_NODE_OTHER:
+		add(j, id, title, PT_FAIL, NULL,
+		    "KVM is not available: load kvm_intel (Intel) or kvm_amd (AMD) with modprobe "
+		    "and read the kernel log if it fails (\"disabled by bios\" means VT-x/AMD-V is "
+		    "off in the firmware setup).",
+		    "/dev/kvm: %s; %s", f->kvm_node_what, cpu);
+		return;
+	default:
+		add(j, id, title, PT_SKIP, NULL, "Run passthru check on the host itself: this tree has "
+		    "no /dev.", "/dev/kvm unknown (no /dev in this tree); %s", cpu);
+	}
+}
+
+/* Does the profile hand devices to VMs (so the vfio IOMMU backend matters)? */
+static bool passes_through(const struct pt_profile *p)
+{
+	if (p->n_devices || p->cfg.n_passthrough || p->cfg.n_pools)
+		return true;
+	for (size_t i = 0; i < p->cfg.n_sriov; i++) {
+		const struct pt_sriov_config *s = &p->cfg.sriov[i];
+
+		if (pt_driver_is_vfio(s->defaults.driver))
+			return true;
+		for (size_t k = 0; k < s->n_vf; k++)
+			if (pt_driver_is_vfio(s->vf[k].driver))
+				return true;
+	}
+	return false;
+}
+
+static void check_vfio(struct judge *j)
+{
+	const struct pt_hostfacts *f = j->f;
+	const char *id = "vfio.driver", *title = "vfio-pci and its IOMMU backend";
+	bool through = passes_through(j->p);
+	char ev[320];
+	enum pt_result res = PT_PASS;
+	const char *dec = NULL;
+
+	snprintf(ev, sizeof(ev), "vfio_pci %s, vfio_iommu_type1 %s, iommufd %s (kernel %s)%s",
+		 pt_mod_state_str(f->vfio_pci), pt_mod_state_str(f->vfio_type1),
+		 pt_mod_state_str(f->iommufd), f->kernel_release[0] ? f->kernel_release : "unknown",
+		 through ? "; the profile passes devices through" : "");
+	if (f->vfio_pci == PT_MOD_UNKNOWN) {
+		res = PT_SKIP;
+		dec = "Run passthru check on the host itself: this tree has no /sys/module.";
+	} else if (f->vfio_pci == PT_MOD_ABSENT) {
+		res = PT_FAIL;
+		dec = "This kernel has no vfio-pci (not loaded, not in modules.dep or modules.builtin): "
+		      "boot a kernel built with CONFIG_VFIO_PCI (Debian's has it as a module).";
+	} else if (through && f->vfio_type1 == PT_MOD_ABSENT && f->iommufd == PT_MOD_ABSENT) {
+		res = PT_FAIL;
+		dec = "vfio-pci has no IOMMU backend: neither vfio_iommu_type1 nor iommufd is in this "
+		      "kernel, so no VM can map a device's DMA. Boot a kernel with "
+		      "CONFIG_VFIO_IOMMU_TYPE1 or CONFIG_IOMMUFD.";
+	} else if (through && f->vfio_pci == PT_MOD_LOADABLE) {
+		res = PT_WARN;
+		dec = "vfio-pci is loadable but not loaded: a driver_override to vfio-pci binds "
+		      "nothing until it is. Load it at boot: echo vfio-pci > "
+		      "/etc/modules-load.d/vfio-pci.conf (and modprobe vfio-pci now).";
+	}
+	add(j, id, title, res, NULL, dec, "%s", ev);
+}
+
+static void check_unsafe_interrupts(struct judge *j)
+{
+	const struct pt_hostfacts *f = j->f;
+	const char *id = "vfio.unsafe-interrupts", *title = "vfio interrupt isolation enforced";
+	const char *dec =
+		"allow_unsafe_interrupts switches off vfio's refusal of devices whose interrupts "
+		"are not remapped: a VM can then forge MSIs to the host or other VMs. Remove "
+		"vfio_iommu_type1.allow_unsafe_interrupts=1 from the kernel command line and "
+		"'options vfio_iommu_type1 allow_unsafe_interrupts=1' from /etc/modprobe.d, then "
+		"reboot (or reload vfio_iommu_type1 with no device bound). If the host has no "
+		"interrupt remapping, fix that instead (iommu.interrupt-remapping).";
+	char cmd[32] = "";
+	bool on_cmdline = j->h->cmdline &&
+			  pt_cmdline_get(j->h->cmdline, "vfio_iommu_type1.allow_unsafe_interrupts",
+					 cmd, sizeof(cmd)) >= 0 &&
+			  (cmd[0] == '1' || cmd[0] == 'Y' || cmd[0] == 'y' || cmd[0] == '\0');
+
+	if (f->unsafe_interrupts[0] == 'Y' || f->unsafe_interrupts[0] == '1') {
+		add(j, id, title, PT_FAIL, NULL, dec, "/sys/module/vfio_iommu_type1/parameters/"
+		    "allow_unsafe_interrupts is %s%s", f->unsafe_interrupts,
+		    on_cmdline ? " (set on the kernel command line)" : "");
+		return;
+	}
+	if (on_cmdline) {
+		add(j, id, title, PT_FAIL, NULL, dec, "the kernel command line has "
+		    "vfio_iommu_type1.allow_unsafe_interrupts%s%s (the module is %s)",
+		    cmd[0] ? "=" : "", cmd, f->unsafe_interrupts[0] ? "loaded" : "not loaded yet");
+		return;
+	}
+	if (f->unsafe_interrupts[0]) {
+		add(j, id, title, PT_PASS, NULL, NULL, "/sys/module/vfio_iommu_type1/parameters/"
+		    "allow_unsafe_interrupts is %s", f->unsafe_interrupts);
+		return;
+	}
+	add(j, id, title, PT_SKIP, NULL,
+	    "vfio_iommu_type1 is not loaded, so its allow_unsafe_interrupts cannot be read; check "
+	    "/etc/modprobe.d for 'allow_unsafe_interrupts' or run passthru check once it is loaded.",
+	    "vfio_iommu_type1 not loaded (%s); the command line does not set "
+	    "allow_unsafe_interrupts", pt_mod_state_str(f->vfio_type1));
+}
+
+static void check_acs_override(struct judge *j)
+{
+	const char *id = "iommu.acs-override", *title = "IOMMU groups as the hardware isolates";
+	char seen[160];
+	int r = pt_groups_acs_override(j->h, seen, sizeof(seen));
+
+	if (r < 0) {
+		add(j, id, title, PT_SKIP, NULL, "Make /proc/cmdline readable.",
+		    "/proc/cmdline unreadable");
+		return;
+	}
+	if (r == 0) {
+		add(j, id, title, PT_PASS, NULL, NULL, "no pcie_acs_override on the kernel command line");
+		return;
+	}
+	add(j, id, title, sev(j->p->sev_acs_override), NULL,
+	    "The kernel was told to pretend PCIe ACS isolation the hardware does not give: "
+	    "functions it puts in separate IOMMU groups can still reach each other by peer-to-peer "
+	    "DMA, so a VM given one of them can read or write another VM's (or the host's) device. "
+	    "Remove pcie_acs_override from the kernel command line (/etc/default/grub, "
+	    "update-grub) and reboot; assign whole groups as the hardware forms them (passthru "
+	    "show DEV says why a group is big), or move the card behind a port with ACS. To accept "
+	    "the risk on a host you alone use: severity: { acs_override: warn } in the profile.",
+	    "%s on the kernel command line: every IOMMU group is untrustworthy", seen);
+}
+
+static void check_vf_numa(struct judge *j)
+{
+	const char *id = "sriov.vf-numa", *title = "VFs on their PF's NUMA node";
+	size_t vfs = 0, bad = 0;
+
+	for (size_t i = 0; i < j->h->n_devs; i++) {
+		const struct pt_device *d = &j->h->devs[i], *pf = NULL;
+
+		if (d->kind != PT_KIND_VF || d->numa_node < 0)
+			continue;
+		vfs++;
+		if (!pt_vf_numa_differs(j->h, d, &pf))
+			continue;
+		bad++;
+		add(j, id, title, PT_WARN, d->name,
+		    "A VF sits on its PF's PCIe link, so its NUMA node is the PF's: the firmware's "
+		    "ACPI tables (_PXM) report it wrong. Place VMs by the PF's node (passthru show PF), "
+		    "not this VF's, and ask the vendor for a firmware fix.",
+		    "numa_node %d, but its PF %s is on node %d", d->numa_node, pf->name, pf->numa_node);
+	}
+	if (vfs && !bad)
+		add(j, id, title, PT_PASS, NULL, NULL, "%zu VF%s on their PF's node", vfs,
+		    vfs == 1 ? "" : "s");
 }
 
 static bool pf_in_scope(const struct judge *j, const struct pt_pf_vfs *pf)
@@ -901,11 +1077,16 @@ int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f, const st
 	check_dma(&j);
 	check_ir(&j);
 	check_domain(&j);
+	check_acs_override(&j);
 	check_cmdline(&j);
+	check_kvm(&j);
+	check_vfio(&j);
+	check_unsafe_interrupts(&j);
 	check_profile_devices(&j);
 	check_numa_cpus(&j);
 	check_links(&j);
 	check_vf_counts(&j);
+	check_vf_numa(&j);
 	check_vf_policy(&j);
 	check_hugepages(&j);
 	check_governor(&j);

@@ -200,6 +200,14 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 			     d->config.msix_table_size < 0 ? "unknown or no MSI-X"
 							   : pt_format_count(d->config.msix_table_size, n1, sizeof(n1)));
 	}
+	if (f->holder_known && f->holder_pid > 0)
+		pt_report_add(out, "device.holder", "Who holds the device", PT_PASS, d->name, NULL,
+		     "process %ld (%s)%s%s holds it open through vfio: passthru vm %ld shows that VM",
+		     f->holder_pid, f->holder_comm[0] ? f->holder_comm : "?",
+		     f->holder_vm[0] ? ", VM " : "", f->holder_vm, f->holder_pid);
+	else if (f->holder_known)
+		pt_report_add(out, "device.holder", "Who holds the device", PT_PASS, d->name, NULL,
+		     "no process holds it through vfio: no VM uses it now");
 	reset(out, d);
 	vf_settings(out, f, d);
 	if (f->have_klog) {

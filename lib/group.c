@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* IOMMU groups: viability as vfio judges it, and why a group is bigger than one device. */
 #include "internal.h"
+#include "passthru/parse.h"
+
+#include <stdio.h>
 
 const struct pt_iommu_group *pt_host_group(const struct pt_host *h, int id)
 {
@@ -8,20 +11,6 @@ const struct pt_iommu_group *pt_host_group(const struct pt_host *h, int id)
 		if (h->groups[i].id == id)
 			return &h->groups[i];
 	return NULL;
-}
-
-/* A member that vfio counts: normal header (bridges are exempt). Without the header
- * type (config unreadable), the class code decides. */
-static bool counts_for_vfio(const struct pt_device *d)
-{
-	if (d->config.header_type >= 0)
-		return d->config.header_type == 0;
-	return !pt_class_is_bridge(d->class_code);
-}
-
-static bool vfio_ok(const struct pt_device *d)
-{
-	return !d->driver[0] || pt_driver_is_vfio(d->driver) || strcmp(d->driver, "pci-stub") == 0;
 }
 
 enum pt_tri pt_group_viable(const struct pt_host *h, int id)
@@ -35,7 +24,7 @@ enum pt_tri pt_group_viable(const struct pt_host *h, int id)
 
 		if (!m)
 			return PT_UNKNOWN;
-		if (counts_for_vfio(m) && !vfio_ok(m))
+		if (pt_device_is_endpoint(m) && !pt_driver_vfio_compatible(m->driver))
 			return PT_NO;
 	}
 	return PT_YES;
@@ -52,7 +41,7 @@ size_t pt_group_other_endpoints(const struct pt_host *h, const struct pt_device 
 	for (size_t i = 0; i < g->n_members; i++) {
 		const struct pt_device *m = pt_host_find(h, &g->members[i]);
 
-		if (!m || m == dev || !counts_for_vfio(m))
+		if (!m || m == dev || !pt_device_is_endpoint(m))
 			continue;
 		if (n < max && out)
 			out[n] = m;
@@ -103,4 +92,33 @@ const struct pt_device *pt_device_acs_culprit(const struct pt_host *h, const str
 			return hop;
 	}
 	return NULL;
+}
+
+int pt_groups_acs_override(const struct pt_host *host, char *seen, size_t len)
+{
+	char val[128];
+	int r;
+
+	if (!host->cmdline)
+		return -1;
+	r = pt_cmdline_get(host->cmdline, "pcie_acs_override", val, sizeof(val));
+	if (r < 0)
+		return 0;
+	snprintf(seen, len, r ? "pcie_acs_override=%s" : "pcie_acs_override", val);
+	return 1;
+}
+
+int pt_vf_numa_differs(const struct pt_host *host, const struct pt_device *vf,
+		       const struct pt_device **pf)
+{
+	const struct pt_device *p;
+
+	if (vf->kind != PT_KIND_VF || !vf->has_physfn || vf->numa_node < 0)
+		return 0;
+	p = pt_host_find(host, &vf->physfn);
+	if (!p || p->numa_node < 0 || p->numa_node == vf->numa_node)
+		return 0;
+	if (pf)
+		*pf = p;
+	return 1;
 }

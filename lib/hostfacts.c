@@ -7,16 +7,16 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
-#include "passthru/judge.h"
-#include "passthru/safety.h"
 #include "passthru/ethtool.h"
 #include "passthru/netlink.h"
 #include "passthru/parse.h"
+#include "passthru/vm.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 static void read_interrupts(struct pt_ctx *ctx, struct pt_hostfacts *f)
 {
@@ -179,6 +179,103 @@ static void read_irq_spread(struct pt_ctx *ctx, const struct pt_host *h, struct 
 	}
 }
 
+const char *pt_mod_state_str(enum pt_mod_state s)
+{
+	switch (s) {
+	case PT_MOD_ABSENT: return "absent";
+	case PT_MOD_LOADABLE: return "loadable";
+	case PT_MOD_BUILTIN: return "built in";
+	case PT_MOD_LOADED: return "loaded";
+	default: return "unknown";
+	}
+}
+
+/* lstat only: a device node is never opened here (opening /dev/kvm creates nothing,
+ * but other nodes block or have side effects, and a stat says what the gate needs). */
+static void read_kvm(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	const char *root = pt_ctx_sysroot(ctx);
+	char path[4096];
+	struct stat st;
+
+	if (pt_path(ctx, path, sizeof(path), "/dev") < 0 || stat(path, &st) < 0)
+		return; /* a tree without /dev: unknown */
+	if (pt_path(ctx, path, sizeof(path), "/dev/kvm") < 0)
+		return;
+	if (lstat(path, &st) < 0) {
+		f->kvm_node = PT_NODE_ABSENT;
+		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "absent");
+	} else if (S_ISCHR(st.st_mode) ||
+		   (strcmp(root, "/") != 0 && S_ISREG(st.st_mode) && st.st_size == 0)) {
+		/* a snapshot stores a device node as an empty file (its marker) */
+		f->kvm_node = PT_NODE_CHAR;
+		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "a device node");
+	} else {
+		f->kvm_node = PT_NODE_OTHER;
+		snprintf(f->kvm_node_what, sizeof(f->kvm_node_what), "%s, not a device node",
+			 S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISREG(st.st_mode) ? "a regular file"
+				 : "not a character device");
+	}
+}
+
+static void read_cpu_virt(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	char *buf = NULL;
+	size_t len;
+	const char *v;
+
+	if (pt_read_file(ctx, &buf, &len, 16 << 20, "/proc/cpuinfo") < 0)
+		return;
+	v = pt_parse_cpu_virt(buf, len);
+	free(buf);
+	if (!v)
+		return;
+	f->cpu_virt_known = true;
+	pt_strlcpy(f->cpu_virt, v, sizeof(f->cpu_virt));
+}
+
+/* modules.dep / modules.builtin of the running kernel, read once for every module. */
+struct modlists {
+	char *dep, *builtin;
+	size_t dep_len, builtin_len;
+};
+
+static int module_state(struct pt_ctx *ctx, const struct modlists *m, const char *mod)
+{
+	if (pt_exists(ctx, "/sys/module/%s", mod) > 0)
+		return pt_exists(ctx, "/sys/module/%s/initstate", mod) > 0 ? PT_MOD_LOADED
+									: PT_MOD_BUILTIN;
+	if (m->builtin && pt_modules_list_has(m->builtin, m->builtin_len, mod))
+		return PT_MOD_BUILTIN;
+	if (m->dep && pt_modules_list_has(m->dep, m->dep_len, mod))
+		return PT_MOD_LOADABLE;
+	/* neither list read: whether it could be loaded is unknown */
+	return m->dep ? PT_MOD_ABSENT : PT_MOD_UNKNOWN;
+}
+
+static void read_vfio(struct pt_ctx *ctx, struct pt_hostfacts *f)
+{
+	struct modlists m = { 0 };
+
+	if (pt_exists(ctx, "/sys/module") <= 0)
+		return; /* a tree without /sys/module: unknown */
+	if (pt_read_attr(ctx, f->kernel_release, sizeof(f->kernel_release),
+			 "/proc/sys/kernel/osrelease") > 0) {
+		pt_read_file(ctx, &m.dep, &m.dep_len, 64 << 20, "/lib/modules/%s/modules.dep",
+			     f->kernel_release);
+		pt_read_file(ctx, &m.builtin, &m.builtin_len, 16 << 20,
+			     "/lib/modules/%s/modules.builtin", f->kernel_release);
+	}
+	f->vfio_pci = module_state(ctx, &m, "vfio_pci");
+	f->vfio_type1 = module_state(ctx, &m, "vfio_iommu_type1");
+	f->iommufd = module_state(ctx, &m, "iommufd");
+	free(m.dep);
+	free(m.builtin);
+	if (pt_read_attr(ctx, f->unsafe_interrupts, sizeof(f->unsafe_interrupts),
+			 "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts") < 0)
+		f->unsafe_interrupts[0] = '\0';
+}
+
 int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_facts_opts *o,
 			struct pt_hostfacts *f)
 {
@@ -205,16 +302,24 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 	}
 	read_interrupts(ctx, f);
 	read_group_type(ctx, h, f);
-	/* what the host needs (default route, mounts): assignability judges it */
-	r = pt_safety_protected(ctx, h, &f->prot, &f->n_prot);
-	if (r < 0)
-		return r;
 	read_governors(ctx, f);
 	find_irqbalance(ctx, f);
 	read_irq_spread(ctx, h, f);
 	if (o && o->want_vf_state)
 		read_vf_state(ctx, h, f);
 	read_netdev_info(ctx, h, o ? o->profile : NULL, f);
+	if (o && o->holder_of && pt_driver_is_vfio(o->holder_of->driver)) {
+		struct pt_holder ho;
+
+		pt_vm_holder(ctx, o->holder_of, &ho);
+		f->holder_known = true;
+		f->holder_pid = ho.pid;
+		pt_strlcpy(f->holder_comm, ho.comm, sizeof(f->holder_comm));
+		pt_strlcpy(f->holder_vm, ho.vm, sizeof(f->holder_vm));
+	}
+	read_kvm(ctx, f);
+	read_cpu_virt(ctx, f);
+	read_vfio(ctx, f);
 	return 0;
 }
 
@@ -259,33 +364,4 @@ int pt_device_irq_spread(struct pt_ctx *ctx, const struct pt_device *d, int *dis
 				*one_cpu = (int)(k * 64 + (size_t)b);
 			}
 	return n;
-}
-
-int pt_judge_inputs_read(struct pt_ctx *ctx, const struct pt_host *h, const char *kernel_log,
-			 struct pt_judge_inputs *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (h->n_groups > 0 || h->n_iommu_units > 0) {
-		pt_judge_dma(h, NULL, &out->dma);
-	} else {
-		/* the tree cannot tell on its own: what does the kernel say? */
-		struct pt_klog k;
-		char *buf = NULL;
-		size_t len = 0;
-
-		memset(&k, 0, sizeof(k));
-		if (pt_klog_read(ctx, kernel_log, &buf, &len) == 0 && pt_klog_parse(buf, len, &k) == 0)
-			pt_judge_dma(h, &k, &out->dma);
-		else
-			pt_judge_dma(h, NULL, &out->dma);
-		free(buf);
-		pt_klog_free(&k);
-	}
-	return pt_safety_protected(ctx, h, &out->prot, &out->n_prot);
-}
-
-void pt_judge_inputs_free(struct pt_judge_inputs *in)
-{
-	free(in->prot);
-	memset(in, 0, sizeof(*in));
 }

@@ -364,6 +364,86 @@ size_t pt_utf8_invalid_at(const char *buf, size_t len)
 	return len;
 }
 
+/* One flags line ("flags\t\t: fpu vme ... vmx ..."): does it name word? */
+static bool line_has_word(const char *p, const char *end, const char *word)
+{
+	size_t wl = strlen(word);
+
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *w = p;
+
+		while (p < end && *p != ' ' && *p != '\t')
+			p++;
+		if ((size_t)(p - w) == wl && memcmp(w, word, wl) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *pt_parse_cpu_virt(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *found = NULL;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *colon = memchr(p, ':', (size_t)(le - p));
+
+		if (colon && le - p >= 5 && memcmp(p, "flags", 5) == 0 &&
+		    (p[5] == ' ' || p[5] == '\t' || p[5] == ':')) {
+			if (line_has_word(colon + 1, le, "vmx"))
+				return "vmx";
+			if (line_has_word(colon + 1, le, "svm"))
+				return "svm";
+			found = "";
+		}
+		p = le + 1;
+	}
+	return found;
+}
+
+static bool modname_eq(const char *a, size_t al, const char *b)
+{
+	size_t bl = strlen(b);
+
+	if (al != bl)
+		return false;
+	for (size_t i = 0; i < al; i++) {
+		char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+int pt_modules_list_has(const char *buf, size_t len, const char *module)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *q = p, *base = p, *ko;
+
+		while (q < le && *q != ':' && *q != ' ' && *q != '\t') {
+			if (*q == '/')
+				base = q + 1;
+			q++;
+		}
+		/* "name.ko", "name.ko.xz", "name.ko.zst" */
+		for (ko = base; ko + 3 <= q; ko++)
+			if (memcmp(ko, ".ko", 3) == 0 && (ko + 3 == q || ko[3] == '.'))
+				break;
+		if (ko + 3 <= q && modname_eq(base, (size_t)(ko - base), module))
+			return 1;
+		p = le + 1;
+	}
+	return 0;
+}
+
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

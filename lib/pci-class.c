@@ -15,6 +15,18 @@ bool pt_driver_is_vfio(const char *drv)
 	       (n >= 8 && strcmp(drv + n - 8, "vfio-pci") == 0);
 }
 
+bool pt_driver_vfio_compatible(const char *drv)
+{
+	return !drv[0] || pt_driver_is_vfio(drv) || strcmp(drv, "pci-stub") == 0;
+}
+
+bool pt_device_is_endpoint(const struct pt_device *d)
+{
+	if (d->config.header_type >= 0)
+		return d->config.header_type == 0;
+	return !pt_class_is_bridge(d->class_code);
+}
+
 bool pt_class_is_net(int c)
 {
 	return c >= 0 && (c >> 16) == 0x02;

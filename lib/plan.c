@@ -704,6 +704,8 @@ static void fn_snapshot(const struct pt_device *d, struct pt_want_fn *fn)
 		pt_strlcpy(fn->override, d->driver_override, sizeof(fn->override));
 }
 
+static const uint8_t zero_mac[6];
+
 static int snapshot_pf(const struct pt_host *h, const struct pt_link_vfs *links, size_t n_links,
 		       const struct pt_device *pf, struct pt_want *out)
 {
@@ -719,7 +721,9 @@ static int snapshot_pf(const struct pt_host *h, const struct pt_link_vfs *links,
 
 		wv.set.vf = v;
 		if (info) {
-			if (info->has_mac) {
+			/* an all-zero MAC is none assigned: the VF's driver (or igb, when
+			 * it resets the VF) picks one, and zero cannot be restored */
+			if (info->has_mac && memcmp(info->mac, zero_mac, 6) != 0) {
 				wv.set.has |= PT_VF_MAC;
 				memcpy(wv.set.mac, info->mac, 6);
 			}

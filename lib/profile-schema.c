@@ -787,6 +787,7 @@ static const struct field severity_fields[] = {
 	ENUMF("aer_nonfatal", struct pt_profile, sev_aer_nonfatal, kw_severity),
 	ENUMF("aer_correctable", struct pt_profile, sev_aer_correctable, kw_severity),
 	ENUMF("irq_affinity", struct pt_profile, sev_irq_affinity, kw_severity),
+	ENUMF("acs_override", struct pt_profile, sev_acs_override, kw_severity),
 	END,
 };
 static const struct schema severity_schema = {

@@ -14,12 +14,14 @@
  *
  * Pure: no I/O except pt_profile_load/pt_hostcfg_load, which read the user's file.
  */
+#include "passthru/oneshot.h"
 #include "schema.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- checks across sections ------------------------------------------------------- */
 
@@ -248,6 +250,7 @@ void pt_profile_defaults(struct pt_profile *p)
 	p->sev_aer_nonfatal = PT_SEV_WARN;
 	p->sev_aer_correctable = PT_SEV_IGNORE;
 	p->sev_irq_affinity = PT_SEV_WARN;
+	p->sev_acs_override = PT_SEV_FAIL;
 	p->vf_spoof_check = 1;
 	p->vf_trust = 0;
 	p->vf_vlan_required = -1;
@@ -350,6 +353,22 @@ static int config_error(struct pt_ctx *ctx, int r, const char *path, const struc
 	return pt_err(ctx, r, "%s: %s", file, e->msg);
 }
 
+/* FILE.d/ drop-ins (passthru bind|vf|sriov --persist), merged over c in name order. */
+static int merge_dropins(struct pt_ctx *ctx, const char *path, struct pt_hostcfg *c)
+{
+	struct pt_cfg_error e;
+	char dir[4096];
+	int n;
+
+	pt_hostcfg_dropin_dir(path, dir, sizeof(dir));
+	n = pt_hostcfg_load_dropins(dir, c, &e);
+	if (n == -EINVAL)
+		return config_error(ctx, n, dir, &e);
+	if (n < 0)
+		return pt_err(ctx, n, "%s: %s", dir, strerror(-n));
+	return n;
+}
+
 int pt_config_load(struct pt_ctx *ctx, const char *path, enum pt_config_kind kind,
 		   struct pt_config_file *out)
 {
@@ -357,14 +376,29 @@ int pt_config_load(struct pt_ctx *ctx, const char *path, enum pt_config_kind kin
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (kind == PT_CONFIG_ANY && access(path, F_OK) != 0 && errno == ENOENT) {
+		/* no FILE, but drop-ins: they are the whole configuration */
+		r = merge_dropins(ctx, path, &out->hostcfg);
+		if (r > 0)
+			return 0;
+		pt_hostcfg_free(&out->hostcfg);
+		if (r < 0)
+			return r;
+	}
 	r = pt_profile_load(path, &out->profile, &e);
 	if (r == 0) {
 		out->is_profile = true;
-		return 0;
+	} else if (kind == PT_CONFIG_ANY && pt_hostcfg_load(path, &out->hostcfg, &e2) == 0) {
+		r = 0;
+	} else {
+		return config_error(ctx, r, path, &e);
 	}
-	if (kind == PT_CONFIG_ANY && pt_hostcfg_load(path, &out->hostcfg, &e2) == 0)
-		return 0;
-	return config_error(ctx, r, path, &e);
+	r = merge_dropins(ctx, path, out->is_profile ? &out->profile.cfg : &out->hostcfg);
+	if (r < 0) {
+		pt_config_file_free(out);
+		return r;
+	}
+	return 0;
 }
 
 const struct pt_hostcfg *pt_config_file_hostcfg(const struct pt_config_file *c)

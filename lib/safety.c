@@ -8,13 +8,14 @@
 #include "internal.h"
 #include "passthru/judge.h"
 #include "passthru/plan.h"
+#include "passthru/parse.h"
 #include "passthru/safety.h"
-#include "passthru/state.h"
+#include "passthru/sriov-predict.h"
+#include "passthru/state.h" /* struct pt_lease: given by the caller */
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #define MAX_DEPTH 8
 
@@ -367,7 +368,7 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
 		const struct pt_device *o = others[i];
 		bool later = false;
 
-		if (!o->driver[0] || pt_driver_is_vfio(o->driver) || strcmp(o->driver, "pci-stub") == 0)
+		if (pt_driver_vfio_compatible(o->driver))
 			continue;
 		for (size_t k = 0; k < n_also; k++)
 			if (pt_bdf_eq(&also_vfio[k], &o->bdf))
@@ -380,6 +381,37 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- what the shared judgements read (judge.h) ---- */
+
+int pt_judge_inputs_read(struct pt_ctx *ctx, const struct pt_host *h, const char *kernel_log,
+			 struct pt_judge_inputs *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (h->n_groups > 0 || h->n_iommu_units > 0) {
+		pt_judge_dma(h, NULL, &out->dma);
+	} else {
+		/* the tree cannot tell on its own: what does the kernel say? */
+		struct pt_klog k;
+		char *buf = NULL;
+		size_t len = 0;
+
+		memset(&k, 0, sizeof(k));
+		if (pt_klog_read(ctx, kernel_log, &buf, &len) == 0 && pt_klog_parse(buf, len, &k) == 0)
+			pt_judge_dma(h, &k, &out->dma);
+		else
+			pt_judge_dma(h, NULL, &out->dma);
+		free(buf);
+		pt_klog_free(&k);
+	}
+	return pt_safety_protected(ctx, h, &out->prot, &out->n_prot);
+}
+
+void pt_judge_inputs_free(struct pt_judge_inputs *in)
+{
+	free(in->prot);
+	memset(in, 0, sizeof(*in));
 }
 
 /* ---- the plan gate ------------------------------------------------------------------- */
@@ -421,32 +453,6 @@ static const struct pt_device *action_target(const struct pt_host *h, const stru
 	}
 }
 
-/* Active leases from <state>/state.db when there is one; the database is not created. */
-static void load_leases(struct pt_ctx *ctx, const struct pt_safety_opts *o, struct pt_lease **l,
-			size_t *n, struct pt_safety_result *out)
-{
-	char dir[4096], db[4200], saved[sizeof(ctx->err)];
-	struct pt_state *st = NULL;
-
-	*l = NULL;
-	*n = 0;
-	if (pt_state_dir(ctx, o ? o->state_dir : NULL, false, dir, sizeof(dir)) < 0)
-		return;
-	snprintf(db, sizeof(db), "%s/state.db", dir);
-	if (access(db, F_OK) != 0)
-		return;
-	pt_strlcpy(saved, ctx->err, sizeof(saved));
-	if (pt_state_open(ctx, dir, &st) < 0 || pt_state_leases(st, NULL, l, n) < 0) {
-		snprintf(out->warning, sizeof(out->warning), "cannot read the leases in %s (%s): "
-			 "changes to leased devices are not refused", db, pt_ctx_error(ctx));
-		free(*l);
-		*l = NULL;
-		*n = 0;
-	}
-	pt_state_close(st);
-	pt_strlcpy(ctx->err, saved, sizeof(ctx->err));
-}
-
 static const struct pt_lease *leased(const struct pt_lease *l, size_t n, const struct pt_bdf *b,
 				     const char *own_vm)
 {
@@ -482,13 +488,32 @@ static void check_vfio_binding(const struct pt_host *h, const struct pt_judge_in
 	}
 }
 
+/* The same prediction as `passthru plan sriov`: a VF count the kernel will refuse is
+ * refused here with its words, before anything is written (the plan goes through 0,
+ * so the count is judged as from 0). An unknown answer does not refuse. */
+static void predict_numvfs(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_device *pf,
+			   const struct pt_action *a, struct pt_safety_result *out)
+{
+	struct pt_sriov_prediction p;
+	struct pt_sriov_facts f;
+	long to;
+
+	if (pt_parse_long(a->to, &to) < 0 || to <= 0 || pt_sriov_gather(ctx, h, pf, &f) < 0)
+		return;
+	f.num_vfs = 0;
+	if (pt_sriov_predict(&f, (int)to, &p) < 0 || p.succeeds != PT_NO)
+		return;
+	refuse(out, pf->name, "sriov_limit", "sriov_numvfs %ld would fail (%s): %s%s%s", to,
+	       pt_sriov_limit_str(p.limit), p.reason, p.advice[0] ? "; " : "", p.advice);
+}
+
 int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_plan *plan,
 			 const struct pt_safety_opts *o, struct pt_safety_result *out)
 {
 	const char *own = o ? o->own_vm : NULL;
 	bool force = o && o->force;
 	struct pt_judge_inputs in;
-	struct pt_lease *leases = NULL;
+	const struct pt_lease *leases;
 	struct pt_bdf *vfio = NULL;
 	size_t n_vfio = 0, n_leases = 0;
 	int r;
@@ -504,7 +529,8 @@ int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const stru
 		pt_judge_inputs_free(&in);
 		return pt_err(ctx, -ENOMEM, "out of memory");
 	}
-	load_leases(ctx, o, &leases, &n_leases, out);
+	leases = o ? o->leases : NULL;
+	n_leases = o ? o->n_leases : 0;
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_action *a = &plan->actions[i];
 
@@ -526,6 +552,8 @@ int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const stru
 			       pt_action_kind_str(a->kind));
 		if (!force && a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver))
 			check_vfio_binding(h, &in, vfio, n_vfio, d, out);
+		if (!force && a->kind == PT_ACT_SET_NUMVFS)
+			predict_numvfs(ctx, h, d, a, out);
 		if (a->kind == PT_ACT_SET_NUMVFS && a->from[0] && strcmp(a->from, "0") != 0) {
 			/* destroying the VFs destroys the leased ones with them */
 			for (size_t k = 0; k < d->n_vfs; k++)
@@ -540,7 +568,6 @@ int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const stru
 			       "%s %s first)", d->name, l->vm, pt_action_kind_str(a->kind), l->vm, l->bdf);
 		}
 	}
-	free(leases);
 	free(vfio);
 	pt_judge_inputs_free(&in);
 	return 0;

@@ -59,7 +59,8 @@ struct snap_rule {
 	size_t max;          /* bytes per file; 0: ATTR_MAX */
 	int depth;           /* SNAP_DIR: levels below the directory */
 	const char *files;   /* SNAP_DIR: names of regular files to read, a pattern */
-	const char *only_if; /* keep a file only when its first line is exactly this */
+	const char *only_if; /* keep a file only when its first line is exactly this (a
+			      * link of SNAP_ENTRY: when its target starts with it) */
 };
 
 #define ATTR_MAX ((size_t)64 << 10)
@@ -129,9 +130,13 @@ static const struct snap_rule rules[] = {
 	/* modules passthru cares about: loaded or not (the directory), their parameters */
 	{ .pattern = "/sys/module/" MODULES, .kind = SNAP_DIR },
 	{ .pattern = "/sys/module/" MODULES "/parameters/*", .kind = SNAP_FILE },
+	{ .pattern = "/sys/module/" MODULES "/initstate", .kind = SNAP_FILE },
+	/* which modules the kernels can load or have built in (vfio.driver) */
+	{ .pattern = "/lib/modules/*/modules.{dep,builtin}", .kind = SNAP_FILE, .max = BIG_MAX },
 	/* procfs, stored as plain files where procfs has links (self/) */
 	{ .pattern = "/proc/cmdline", .kind = SNAP_FILE, .flags = SNAP_FLAT },
 	{ .pattern = "/proc/version", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/cpuinfo", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
 	{ .pattern = "/proc/sys/kernel/{osrelease,hostname}", .kind = SNAP_FILE,
 	  .flags = SNAP_FLAT },
 	{ .pattern = "/proc/sys/kernel/random/boot_id", .kind = SNAP_FILE, .flags = SNAP_FLAT },
@@ -157,6 +162,18 @@ static const struct snap_rule rules[] = {
 };
 
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
+
+/* With --pid: one process's view of itself, as passthru vm reads it ("%ld" is the
+ * pid). The fd links are stored as links: only their targets are ever read. */
+static const struct snap_rule pid_rules[] = {
+	{ .pattern = "/proc/%ld/{cmdline,comm,status,limits}", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/%ld/numa_maps", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
+	{ .pattern = "/proc/%ld/task/[0-9]*/{comm,status}", .kind = SNAP_FILE, .flags = SNAP_FLAT },
+	{ .pattern = "/proc/%ld/fd/[0-9]*", .kind = SNAP_ENTRY, .flags = SNAP_FLAT,
+	  .only_if = "/dev/" },
+	{ .pattern = "/run/libvirt/qemu/*.xml", .kind = SNAP_FILE, .flags = SNAP_FLAT, .max = BIG_MAX },
+};
+#define N_PID_RULES (sizeof(pid_rules) / sizeof(pid_rules[0]))
 
 const char *pt_snapshot_rule_pattern(size_t i)
 {
@@ -783,7 +800,8 @@ static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 		r = full_path(s, rel);
 		if (r < 0)
 			return r;
-		if (stat(s->full, &st) < 0)
+		/* an entry is stored as it is: a link (a /proc/PID/fd link) as a link */
+		if ((rule->kind == SNAP_ENTRY ? lstat(s->full, &st) : stat(s->full, &st)) < 0)
 			return 0;
 	} else {
 		r = resolve(s, lp, rule->kind == SNAP_ENTRY, rel, &st);
@@ -812,6 +830,8 @@ static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 			if (n < 0)
 				return 0;
 			target[n] = '\0';
+			if (rule->only_if && strncmp(target, rule->only_if, strlen(rule->only_if)) != 0)
+				return 0;
 			return add_link(s, rel, target);
 		}
 		if (S_ISDIR(st.st_mode))
@@ -1014,8 +1034,33 @@ static int write_manifest(struct snap *s)
 	return r;
 }
 
+static int capture_pids(struct snap *s, const long *pids, size_t n_pids)
+{
+	int r = 0;
+
+	for (size_t p = 0; p < n_pids && r >= 0; p++)
+		for (size_t i = 0; i < N_PID_RULES && r >= 0; i++) {
+			struct snap_rule rule = pid_rules[i];
+			char pat[256];
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+			snprintf(pat, sizeof(pat), pid_rules[i].pattern, pids[p]);
+#pragma GCC diagnostic pop
+			rule.pattern = pat;
+			r = expand(s, &rule, "", pat);
+		}
+	return r;
+}
+
 int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 		      struct pt_snapshot_stats *stats)
+{
+	return pt_snapshot_write_pids(ctx, fd, max_bytes, NULL, 0, stats);
+}
+
+int pt_snapshot_write_pids(struct pt_ctx *ctx, int fd, uint64_t max_bytes, const long *pids,
+			   size_t n_pids, struct pt_snapshot_stats *stats)
 {
 	struct snap *s = calloc(1, sizeof(*s));
 	int r = 0;
@@ -1033,6 +1078,8 @@ int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 	for (size_t i = 0; i < N_RULES && r >= 0; i++)
 		r = rules[i].kind == SNAP_RTNL ? capture_rtnl(s, &rules[i])
 					       : expand(s, &rules[i], "", rules[i].pattern);
+	if (r >= 0)
+		r = capture_pids(s, pids, n_pids);
 	if (r == -ENOMEM)
 		r = pt_err(ctx, r, "snapshot: out of memory");
 	if (r >= 0)
@@ -1053,6 +1100,12 @@ int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 int pt_snapshot_save(struct pt_ctx *ctx, const char *file, uint64_t max_bytes,
 		     struct pt_snapshot_stats *stats)
 {
+	return pt_snapshot_save_pids(ctx, file, max_bytes, NULL, 0, stats);
+}
+
+int pt_snapshot_save_pids(struct pt_ctx *ctx, const char *file, uint64_t max_bytes,
+			  const long *pids, size_t n_pids, struct pt_snapshot_stats *stats)
+{
 	char tmp[PATH_MAX];
 	int fd, r;
 
@@ -1063,7 +1116,7 @@ int pt_snapshot_save(struct pt_ctx *ctx, const char *file, uint64_t max_bytes,
 		r = -errno;
 		return pt_err(ctx, r, "cannot create %s: %s", tmp, strerror(-r));
 	}
-	r = pt_snapshot_write(ctx, fd, max_bytes, stats);
+	r = pt_snapshot_write_pids(ctx, fd, max_bytes, pids, n_pids, stats);
 	if (r >= 0 && fchmod(fd, 0644) < 0)
 		r = pt_err(ctx, -errno, "cannot set the mode of %s: %s", tmp, strerror(errno));
 	if (r >= 0 && fsync(fd) < 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- reading leases ---- */
 
@@ -1110,4 +1111,32 @@ int pt_state_verify(struct pt_state *st, bool full)
 	if (r == -EAGAIN)
 		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
 	return r;
+}
+
+int pt_state_active_leases(struct pt_ctx *ctx, const char *state_dir, struct pt_lease **l, size_t *n,
+			   char *warning, size_t wlen)
+{
+	char dir[4096], db[4200], saved[sizeof(ctx->err)];
+	struct pt_state *st = NULL;
+
+	*l = NULL;
+	*n = 0;
+	if (wlen)
+		warning[0] = '\0';
+	if (pt_state_dir(ctx, state_dir, false, dir, sizeof(dir)) < 0)
+		return 0;
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	if (access(db, F_OK) != 0)
+		return 0;
+	pt_strlcpy(saved, ctx->err, sizeof(saved));
+	if (pt_state_open(ctx, dir, &st) < 0 || pt_state_leases(st, NULL, l, n) < 0) {
+		snprintf(warning, wlen, "cannot read the leases in %s (%s): changes to leased devices "
+			 "are not refused", db, pt_ctx_error(ctx));
+		free(*l);
+		*l = NULL;
+		*n = 0;
+	}
+	pt_state_close(st);
+	pt_strlcpy(ctx->err, saved, sizeof(ctx->err));
+	return 0;
 }

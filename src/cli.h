@@ -78,6 +78,14 @@ int cmd_release(struct cli *cli, int argc, char **argv);
 int cmd_leases(struct cli *cli, int argc, char **argv);
 int cmd_pools(struct cli *cli, int argc, char **argv);
 int cmd_gc(struct cli *cli, int argc, char **argv);
+int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_topo(struct cli *cli, int argc, char **argv);
+int cmd_vm(struct cli *cli, int argc, char **argv);
+int cmd_bind(struct cli *cli, int argc, char **argv);
+int cmd_vf(struct cli *cli, int argc, char **argv);
+int cmd_sriov(struct cli *cli, int argc, char **argv);
+/* --timeout MS: 1..3600000, or a message and -1. */
+int cli_timeout_arg(const char *arg, int *ms);
 
 /* What commands load (src/cli-config.c); each prints why on failure.
  * --profile FILE, or the built-in defaults when NULL (pt_config_load). */

@@ -4,9 +4,14 @@
  * Exit 0 converged/applied, 1 failed (after rollback), refused, or drift with
  * --verify; 2 could not run (bad config, unreadable host, state dir locked).
  */
+#include "apply-run.h"
 #include "cli.h"
 #include "json.h"
 #include "passthru/apply.h"
+#include "passthru/parse.h"
+#include "passthru/plan.h"
+#include "passthru/sriov-predict.h"
+#include "passthru/oneshot.h"
 #include "passthru/profile.h"
 #include "passthru/safety.h"
 #include "passthru/state.h"
@@ -22,13 +27,15 @@
 struct refusal {
 	char device[PT_BDF_STRLEN];
 	char kind[24];
-	char why[400];
+	char why[1100];
 };
 
 struct run {
 	struct cli *cli;
 	const char *file;
 	bool dry_run, verify, force;
+	const struct apply_job *job; /* a one-shot command's request, or NULL (a file) */
+	char persisted[4096];        /* the drop-in written (--persist) */
 	struct pt_config_file conf;
 	struct pt_host *h;
 	struct pt_link_vfs *links;
@@ -45,6 +52,8 @@ struct run {
 
 static const struct pt_hostcfg *run_cfg(const struct run *r)
 {
+	if (r->job && r->job->cfg)
+		return r->job->cfg;
 	return pt_config_file_hostcfg(&r->conf);
 }
 
@@ -81,11 +90,21 @@ static void refuse(struct run *r, const char *dev, const char *kind, const char 
  * overrides. */
 static int check_safety(struct run *r)
 {
-	struct pt_safety_opts so = { .state_dir = r->cli->state_dir };
+	struct pt_safety_opts so = { 0 };
 	struct pt_safety_result sr;
+	struct pt_lease *leases = NULL;
+	char warn[320];
 	int ret;
 
+	if (r->plan.n) {
+		pt_state_active_leases(r->cli->ctx, r->cli->state_dir, &leases, &so.n_leases, warn,
+				       sizeof(warn));
+		if (warn[0])
+			cli_warn("%s", warn);
+	}
+	so.leases = leases;
 	ret = pt_safety_check_plan(r->cli->ctx, r->h, &r->plan, &so, &sr);
+	free(leases);
 	if (ret < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
 		return ret;
@@ -118,7 +137,11 @@ static int plan_host(struct run *r)
 	}
 	ret = pt_want_from_config(r->h, run_cfg(r), &r->want, err, sizeof(err));
 	if (ret < 0) {
-		snprintf(r->error, sizeof(r->error), "%s:%s", r->file, err);
+		if (r->job && r->job->cfg) /* no file, no line: the command line said it */
+			snprintf(r->error, sizeof(r->error), "%s: %s", r->file,
+				 strncmp(err, "line 0: ", 8) == 0 ? err + 8 : err);
+		else
+			snprintf(r->error, sizeof(r->error), "%s:%s", r->file, err);
 		return ret;
 	}
 	ret = pt_want_read_links(r->cli->ctx, r->h, &r->want, &r->links, &r->n_links);
@@ -146,6 +169,12 @@ static void print_json(struct run *r, unsigned long writes)
 	struct json j;
 
 	json_doc_begin(&j, stdout, 1);
+	if (r->job && r->job->command) {
+		JSON_KV_STR(&j, "command", r->job->command);
+		JSON_KV_BOOL(&j, "persist", r->job->persist);
+		json_key(&j, "persist_file");
+		json_str_or_null(&j, r->persisted);
+	}
 	JSON_KV_BOOL(&j, "dry_run", r->dry_run || r->verify);
 	JSON_KV_BOOL(&j, "verify", r->verify);
 	json_key(&j, "config");
@@ -271,6 +300,19 @@ static void print_final(struct run *r)
 	}
 }
 
+/* One-shot commands: where the change was recorded, or that it will not last. */
+static void print_persist(const struct run *r)
+{
+	if (!r->job || !r->job->command || r->verify)
+		return;
+	if (r->persisted[0])
+		printf("%s %s: the boot-time apply makes it so again\n",
+		       r->dry_run ? "would record in" : "recorded in", r->persisted);
+	else if (!r->job->persist && !r->error[0])
+		printf("not persistent: this does not survive a reboot (--persist records it for "
+		       "the boot-time apply)\n");
+}
+
 static void print_text(struct run *r, unsigned long writes)
 {
 	const char *verb = r->verify ? "changes would undo the drift"
@@ -278,6 +320,8 @@ static void print_text(struct run *r, unsigned long writes)
 
 	if (r->res.recovered)
 		printf("recovered: %s\n", r->res.recovery);
+	if (r->job && r->job->note)
+		printf("%s\n", r->job->note);
 	for (size_t i = 0; i < r->n_refused; i++)
 		printf("%s %s (%s): %s\n", r->force ? "FORCED" : "refused", r->refused[i].device,
 		       r->refused[i].kind, r->refused[i].why);
@@ -302,6 +346,7 @@ static void print_text(struct run *r, unsigned long writes)
 		if (!r->res.rolled_back)
 			print_final(r);
 	}
+	print_persist(r);
 }
 
 static void run_free(struct run *r)
@@ -346,29 +391,18 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pt_apply_opts o = { .state_dir = cli->state_dir };
-	struct pt_journal *j = NULL;
-	struct run r = { .cli = cli };
-	const char *crash;
-	int c, ret;
+	struct apply_job job = { 0 };
+	int c;
 
 	while ((c = getopt_long(argc, argv, "nVft:jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': r.dry_run = true; break;
-		case 'V': r.verify = true; break;
-		case 'f': r.force = true; break;
-		case 't': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v <= 0 || v > 3600000) {
-				cli_error("--timeout: '%s' is not a number of milliseconds (1..3600000)",
-					  optarg);
+		case 'n': job.dry_run = true; break;
+		case 'V': job.verify = true; break;
+		case 'f': job.force = true; break;
+		case 't':
+			if (cli_timeout_arg(optarg, &job.timeout_ms) < 0)
 				return EXIT_ERROR;
-			}
-			o.timeout_ms = (int)v;
 			break;
-		}
 		case 'j': cli->json = true; break;
 		default:
 			cli_usage(stderr, "apply");
@@ -380,15 +414,54 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 					: "apply: which config file? (passthru apply /etc/passthru/host.yaml)");
 		return EXIT_ERROR;
 	}
-	r.file = argv[optind];
+	job.label = argv[optind];
+	return apply_job_run(cli, &job);
+}
+
+int cli_timeout_arg(const char *arg, int *ms)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v <= 0 || v > 3600000) {
+		cli_error("--timeout: '%s' is not a number of milliseconds (1..3600000)", arg);
+		return -1;
+	}
+	*ms = (int)v;
+	return 0;
+}
+
+/* Records a one-shot change where the boot-time apply finds it (docs/apply.md). */
+static void persist(struct run *r)
+{
+	char err[512];
+
+	if (!r->job || !r->job->persist || !r->job->cfg)
+		return;
+	if (pt_hostcfg_persist(r->cli->ctx, r->job->cfg, r->job->persist_name, r->dry_run,
+			       r->persisted, sizeof(r->persisted)) < 0) {
+		snprintf(err, sizeof(err), "%s", pt_ctx_error(r->cli->ctx));
+		snprintf(r->error, sizeof(r->error), "applied, but not recorded for the next boot: %s",
+			 err);
+	}
+}
+
+int apply_job_run(struct cli *cli, const struct apply_job *job)
+{
+	struct pt_apply_opts o = { .state_dir = cli->state_dir, .timeout_ms = job->timeout_ms };
+	struct pt_journal *j = NULL;
+	struct run r = { .cli = cli, .job = job, .file = job->label, .dry_run = job->dry_run,
+			 .verify = job->verify, .force = job->force };
+	const char *crash;
+	int ret;
+
 	o.config = r.file;
 	crash = getenv("PASSTHRU_CRASH_AFTER_STEP"); /* test-only, see docs/apply.md */
 	if (crash && *crash)
 		o.crash_after_step = atoi(crash);
 
-	if (load_config(&r) < 0)
+	if (!job->cfg && load_config(&r) < 0)
 		return finish(&r, EXIT_ERROR);
-
 	if (!r.dry_run && !r.verify) {
 		ret = pt_journal_open(cli->ctx, o.state_dir, o.lock_wait_ms ? o.lock_wait_ms : 30000, &j);
 		if (ret < 0) {
@@ -423,8 +496,10 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		pt_journal_close(j);
 		return finish(&r, EXIT_FAIL);
 	}
-	if (r.dry_run)
+	if (r.dry_run) {
+		persist(&r);
 		return finish(&r, EXIT_OK);
+	}
 
 	r.applied = true;
 	o.force = true; /* judged above by the same gate; --force overrode what it refused */
@@ -452,5 +527,6 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 			return finish(&r, EXIT_FAIL);
 		}
 	}
-	return finish(&r, EXIT_OK);
+	persist(&r);
+	return finish(&r, r.error[0] ? EXIT_FAIL : EXIT_OK);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* passthru doctor DEV [--cpus LIST]: the diagnosis playbook for one device. */
+#include "passthru/safety.h"
 #include "cli.h"
 #include "passthru/check.h"
 #include "passthru/parse.h"
@@ -51,7 +52,11 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	fo.kernel_log = klog;
 	fo.want_vf_state = d->kind == PT_KIND_VF;
+	fo.holder_of = d;
 	r = pt_hostfacts_gather(cli->ctx, h, &fo, &facts);
+	/* what the host needs (default route, mounts): assignability judges it */
+	if (r == 0 && (r = pt_safety_protected(cli->ctx, h, &facts.prot, &facts.n_prot)) < 0)
+		pt_hostfacts_free(&facts);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		pt_host_free(h);

@@ -119,8 +119,14 @@ static void human(const struct pt_host *h, const struct pt_device *d, const stru
 		const struct pt_iommu_group *g = pt_host_group(h, d->iommu_group);
 		enum pt_tri v = pt_group_viable(h, d->iommu_group);
 
+		char acs[160];
+
 		printf("  IOMMU group:     %d, %zu member%s, viable for vfio now: %s\n", d->iommu_group,
 		       g ? g->n_members : 0, g && g->n_members == 1 ? "" : "s", pt_tri_str(v));
+		if (pt_groups_acs_override(h, acs, sizeof(acs)) == 1)
+			printf("    UNTRUSTWORTHY: %s on the kernel command line: this group may not "
+			       "isolate its members from other groups (passthru check: "
+			       "iommu.acs-override)\n", acs);
 		for (size_t i = 0; g && i < g->n_members; i++) {
 			const struct pt_device *m = pt_host_find(h, &g->members[i]);
 

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "json.h"
 #include "passthru/snapshot.h"
+#include "passthru/vm.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -38,17 +39,35 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-size", required_argument, NULL, 'm' },
+		{ "pid", required_argument, NULL, 'p' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t max = PT_SNAPSHOT_MAX_BYTES;
 	struct pt_snapshot_stats st;
 	const char *out = NULL;
+	long pids[16];
+	size_t n_pids = 0;
 	char name[512];
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "o:m:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:m:p:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p': {
+			/* a PID, or a VM name as `passthru vm` finds it */
+			long pid = pt_vm_find(cli->ctx, optarg, NULL, 0);
+
+			if (pid <= 0) {
+				cli_error("--pid: %s", pt_ctx_error(cli->ctx));
+				return EXIT_ERROR;
+			}
+			if (n_pids == sizeof(pids) / sizeof(pids[0])) {
+				cli_error("--pid: at most %zu processes", n_pids);
+				return EXIT_ERROR;
+			}
+			pids[n_pids++] = pid;
+			break;
+		}
 		case 'o':
 			out = optarg;
 			break;
@@ -82,7 +101,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		default_name(cli, name, sizeof(name));
 		out = name;
 	}
-	r = pt_snapshot_save(cli->ctx, out, max, &st);
+	r = pt_snapshot_save_pids(cli->ctx, out, max, pids, n_pids, &st);
 	if (r < 0) {
 		cli_error("snapshot of %s: %s", pt_ctx_sysroot(cli->ctx), pt_ctx_error(cli->ctx));
 		return EXIT_ERROR;

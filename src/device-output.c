@@ -130,6 +130,16 @@ static void group_json(struct json *j, const struct pt_host *h, const struct pt_
 	JSON_KV_INT(j, "id", g->id);
 	json_key(j, "viable");
 	json_tri(j, pt_group_viable(h, g->id));
+	{
+		char acs[160];
+		int r = pt_groups_acs_override(h, acs, sizeof(acs));
+
+		/* pcie_acs_override= makes every group a guess (iommu.acs-override) */
+		json_key(j, "trustworthy");
+		json_tri(j, r < 0 ? PT_UNKNOWN : r ? PT_NO : PT_YES);
+		json_key(j, "untrustworthy_because");
+		json_str_or_null(j, r == 1 ? acs : "");
+	}
 	json_key(j, "members");
 	json_arr_begin(j);
 	for (size_t i = 0; i < g->n_members; i++) {

@@ -22,6 +22,18 @@ const struct cmd commands[] = {
 	{ "apply", cmd_apply, CMD_NEEDS_ROOT,
 	  "FILE [--dry-run] [--verify] [--force] [--timeout MS] [--json]",
 	  "make the host what FILE says: VFs, VF settings, vfio-pci bindings; rollback on failure" },
+	{ "bind", cmd_bind, CMD_NEEDS_ROOT,
+	  "DEV|--group N DRIVER [--with-group] [--dry-run] [--force] [--persist] [--timeout MS] "
+	  "[--json]",
+	  "bind a function (or its IOMMU group) to vfio-pci, a driver, host or none, as apply would" },
+	{ "vf", cmd_vf, CMD_NEEDS_ROOT,
+	  "PF N|all [--mac M] [--vlan V[:QOS[:PROTO]]] [--spoof-check on|off] [--trust on|off] "
+	  "[--link-state auto|enable|disable] [--max-rate MBPS] [--min-rate MBPS] [--dry-run] "
+	  "[--force] [--persist] [--timeout MS] [--json]",
+	  "set one VF's (or every VF's) MAC, VLAN, spoof check, trust, link state, rates" },
+	{ "sriov", cmd_sriov, CMD_NEEDS_ROOT,
+	  "PF COUNT [--autoprobe on|off] [--dry-run] [--force] [--persist] [--timeout MS] [--json]",
+	  "set a PF's VF count (through 0 when it changes), as apply would" },
 	{ "check", cmd_check, 0,
 	  "[--profile FILE] [--format text|json|prometheus|nfd] [--output FILE] [--strict] "
 	  "[--kernel-log FILE] [--json]",
@@ -43,7 +55,15 @@ const struct cmd commands[] = {
 	  "capacity per pool and NUMA node: total, free, leased, quarantined" },
 	{ "gc", cmd_gc, CMD_NEEDS_ROOT, "[--vm-alive CMD] [--min-age S] [--dry-run] [--json]",
 	  "release the leases of VMs that no longer exist" },
-	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--json]",
+	{ "plan", cmd_plan, 0, "sriov PF COUNT [--json]",
+	  "predict before writing: will enabling COUNT VFs on PF succeed, which limit refuses it" },
+	{ "topo", cmd_topo, 0, "[--format text|dot|svg|html] [-o FILE] [--profile FILE] [--expand]",
+	  "the host as a picture: NUMA nodes, bridges with ACS, VFs, IOMMU groups, check's marks" },
+	{ "vm", cmd_vm, 0,
+	  "VM|PID [--json] | check [--memory SIZE] [--hugepages 2M|1G] [--node N] [--cpus LIST] "
+	  "[--devices BDF,...] [--memlock SIZE|unlimited] [FILE.xml] [--json]",
+	  "what a running VM uses (devices, vCPUs, memory, IRQs) and whether it is aligned" },
+	{ "snapshot", cmd_snapshot, 0, "[-o FILE.tar.gz] [--max-size MIB] [--pid VM|PID]... [--json]",
 	  "capture what passthru reads of this host, for bug reports and fixtures" },
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -48,6 +48,29 @@ void report_text(FILE *f, const struct pt_report *r, const char *profile, bool s
 		strict ? " [--strict: warnings fail]" : "");
 }
 
+void report_json_checks(struct json *j, const struct pt_report *r)
+{
+	json_key(j, "checks");
+	json_arr_begin(j);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct pt_check_result *x = &r->results[i];
+
+		json_obj_begin(j);
+		JSON_KV_STR(j, "id", x->id);
+		JSON_KV_STR(j, "title", x->title);
+		JSON_KV_STR(j, "result", pt_result_str(x->result));
+		json_key(j, "device");
+		json_str_or_null(j, x->device);
+		json_key(j, "subject");
+		json_str_or_null(j, x->subject);
+		JSON_KV_STR(j, "evidence", x->evidence);
+		json_key(j, "decision");
+		json_str_or_null(j, x->decision);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
 void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status,
 		 const struct pt_host *h)
 {
@@ -67,25 +90,7 @@ void report_json(FILE *f, const struct pt_report *r, const char *profile, bool s
 	JSON_KV_INT(&j, "fail", (long long)c[PT_FAIL]);
 	JSON_KV_INT(&j, "skip", (long long)c[PT_SKIP]);
 	json_obj_end(&j);
-	json_key(&j, "checks");
-	json_arr_begin(&j);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct pt_check_result *x = &r->results[i];
-
-		json_obj_begin(&j);
-		JSON_KV_STR(&j, "id", x->id);
-		JSON_KV_STR(&j, "title", x->title);
-		JSON_KV_STR(&j, "result", pt_result_str(x->result));
-		json_key(&j, "device");
-		json_str_or_null(&j, x->device);
-		json_key(&j, "subject");
-		json_str_or_null(&j, x->subject);
-		JSON_KV_STR(&j, "evidence", x->evidence);
-		json_key(&j, "decision");
-		json_str_or_null(&j, x->decision);
-		json_obj_end(&j);
-	}
-	json_arr_end(&j);
+	report_json_checks(&j, r);
 	json_host_warnings(&j, h);
 	json_obj_end(&j);
 	json_end(&j);

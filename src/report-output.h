@@ -8,6 +8,9 @@
 
 const char *report_verdict(const struct pt_report *r, bool strict);
 void report_text(FILE *f, const struct pt_report *r, const char *profile, bool strict, bool color);
+struct json;
+/* The "checks" array of a report, as report_json writes it, into an open object. */
+void report_json_checks(struct json *j, const struct pt_report *r);
 /* h: the scanned host, whose scan warnings the document carries (may be NULL). */
 void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status,
 		 const struct pt_host *h);

@@ -55,6 +55,19 @@ struct pt_pf_vfs {
 	size_t n_vfs;
 };
 
+/* A kernel module as the host has it; 0 (not gathered) is unknown. */
+enum pt_mod_state {
+	PT_MOD_UNKNOWN = 0,
+	PT_MOD_ABSENT,    /* not loaded, and neither modules.dep nor modules.builtin has it */
+	PT_MOD_LOADABLE,  /* in modules.dep, not loaded */
+	PT_MOD_BUILTIN,   /* in modules.builtin (or /sys/module without initstate) */
+	PT_MOD_LOADED,    /* /sys/module/<m>/initstate */
+};
+const char *pt_mod_state_str(enum pt_mod_state s); /* "unknown", "absent", "loadable" ... */
+
+/* A device node seen by lstat (never opened); 0 (not gathered) is unknown. */
+enum pt_node_state { PT_NODE_UNKNOWN = 0, PT_NODE_ABSENT, PT_NODE_CHAR, PT_NODE_OTHER };
+
 /* What the gate knows beyond the PCI model. Unknowns stay unknown. */
 struct pt_hostfacts {
 	struct pt_klog klog;
@@ -92,12 +105,27 @@ struct pt_hostfacts {
 	/* netdev driver/firmware (ethtool) for drivers the allowlist names */
 	struct pt_netdev_info *netdevs;
 	size_t n_netdevs;
+	/* the process holding pt_facts_opts.holder_of through vfio (pt_vm_holder) */
+	bool holder_known;
+	long holder_pid;          /* 0 none */
+	char holder_comm[32];
+	char holder_vm[64];       /* its -name guest=; "" */
+	/* KVM and VFIO (kvm.device, vfio.driver, vfio.unsafe-interrupts) */
+	int kvm_node;             /* enum pt_node_state of /dev/kvm */
+	char kvm_node_what[64];   /* "character device 10:232", "a regular file" */
+	bool cpu_virt_known;      /* /proc/cpuinfo had flags lines */
+	char cpu_virt[8];         /* "vmx", "svm", "" (neither) */
+	char kernel_release[96];  /* /proc/sys/kernel/osrelease; "" unknown */
+	int vfio_pci, vfio_type1, iommufd; /* enum pt_mod_state */
+	char unsafe_interrupts[8]; /* vfio_iommu_type1 allow_unsafe_interrupts "Y"/"N"; ""
+				    * when the module is not loaded (or unreadable) */
 };
 
 struct pt_facts_opts {
 	const char *kernel_log;   /* a file instead of the sysroot's /dev/kmsg */
 	bool want_vf_state;       /* ask netlink (or a recorded dump) for VF settings */
 	const struct pt_profile *profile; /* which drivers need ethtool info */
+	const struct pt_device *holder_of; /* find the process holding it through vfio */
 };
 
 int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h,

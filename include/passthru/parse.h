@@ -65,4 +65,13 @@ char *pt_format_mac(const uint8_t mac[6], char *buf, size_t len);
  * and those that are not ("PCI-MSI"). */
 void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct);
 
+/* /proc/cpuinfo text: "vmx" or "svm" when a "flags" line names one (hardware
+ * virtualization), "" when flags lines exist without either, NULL when there is no
+ * flags line at all (unknown). */
+const char *pt_parse_cpu_virt(const char *buf, size_t len);
+
+/* modules.dep / modules.builtin text: 1 when a line's first path ends in module's .ko
+ * (any compression suffix; '-' and '_' are the same in module names), else 0. */
+int pt_modules_list_has(const char *buf, size_t len, const char *module);
+
 #endif

@@ -3,8 +3,16 @@
  * libpassthru: the host's PCI, SR-IOV, IOMMU and NUMA state as one model.
  *
  * Conventions (every header under include/passthru/ follows them):
- *  - functions return 0 (or a count) on success and a negative errno on failure;
- *    a sentence for humans is left in the context: pt_ctx_error(ctx);
+ *  - errors, the one convention: a function returns 0 (or a count) on success and a
+ *    negative errno on failure, and leaves one sentence for a person in the context
+ *    (pt_err(ctx, -E..., "...") in the library, pt_ctx_error(ctx) to read it): what
+ *    failed, on which device or file:line:col, and what to do. The errno is for the
+ *    program (EPERM refused, ENOSPC nothing free, EINVAL bad input, EBUSY locked ...),
+ *    the sentence for the person. Pure functions that take no context keep the older
+ *    shapes until they are given one: the configuration parsers fill a struct
+ *    pt_cfg_error (pt_config_load turns it into the context's sentence), and
+ *    pt_want_from_config, pt_plan_build and pt_match_resolve write into the caller's
+ *    errbuf/why. New functions take a context;
  *  - the library never prints and never exits;
  *  - every path under /sys, /proc, /dev, /etc, /var is built by pt_path() from the
  *    context's sysroot, so the whole library runs on a directory tree;
@@ -244,10 +252,27 @@ size_t pt_group_other_endpoints(const struct pt_host *host, const struct pt_devi
  * not isolate with ACS; NULL when every hop isolates or nothing can be told. */
 const struct pt_device *pt_device_acs_culprit(const struct pt_host *host,
 					      const struct pt_device *dev);
+/* Are the kernel's IOMMU groups what the hardware isolates? pcie_acs_override= on the
+ * command line tells the kernel to pretend ACS where there is none, so its groups can
+ * no longer be trusted. 1 with the parameter as seen ("pcie_acs_override=downstream")
+ * in seen, 0 when absent, -1 when the command line is unknown. The gate
+ * (iommu.acs-override) and `show` both ask this. */
+int pt_groups_acs_override(const struct pt_host *host, char *seen, size_t len);
+/* A VF on another NUMA node than its PF (both known): a firmware quirk (the VF's
+ * numa_node is the PF's in hardware). 1 and *pf, else 0. The gate (sriov.vf-numa) asks
+ * this for every VF. */
+int pt_vf_numa_differs(const struct pt_host *host, const struct pt_device *vf,
+		       const struct pt_device **pf);
 
 /* Class and driver helpers (lib/pci-class.c), pure. pt_driver_is_vfio: vfio-pci or
  * one of its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci ...). */
 bool pt_driver_is_vfio(const char *driver);
+/* A driver that leaves an IOMMU group usable by vfio: a vfio driver, pci-stub, or
+ * none (""). */
+bool pt_driver_vfio_compatible(const char *driver);
+/* An endpoint: a normal header, not a bridge; without the header type (config
+ * unreadable), the class code decides. The functions vfio counts in a group. */
+bool pt_device_is_endpoint(const struct pt_device *d);
 bool pt_class_is_net(int class_code);
 bool pt_class_is_storage(int class_code);
 bool pt_class_is_display(int class_code);

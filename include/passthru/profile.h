@@ -138,6 +138,7 @@ struct pt_profile {
 	enum pt_severity sev_aer_nonfatal;    /* default warn */
 	enum pt_severity sev_aer_correctable; /* default ignore */
 	enum pt_severity sev_irq_affinity;    /* default warn */
+	enum pt_severity sev_acs_override;    /* default fail */
 	struct pt_device_req *devices;
 	size_t n_devices;
 	/* vf_policy: every VF of every configured PF (or every PF when none configured) */
@@ -176,7 +177,10 @@ void pt_hostcfg_free(struct pt_hostcfg *c);
  * A file as check, apply, assign and pools read it. PT_CONFIG_PROFILE: a profile
  * (which may embed a host configuration). PT_CONFIG_ANY: a profile, else a bare host
  * configuration (one whose VF settings the default vf_policy would refuse is still a
- * host configuration); the profile parser's message wins when both fail. */
+ * host configuration); the profile parser's message wins when both fail. Then the
+ * drop-ins of FILE.d/ (FILE with .yaml replaced by .d: what `--persist` of the
+ * one-shot commands writes) are merged over it in name order (pt_hostcfg_merge); with
+ * PT_CONFIG_ANY, a FILE that does not exist but has drop-ins is those drop-ins. */
 enum pt_config_kind { PT_CONFIG_ANY = 0, PT_CONFIG_PROFILE };
 
 struct pt_config_file {

@@ -61,18 +61,21 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
  *    "no-iommu" when DMA remapping is off (the guest would DMA anywhere in host memory),
  *    "iommu-group" when another endpoint of its group stays on a host driver (functions
  *    the same plan binds to vfio too do not count), or it has no usable group;
+ *  - a VF count the kernel would refuse (kind "sriov_limit": lib/sriov-predict.c, the
+ *    prediction of `passthru plan sriov`, with its reason and advice), unless force;
  *  - any change to a function leased to a VM other than own_vm, and a VF count change
- *    that would destroy a leased VF (kind "leased"), from <state_dir>/state.db when it
- *    exists (state_dir NULL: <sysroot>/var/lib/passthru). force lifts every refusal but
- *    "leased". */
+ *    that would destroy a leased VF (kind "leased"), from the leases the caller
+ *    gives (pt_state_active_leases). force lifts every refusal but "leased". */
 struct pt_plan;
 struct pt_refusal {
 	char device[PT_BDF_STRLEN];
 	char kind[24];
-	char reason[400];
+	char reason[1024];
 };
+struct pt_lease;
 struct pt_safety_opts {
-	const char *state_dir;
+	const struct pt_lease *leases; /* the active leases (pt_state_active_leases) */
+	size_t n_leases;
 	const char *own_vm;     /* leases of this VM are its own to change (assign, release) */
 	bool force;
 };

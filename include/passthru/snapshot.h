@@ -54,6 +54,14 @@ int pt_snapshot_write(struct pt_ctx *ctx, int fd, uint64_t max_bytes,
 int pt_snapshot_save(struct pt_ctx *ctx, const char *file, uint64_t max_bytes,
 		     struct pt_snapshot_stats *stats);
 
+/* The same, plus each process's own view for `passthru vm` (snapshot --pid): its
+ * cmdline, comm, status, limits, numa_maps, threads' comm and status, its open files
+ * as links (only the targets), and libvirt's live domain XML under /run/libvirt/qemu. */
+int pt_snapshot_write_pids(struct pt_ctx *ctx, int fd, uint64_t max_bytes, const long *pids,
+			   size_t n_pids, struct pt_snapshot_stats *stats);
+int pt_snapshot_save_pids(struct pt_ctx *ctx, const char *file, uint64_t max_bytes,
+			  const long *pids, size_t n_pids, struct pt_snapshot_stats *stats);
+
 /* The capture table, for documentation and tests: the path pattern of rule i
  * (absolute, shell-style: *, ?, [...], {a,b}), or NULL past the last rule. */
 const char *pt_snapshot_rule_pattern(size_t i);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Fuzzes the profile and host-configuration parser (lib/profile.c): any bytes must
  * give 0 or -EINVAL with a message, never a crash or a leak; on success every VF's
- * effective settings are computed, and the result is freed. */
+ * effective settings are computed, and the result is freed. A host configuration that
+ * parses is formatted as a drop-in (lib/oneshot.c) and must parse back to the same
+ * YAML, and merge onto itself. */
+#include "passthru/oneshot.h"
 #include "passthru/profile.h"
 
 #include <errno.h>
@@ -35,6 +38,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = pt_hostcfg_parse((const char *)data, size, NULL, &c, &e);
 	if (r != 0 && (r != -EINVAL || !e.msg[0]))
 		abort();
+	if (r == 0) {
+		struct pt_hostcfg back;
+		char *y1 = NULL, *y2 = NULL;
+
+		if (pt_hostcfg_format(&c, "fuzz", &y1) < 0)
+			abort();
+		if (pt_hostcfg_parse(y1, strlen(y1), "drop-in", &back, &e) != 0)
+			abort(); /* a drop-in passthru writes must load */
+		if (pt_hostcfg_format(&back, "fuzz", &y2) < 0 || strcmp(y1, y2) != 0)
+			abort();
+		if (pt_hostcfg_merge(&back, &c) < 0)
+			abort();
+		pt_hostcfg_free(&back);
+		free(y1);
+		free(y2);
+	}
 	pt_hostcfg_free(&c);
 	return 0;
 }

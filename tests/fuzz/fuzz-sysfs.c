@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Fuzzes the sysfs value parsers and the config-space decoder with one input. */
+/* Fuzzes the sysfs value parsers, the config-space decoder, and the /proc/cpuinfo,
+ * modules.dep and modules.alias scanners with one input. */
+#include "passthru/oneshot.h"
 #include "passthru/parse.h"
 #include "passthru/passthru.h"
 
@@ -43,6 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pt_cmdline_get(s, "iommu", buf, sizeof(buf));
 	pt_cmdline_get(s, "intel_iommu", buf, 1);
 	pt_config_parse(data, size > 4096 ? 4096 : size, &c);
+	pt_parse_cpu_virt(s, size);
+	pt_modules_list_has(s, size, "vfio_pci");
+	pt_modalias_match(s, size, "pci:v00008086d000010C9sv00008086sd0000A03Cbc02sc00i00", buf,
+			  sizeof(buf));
 	free(s);
 	return 0;
 }

@@ -187,7 +187,7 @@ class Host:
                  lnksta=None, msix=None, msi=False, acs=None, sriov=None, aer=True,
                  multifunction=False, bridge_buses=None, irqs=0, omit=(), config_len=4096,
                  vf=False, reset_method="flr bus", driver_override=None, enable=None,
-                 dsn=None, config_hook=None, numa_raw=None):
+                 dsn=None, config_hook=None, numa_raw=None, resources=None, ari=None):
         """Writes one PCI function. parent is a root bus name or an Fn."""
         if isinstance(parent, Fn):
             pdir, pnuma, pcpus = parent.path, parent.numa, parent.cpulist
@@ -244,16 +244,28 @@ class Host:
         attrs["power_state"] = "D0\n"
         attrs["dma_mask_bits"] = "64\n"
         attrs["consistent_dma_mask_bits"] = "64\n"
-        attrs["ari_enabled"] = "1\n" if bridge_buses else "0\n"
+        # the kernel's ari_enabled tells whether ARI forwarding is on for the bus the
+        # function sits on; the fixtures' SR-IOV PFs sit behind ARI-forwarding ports
+        if ari is None:
+            ari = bool(bridge_buses or sriov)
+        attrs["ari_enabled"] = "1\n" if ari else "0\n"
         attrs["modalias"] = "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n" % (
             vendor, device, subsys[0], subsys[1], cls >> 16, (cls >> 8) & 0xff, cls & 0xff)
         attrs["uevent"] = "%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n" % (
             "DRIVER=%s\n" % driver if driver else "", cls, vendor, device, subsys[0], subsys[1], bdf)
         nres = 17 if header == 1 else 13
-        attrs["resource"] = "".join(
-            "0x%016x 0x%016x 0x%016x\n" % ((0xf0000000 + (irq << 20), 0xf0000000 + (irq << 20) + 0xfffff, 0x40200)
-                                           if i == 0 and header == 0 else (0, 0, 0))
-            for i in range(nres))
+        res = {}
+        if header == 0:
+            res[0] = (0xf0000000 + (irq << 20), 0xf0000000 + (irq << 20) + 0xfffff, 0x40200)
+        if sriov and not vf:
+            # VF BAR 0 (resource7): 16 KiB per VF, sized for TotalVFs, 64-bit prefetchable,
+            # placed at boot above 4G
+            size = sriov.get("vf_bar", 0x4000) * sriov["total"]
+            base = 0x4000000000 + (irq << 24)
+            res[7] = (base, base + size - 1, 0x14220c)
+        res.update(resources or {})
+        attrs["resource"] = "".join("0x%016x 0x%016x 0x%016x\n" % res.get(i, (0, 0, 0))
+                                    for i in range(nres))
         if reset_method:
             attrs["reset_method"] = reset_method + "\n"
         if ptype is not None:
@@ -426,6 +438,35 @@ class Host:
     def cmdline(self, s):
         self.write("/proc/cmdline", s + "\n", 0o444)
 
+    def virt(self, release, cpu_flag, kvm, modules, loaded, unsafe=None, aliases=()):
+        """KVM and VFIO as the gate sees them: CPU flags (vmx/svm or none), /dev/kvm as
+        a snapshot stores a device node (an empty file), the kernel release with its
+        modules.dep/builtin/alias, loaded modules (/sys/module/M/initstate) and
+        vfio_iommu_type1's allow_unsafe_interrupts."""
+        flags = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat"
+        if cpu_flag:
+            flags += " " + cpu_flag
+        self.write("/proc/cpuinfo", "".join(
+            "processor\t: %d\nvendor_id\t: GenuineIntel\nflags\t\t: %s\n\n" % (i, flags)
+            for i in range(2)))
+        self.mkdir("/dev")
+        if kvm:
+            self.write("/dev/kvm", "")
+        self.write("/proc/sys/kernel/osrelease", release + "\n")
+        lm = "/lib/modules/" + release
+        self.write(lm + "/modules.dep", "".join(
+            "kernel/%s%s: \n" % (m, "" if m.endswith(".xz") else ".ko")
+            for m in modules if not m.startswith("builtin:")))
+        self.write(lm + "/modules.builtin", "".join(
+            "kernel/%s.ko\n" % m[8:] for m in modules if m.startswith("builtin:")))
+        self.write(lm + "/modules.alias", "".join("alias %s %s\n" % a for a in aliases))
+        self.mkdir("/sys/module")
+        for m in loaded:
+            self.write("/sys/module/%s/initstate" % m, "live\n")
+        if unsafe is not None:
+            self.write("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
+                       unsafe + "\n")
+
 
 def cpumask(cpulist):
     m = 0
@@ -452,6 +493,18 @@ def case_dual_socket(h):
     h.dmar("dmar1")
     h.cmdline("BOOT_IMAGE=/vmlinuz-6.1.0-27-amd64 root=UUID=5c0de6a1-2f3e-4d3c-9a51-8f1a2b3c4d5e ro "
               "intel_iommu=on iommu=pt default_hugepagesz=2M hugepagesz=1G hugepages=4 quiet")
+    h.virt("6.1.0-27-amd64", "vmx", True,
+           ["drivers/vfio/pci/vfio-pci", "drivers/vfio/vfio_iommu_type1", "drivers/vfio/vfio",
+            "drivers/net/ethernet/intel/igb/igb", "drivers/nvme/host/nvme",
+            "drivers/net/ethernet/intel/i40e/i40e", "sound/pci/hda/snd-hda-intel.ko.xz",
+            "builtin:drivers/pci/pci-stub"],
+           ["vfio", "vfio_pci", "vfio_iommu_type1", "kvm", "kvm_intel"], unsafe="N",
+           aliases=[("pci:v000015B3d00001015sv*sd*bc*sc*i*", "mlx5_core"),
+                    ("pci:v00008086d00001572sv*sd*bc*sc*i*", "i40e"),
+                    ("pci:v*d*sv*sd*bc01sc08i02*", "nvme"),
+                    ("pci:v0000144Dd0000A824sv*sd*bc01sc08i02*", "nvme"),
+                    ("pci:v000010DEd*sv*sd*bc04sc03i00*", "snd_hda_intel"),
+                    ("pci:v00008086d000010FBsv*sd*bc*sc*i*", "ixgbe")])
     g = iter(range(0, 1000))
 
     # socket 0, legacy root bus: host bridge, a root port with a degraded NIC, a root
@@ -618,7 +671,12 @@ def case_messy(h):
 
 def case_noiommu(h):
     h.numa({0: "0-1"}, {0: {2048: (0, 0)}})
-    h.cmdline("console=ttyS0 reboot=k panic=1 root=/dev/vda rw")
+    h.cmdline("console=ttyS0 reboot=k panic=1 root=/dev/vda rw "
+              "vfio_iommu_type1.allow_unsafe_interrupts=1 pcie_acs_override=downstream")
+    # a VM without nested virtualization, a kernel without vfio-pci, and the unsafe
+    # interrupts switch on (what people do on hosts without interrupt remapping)
+    h.virt("6.1.0-27-amd64", None, False, ["drivers/vfio/vfio_iommu_type1", "drivers/vfio/vfio"],
+           ["vfio", "vfio_iommu_type1"], unsafe="Y")
     r0 = Fn(h, "/sys/devices/" + h.root_bus("pci0000:00", 0), "", 0, "0-1")
     h.function(r0, "0000:00:00.0", 0x8086, 0x0d57, 0x060000, ptype=None, reset_method=None)
     blk = h.function(r0, "0000:00:02.0", 0x1af4, 0x1042, 0x018000, subsys=(0x1af4, 0x1100),
@@ -657,7 +715,50 @@ def case_large(h, pfs=16, vfs=63):
         gid += 2 + vfs
 
 
-CASES = {"dual-socket": case_dual_socket, "messy": case_messy, "noiommu": case_noiommu,
+def case_sriov_limits(h):
+    """One PF per limit of `passthru plan sriov`, each behind its own root port."""
+    h.numa({0: "0-3"}, {0: {2048: (0, 0)}})
+    h.dmar("dmar0")
+    h.cmdline("BOOT_IMAGE=/vmlinuz-6.1.0-27-amd64 ro intel_iommu=on")
+    r0 = Fn(h, "/sys/devices/" + h.root_bus("pci0000:00", 0), "", 0, "0-3")
+    h.function(r0, "0000:00:00.0", 0x8086, 0x2020, 0x060000, group=0, iommu="dmar0",
+               ptype=None, reset_method=None)
+    M, P = 0x40200, 0x14220c  # mem, 64-bit prefetchable mem
+
+    def port(n, sub=None, mem=(0xfe000000, 0xfe0fffff), pref=None):
+        base = 0x4000000000 + (n << 28)
+        pref = pref or (base, base + 0xfffffff)
+        return h.function(r0, "0000:00:%02x.0" % n, 0x8086, 0x2030, 0x060400,
+                          driver="pcieport", group=n, iommu="dmar0", ptype=ROOT_PORT,
+                          lnkcap=(3, 8), lnksta=(3, 8), acs=(ACS_PORT_CAP, ACS_ISOLATING),
+                          msi=True, bridge_buses=(0, n, sub if sub is not None else n),
+                          resources={14: mem + (0x200,), 15: pref + (0x102201,)})
+
+    def pf(parent, bus, total, offset, stride, driver="igb", **kw):
+        return h.function(parent, "0000:%02x:00.0" % bus, 0x8086, 0x10c9, 0x020000,
+                          driver=driver, group=0x40 + bus, iommu="dmar0", ptype=EP,
+                          lnkcap=(3, 8), lnksta=(3, 8), msix=10,
+                          sriov=dict(total=total, num=0, offset=offset, stride=stride,
+                                     vf_device=0x10ca, vf_bar=kw.pop("vf_bar", 0x4000)), **kw)
+
+    # 01: every count fits (VF BARs placed, VFs on the PF's bus, ARI on)
+    pf(port(1), 1, 8, 0x80, 2)
+    # 02: VF BARs not placed at boot: resource7 sized but unset, the window too small
+    p2 = port(2, mem=(0xfe100000, 0xfe1fffff), pref=(0x4200000000, 0x42000fffff))
+    pf(p2, 2, 8, 0x80, 2, vf_bar=0x40000,
+       resources={7: (0, 0x1fffff, 0x14220c), 0: (0x4200000000, 0x42000dffff, P)})
+    # 03: VFs past the bus range: offset 0x80, stride 4: VF 32 lands on bus 04
+    pf(port(3), 3, 64, 0x80, 4)
+    # 04: no ARI forwarding: VFs 0-6 are functions of device 0, VF 7 is device 01
+    pf(port(4), 4, 16, 1, 1, ari=False)
+    # 05: no driver; 06: a driver without sriov_configure
+    pf(port(5), 5, 8, 0x80, 2, driver=None)
+    pf(port(6), 6, 8, 0x80, 2, driver="pci-stub")
+    # 07: the kernel dropped the VF BAR resources (reset to 0 after a failed placement)
+    pf(port(7), 7, 8, 0x80, 2, resources={7: (0, 0, 0)})
+
+
+CASES = {"dual-socket": case_dual_socket, "sriov-limits": case_sriov_limits, "messy": case_messy, "noiommu": case_noiommu,
          "large": case_large}
 
 

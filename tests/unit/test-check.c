@@ -5,6 +5,7 @@
  */
 #include "passthru/check.h"
 #include "passthru/judge.h"
+#include "passthru/oneshot.h"
 #include "passthru/parse.h"
 #include "passthru/profile.h"
 #include "tap.h"
@@ -313,6 +314,115 @@ static void test_evidence_text(void)
 	pt_ctx_free(ctx);
 }
 
+/* kvm.device, vfio.driver, vfio.unsafe-interrupts, iommu.acs-override, sriov.vf-numa:
+ * gathered from the fixtures (dual-socket: a healthy KVM host; noiommu: a VM without
+ * nested virtualization or vfio-pci, unsafe interrupts and ACS override on), then
+ * judged; and judged again on facts changed here. */
+static void test_virt(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan("dual-socket", &ctx);
+	struct pt_hostfacts f;
+	struct pt_profile p;
+	struct pt_report r;
+	const struct pt_check_result *c;
+
+	if (!ok(h != NULL, "dual-socket scans"))
+		return;
+	ok(pt_hostfacts_gather(ctx, h, NULL, &f) == 0, "dual-socket: facts gathered");
+	is_int(f.kvm_node, PT_NODE_CHAR, "dual-socket: /dev/kvm is there (a snapshot's marker)");
+	is_str(f.cpu_virt, "vmx", "dual-socket: vmx in the CPU flags");
+	is_int(f.vfio_pci, PT_MOD_LOADED, "dual-socket: vfio_pci loaded");
+	is_int(f.vfio_type1, PT_MOD_LOADED, "dual-socket: vfio_iommu_type1 loaded");
+	is_int(f.iommufd, PT_MOD_ABSENT, "dual-socket: no iommufd in modules.dep");
+	is_str(f.unsafe_interrupts, "N", "dual-socket: allow_unsafe_interrupts N");
+	profile(&p, NULL);
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "kvm.device", NULL), PT_PASS, "kvm.device passes");
+	is_int(result(&r, "vfio.driver", NULL), PT_PASS, "vfio.driver passes");
+	is_int(result(&r, "vfio.unsafe-interrupts", NULL), PT_PASS, "vfio.unsafe-interrupts passes");
+	is_int(result(&r, "iommu.acs-override", NULL), PT_PASS, "iommu.acs-override passes");
+	is_int(result(&r, "sriov.vf-numa", "0000:18:02.1"), PT_WARN,
+	       "sriov.vf-numa: the node-1 VF of a node-0 PF is reported");
+	c = find(&r, "sriov.vf-numa", "0000:18:02.1");
+	ok(c && strstr(c->evidence, "0000:18:00.0 is on node 0") && strstr(c->decision, "firmware"),
+	   "... as a firmware quirk, naming the PF's node");
+	is_int(result(&r, "sriov.vf-numa", "0000:18:02.0"), -1, "a VF on its PF's node is not");
+	pt_report_free(&r);
+
+	/* loadable but not loaded, for a profile that passes devices through: warn */
+	f.vfio_pci = PT_MOD_LOADABLE;
+	pt_profile_free(&p);
+	profile(&p, "passthrough:\n  - device: { bdf: \"0000:86:00.0\" }\n");
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "vfio.driver", NULL), PT_WARN, "vfio-pci loadable, not loaded: warn");
+	ok(strstr(find(&r, "vfio.driver", NULL)->decision, "modules-load.d") != NULL,
+	   "... saying how to load it at boot");
+	pt_report_free(&r);
+	f.vfio_type1 = f.iommufd = PT_MOD_ABSENT;
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "vfio.driver", NULL), PT_FAIL, "no vfio IOMMU backend for a passthrough profile: fail");
+	pt_report_free(&r);
+	f.iommufd = PT_MOD_BUILTIN;
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "vfio.driver", NULL), PT_WARN, "iommufd built in is a backend");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+
+	/* pcie_acs_override: fail by default, warn when the profile accepts it */
+	free(h->cmdline);
+	h->cmdline = strdup("ro quiet pcie_acs_override=downstream,multifunction");
+	profile(&p, NULL);
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "iommu.acs-override", NULL), PT_FAIL, "pcie_acs_override: fail");
+	c = find(&r, "iommu.acs-override", NULL);
+	ok(c && strstr(c->evidence, "pcie_acs_override=downstream,multifunction") &&
+	   strstr(c->decision, "Remove pcie_acs_override"), "... naming the parameter and the way out");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	profile(&p, "severity: { acs_override: warn }\n");
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "iommu.acs-override", NULL), PT_WARN, "severity acs_override: warn");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+
+	h = scan("noiommu", &ctx);
+	if (!ok(h != NULL, "noiommu scans"))
+		return;
+	pt_hostfacts_gather(ctx, h, NULL, &f);
+	is_int(f.kvm_node, PT_NODE_ABSENT, "noiommu: no /dev/kvm");
+	ok(f.cpu_virt_known && !f.cpu_virt[0], "noiommu: neither vmx nor svm");
+	is_int(f.vfio_pci, PT_MOD_ABSENT, "noiommu: vfio-pci neither loaded nor in modules.dep");
+	profile(&p, NULL);
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "kvm.device", NULL), PT_FAIL, "kvm.device fails");
+	ok(strstr(find(&r, "kvm.device", NULL)->decision, "VT-x") != NULL, "... saying to enable VT-x/AMD-V");
+	is_int(result(&r, "vfio.driver", NULL), PT_FAIL, "vfio.driver fails");
+	is_int(result(&r, "vfio.unsafe-interrupts", NULL), PT_FAIL, "allow_unsafe_interrupts Y fails");
+	ok(strstr(find(&r, "vfio.unsafe-interrupts", NULL)->evidence, "command line") != NULL,
+	   "... and says the command line sets it");
+	is_int(result(&r, "iommu.acs-override", NULL), PT_FAIL, "pcie_acs_override=downstream fails");
+	pt_report_free(&r);
+	/* unknown facts are skipped, not guessed */
+	pt_hostfacts_free(&f);
+	facts_from_log(&f, LOG_OK);
+	free(h->cmdline);
+	h->cmdline = NULL;
+	pt_check_run(h, &f, &p, &r);
+	is_int(result(&r, "kvm.device", NULL), PT_SKIP, "unknown /dev and CPU flags: kvm.device skipped");
+	is_int(result(&r, "vfio.driver", NULL), PT_SKIP, "unknown modules: vfio.driver skipped");
+	is_int(result(&r, "vfio.unsafe-interrupts", NULL), PT_SKIP, "module not loaded: skipped");
+	is_int(result(&r, "iommu.acs-override", NULL), PT_SKIP, "no /proc/cmdline: skipped");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 /* One judgement per fact (lib/judge.c), as doctor and check report it. */
 static void test_judgements(void)
 {
@@ -411,6 +521,28 @@ static void test_judgements(void)
 	}
 }
 
+static void test_virt_parsers(void)
+{
+	const char *ci = "processor\t: 0\nflags\t\t: fpu vme svm lm\n\nprocessor\t: 1\n";
+	const char *dep = "kernel/drivers/vfio/pci/vfio-pci.ko.xz: kernel/drivers/vfio/vfio.ko\n"
+			  "kernel/arch/x86/kvm/kvm.ko:\n";
+	const char *alias = "alias pci:v*d*sv*sd*bc01sc08i02* nvme\n"
+			    "alias pci:v00001B36d00000010sv*sd*bc*sc*i* qemu_nvme\n";
+	char m[64];
+
+	is_str(pt_parse_cpu_virt(ci, strlen(ci)), "svm", "cpuinfo: svm");
+	is_str(pt_parse_cpu_virt("flags : fpu vmxx\n", 17), "", "cpuinfo: vmxx is not vmx");
+	ok(pt_parse_cpu_virt("processor : 0\n", 14) == NULL, "cpuinfo without flags: unknown");
+	is_int(pt_modules_list_has(dep, strlen(dep), "vfio_pci"), 1, "modules.dep: vfio-pci.ko.xz is vfio_pci");
+	is_int(pt_modules_list_has(dep, strlen(dep), "vfio"), 0, "a dependency is not an entry");
+	is_int(pt_modules_list_has(dep, strlen(dep), "kvm"), 1, "kvm.ko");
+	is_int(pt_modalias_match(alias, strlen(alias), "pci:v00001B36d00000010sv00001AF4sd00001100bc01sc08i02",
+				 m, sizeof(m)), 1, "modalias matched");
+	is_str(m, "qemu_nvme", "the vendor:device alias wins over the class one");
+	is_int(pt_modalias_match(alias, strlen(alias), "pci:v00008086d00001521sv0sd0bc02sc00i00", m,
+				 sizeof(m)), 0, "no alias for a NIC here");
+}
+
 static void test_interrupts_parser(void)
 {
 	const char *t =
@@ -440,7 +572,9 @@ int main(void)
 	if (!ok(system(cmd) == 0, "fixtures generated"))
 		return done_testing();
 	test_interrupts_parser();
+	test_virt_parsers();
 	test_noiommu();
+	test_virt();
 	test_dual_socket();
 	test_evidence_text();
 	test_judgements();

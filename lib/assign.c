@@ -714,54 +714,6 @@ int pt_device_reset(struct pt_ctx *ctx, const struct pt_device *d, int timeout_m
 	return 0;
 }
 
-long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len)
-{
-	char group[64], cdev[96], path[4200], proc[4096];
-	struct dirent *e;
-	long holder = 0;
-	DIR *dp;
-
-	if (comm && len)
-		comm[0] = '\0';
-	pt_vfio_dev_nodes(ctx, d, group, sizeof(group), cdev, sizeof(cdev));
-	if ((!group[0] && !cdev[0]) || pt_path(ctx, proc, sizeof(proc), "/proc") < 0 ||
-	    !(dp = opendir(proc)))
-		return 0;
-	while (!holder && (e = readdir(dp))) {
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		struct dirent *f;
-		DIR *fd;
-		int dfd;
-
-		if (*end || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/fd", proc, e->d_name);
-		if (!(fd = opendir(path)))
-			continue; /* gone, or not ours to read */
-		dfd = dirfd(fd);
-		while ((f = readdir(fd))) {
-			char target[256];
-			ssize_t n = readlinkat(dfd, f->d_name, target, sizeof(target) - 1);
-
-			if (n <= 0)
-				continue;
-			target[n] = '\0';
-			if ((group[0] && strcmp(target, group) == 0) ||
-			    (cdev[0] && strcmp(target, cdev) == 0)) {
-				holder = pid;
-				break;
-			}
-		}
-		closedir(fd);
-	}
-	closedir(dp);
-	if (holder && comm && len &&
-	    pt_read_attr(ctx, comm, len, "/proc/%ld/comm", holder) < 0)
-		comm[0] = '\0';
-	return holder;
-}
-
 /* Release step 0: true (and out says so) when a process still holds d through vfio:
  * a reset would pull it from under the guest. */
 static bool release_in_use(struct pt_ctx *ctx, const struct pt_device *d,

@@ -13,6 +13,18 @@
 #include <errno.h>
 #include <stdio.h>
 
+/* What the gate says of a module (check.h); hostfacts.c gathers the states. */
+const char *pt_mod_state_str(enum pt_mod_state s)
+{
+	switch (s) {
+	case PT_MOD_ABSENT: return "absent";
+	case PT_MOD_LOADABLE: return "loadable";
+	case PT_MOD_BUILTIN: return "built in";
+	case PT_MOD_LOADED: return "loaded";
+	default: return "unknown";
+	}
+}
+
 const char *pt_result_str(enum pt_result r)
 {
 	switch (r) {

@@ -179,17 +179,6 @@ static void read_irq_spread(struct pt_ctx *ctx, const struct pt_host *h, struct 
 	}
 }
 
-const char *pt_mod_state_str(enum pt_mod_state s)
-{
-	switch (s) {
-	case PT_MOD_ABSENT: return "absent";
-	case PT_MOD_LOADABLE: return "loadable";
-	case PT_MOD_BUILTIN: return "built in";
-	case PT_MOD_LOADED: return "loaded";
-	default: return "unknown";
-	}
-}
-
 /* lstat only: a device node is never opened here (opening /dev/kvm creates nothing,
  * but other nodes block or have side effects, and a stat says what the gate needs). */
 static void read_kvm(struct pt_ctx *ctx, struct pt_hostfacts *f)

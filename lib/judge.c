@@ -260,7 +260,11 @@ void pt_judge_assignable(const struct pt_host *h, enum pt_tri dma_on, const stru
 						      m->driver[0] ? m->driver : "no driver");
 		}
 	}
-	if (prot && (p = pt_safety_find(prot, n_prot, &d->bdf)))
+	p = NULL;
+	for (size_t i = 0; prot && i < n_prot && !p; i++) /* not pt_safety_find: no cycle */
+		if (pt_bdf_eq(&prot[i].bdf, &d->bdf))
+			p = &prot[i];
+	if (p)
 		cause(out, PT_CAUSE_PROTECTED, d,
 		      "pick another device; --force takes it anyway once what the host needs it for "
 		      "has moved",

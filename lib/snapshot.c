@@ -150,6 +150,7 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/proc/[0-9]*/comm", .kind = SNAP_FILE, .flags = SNAP_FLAT,
 	  .only_if = "irqbalance" },
 	/* the kernel log, and device nodes passthru only tests for */
+	{ .pattern = "/dev", .kind = SNAP_ENTRY }, /* so a node it lacks reads "absent", not "unknown" */
 	{ .pattern = "/dev/kmsg", .kind = SNAP_FILE, .flags = SNAP_FLAT | SNAP_CHARDEV,
 	  .max = BIG_MAX },
 	{ .pattern = "/dev/{kvm,iommu}", .kind = SNAP_MARKER, .flags = SNAP_FLAT },

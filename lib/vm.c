@@ -11,7 +11,6 @@
 #include "internal.h"
 #include "sysfs-paths.h"
 #include "passthru/parse.h"
-#include "passthru/assign.h"
 #include "passthru/state.h"
 #include "passthru/vm.h"
 
@@ -35,27 +34,6 @@ static void warn(struct pt_vm *vm, const char *fmt, ...)
 	va_end(ap);
 	if ((s = strdup(buf)) && PT_PUSH(vm->warnings, vm->n_warnings, s))
 		free(s);
-}
-
-/* ---- which files stand for a device ------------------------------------------------ */
-
-void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *group, size_t glen,
-		       char *cdev, size_t clen)
-{
-	char path[4096];
-	struct dirent *e;
-	DIR *dp;
-
-	group[0] = cdev[0] = '\0';
-	if (d->iommu_group >= 0)
-		snprintf(group, glen, "/dev/vfio/%d", d->iommu_group);
-	if (pt_path(ctx, path, sizeof(path), PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name) >= 0 &&
-	    (dp = opendir(path))) {
-		while ((e = readdir(dp)))
-			if (strncmp(e->d_name, "vfio", 4) == 0)
-				snprintf(cdev, clen, "/dev/vfio/devices/%s", e->d_name);
-		closedir(dp);
-	}
 }
 
 /* ---- finding the process ------------------------------------------------------------ */
@@ -487,17 +465,13 @@ static void read_irqs(struct pt_ctx *ctx, struct pt_vm *vm)
 	free(irqs);
 }
 
-static void read_leases(struct pt_state *st, struct pt_vm *vm)
+static void read_leases(const struct pt_lease *l, size_t n, bool have, struct pt_vm *vm)
 {
-	struct pt_lease *l = NULL;
-	size_t n = 0;
-
-	if (!st || pt_state_leases(st, NULL, &l, &n) < 0)
+	if (!have)
 		return;
 	vm->leases_known = true;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < vm->n_devs; k++) {
-			vm->devs[k].lease_known = true;
 			if (!strcmp(vm->devs[k].bdf, l[i].bdf))
 				pt_strlcpy(vm->devs[k].lease_vm, l[i].vm, sizeof(vm->devs[k].lease_vm));
 		}
@@ -510,11 +484,10 @@ static void read_leases(struct pt_state *st, struct pt_vm *vm)
 	}
 	for (size_t k = 0; k < vm->n_devs; k++)
 		vm->devs[k].lease_known = true;
-	free(l);
 }
 
-int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, struct pt_state *st, long pid,
-		 const char *name, struct pt_vm *vm)
+int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_lease *leases,
+		 size_t n_leases, bool have_leases, long pid, const char *name, struct pt_vm *vm)
 {
 	struct pt_libvirt_domain *dom = NULL;
 	int r;
@@ -557,7 +530,7 @@ int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, struct pt_state *s
 	from_cmdline(ctx, h, vm, dom);
 	hotplugged(ctx, h, vm);
 	read_irqs(ctx, vm);
-	read_leases(st, vm);
+	read_leases(leases, n_leases, have_leases, vm);
 	vm->guest_ram = pt_qemu_guest_ram(&vm->cmd);
 	if (vm->guest_ram > 0) {
 		vm->pinned_need = vm->guest_ram;

@@ -23,12 +23,21 @@ struct cli {
 
 #define CMD_NEEDS_ROOT 0x1 /* writes kernel state: refuse early without root (unless a sysroot) */
 
+/* One option of a command, as help, usage and completion show it. */
+struct cmd_opt {
+	const char *name;  /* the long option, without "--" */
+	char short_name;   /* its one-letter form, or 0 */
+	const char *arg;   /* its argument as usage shows it ("FILE"), NULL for a flag */
+	const char *help;  /* one line */
+};
+
 struct cmd {
 	const char *name;
 	int (*fn)(struct cli *cli, int argc, char **argv);
 	unsigned flags;
-	const char *args;    /* usage line after the command name */
+	const char *args;    /* positional arguments, after the command name ("DEV") */
 	const char *summary; /* one line, shown by `passthru help` */
+	const struct cmd_opt *opts; /* every option but --json/--help; ends with {NULL} */
 };
 
 extern const struct cmd commands[];
@@ -48,6 +57,13 @@ void cli_host_warnings(const struct cli *cli, const struct pt_host *h);
 struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev);
 /* Both at once: scans, resolves DEV, and on failure frees the host and returns NULL. */
 struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_host **h);
+/* Every command's getopt_long() goes through cli_getopt_long() (src/main.c), which
+ * can check the parser's options against the command table (PASSTHRU_OPTCHECK). */
+#include <getopt.h>
+int cli_getopt_long(int argc, char *const argv[], const char *optstring,
+		    const struct option *longopts, int *longindex);
+#define getopt_long(argc, argv, optstring, longopts, longindex) \
+	cli_getopt_long(argc, argv, optstring, longopts, longindex)
 /* For getopt loops: one shared set of long options every command accepts. */
 #define CLI_COMMON_LONGOPTS \
 	{ "json", no_argument, NULL, 'j' }, \

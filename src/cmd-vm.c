@@ -48,6 +48,8 @@ int cmd_vm(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_state *st = NULL;
+	struct pt_lease *leases = NULL;
+	size_t n_leases = 0;
 	struct pt_host *h = NULL;
 	struct pt_report rep;
 	struct pt_vm vm;
@@ -77,7 +79,13 @@ int cmd_vm(struct cli *cli, int argc, char **argv)
 	if (!(h = cli_scan(cli)))
 		return EXIT_ERROR;
 	st = state_if_any(cli);
-	r = pt_vm_gather(cli->ctx, h, st, pid, name, &vm);
+	if (st && pt_state_leases(st, NULL, &leases, &n_leases) < 0) {
+		cli_warn("leases unknown: %s", pt_ctx_error(cli->ctx));
+		pt_state_close(st);
+		st = NULL;
+	}
+	r = pt_vm_gather(cli->ctx, h, leases, n_leases, st != NULL, pid, name, &vm);
+	free(leases);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		pt_state_close(st);

@@ -8,10 +8,13 @@ import subprocess
 import sys
 
 LAYERS = [
-    ("actors", "assign apply journal state state-db"),
-    ("judges", "check doctor safety judge plan allocate group match"),
-    ("gatherers", "pci host hostfacts klog ethtool nl-socket snapshot pci-access"),
-    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer"),
+    # what changes state, and what joins every source (the VM view, the gate's facts,
+    # the config loader over the drop-ins one-shot commands write)
+    ("actors", "assign apply journal state state-db oneshot config-load vm hostfacts"),
+    ("judges", "check doctor safety judge plan allocate group match vm-judge topo sriov-predict"),
+    ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder"),
+    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer tar-reader "
+                "vm-parse libvirt-xml"),
     ("bottom", "sysroot state-dir parse bdf pci-class"),
 ]
 layer = {f: i for i, (_, files) in enumerate(LAYERS) for f in files.split()}

@@ -24,6 +24,7 @@
 #define PASSTHRU_ASSIGN_H
 
 #include "passthru/passthru.h"
+#include "passthru/vm.h"
 #include "passthru/profile.h"
 #include "passthru/state.h"
 
@@ -210,11 +211,7 @@ int pt_gc(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	  const char *const *live_vms, size_t n_live, long min_age_s,
 	  const struct pt_release_opts *o, struct pt_gc_result *res);
 
-/* The process holding d open through vfio: its IOMMU group's /dev/vfio/<group>, or its
- * vfio device cdev /dev/vfio/devices/vfioN (iommufd), found among the open files in
- * /proc/<pid>/fd. Returns the pid (comm filled, may be NULL) or 0 when none (processes
- * that cannot be read are skipped). */
-long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len);
+/* pt_vfio_holder(): passthru/vm.h, with the VM view. */
 
 /* Resets one function through its `reset` attribute: 0, -ENOTTY when it has no reset
  * method (no reset_method, or an empty one), or the write's error. */

@@ -251,12 +251,13 @@ struct pt_vm {
 	size_t n_warnings;
 };
 
-struct pt_state;
+struct pt_lease;
 /* Gathers the VM view of process pid (through the sysroot). h is the scanned host
- * (devices, nodes); st may be NULL (no lease facts). name: what the user called the
- * VM ("" when it was a PID). -ESRCH no such process, -EINVAL not a QEMU process. */
-int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, struct pt_state *st, long pid,
-		 const char *name, struct pt_vm *out);
+ * (devices, nodes); leases are passthru's active leases (pt_state_leases), have_leases
+ * false when there is no state database (no lease facts then). name: what the user
+ * called the VM ("" when it was a PID). -ESRCH no such process, -EINVAL not QEMU. */
+int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_lease *leases,
+		 size_t n_leases, bool have_leases, long pid, const char *name, struct pt_vm *vm);
 void pt_vm_free(struct pt_vm *vm);
 
 /* VM (a libvirt domain name, a -name guest=NAME, or a PID) -> its QEMU pid. Reads
@@ -268,6 +269,12 @@ long pt_vm_find(struct pt_ctx *ctx, const char *vm, char *name, size_t namelen);
  * "holding a device through vfio" means (pt_vfio_holder and the VM view both ask). */
 void pt_vfio_dev_nodes(struct pt_ctx *ctx, const struct pt_device *d, char *group, size_t glen,
 		       char *cdev, size_t clen);
+
+/* The process holding d open through vfio: its IOMMU group's /dev/vfio/<group>, or its
+ * vfio device cdev /dev/vfio/devices/vfioN (iommufd), found among the open files in
+ * /proc/<pid>/fd. Returns the pid (comm filled, may be NULL) or 0 when none (processes
+ * that cannot be read are skipped). */
+long pt_vfio_holder(struct pt_ctx *ctx, const struct pt_device *d, char *comm, size_t len);
 
 /* The process holding d through vfio, as doctor tells it: pid (0 none), comm, and the
  * VM's name from its command line or libvirt ("" unknown). */

@@ -61,4 +61,11 @@ printf 'sriov:\n  - pf: { bdf: "0000:01:00.0" }\n    vfs: 4\n' >"$T/ok.yaml"
 is $? 0 "apply --dry-run: a count that fits is not refused"
 is "$(jv '.refused | length')" 0 "apply: no refusal where the VFs fit"
 
+# 6. passthru sriov (apply's one-shot form) refuses with the same words
+"$P" --sysroot "$R" --state-dir "$T/state" sriov 0000:02:00.0 4 --json >"$T/out" 2>"$T/err"
+is $? 1 "passthru sriov: a count the kernel refuses is refused (exit 1)"
+is "$(jv '[.refused[] | "\(.kind):\(.device)"] | join(" ")')" sriov_limit:0000:02:00.0 \
+	"passthru sriov: refused as sriov_limit"
+is "$(cat "$R/sys/bus/pci/devices/0000:02:00.0/sriov_numvfs")" 0 "passthru sriov: nothing written"
+
 tap_done

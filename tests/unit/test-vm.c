@@ -312,7 +312,7 @@ static void test_fixture(const char *top)
 	}
 	pid = pt_vm_find(ctx, "vmA", name, sizeof(name));
 	ok(pid > 0, "vmA found by its -name among the captured processes");
-	ok(pt_vm_gather(ctx, h, NULL, pid, name, &vm) == 0, "gather vmA: %s", pt_ctx_error(ctx));
+	ok(pt_vm_gather(ctx, h, NULL, 0, false, pid, name, &vm) == 0, "gather vmA: %s", pt_ctx_error(ctx));
 	is_int((long long)vm.n_devs, 2, "two devices: the VF and the virtio NIC");
 	ok(vm.n_devs == 2 && vm.devs[1].kind == PT_VMDEV_VF && vm.devs[1].vfio_node[0] &&
 		   vm.devs[1].numa_node == 0, "the VF, held through vfio, on node 0");
@@ -328,7 +328,7 @@ static void test_fixture(const char *top)
 	pt_report_free(&r);
 	pt_vm_free(&vm);
 	pid = pt_vm_find(ctx, "vmB", name, sizeof(name));
-	ok(pid > 0 && pt_vm_gather(ctx, h, NULL, pid, name, &vm) == 0, "gather vmB");
+	ok(pid > 0 && pt_vm_gather(ctx, h, NULL, 0, false, pid, name, &vm) == 0, "gather vmB");
 	pt_vm_judge(h, &vm, &r);
 	is_int(res(&r, "vm.vcpu.pinning", NULL), PT_WARN, "vmB's vCPU floats");
 	is_int(res(&r, "vm.memory.hugepages", NULL), PT_WARN, "vmB has no hugepages");

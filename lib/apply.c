@@ -8,6 +8,8 @@
  * prior values (the rollback), and a run that finds an unfinished journal undoes it.
  */
 #include "internal.h"
+#include "passthru/safety.h"
+#include "passthru/state.h"
 #include "sysfs-paths.h"
 #include "passthru/apply.h"
 
@@ -368,6 +370,29 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 		return pt_err(ctx, -ENOMEM, "out of memory");
 	if (plan->n == 0)
 		return 0; /* converged: not even the journal is touched */
+	if (!o || !o->force) {
+		struct pt_safety_opts so = { .own_vm = o ? o->own_vm : NULL };
+		struct pt_safety_result sr;
+		struct pt_lease *leases = NULL;
+		size_t used = 0;
+		char warn[320];
+
+		pt_state_active_leases(ctx, o ? o->state_dir : NULL, &leases, &so.n_leases, warn,
+				       sizeof(warn));
+		so.leases = leases;
+		r = pt_safety_check_plan(ctx, h, plan, &so, &sr);
+		free(leases);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < sr.n_refused && used < sizeof(res->error); i++)
+			used += (size_t)snprintf(res->error + used, sizeof(res->error) - used, "%srefused %s (%s): %s",
+						 i ? "; " : "", sr.refused[i].device, sr.refused[i].kind,
+						 sr.refused[i].reason);
+		r = sr.n_refused ? -EPERM : 0;
+		pt_safety_result_free(&sr);
+		if (r < 0)
+			return pt_err(ctx, r, "%s (nothing was written)", res->error);
+	}
 	r = pt_want_snapshot(h, links, n_links, plan, &prior);
 	if (r < 0)
 		return pt_err(ctx, r, "out of memory");

@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "sysfs-paths.h"
 #include "passthru/assign.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 #include "passthru/apply.h"
 #include "passthru/safety.h"
@@ -36,8 +37,11 @@ void pt_pools_free(struct pt_pool_resolved *p, size_t n)
 	free(p);
 }
 
-static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_t *cap)
+static int pool_add(const struct pt_host *h, struct pt_pool_resolved *p, const struct pt_device *d,
+		    size_t *cap)
 {
+	struct pt_numa_judgement nj;
+
 	if (p->n_members == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
 		struct pt_pool_member *m = realloc(p->members, nc * sizeof(*m));
@@ -53,7 +57,9 @@ static int pool_add(struct pt_pool_resolved *p, const struct pt_device *d, size_
 		*cap = nc;
 	}
 	pt_bdf_format(&d->bdf, p->bdfs[p->n_members]);
-	p->members[p->n_members] = (struct pt_pool_member){ .numa_node = d->numa_node,
+	/* the node every command reports for it: a VF's PF's when the two disagree */
+	pt_judge_numa(h, d, &nj);
+	p->members[p->n_members] = (struct pt_pool_member){ .numa_node = nj.node,
 							    .iommu_group = d->iommu_group };
 	p->n_members++;
 	return 0;
@@ -78,10 +84,10 @@ static int add_with_group(const struct pt_host *h, struct pt_pool_resolved *p,
 	const struct pt_device *others[64];
 	size_t n_others = pt_group_other_endpoints(h, d, others, 64);
 
-	if (!pool_has(p, d) && pool_add(p, d, cap) < 0)
+	if (!pool_has(p, d) && pool_add(h, p, d, cap) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < n_others && i < 64; i++)
-		if (!pool_has(p, others[i]) && pool_add(p, others[i], cap) < 0)
+		if (!pool_has(p, others[i]) && pool_add(h, p, others[i], cap) < 0)
 			return -ENOMEM;
 	return 0;
 }
@@ -116,7 +122,7 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 		for (size_t v = 0; v < d->n_vfs; v++) {
 			const struct pt_device *vf = pt_host_find(h, &d->vfs[v]);
 
-			if (vf && pool_add(p, vf, &cap) < 0)
+			if (vf && pool_add(h, p, vf, &cap) < 0)
 				return -ENOMEM;
 		}
 	}
@@ -221,34 +227,89 @@ int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus)
 		      spans[0] ? spans : "this host reports no NUMA nodes");
 }
 
-bool pt_assign_group_viable(void *arg, int g)
+/* The judgement of d for a pool: a devices pool hands out d's whole group as one unit,
+ * so the group's other endpoints go to vfio with it and their host drivers let go (they
+ * are judged as taken with d, lib/judge.c's with); each of them is judged in turn. */
+static void judge_member(const struct pt_viability *v, const struct pt_device *d,
+			 struct pt_assignability *a)
+{
+	const struct pt_device *others[64];
+	struct pt_bdf with[64];
+	size_t n_with = 0;
+
+	if (v->whole_group) {
+		n_with = pt_group_other_endpoints(v->h, d, others, 64);
+		if (n_with > 64)
+			n_with = 64;
+		for (size_t i = 0; i < n_with; i++)
+			with[i] = others[i]->bdf;
+	}
+	pt_judge_assignable(v->h, v->no_dma ? PT_NO : PT_YES, v->prot, v->n_prot, with, n_with, d, a);
+}
+
+bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
 {
 	struct pt_viability *v = arg;
-	const struct pt_iommu_group *grp = pt_host_group(v->h, g);
-	size_t n_ep = 0, n_busy = 0;
+	const struct pt_device *d = pt_host_find(v->h, bdf);
+	struct pt_assignability a;
 
-	if (!grp)
-		return false; /* the group is gone: the device with it */
-	for (size_t i = 0; i < grp->n_members; i++) {
-		const struct pt_device *d = pt_host_find(v->h, &grp->members[i]);
-		const struct pt_protected *p;
+	if (!d || d->iommu_group != g)
+		return false; /* gone, or regrouped since the pools were synced */
+	judge_member(v, d, &a);
+	if (a.assignable == PT_YES)
+		return true;
+	if (!v->n_refused++)
+		snprintf(v->refused_why, sizeof(v->refused_why), "%s: %s", a.causes[0].why,
+			 a.causes[0].fix);
+	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++)
+		if (a.causes[i].kind == PT_CAUSE_PROTECTED && !v->n_refused_protected++)
+			pt_strlcpy(v->protected_why, a.causes[i].why, sizeof(v->protected_why));
+	return false;
+}
 
-		if (!d)
-			continue;
-		if (v->prot && (p = pt_safety_find(v->prot, v->n_prot, &d->bdf))) {
-			if (!v->n_refused_protected++)
-				snprintf(v->protected_why, sizeof(v->protected_why), "%s %s", d->name,
-					 p->why);
-			return false;
-		}
-		if (!pt_device_is_endpoint(d))
-			continue;
-		n_ep++;
-		if (!pt_driver_vfio_compatible(d->driver))
-			n_busy++;
+/* pt_state_pools_judged's callback: is bdf what assign would hand out now, and if not,
+ * why (the cause and its fix). whole_group: its pool is a devices pool. */
+static bool usable_now(void *arg, const struct pt_bdf *bdf, int g, bool whole_group, char *why,
+		       size_t len)
+{
+	struct pt_viability *v = arg;
+	const struct pt_device *d = pt_host_find(v->h, bdf);
+	struct pt_assignability a;
+	char b[PT_BDF_STRLEN];
+
+	v->whole_group = whole_group;
+	if (pt_assign_group_viable(v, bdf, g))
+		return true;
+	if (d && d->iommu_group == g) {
+		judge_member(v, d, &a);
+		if (a.n_causes)
+			snprintf(why, len, "%s: %s", a.causes[0].why, a.causes[0].fix);
+	} else {
+		pt_bdf_format(bdf, b);
+		snprintf(why, len, "%s is not on this host any more, or not in IOMMU group %d: "
+			 "list the pools again to sync them", b, g);
 	}
-	/* a whole group goes to vfio together: its endpoints' host drivers let go */
-	return v->whole_group || n_ep == 1 || n_busy == 0;
+	return false;
+}
+
+int pt_pools_usage(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+		   struct pt_pool_usage **out, size_t *n)
+{
+	struct pt_viability via = { .h = h };
+	struct pt_judge_inputs in;
+	int r;
+
+	if (!h)
+		return pt_state_pools_judged(st, NULL, NULL, out, n);
+	r = pt_judge_inputs_read(ctx, h, NULL, &in);
+	if (r < 0)
+		return r;
+	via.prot = in.prot;
+	via.n_prot = in.n_prot;
+	via.no_dma = in.dma.on == PT_NO;
+	r = pt_state_pools_judged(st, usable_now, &via, out, n);
+	pt_judge_inputs_free(&in);
+	return r;
 }
 
 /* ---- readying: a small apply ------------------------------------------------------------- */
@@ -352,22 +413,32 @@ static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 
 struct ready_opts {
 	struct pt_journal *j;  /* held by the caller (the lock); NULL only for a dry run */
+	const char *state_dir; /* where the active leases are, for the safety gate */
+	const char *vm;        /* the VM the devices are readied for (or released by) */
+	bool force;            /* the gate's refusals lifted (but "leased") */
 	int timeout_ms;
 	bool dry_run;
 	bool keep_journal;     /* assign: the journal stays until the lease is active */
 	int crash_after;       /* test-only, apply's PASSTHRU_CRASH_AFTER_STEP */
 };
 
-/* Plans the items against h and, unless dry_run, executes the plan under the journal
+/* Plans the items against h, passes the plan through the one safety gate apply and the
+ * one-shot commands pass through (pt_safety_check_plan; dry run or not: a refusal is
+ * -EPERM "refused DEV (KIND): REASON") and, unless dry_run, executes it under the journal
  * the caller holds (with its lock): a failed step is rolled back. A device that is
  * ready already plans empty: no journal, no write. *steps: the plan's length;
  * *journaled: a journal was begun (and, with keep_journal, is still there). */
 static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct ready_item *it,
 		      size_t n, const struct ready_opts *ro, size_t *steps, bool *journaled)
 {
-	struct pt_apply_opts o = { .config = "(passthru assign)", .timeout_ms = ro->timeout_ms,
+	struct pt_apply_opts o = { .state_dir = ro->state_dir, .config = "(passthru assign)",
+				   .timeout_ms = ro->timeout_ms, .own_vm = ro->vm, .force = ro->force,
 				   .crash_after_step = ro->crash_after,
 				   .keep_journal = ro->keep_journal };
+	struct pt_safety_opts so = { .own_vm = ro->vm, .force = ro->force };
+	struct pt_safety_result sr = { 0 };
+	struct pt_lease *active = NULL;
+	char warn[320];
 	struct pt_apply_result res = { 0 };
 	struct pt_link_vfs *links = NULL;
 	struct pt_plan plan = { 0 };
@@ -381,7 +452,17 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	if (r < 0)
 		return pt_err(ctx, r, "out of memory");
 	r = plan_items(ctx, h, &w, &links, &nl, &plan);
-	if (r < 0 || ro->dry_run || plan.n == 0)
+	if (r < 0 || plan.n == 0)
+		goto out;
+	pt_state_active_leases(ctx, ro->state_dir, &active, &so.n_leases, warn, sizeof(warn));
+	so.leases = active;
+	r = pt_safety_check_plan(ctx, h, &plan, &so, &sr);
+	free(active);
+	if (r == 0 && sr.n_refused)
+		r = pt_err(ctx, -EPERM, "refused %s (%s): %s", sr.refused[0].device, sr.refused[0].kind,
+			   sr.refused[0].reason);
+	pt_safety_result_free(&sr);
+	if (r < 0 || ro->dry_run)
 		goto out;
 	*journaled = true;
 	r = pt_apply_run(ctx, ro->j, h, links, nl, &plan, &o, &res);
@@ -561,12 +642,15 @@ static void describe_one(const struct pt_host *h, const struct pt_device *d,
 			 const struct pt_lease *l, struct pt_assigned *a)
 {
 	const struct pt_device *pf = net_pf(h, d);
+	struct pt_numa_judgement nj;
 
 	a->lease = *l;
 	a->vf = -1;
 	a->class_code = d->class_code;
 	a->net = pt_class_is_net(d->class_code);
-	pt_strlcpy(a->cpulist, d->local_cpulist, sizeof(a->cpulist));
+	/* the node's CPUs every command reports: a VF's PF's when they disagree */
+	pt_judge_numa(h, d, &nj);
+	pt_strlcpy(a->cpulist, nj.cpulist, sizeof(a->cpulist));
 	if (d->kind == PT_KIND_VF && d->has_physfn) {
 		a->is_vf = true;
 		pt_bdf_format(&d->physfn, a->pf);
@@ -585,7 +669,8 @@ struct assign_run {
 	const struct pt_host *h;       /* the host (scanned afresh after a recovery) */
 	struct pt_host *fresh;
 	struct pt_journal *j;          /* the lock, from before the lease to its activation */
-	struct pt_protected *prot;
+	struct pt_judge_inputs in;     /* DMA remapping and what the host needs (lib/judge.c) */
+	const struct pt_protected *prot; /* in's */
 	size_t n_prot;
 	struct pt_lease *leases;       /* pending until activated */
 	long long *ids;
@@ -617,7 +702,9 @@ static int assign_lock(struct pt_ctx *ctx, struct pt_state *st, const struct pt_
 	return r;
 }
 
-/* 2. The choice, recorded as pending leases (the devices are held, nobody sees them). */
+/* 2. The choice, recorded as pending leases (the devices are held, nobody sees them), of
+ * devices the shared judgement calls assignable (lib/judge.c: the same show, check,
+ * doctor and pools make; what the host needs refused unless o->force). */
 static int assign_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt_assign_opts *o,
 			struct assign_run *run)
 {
@@ -626,9 +713,12 @@ static int assign_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 	struct pt_assign_req req;
 	int r;
 
-	r = pt_safety_protected(ctx, run->h, &run->prot, &run->n_prot);
+	r = pt_judge_inputs_read(ctx, run->h, NULL, &run->in);
 	if (r < 0)
 		return r;
+	run->prot = run->in.prot;
+	run->n_prot = run->in.n_prot;
+	via.no_dma = run->in.dma.on == PT_NO;
 	if (!o->force) {
 		via.prot = run->prot;
 		via.n_prot = run->n_prot;
@@ -642,10 +732,11 @@ static int assign_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 				      .spread_key = o->spread_pf ? pf_key : NULL,
 				      .spread_arg = (void *)run->h };
 	r = pt_state_assign(st, &req, &run->leases, &run->n);
-	if (r == -ENOSPC && via.n_refused_protected) {
+	if (r == -ENOSPC && via.n_refused) {
+		/* the refusal names the cause that applied, and its fix */
 		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-		pt_err(ctx, r, "%s; the host needs %s (--force takes it anyway)", saved,
-		       via.protected_why);
+		pt_err(ctx, r, "%s; %s%s", saved, via.refused_why,
+		       via.n_refused_protected ? " (--force takes what the host needs anyway)" : "");
 	}
 	if (r < 0)
 		return r;
@@ -681,6 +772,14 @@ static int assign_describe(struct pt_ctx *ctx, const struct pt_assign_opts *o, c
 			return pt_err(ctx, -ENODEV, "%s (pool %s) is not on this host any more: "
 				      "re-run with the pools synced (passthru pools)", l->bdf, o->pool);
 		describe_one(run->h, d, l, a);
+		if (!res->numa_note[0]) {
+			struct pt_numa_judgement nj;
+
+			/* a VF whose firmware node differs from its PF's: which is used, and why */
+			pt_judge_numa(run->h, d, &nj);
+			if (nj.disagrees)
+				pt_strlcpy(res->numa_note, nj.note, sizeof(res->numa_note));
+		}
 		pf = net_pf(run->h, d);
 		if ((p = pt_safety_find(run->prot, run->n_prot, &d->bdf)) && used < sizeof(res->forced))
 			used += snprintf(res->forced + used, sizeof(res->forced) - used, "%s%s %s",
@@ -710,7 +809,8 @@ static int assign_describe(struct pt_ctx *ctx, const struct pt_assign_opts *o, c
 static int assign_ready(struct pt_ctx *ctx, const struct pt_assign_opts *o, struct assign_run *run,
 			struct pt_assign_result *res)
 {
-	struct ready_opts ro = { .j = run->j, .dry_run = o->dry_run, .keep_journal = true,
+	struct ready_opts ro = { .j = run->j, .state_dir = o->state_dir, .vm = o->vm,
+				 .force = o->force, .dry_run = o->dry_run, .keep_journal = true,
 				 .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS,
 				 .crash_after = o->crash_after_step > 1 ? o->crash_after_step - 1 : 0 };
 	char saved[sizeof(ctx->err)];
@@ -830,7 +930,7 @@ out:
 	free(run.items);
 	free(run.ids);
 	free(run.leases);
-	free(run.prot);
+	pt_judge_inputs_free(&run.in);
 	return r;
 }
 
@@ -908,7 +1008,8 @@ static void release_policy(struct pt_ctx *ctx, struct pt_journal *j, const struc
 			   const struct pt_device *d, const struct pt_lease *l,
 			   const struct pt_release_opts *o, int timeout, struct pt_released *out)
 {
-	struct ready_opts ro = { .j = j, .dry_run = o->dry_run, .timeout_ms = timeout };
+	struct ready_opts ro = { .j = j, .state_dir = o->state_dir, .vm = l->vm,
+				 .dry_run = o->dry_run, .timeout_ms = timeout };
 	const struct pt_device *pf = net_pf(h, d);
 	struct ready_item it = { .d = d };
 	size_t steps = 0;

@@ -6,8 +6,10 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 
@@ -39,6 +41,8 @@ struct judge {
 	const struct pt_profile *p;
 	struct pt_report *r;
 	int err;
+	char subject[64];   /* for the next add() only */
+	struct pt_dma_judgement dma; /* judged once (lib/judge.c), used by every check */
 };
 
 static struct pt_check_result *vadd(struct pt_report *r, const char *id, const char *title,
@@ -87,7 +91,20 @@ add(struct judge *j, const char *id, const char *title, enum pt_result res, cons
 	va_end(ap);
 	if (!c)
 		j->err = -ENOMEM;
+	else
+		pt_strlcpy(c->subject, j->subject, sizeof(c->subject));
+	j->subject[0] = '\0';
 	return c;
+}
+
+/* Names what the next result is about, beside its id and device. */
+__attribute__((format(printf, 2, 3))) static void about(struct judge *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->subject, sizeof(j->subject), fmt, ap);
+	va_end(ap);
 }
 
 static enum pt_result sev(enum pt_severity s)
@@ -95,54 +112,44 @@ static enum pt_result sev(enum pt_severity s)
 	return s == PT_SEV_FAIL ? PT_FAIL : s == PT_SEV_WARN ? PT_WARN : PT_PASS;
 }
 
-static bool dma_active(const struct pt_host *h)
-{
-	return h->n_iommu_units > 0 && h->n_groups > 0;
-}
-
-static void units_str(const struct pt_host *h, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < h->n_iommu_units && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? " " : "", h->iommu_units[i]);
-}
-
 static void check_dma(struct judge *j)
 {
 	const struct pt_host *h = j->h;
-	const struct pt_klog *k = &j->f->klog;
 	const char *id = "iommu.dma-remapping", *title = "DMA remapping active";
 	enum pt_result bad = j->p->require_dma_remapping ? PT_FAIL : PT_WARN;
-	char units[256], cmd[64] = "";
 
-	units_str(h, units, sizeof(units));
-	if (dma_active(h)) {
-		add(j, id, title, PT_PASS, NULL, NULL, "/sys/class/iommu: %s; %zu IOMMU groups%s%s",
-		    units, h->n_groups, k->dma_evidence[0] ? "; kernel log: " : "", k->dma_evidence);
+	if (j->dma.on == PT_YES) {
+		add(j, id, title, PT_PASS, NULL, NULL, "%s", j->dma.evidence);
 		return;
 	}
-	if (h->cmdline)
-		pt_cmdline_get(h->cmdline, "intel_iommu", cmd, sizeof(cmd));
+	if (j->dma.on == PT_UNKNOWN) {
+		add(j, id, title, PT_WARN, NULL,
+		    "The kernel log says the IOMMU is on, but the tree has neither IOMMU groups nor "
+		    "/sys/class/iommu: the capture is incomplete. Run passthru on the host itself, or "
+		    "capture with passthru snapshot, before trusting a verdict.",
+		    "%s", j->dma.evidence);
+		return;
+	}
 	if (h->n_iommu_units > 0) {
 		add(j, id, title, bad, NULL,
 		    "IOMMU units are registered but no device sits in an IOMMU group: the IOMMU is "
 		    "not translating DMA. Check for iommu=off or intel_iommu=off on the kernel command "
 		    "line and for 'DMAR' errors in the kernel log, then reboot.",
-		    "/sys/class/iommu: %s; /sys/kernel/iommu_groups is empty", units);
+		    "%s", j->dma.evidence);
 		return;
 	}
-	add(j, id, title, bad, NULL,
-	    "No IOMMU is translating DMA, so no device on this host can be assigned safely. Enable "
-	    "VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup, boot with intel_iommu=on on "
-	    "Intel (AMD enables it by default), reboot, and run passthru check again. Drain VMs that "
-	    "use passthrough from this node until then.",
-	    "/sys/class/iommu is empty; no IOMMU groups; kernel log: %s%s%s",
-	    k->dma_evidence[0] ? k->dma_evidence
-			       : j->f->have_klog ? "no line shows DMA remapping enabled"
-						 : "unreadable",
-	    cmd[0] ? "; command line has intel_iommu=" : "", cmd);
+	{
+		char cmd[64] = "";
+
+		if (h->cmdline)
+			pt_cmdline_get(h->cmdline, "intel_iommu", cmd, sizeof(cmd));
+		add(j, id, title, bad, NULL,
+		    "No IOMMU is translating DMA, so no device on this host can be assigned safely. Enable "
+		    "VT-d (Intel) or AMD-Vi/IOMMU (AMD) in the firmware setup, boot with intel_iommu=on on "
+		    "Intel (AMD enables it by default), reboot, and run passthru check again. Drain VMs that "
+		    "use passthrough from this node until then.",
+		    "%s%s%s", j->dma.evidence, cmd[0] ? "; command line has intel_iommu=" : "", cmd);
+	}
 }
 
 static void check_ir(struct judge *j)
@@ -198,7 +205,7 @@ static void check_domain(struct judge *j)
 		have = "passthrough";
 	else if (strncmp(f->group_type, "DMA", 3) == 0)
 		have = "translated";
-	else if (f->klog.default_domain[0] && dma_active(j->h))
+	else if (f->klog.default_domain[0] && j->dma.on == PT_YES)
 		have = f->klog.default_domain;
 	if (!want[0] || strcmp(want, "any") == 0) {
 		if (have[0])
@@ -270,6 +277,7 @@ static void check_cmdline(struct judge *j)
 		snprintf(dec, sizeof(dec),
 			 "Add %s to the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
 			 "then update-grub) and reboot.", p->cmdline_require[i]);
+		about(j, "%s", p->cmdline_require[i]);
 		if (!seen[0])
 			add(j, id, title, PT_FAIL, NULL, dec, "%s is required and absent", p->cmdline_require[i]);
 		else
@@ -284,6 +292,7 @@ static void check_cmdline(struct judge *j)
 		snprintf(dec, sizeof(dec),
 			 "Remove %s from the kernel command line (/etc/default/grub, update-grub) and reboot.",
 			 seen);
+		about(j, "%s", p->cmdline_forbid[i]);
 		add(j, id, title, PT_FAIL, NULL, dec, "%s is forbidden by the profile and present", seen);
 	}
 	if (!bad) {
@@ -300,59 +309,78 @@ static void check_cmdline(struct judge *j)
 	}
 }
 
-static bool is_profile_device(const struct judge *j, const struct pt_device *d)
+/* The profile's devices: what the same plan binds to vfio, so they do not block each
+ * other as group neighbours. */
+static size_t profile_bdfs(const struct judge *j, struct pt_bdf *out, size_t max)
 {
-	for (size_t i = 0; i < j->p->n_devices; i++)
-		if (pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0) == d)
-			return true;
-	return false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < j->p->n_devices && n < max; i++) {
+		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+
+		if (d)
+			out[n++] = d->bdf;
+	}
+	return n;
 }
 
 static void check_group(struct judge *j, const struct pt_device *d)
 {
-	const char *id = "iommu.group-viable", *title = "Device alone in a viable IOMMU group";
-	const struct pt_device *others[16];
-	size_t n, shown;
-	char list[400] = "", dec[512];
-	size_t o = 0;
-	const struct pt_device *culprit;
+	const char *id = "iommu.group-viable", *title = "Device assignable: its IOMMU group";
+	struct pt_assignability a;
+	struct pt_bdf with[64];
+	size_t n_with = profile_bdfs(j, with, 64);
+	char viable[160], ev[512];
 
-	if (d->iommu_group < 0) {
-		add(j, id, title, PT_FAIL, d->name,
-		    d->iommu_group_dangling
-			    ? "The device's iommu_group link points to a group that does not exist: the IOMMU "
-			      "state is inconsistent (hot-unplug race or driver bug). Rescan or reboot."
-			    : "The device has no IOMMU group, so it cannot be assigned: enable the IOMMU (see "
-			      "iommu.dma-remapping).",
-		    "%s has no iommu_group", d->name);
-		return;
-	}
-	n = pt_group_other_endpoints(j->h, d, others, 16);
-	shown = n < 16 ? n : 16;
-	for (size_t i = 0; i < shown; i++) {
-		if (is_profile_device(j, others[i]))
-			continue;
-		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s (%s)", o ? ", " : "",
-				      others[i]->name, others[i]->driver[0] ? others[i]->driver : "no driver");
-		if (o >= sizeof(list))
-			break;
-	}
-	if (!list[0]) {
-		add(j, id, title, PT_PASS, d->name, NULL, "group %d holds %s%s", d->iommu_group,
-		    n ? "only devices the profile assigns" : "no other endpoint", "");
-		return;
-	}
-	culprit = pt_device_acs_culprit(j->h, d);
-	if (culprit)
-		snprintf(dec, sizeof(dec),
-			 "Group %d is shared because %s does not isolate peer-to-peer traffic (no ACS "
-			 "redirect). Assign every endpoint of the group to the same VM, or move the card to a "
-			 "slot under an ACS-capable root port.", d->iommu_group, culprit->name);
+	pt_judge_assignable(j->h, j->dma.on, j->f->prot, j->f->n_prot, with, n_with, d, &a);
+	if (a.viable == PT_NO && d->driver[0] && !pt_driver_is_vfio(d->driver) && !a.n_causes)
+		snprintf(viable, sizeof(viable), "viable for vfio now: no (%s is on %s; yes once bound "
+			 "to vfio-pci)", d->name, d->driver);
 	else
+		snprintf(viable, sizeof(viable), "viable for vfio now: %s", pt_tri_str(a.viable));
+	if (a.assignable != PT_YES) {
+		size_t n = a.n_causes < PT_MAX_CAUSES ? a.n_causes : PT_MAX_CAUSES;
+		char dec[512];
+		size_t o = 0;
+
+		dec[0] = '\0';
+		for (size_t i = 0; i < n && o < sizeof(dec); i++)
+			o += (size_t)snprintf(dec + o, sizeof(dec) - o, "%s%c%s.", i ? " " : "",
+					      toupper((unsigned char)a.causes[i].fix[0]), a.causes[i].fix + 1);
+		ev[0] = '\0';
+		for (size_t i = 0, o2 = 0; i < n; i++) {
+			o2 += (size_t)snprintf(ev + o2, sizeof(ev) - o2, "%s%s", i ? "; " : "", a.causes[i].why);
+			if (o2 >= sizeof(ev))
+				break;
+		}
+		add(j, id, title, PT_FAIL, d->name, dec, "not assignable: %s", ev);
+		return;
+	}
+	if (a.n_shared) {
+		const struct pt_device *c = pt_device_acs_culprit(j->h, d);
+		char dec[512];
+
 		snprintf(dec, sizeof(dec),
-			 "Group %d is shared. Assign every endpoint of the group to the same VM, or move the "
-			 "card to a slot whose root port isolates with ACS.", d->iommu_group);
-	add(j, id, title, PT_FAIL, d->name, dec, "group %d also holds %s", d->iommu_group, list);
+			 "Group %d goes to one VM as a whole: give %s to the same VM (list it in the profile), "
+			 "or %s.", d->iommu_group, a.shared,
+			 c && c != d && !(c->bdf.bus == d->bdf.bus && c->bdf.dev == d->bdf.dev)
+				 ? "move the card to a slot whose port isolates with ACS"
+				 : "leave the group's other functions unused");
+		if (c && c != d) {
+			size_t o = strlen(dec);
+
+			snprintf(dec + o, sizeof(dec) - o, " The group is shared because %s does not "
+				 "isolate peer-to-peer traffic (no ACS redirect).", c->name);
+		}
+		add(j, id, title, PT_WARN, d->name, dec,
+		    "assignable, with group %d: it also holds %s, not in the profile; %s", d->iommu_group,
+		    a.shared, viable);
+		return;
+	}
+	add(j, id, title, PT_PASS, d->name, NULL, "assignable: group %d holds %s; %s", d->iommu_group,
+	    pt_group_other_endpoints(j->h, d, NULL, 0) ? "only devices the profile assigns"
+						       : "no other endpoint",
+	    viable);
 }
 
 static void check_profile_devices(struct judge *j)
@@ -384,27 +412,38 @@ static void check_profile_devices(struct judge *j)
 			    req->driver);
 		}
 		if (req->numa_node >= 0) {
+			struct pt_numa_judgement nj;
+			char nn[24];
+
+			pt_judge_numa(j->h, d, &nj);
+			about(j, "node");
 			add(j, "numa.locality", "Device on the expected NUMA node",
-			    d->numa_node == req->numa_node ? PT_PASS
-							   : d->numa_node < 0 ? PT_WARN : PT_FAIL,
+			    nj.node == req->numa_node ? (nj.disagrees ? PT_WARN : PT_PASS)
+						      : nj.node < 0 ? PT_WARN : PT_FAIL,
 			    d->name,
-			    d->numa_node < 0 ? "The firmware does not report the device's node (numa_node -1): "
-					       "check the BIOS's NUMA/SRAT settings."
-					     : "Move the card to a slot on the wanted node, or change the profile.",
-			    "numa_node %d, profile expects %d", d->numa_node, req->numa_node);
+			    nj.node < 0 ? "The firmware does not report the device's node (numa_node -1): "
+					  "check the BIOS's NUMA/SRAT settings."
+			    : nj.node != req->numa_node
+				    ? "Move the card to a slot on the wanted node, or change the profile."
+				    : "The VF's own numa_node disagrees with its PF's: fix the firmware's "
+				      "SRAT/_PXM tables; the PF's node is used.",
+			    "numa_node %s%s%s, profile expects %d", pt_format_count(nj.node, nn, sizeof(nn)),
+			    nj.disagrees ? "; " : "", nj.note, req->numa_node);
 		}
 		if (req->min_speed_mts > 0 || req->min_width > 0) {
 			bool ok = (req->min_speed_mts <= 0 || d->link.speed_mts >= req->min_speed_mts) &&
 				  (req->min_width <= 0 || d->link.width >= req->min_width);
-			char have[32], want[32];
+			char have[32], want[32], w[24];
 
 			pt_format_speed(d->link.speed_mts, have, sizeof(have));
 			pt_format_speed(req->min_speed_mts, want, sizeof(want));
+			about(j, "profile");
 			add(j, "pcie.link", "PCIe link as expected", ok ? PT_PASS : PT_FAIL, d->name,
 			    "Reseat the card or move it to a slot wired for the full width and speed; check "
 			    "the BIOS's PCIe speed setting.",
-			    "negotiated %s x%d, profile expects at least %s x%d", have, d->link.width,
-			    req->min_speed_mts > 0 ? want : "any", req->min_width);
+			    "negotiated %s x%s, profile expects at least %s x%d", have,
+			    pt_format_count(d->link.width, w, sizeof(w)), req->min_speed_mts > 0 ? want : "any",
+			    req->min_width > 0 ? req->min_width : 1);
 		}
 	}
 }
@@ -417,22 +456,28 @@ static void check_numa_cpus(struct judge *j)
 		return;
 	for (size_t i = 0; i < j->p->n_devices; i++) {
 		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+		struct pt_numa_judgement nj;
+		char nn[24];
 		int sub;
 
 		if (!d)
 			continue;
-		if (!d->local_cpulist[0]) {
+		pt_judge_numa(j->h, d, &nj);
+		if (!nj.cpulist[0]) {
+			about(j, "cpus");
 			add(j, "numa.locality", "VM CPUs local to the device", PT_WARN, d->name,
 			    "The device reports no local CPUs; NUMA alignment cannot be verified.",
 			    "local_cpulist unknown");
 			continue;
 		}
-		sub = pt_cpulist_subset(cpus, d->local_cpulist);
+		sub = pt_cpulist_subset(cpus, nj.cpulist);
+		about(j, "cpus");
 		add(j, "numa.locality", "VM CPUs local to the device", sub == 1 ? PT_PASS : PT_WARN,
 		    d->name,
 		    "Pin the VMs that get this device to CPUs of its node, or reserve CPUs on that node "
 		    "(numa: vm_cpus).",
-		    "VM CPUs %s, device-local CPUs %s (node %d)", cpus, d->local_cpulist, d->numa_node);
+		    "VM CPUs %s, device-local CPUs %s (node %s%s)", cpus, nj.cpulist,
+		    pt_format_count(nj.node, nn, sizeof(nn)), nj.source == PT_NUMA_SOURCE_PF ? ", its PF's" : "");
 	}
 }
 
@@ -458,6 +503,7 @@ static void check_links(struct judge *j)
 			char cap[32];
 
 			pt_format_speed(d->link.max_speed_mts, cap, sizeof(cap));
+			about(j, "capability");
 			add(j, "pcie.link", "PCIe link at capability", bad, d->name,
 			    "The link trained below what the device supports: reseat the card, check the "
 			    "slot's wiring (an x16 slot may be wired x4) and the BIOS's PCIe speed setting. "
@@ -466,10 +512,12 @@ static void check_links(struct judge *j)
 			    d->link.max_width);
 		}
 	}
-	if (!degraded)
+	if (!degraded) {
+		about(j, "capability");
 		add(j, "pcie.link", "PCIe link at capability", judged ? PT_PASS : PT_SKIP, NULL,
 		    "No endpoint reports link speed and width.",
 		    "%zu endpoint links at their capability", judged);
+	}
 }
 
 static void check_vf_counts(struct judge *j)
@@ -478,6 +526,7 @@ static void check_vf_counts(struct judge *j)
 		const struct pt_sriov_config *s = &j->p->cfg.sriov[i];
 		char why[256], sel[128];
 		const struct pt_device *d;
+		char nv[24];
 
 		if (s->vfs < 0)
 			continue;
@@ -502,7 +551,8 @@ static void check_vf_counts(struct judge *j)
 		}
 		add(j, "sriov.vf-count", "VF count as planned", d->sriov_numvfs == s->vfs ? PT_PASS : PT_FAIL,
 		    d->name, "Run passthru apply with the host config to set the VF count.",
-		    "sriov_numvfs %d, planned %d (of %d)", d->sriov_numvfs, s->vfs, d->sriov_totalvfs);
+		    "sriov_numvfs %s, planned %d (of %d)", pt_format_count(d->sriov_numvfs, nv, sizeof(nv)),
+		    s->vfs, d->sriov_totalvfs);
 	}
 }
 
@@ -769,13 +819,14 @@ static void check_hugepages(struct judge *j)
 		const struct pt_hugepages *hp = NULL;
 		const struct pt_hugepages *arr = j->h->hugepages;
 		size_t n = j->h->n_hugepages;
-		char where[32], dec[300];
+		char where[32], dec[300], sz[32], tot[24], fr[24], wtot[24], wfr[24];
 
 		if (q->node >= 0) {
 			const struct pt_numa_node *nd = pt_host_node(j->h, q->node);
 
 			snprintf(where, sizeof(where), "node %d", q->node);
 			if (!nd) {
+				about(j, "%ldkB", q->size_kb);
 				add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where,
 				    "The profile names a NUMA node this host does not have.", "no NUMA node %d",
 				    q->node);
@@ -789,24 +840,41 @@ static void check_hugepages(struct judge *j)
 		for (size_t k = 0; k < n; k++)
 			if (arr[k].size_kb == q->size_kb)
 				hp = &arr[k];
+		pt_format_kib(q->size_kb, sz, sizeof(sz));
 		snprintf(dec, sizeof(dec),
-			 "Reserve %ld-kB hugepages on %s: hugepagesz=/hugepages= on the kernel command line, "
+			 "Reserve %s hugepages on %s: hugepagesz=/hugepages= on the kernel command line, "
 			 "or echo N > %s/hugepages/hugepages-%ldkB/nr_hugepages at boot.",
-			 q->size_kb, where, q->node >= 0 ? "/sys/devices/system/node/nodeN" : "/sys/kernel/mm",
+			 sz, where, q->node >= 0 ? "/sys/devices/system/node/nodeN" : "/sys/kernel/mm",
 			 q->size_kb);
 		if (!hp) {
+			about(j, "%ldkB", q->size_kb);
 			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
-			    "no %ld kB hugepage pool on %s", q->size_kb, where);
+			    "no %s hugepage pool on %s", sz, where);
 			continue;
 		}
-		if ((q->min_total >= 0 && hp->total < q->min_total) ||
-		    (q->min_free >= 0 && hp->free < q->min_free))
+		pt_format_count(hp->total, tot, sizeof(tot));
+		pt_format_count(hp->free, fr, sizeof(fr));
+		pt_format_count(q->min_total, wtot, sizeof(wtot));
+		pt_format_count(q->min_free, wfr, sizeof(wfr));
+		if (q->min_total < 0)
+			snprintf(wtot, sizeof(wtot), "any");
+		if (q->min_free < 0)
+			snprintf(wfr, sizeof(wfr), "any");
+		about(j, "%ldkB", q->size_kb);
+		if ((q->min_total >= 0 && hp->total < 0) || (q->min_free >= 0 && hp->free < 0))
+			add(j, "numa.hugepages", "Hugepages reserved", PT_WARN, where,
+			    "The kernel does not say how many hugepages are reserved or free here: check "
+			    "the nr_hugepages and free_hugepages files are readable.",
+			    "%s pages on %s: %s reserved, %s free; profile wants at least %s reserved, %s free",
+			    sz, where, tot, fr, wtot, wfr);
+		else if ((q->min_total >= 0 && hp->total < q->min_total) ||
+			 (q->min_free >= 0 && hp->free < q->min_free))
 			add(j, "numa.hugepages", "Hugepages reserved", PT_FAIL, where, dec,
-			    "%ld kB pages on %s: %ld reserved, %ld free; profile wants at least %ld reserved, %ld free",
-			    q->size_kb, where, hp->total, hp->free, q->min_total, q->min_free);
+			    "%s pages on %s: %s reserved, %s free; profile wants at least %s reserved, %s free",
+			    sz, where, tot, fr, wtot, wfr);
 		else
 			add(j, "numa.hugepages", "Hugepages reserved", PT_PASS, where, NULL,
-			    "%ld kB pages on %s: %ld reserved, %ld free", q->size_kb, where, hp->total, hp->free);
+			    "%s pages on %s: %s reserved, %s free", sz, where, tot, fr);
 	}
 }
 
@@ -838,6 +906,9 @@ static void check_governor(struct judge *j)
 static void check_irqbalance(struct judge *j)
 {
 	int want = j->p->irqbalance, have = j->f->irqbalance;
+	char pidtxt[64];
+
+	snprintf(pidtxt, sizeof(pidtxt), "irqbalance is running (pid %d)", j->f->irqbalance_pid);
 
 	if (want < 0)
 		return;
@@ -850,8 +921,7 @@ static void check_irqbalance(struct judge *j)
 	    want ? "Start irqbalance (systemctl enable --now irqbalance)."
 		 : "Stop irqbalance (systemctl disable --now irqbalance) so it does not move the IRQs "
 		   "of devices pinned for VMs; pin them with the VM's CPU set instead.",
-	    have ? "irqbalance is running (pid %d)" : "irqbalance is not running%.0d",
-	    j->f->irqbalance_pid);
+	    "%s", have ? pidtxt : "irqbalance is not running");
 }
 
 static void check_irq_spread(struct judge *j)
@@ -930,32 +1000,39 @@ static void check_aer(struct judge *j)
 
 	for (size_t i = 0; j->f->have_klog && i < k->n_aer; i++) {
 		const struct pt_klog_aer *a = &k->aer[i];
-		enum pt_result r = aer_sev(j, a->severity);
 
-		if (r == PT_PASS)
-			continue;
-		bad++;
-		add(j, "pcie.aer", "No PCIe AER errors", r, a->device, dec, "%ld %s error%s in the kernel log: %s",
-		    a->count, a->severity, a->count == 1 ? "" : "s", a->first_line);
+		/* one result per severity, each with a line of that severity as evidence */
+		for (int s = PT_KLOG_AER_FATAL; s >= PT_KLOG_AER_CORRECTED; s--) {
+			const char *name = pt_klog_aer_severity_str(s);
+			long n = a->by_severity[s];
+			enum pt_result r = aer_sev(j, name);
+
+			if (!n || r == PT_PASS)
+				continue;
+			bad++;
+			about(j, "%s kernel-log", name);
+			add(j, "pcie.aer", "No PCIe AER errors", r, a->device, dec,
+			    "%ld %s error%s in the kernel log: %s", n, name, n == 1 ? "" : "s",
+			    a->severity_line[s]);
+		}
 	}
 	for (size_t i = 0; i < j->h->n_devs; i++) {
 		const struct pt_device *d = &j->h->devs[i];
-		const char *what = NULL;
-		long long n = 0;
-		enum pt_result r = PT_PASS;
+		const long long counts[3] = { d->aer.fatal, d->aer.nonfatal, d->aer.correctable };
+		static const char *const names[3] = { "fatal", "non-fatal", "corrected" };
 
-		if (d->aer.fatal > 0) {
-			what = "fatal", n = d->aer.fatal, r = sev(j->p->sev_aer_fatal);
-		} else if (d->aer.nonfatal > 0) {
-			what = "non-fatal", n = d->aer.nonfatal, r = sev(j->p->sev_aer_nonfatal);
-		} else if (d->aer.correctable > 0) {
-			what = "corrected", n = d->aer.correctable, r = sev(j->p->sev_aer_correctable);
+		for (int s = 0; s < 3; s++) {
+			enum pt_result r = aer_sev(j, names[s]);
+			long long n = counts[s];
+
+			if (n <= 0 || r == PT_PASS)
+				continue;
+			bad++;
+			about(j, "%s sysfs", names[s]);
+			add(j, "pcie.aer", "No PCIe AER errors", r, d->name, dec,
+			    "sysfs aer_dev_* counts %lld %s error%s since boot", n, names[s],
+			    n == 1 ? "" : "s");
 		}
-		if (!what || r == PT_PASS)
-			continue;
-		bad++;
-		add(j, "pcie.aer", "No PCIe AER errors", r, d->name, dec,
-		    "sysfs aer_dev_* counts %lld %s error%s since boot", n, what, n == 1 ? "" : "s");
 	}
 	if (!bad)
 		add(j, "pcie.aer", "No PCIe AER errors", PT_PASS, NULL, NULL,
@@ -983,6 +1060,7 @@ static void check_firmware(struct judge *j)
 			if (strcmp(a->driver, ni->driver) != 0)
 				continue;
 			if (ni->error) {
+				about(j, "%s#%zu", a->driver, k);
 				add(j, "firmware.allowlist", "Driver and firmware allowed", PT_SKIP, ni->ifname,
 				    "Run on the live host as root.", "%s: driver info unavailable: %s", ni->ifname,
 				    strerror(-ni->error));
@@ -990,6 +1068,7 @@ static void check_firmware(struct judge *j)
 			}
 			ok = (!a->n_versions || in_list(a->versions, a->n_versions, ni->version)) &&
 			     (!a->n_firmware || in_list(a->firmware, a->n_firmware, ni->firmware));
+			about(j, "%s#%zu", a->driver, k);
 			add(j, "firmware.allowlist", "Driver and firmware allowed", ok ? PT_PASS : PT_FAIL,
 			    ni->ifname, "Update the NIC firmware or driver to an allowed version, or extend "
 			    "the allowlist after qualifying this one.",
@@ -1002,6 +1081,8 @@ int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f, const st
 		 struct pt_report *out)
 {
 	struct judge j = { .h = h, .f = f, .p = p, .r = out };
+
+	pt_judge_dma(h, f->have_klog ? &f->klog : NULL, &j.dma);
 
 	memset(out, 0, sizeof(*out));
 	out->worst = PT_PASS;

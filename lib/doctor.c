@@ -7,6 +7,8 @@
  */
 #include "internal.h"
 #include "passthru/check.h"
+#include "passthru/judge.h"
+#include "passthru/parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,16 +31,19 @@ static const char *what_is(const struct pt_device *d)
 
 static void identity(struct pt_report *r, const struct pt_host *h, const struct pt_device *d)
 {
-	char extra[200] = "", b[PT_BDF_STRLEN];
+	char extra[200] = "", b[PT_BDF_STRLEN], n1[24], n2[24];
 
 	if (d->kind == PT_KIND_VF) {
 		const struct pt_device *pf = pt_host_find(h, &d->physfn);
 
-		snprintf(extra, sizeof(extra), "; VF %d of PF %s (%s%s%s)", d->vf_index,
+		snprintf(extra, sizeof(extra), "; VF %s of PF %s (%s%s%s)",
+			 pt_format_count(d->vf_index, n1, sizeof(n1)),
 			 pt_bdf_format(&d->physfn, b), pf && pf->driver[0] ? pf->driver : "no driver",
 			 pf && pf->n_netdevs ? ", " : "", pf && pf->n_netdevs ? pf->netdevs[0] : "");
 	} else if (d->kind == PT_KIND_PF) {
-		snprintf(extra, sizeof(extra), "; %d of %d VFs enabled", d->sriov_numvfs, d->sriov_totalvfs);
+		snprintf(extra, sizeof(extra), "; %s of %s VFs enabled",
+			 pt_format_count(d->sriov_numvfs, n1, sizeof(n1)),
+			 pt_format_count(d->sriov_totalvfs, n2, sizeof(n2)));
 	}
 	pt_report_add(r, "doctor.identity", "What the device is", PT_PASS, d->name, NULL,
 	     "%s: %s %s [%04x:%04x], driver %s%s", what_is(d), d->vendor_name, d->device_name,
@@ -49,23 +54,30 @@ static void reset(struct pt_report *r, const struct pt_device *d)
 {
 	const char *m = d->reset_method;
 
-	if (!m[0]) {
-		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
-		     "The kernel knows no way to reset this device alone (no reset_method): a VM handing "
-		     "it back may leave state behind for the next tenant; prefer devices with FLR.",
-		     "reset_method absent or empty");
-		return;
-	}
-	if (strstr(m, "flr"))
+	switch (pt_judge_reset(d)) {
+	case PT_RESET_FUNCTION:
 		pt_report_add(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL,
-		     "function-level reset available (%s)", m);
-	else if (strstr(m, "bus") && !strstr(m, "pm"))
+		     "%s (%s)", strstr(m, "flr") ? "function-level reset available"
+						 : "the function can be reset alone", m);
+		break;
+	case PT_RESET_BUS:
 		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
 		     "Only a secondary bus reset is available: it resets every device behind the same "
 		     "bridge, so assign the whole slot or accept that siblings reset too.",
 		     "reset methods: %s (no FLR)", m);
-	else
-		pt_report_add(r, "device.reset", "Reset methods", PT_PASS, d->name, NULL, "reset methods: %s", m);
+		break;
+	case PT_RESET_NONE:
+		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
+		     "None of the kernel's reset methods resets this function alone: a VM handing it "
+		     "back may leave state behind for the next tenant; prefer devices with FLR.",
+		     "reset methods: %s", m);
+		break;
+	default:
+		pt_report_add(r, "device.reset", "Reset methods", PT_WARN, d->name,
+		     "The kernel knows no way to reset this device alone (no reset_method): a VM handing "
+		     "it back may leave state behind for the next tenant; prefer devices with FLR.",
+		     "reset_method absent or empty: no reset method (or a kernel older than 5.15)");
+	}
 }
 
 static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const struct pt_device *d)
@@ -80,6 +92,7 @@ static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const
 			continue;
 		for (size_t k = 0; k < f->pfs[i].n_vfs; k++) {
 			const struct pt_vf_state *v = &f->pfs[i].vfs[k];
+			char vl[24];
 
 			if (v->vf != d->vf_index)
 				continue;
@@ -87,8 +100,9 @@ static void vf_settings(struct pt_report *r, const struct pt_hostfacts *f, const
 			     v->spoofchk == PT_NO || v->trust == PT_YES ? PT_WARN : PT_PASS, d->name,
 			     "A VF handed to a tenant should have spoof checking on and trust off: ip link "
 			     "set PF vf N spoofchk on trust off.",
-			     "%s vf %d: spoof checking %s, trust %s, vlan %d", f->pfs[i].ifname, v->vf,
-			     pt_tri_str(v->spoofchk), pt_tri_str(v->trust), v->vlan);
+			     "%s vf %d: spoof checking %s, trust %s, vlan %s", f->pfs[i].ifname, v->vf,
+			     pt_tri_str(v->spoofchk), pt_tri_str(v->trust),
+			     v->vlan == 0 ? "none" : pt_format_count(v->vlan, vl, sizeof(vl)));
 			return;
 		}
 	}
@@ -146,16 +160,30 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 			out->worst = out->results[i].result;
 	pt_report_free(&gate);
 
-	if (!cpus && d->numa_node >= 0)
-		pt_report_add(out, "numa.locality", "NUMA locality", PT_PASS, d->name, NULL,
-		     "node %d, local CPUs %s: pin the VM's vCPUs and memory there (--cpus LIST checks a "
-		     "planned CPU set)", d->numa_node, d->local_cpulist[0] ? d->local_cpulist : "unknown");
-	else if (!cpus)
-		pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
-		     "The firmware does not say which node the device is on (numa_node -1); on a "
-		     "multi-socket host check the BIOS's SRAT/NUMA settings.", "numa_node unknown");
+	{
+		struct pt_numa_judgement nj;
+
+		pt_judge_numa(h, d, &nj);
+		if (nj.disagrees)
+			pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
+			     "The firmware reports a different node for this VF than for its PF; passthru "
+			     "pins to the PF's node. Fix the BIOS's SRAT/_PXM tables or ignore the VF's "
+			     "numa_node.", "%s; node %d, local CPUs %s", nj.note, nj.node,
+			     nj.cpulist[0] ? nj.cpulist : "unknown");
+		else if (!cpus && nj.node >= 0)
+			pt_report_add(out, "numa.locality", "NUMA locality", PT_PASS, d->name, NULL,
+			     "node %d%s, local CPUs %s: pin the VM's vCPUs and memory there (--cpus LIST "
+			     "checks a planned CPU set)", nj.node,
+			     nj.source == PT_NUMA_SOURCE_PF ? " (its PF's)" : "",
+			     nj.cpulist[0] ? nj.cpulist : "unknown");
+		else if (!cpus)
+			pt_report_add(out, "numa.locality", "NUMA locality", PT_WARN, d->name,
+			     "The firmware does not say which node the device is on (numa_node -1); on a "
+			     "multi-socket host check the BIOS's SRAT/NUMA settings.", "numa_node unknown");
+	}
 	if (!pt_driver_is_vfio(d->driver)) {
 		bool spread = false;
+		char n1[24];
 
 		for (size_t i = 0; i < f->n_irqs; i++)
 			if (strcmp(f->irqs[i].bdf, d->name) == 0) {
@@ -168,8 +196,9 @@ int pt_doctor_run(const struct pt_host *h, const struct pt_hostfacts *f, const s
 			}
 		if (!spread && d->msi_irq_count >= 0)
 			pt_report_add(out, "irq.affinity", "MSI-X vectors spread over CPUs", PT_PASS, d->name, NULL,
-			     "%d MSI/MSI-X vectors allocated (table size %d)", d->msi_irq_count,
-			     d->config.msix_table_size);
+			     "%d MSI/MSI-X vectors allocated (MSI-X table size %s)", d->msi_irq_count,
+			     d->config.msix_table_size < 0 ? "unknown or no MSI-X"
+							   : pt_format_count(d->config.msix_table_size, n1, sizeof(n1)));
 	}
 	if (f->holder_known && f->holder_pid > 0)
 		pt_report_add(out, "device.holder", "Who holds the device", PT_PASS, d->name, NULL,

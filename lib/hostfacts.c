@@ -327,6 +327,7 @@ void pt_hostfacts_free(struct pt_hostfacts *f)
 	free(f->pfs);
 	free(f->netdevs);
 	free(f->irqs);
+	free(f->prot);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -140,6 +140,7 @@ struct scan {
 	/* the AER event whose source line was just seen */
 	uint64_t aer_pending_key;
 	bool aer_pending_used;
+	int aer_pending_sev;
 };
 
 /* ---- small string helpers (all bounded by the line buffer) -------------------------- */
@@ -265,12 +266,18 @@ static void suppressed(struct scan *sc, size_t last, long *pending, long n)
 	f->suppressed += n;
 }
 
+const char *pt_klog_aer_severity_str(int sev)
+{
+	return sev >= PT_KLOG_AER_CORRECTED && sev <= PT_KLOG_AER_FATAL ? sev_names[sev + 1] : "";
+}
+
 static void add_aer(struct scan *sc, const struct pt_bdf *b, int sev, bool source_line)
 {
 	struct pt_klog *o = sc->out;
 	uint64_t k = bdf_key(b);
 	size_t i = index_get(&sc->aer_ix, k);
-	struct pt_klog_aer a;
+	struct pt_klog_aer a, *e;
+	bool counted = true;
 	int cur = SEV_NONE;
 
 	if (i == (size_t)-1) {
@@ -285,21 +292,34 @@ static void add_aer(struct scan *sc, const struct pt_bdf *b, int sev, bool sourc
 			return;
 		}
 	}
+	e = &o->aer[i];
 	if (source_line) {
-		o->aer[i].count++;
+		e->count++;
 		sc->aer_pending_key = k;
 		sc->aer_pending_used = false;
+		sc->aer_pending_sev = sev;
 	} else if (sc->aer_pending_key == k && !sc->aer_pending_used) {
 		/* this device's details of the event its source line already counted */
 		sc->aer_pending_used = true;
+		counted = false;
+		/* the source line did not tell the severity: the details do */
+		if (sc->aer_pending_sev == SEV_NONE && sev != SEV_NONE)
+			counted = true;
 	} else {
-		o->aer[i].count++;
+		e->count++;
+	}
+	if (sev != SEV_NONE && counted) {
+		if (!e->by_severity[sev - 1]++)
+			set_str(e->severity_line[sev - 1], sizeof(e->severity_line[0]), sc->raw);
 	}
 	for (int s = SEV_CORRECTED; s <= SEV_FATAL; s++)
-		if (strcmp(o->aer[i].severity, sev_names[s]) == 0)
+		if (strcmp(e->severity, sev_names[s]) == 0)
 			cur = s;
-	if (sev > cur)
-		set_str(o->aer[i].severity, sizeof(o->aer[i].severity), sev_names[sev]);
+	if (sev > cur) {
+		set_str(e->severity, sizeof(e->severity), sev_names[sev]);
+		if (e->severity_line[sev - 1][0])
+			set_str(e->first_line, sizeof(e->first_line), e->severity_line[sev - 1]);
+	}
 }
 
 /* strength: 1 a parameter was parsed, 2 the driver finished init, 3 said it is off */

@@ -132,6 +132,32 @@ char *pt_format_speed(int mts, char *buf, size_t len)
 	return buf;
 }
 
+char *pt_format_count(long long v, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%lld", v);
+	return buf;
+}
+
+char *pt_format_kib(long long kb, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	size_t u = 0;
+
+	if (kb < 0) {
+		snprintf(buf, len, "unknown");
+		return buf;
+	}
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && kb >= 1024 && kb % 1024 == 0) {
+		kb /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%lld %s", kb, units[u]);
+	return buf;
+}
+
 int pt_parse_cpulist(const char *s, uint64_t *mask, size_t nbits)
 {
 	long count = 0;

@@ -6,7 +6,12 @@
  * IOMMU groups that a vfio binding would leave half-owned by host drivers.
  */
 #include "internal.h"
+#include "passthru/judge.h"
+#include "passthru/plan.h"
+#include "passthru/parse.h"
 #include "passthru/safety.h"
+#include "passthru/sriov-predict.h"
+#include "passthru/state.h" /* struct pt_lease: given by the caller */
 
 #include <dirent.h>
 #include <errno.h>
@@ -374,4 +379,200 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- what the shared judgements read (judge.h) ---- */
+
+int pt_judge_inputs_read(struct pt_ctx *ctx, const struct pt_host *h, const char *kernel_log,
+			 struct pt_judge_inputs *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (h->n_groups > 0 || h->n_iommu_units > 0) {
+		pt_judge_dma(h, NULL, &out->dma);
+	} else {
+		/* the tree cannot tell on its own: what does the kernel say? */
+		struct pt_klog k;
+		char *buf = NULL;
+		size_t len = 0;
+
+		memset(&k, 0, sizeof(k));
+		if (pt_klog_read(ctx, kernel_log, &buf, &len) == 0 && pt_klog_parse(buf, len, &k) == 0)
+			pt_judge_dma(h, &k, &out->dma);
+		else
+			pt_judge_dma(h, NULL, &out->dma);
+		free(buf);
+		pt_klog_free(&k);
+	}
+	return pt_safety_protected(ctx, h, &out->prot, &out->n_prot);
+}
+
+void pt_judge_inputs_free(struct pt_judge_inputs *in)
+{
+	free(in->prot);
+	memset(in, 0, sizeof(*in));
+}
+
+/* ---- the plan gate ------------------------------------------------------------------- */
+
+__attribute__((format(printf, 4, 5))) static void refuse(struct pt_safety_result *r, const char *dev,
+							    const char *kind, const char *fmt, ...)
+{
+	struct pt_refusal f;
+	va_list ap;
+
+	for (size_t i = 0; i < r->n_refused; i++)
+		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0)
+			return;
+	memset(&f, 0, sizeof(f));
+	pt_strlcpy(f.device, dev, sizeof(f.device));
+	pt_strlcpy(f.kind, kind, sizeof(f.kind));
+	va_start(ap, fmt);
+	vsnprintf(f.reason, sizeof(f.reason), fmt, ap);
+	va_end(ap);
+	PT_PUSH(r->refused, r->n_refused, f); /* out of memory: one refusal fewer shown */
+}
+
+/* The function an action disrupts: the PF for a VF count change, the function itself
+ * for driver changes, the VF for its settings (when it exists already). */
+static const struct pt_device *action_target(const struct pt_host *h, const struct pt_action *a)
+{
+	struct pt_bdf b;
+
+	switch (a->kind) {
+	case PT_ACT_SET_NUMVFS:
+		return pt_host_find(h, &a->pf);
+	case PT_ACT_SET_AUTOPROBE:
+	case PT_ACT_WAIT_VFS:
+		return NULL;
+	default:
+		if (pt_bdf_parse(a->device, &b) < 0)
+			return NULL;
+		return pt_host_find(h, &b);
+	}
+}
+
+static const struct pt_lease *leased(const struct pt_lease *l, size_t n, const struct pt_bdf *b,
+				     const char *own_vm)
+{
+	char s[PT_BDF_STRLEN];
+
+	pt_bdf_format(b, s);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].bdf, s) == 0 && !(own_vm && strcmp(l[i].vm, own_vm) == 0))
+			return &l[i];
+	return NULL;
+}
+
+static void check_vfio_binding(const struct pt_host *h, const struct pt_judge_inputs *in,
+			       const struct pt_bdf *vfio, size_t n_vfio, const struct pt_device *d,
+			       struct pt_safety_result *out)
+{
+	struct pt_assignability a;
+
+	/* the same judgement show, check, doctor, pools and assign make; protection is
+	 * judged for every action below, so not here */
+	pt_judge_assignable(h, in->dma.on, NULL, 0, vfio, n_vfio, d, &a);
+	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++) {
+		const struct pt_cause *c = &a.causes[i];
+
+		if (c->kind == PT_CAUSE_NO_DMA_REMAPPING)
+			refuse(out, d->name, "no-iommu",
+			       "%s: binding it to vfio-pci on a host without DMA remapping would let the "
+			       "guest DMA anywhere in host memory (%s): %s", d->name, in->dma.evidence,
+			       c->fix);
+		else
+			refuse(out, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), "%s: %s",
+			       c->why, c->fix);
+	}
+}
+
+/* The same prediction as `passthru plan sriov`: a VF count the kernel will refuse is
+ * refused here with its words, before anything is written (the plan goes through 0,
+ * so the count is judged as from 0). An unknown answer does not refuse. */
+static void predict_numvfs(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_device *pf,
+			   const struct pt_action *a, struct pt_safety_result *out)
+{
+	struct pt_sriov_prediction p;
+	struct pt_sriov_facts f;
+	long to;
+
+	if (pt_parse_long(a->to, &to) < 0 || to <= 0 || pt_sriov_gather(ctx, h, pf, &f) < 0)
+		return;
+	f.num_vfs = 0;
+	if (pt_sriov_predict(&f, (int)to, &p) < 0 || p.succeeds != PT_NO)
+		return;
+	refuse(out, pf->name, "sriov_limit", "sriov_numvfs %ld would fail (%s): %s%s%s", to,
+	       pt_sriov_limit_str(p.limit), p.reason, p.advice[0] ? "; " : "", p.advice);
+}
+
+int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_plan *plan,
+			 const struct pt_safety_opts *o, struct pt_safety_result *out)
+{
+	const char *own = o ? o->own_vm : NULL;
+	bool force = o && o->force;
+	struct pt_judge_inputs in;
+	const struct pt_lease *leases;
+	struct pt_bdf *vfio = NULL;
+	size_t n_vfio = 0, n_leases = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!plan->n)
+		return 0;
+	r = pt_judge_inputs_read(ctx, h, NULL, &in);
+	if (r < 0)
+		return r;
+	vfio = calloc(plan->n, sizeof(*vfio));
+	if (!vfio) {
+		pt_judge_inputs_free(&in);
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	leases = o ? o->leases : NULL;
+	n_leases = o ? o->n_leases : 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_action *a = &plan->actions[i];
+
+		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
+		    pt_bdf_parse(a->device, &vfio[n_vfio]) == 0)
+			n_vfio++;
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_action *a = &plan->actions[i];
+		const struct pt_device *d = action_target(h, a);
+		const struct pt_protected *p;
+		const struct pt_lease *l;
+
+		if (!d)
+			continue;
+		if (!force && (p = pt_safety_find(in.prot, in.n_prot, &d->bdf)))
+			refuse(out, d->name, pt_protect_kind_str(p->kind),
+			       "%s %s; %s would disrupt what the host needs it for", d->name, p->why,
+			       pt_action_kind_str(a->kind));
+		if (!force && a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver))
+			check_vfio_binding(h, &in, vfio, n_vfio, d, out);
+		if (!force && a->kind == PT_ACT_SET_NUMVFS)
+			predict_numvfs(ctx, h, d, a, out);
+		if (a->kind == PT_ACT_SET_NUMVFS && a->from[0] && strcmp(a->from, "0") != 0) {
+			/* destroying the VFs destroys the leased ones with them */
+			for (size_t k = 0; k < d->n_vfs; k++)
+				if ((l = leased(leases, n_leases, &d->vfs[k], own)))
+					refuse(out, d->name, "leased",
+					       "%s: sriov_numvfs %s -> %s would destroy VF %s, leased to VM %s "
+					       "(passthru release %s %s first)", d->name, a->from, a->to,
+					       l->bdf, l->vm, l->vm, l->bdf);
+		} else if (a->kind != PT_ACT_SET_NUMVFS && (l = leased(leases, n_leases, &d->bdf, own))) {
+			refuse(out, d->name, "leased",
+			       "%s is leased to VM %s: %s would change it under the VM (passthru release "
+			       "%s %s first)", d->name, l->vm, pt_action_kind_str(a->kind), l->vm, l->bdf);
+		}
+	}
+	free(vfio);
+	pt_judge_inputs_free(&in);
+	return 0;
+}
+
+void pt_safety_result_free(struct pt_safety_result *r)
+{
+	free(r->refused);
+	memset(r, 0, sizeof(*r));
 }

@@ -182,6 +182,12 @@ static const char *const sql[S_COUNT] = {
 	[S_AUDIT_READ_BDF] = "SELECT id, ts, actor_pid, action, vm, bdf, detail FROM audit "
 			     "WHERE bdf = ?3 AND id > ?1 AND (?2 IS NULL OR vm = ?2) "
 			     "ORDER BY id LIMIT ?4",
+	/* free devices, and whether a device of their IOMMU group is leased */
+	[S_FREE_DEVICES] =
+		"SELECT d.pool, d.numa_node, d.bdf, d.iommu_group, "
+		"EXISTS (SELECT 1 FROM devices o WHERE d.iommu_group >= 0 AND "
+		"o.iommu_group = d.iommu_group AND o.bdf <> d.bdf AND o.state = 'leased') "
+		"FROM devices d WHERE d.state = 'free' AND d.removed IS NULL",
 	/* every active lease of a VM none of whose active leases is younger than the cutoff
 	 * ?1; a time that is not the one format written here counts as young */
 	[S_STALE_LEASES] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "

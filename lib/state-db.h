@@ -41,6 +41,7 @@ enum sid {
 	S_STALE_LEASES,
 	S_PENDING,
 	S_LEASE_READY,
+	S_FREE_DEVICES,
 	S_COUNT
 };
 

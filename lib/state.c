@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- reading leases ---- */
 
@@ -207,7 +208,8 @@ static int candidate_from_row(struct pt_state *st, sqlite3_stmt *s,
 	/* listed for its group only (another pool), or gone from the configuration */
 	c->unavailable = sqlite3_column_int(s, 1) == 0 || sqlite3_column_int(s, 5) != 0;
 	c->group_viable = c->iommu_group >= 0 &&
-			  (!req->group_viable || req->group_viable(req->group_viable_arg, c->iommu_group));
+			  (!req->group_viable ||
+			   req->group_viable(req->group_viable_arg, &c->bdf, c->iommu_group));
 	c->whole_group = whole && !c->unavailable;
 	c->spread_key = req->spread_key ? req->spread_key(req->spread_arg, &c->bdf) : 0;
 	return 0;
@@ -1061,6 +1063,70 @@ int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n)
 	return 0;
 }
 
+int pt_state_pools_judged(struct pt_state *st,
+			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
+					 bool whole_group, char *why, size_t len),
+			  void *arg, struct pt_pool_usage **out, size_t *n)
+{
+	struct seen_unit {
+		const struct pt_pool_usage *u;
+		int group;
+	} seen[256];
+	size_t n_seen = 0;
+	sqlite3_stmt *s;
+	int r = pt_state_pools(st, out, n), rc;
+	bool whole;
+
+	if (r < 0)
+		return r;
+	s = db_stmt(st, S_FREE_DEVICES);
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *pool = db_col_text(s, 0), *bdf = db_col_text(s, 2);
+		int node = sqlite3_column_int(s, 1), group = sqlite3_column_int(s, 3);
+		struct pt_pool_usage *u = NULL;
+		char why[320] = "";
+		struct pt_bdf b;
+
+		for (size_t i = 0; i < *n && !u; i++)
+			if (strcmp((*out)[i].pool, pool) == 0 && (*out)[i].numa_node == node)
+				u = &(*out)[i];
+		if (!u || u->free == 0 || pt_bdf_parse(bdf, &b) < 0)
+			continue;
+		whole = strcmp(u->kind, "devices") == 0;
+		if (sqlite3_column_int(s, 4))
+			snprintf(why, sizeof(why), "%s shares IOMMU group %d with a leased device: it goes "
+				 "only to that VM", bdf, group);
+		else if (!usable || usable(arg, &b, group, whole, why, sizeof(why)))
+			continue;
+		if (whole && group >= 0) {
+			/* a devices pool counts units: its group is blocked once */
+			size_t k = 0;
+
+			while (k < n_seen && (seen[k].u != u || seen[k].group != group))
+				k++;
+			if (k < n_seen)
+				continue;
+			if (n_seen < sizeof(seen) / sizeof(seen[0]))
+				seen[n_seen++] = (struct seen_unit){ .u = u, .group = group };
+		}
+		u->free--;
+		u->blocked++;
+		if (!u->blocked_why[0])
+			pt_strlcpy(u->blocked_why, why, sizeof(u->blocked_why));
+	}
+	db_done(s);
+	if (rc != SQLITE_DONE) {
+		r = db_fail(st, rc, "reading free devices");
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return r;
+	}
+	return 0;
+}
+
 /* ---- audit and verification ---- */
 
 int pt_state_audit(struct pt_state *st, const char *vm, const char *bdf, long long after_id,
@@ -1166,4 +1232,32 @@ int pt_state_verify(struct pt_state *st, bool full)
 	if (r == -EAGAIN)
 		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
 	return r;
+}
+
+int pt_state_active_leases(struct pt_ctx *ctx, const char *state_dir, struct pt_lease **l, size_t *n,
+			   char *warning, size_t wlen)
+{
+	char dir[4096], db[4200], saved[sizeof(ctx->err)];
+	struct pt_state *st = NULL;
+
+	*l = NULL;
+	*n = 0;
+	if (wlen)
+		warning[0] = '\0';
+	if (pt_state_dir(ctx, state_dir, false, dir, sizeof(dir)) < 0)
+		return 0;
+	snprintf(db, sizeof(db), "%s/state.db", dir);
+	if (access(db, F_OK) != 0)
+		return 0;
+	pt_strlcpy(saved, ctx->err, sizeof(saved));
+	if (pt_state_open(ctx, dir, &st) < 0 || pt_state_leases(st, NULL, l, n) < 0) {
+		snprintf(warning, wlen, "cannot read the leases in %s (%s): changes to leased devices "
+			 "are not refused", db, pt_ctx_error(ctx));
+		free(*l);
+		*l = NULL;
+		*n = 0;
+	}
+	pt_state_close(st);
+	pt_strlcpy(ctx->err, saved, sizeof(ctx->err));
+	return 0;
 }

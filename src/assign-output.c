@@ -249,6 +249,8 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	json_str_or_null(&j, r->forced);
 	json_key(&j, "note");
 	json_str_or_null(&j, r->note);
+	json_key(&j, "numa_note");
+	json_str_or_null(&j, r->numa_note);
 	json_obj_end(&j);
 	json_end(&j);
 }
@@ -395,6 +397,10 @@ void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n)
 			json_uint(&j, u[i].quarantined);
 			json_key(&j, "removed");
 			json_uint(&j, u[i].removed);
+			json_key(&j, "blocked");
+			json_uint(&j, u[i].blocked);
+			json_key(&j, "blocked_why");
+			json_str_or_null(&j, u[i].blocked_why);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -403,8 +409,8 @@ void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n)
 	} else if (n == 0) {
 		fprintf(f, "no pools (configure them under pools: in %s)\n", PT_HOSTCFG_DEFAULT);
 	} else {
-		fprintf(f, "%-16s %-8s %5s %6s %6s %6s %12s %8s\n", "POOL", "KIND", "NODE", "TOTAL", "FREE",
-		       "LEASED", "QUARANTINED", "REMOVED");
+		fprintf(f, "%-16s %-8s %5s %6s %6s %7s %6s %12s %8s\n", "POOL", "KIND", "NODE", "TOTAL",
+			"FREE", "BLOCKED", "LEASED", "QUARANTINED", "REMOVED");
 		for (size_t i = 0; i < n; i++) {
 			char node[16];
 
@@ -412,8 +418,12 @@ void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n)
 				snprintf(node, sizeof(node), "?");
 			else
 				snprintf(node, sizeof(node), "%d", u[i].numa_node);
-			fprintf(f, "%-16s %-8s %5s %6u %6u %6u %12u %8u\n", u[i].pool, u[i].kind, node,
-			       u[i].total, u[i].free, u[i].leased, u[i].quarantined, u[i].removed);
+			fprintf(f, "%-16s %-8s %5s %6u %6u %7u %6u %12u %8u\n", u[i].pool, u[i].kind, node,
+				u[i].total, u[i].free, u[i].blocked, u[i].leased, u[i].quarantined,
+				u[i].removed);
 		}
+		for (size_t i = 0; i < n; i++)
+			if (u[i].blocked)
+				fprintf(f, "%s: %u blocked: %s\n", u[i].pool, u[i].blocked, u[i].blocked_why);
 	}
 }

@@ -49,6 +49,10 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage(FILE *f, const char *name);
 /* Scans the host; on failure prints why and returns NULL. */
 struct pt_host *cli_scan(struct cli *cli);
+/* What the scan could not read (pt_host.warnings), for people: one "warning:" line
+ * each on stderr, after the command's output. Nothing with --json: the document
+ * carries them in its "warnings" array (json_host_warnings). */
+void cli_host_warnings(const struct cli *cli, const struct pt_host *h);
 /* Resolves DEV (BDF or netdev) or prints an error naming it. */
 struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev);
 /* Both at once: scans, resolves DEV, and on failure frees the host and returns NULL. */
@@ -67,7 +71,12 @@ int cli_getopt_long(int argc, char *const argv[], const char *optstring,
 
 /* Output of the model, shared by list/show/doctor (src/device-output.c). */
 struct json;
-void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full);
+struct pt_judge_inputs;
+/* full: show's whole document, with the library's judgements of the device (in). */
+void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full,
+		 const struct pt_judge_inputs *in);
+/* "warnings": [...] of the host scan (h may be NULL: an empty array). */
+void json_host_warnings(struct json *j, const struct pt_host *h);
 const char *device_kind_str(const struct pt_device *d);
 char *device_link_str(const struct pt_device *d, char *buf, size_t len);
 

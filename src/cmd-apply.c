@@ -26,7 +26,7 @@
 
 struct refusal {
 	char device[PT_BDF_STRLEN];
-	const char *kind;
+	char kind[24];
 	char why[1100];
 };
 
@@ -69,12 +69,13 @@ static int load_config(struct run *r)
 
 static void refuse(struct run *r, const char *dev, const char *kind, const char *why)
 {
-	struct refusal f = { .kind = kind }, *nv;
+	struct refusal f = { 0 }, *nv;
 
 	for (size_t i = 0; i < r->n_refused; i++)
 		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0)
 			return;
 	snprintf(f.device, sizeof(f.device), "%s", dev);
+	snprintf(f.kind, sizeof(f.kind), "%s", kind);
 	snprintf(f.why, sizeof(f.why), "%s", why);
 	nv = realloc(r->refused, (r->n_refused + 1) * sizeof(*nv));
 
@@ -84,152 +85,35 @@ static void refuse(struct run *r, const char *dev, const char *kind, const char 
 	r->refused[r->n_refused++] = f;
 }
 
-/* The function an action disrupts: the PF for a VF count change, the function itself
- * for driver changes, the VF for its settings (when it exists already). */
-static const struct pt_device *action_target(const struct pt_host *h, const struct pt_action *a)
-{
-	struct pt_bdf b;
-
-	switch (a->kind) {
-	case PT_ACT_SET_NUMVFS:
-		return pt_host_find(h, &a->pf);
-	case PT_ACT_SET_AUTOPROBE:
-	case PT_ACT_WAIT_VFS:
-		return NULL;
-	default:
-		if (pt_bdf_parse(a->device, &b) < 0)
-			return NULL;
-		return pt_host_find(h, &b);
-	}
-}
-
-/* Active leases (passthru assign) from <state>/state.db when there is one: a VF or
- * device leased to a VM must not be rebound, re-set or destroyed under it. The
- * database is not created here. */
-static void load_leases(struct run *r, struct pt_lease **leases, size_t *n)
-{
-	char dir[4096], db[4200];
-	struct pt_state *st = NULL;
-
-	*leases = NULL;
-	*n = 0;
-	if (pt_state_dir(r->cli->ctx, r->cli->state_dir, false, dir, sizeof(dir)) < 0)
-		return;
-	snprintf(db, sizeof(db), "%s/state.db", dir);
-	if (access(db, F_OK) != 0)
-		return;
-	if (pt_state_open(r->cli->ctx, dir, &st) < 0 || pt_state_leases(st, NULL, leases, n) < 0) {
-		cli_warn("cannot read the leases in %s (%s): changes to leased devices are not "
-			 "refused", db, pt_ctx_error(r->cli->ctx));
-		*leases = NULL;
-		*n = 0;
-	}
-	pt_state_close(st);
-}
-
-static const struct pt_lease *leased(const struct pt_lease *l, size_t n, const struct pt_bdf *b)
-{
-	char s[PT_BDF_STRLEN];
-
-	pt_bdf_format(b, s);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(l[i].bdf, s) == 0)
-			return &l[i];
-	return NULL;
-}
-
-/* The same prediction as `passthru plan sriov`: a VF count the kernel will refuse is
- * refused here with its words, before anything is written (the plan goes through 0,
- * so the count is judged as from 0). An unknown answer does not refuse. */
-static void predict_numvfs(struct run *r, const struct pt_device *pf, const struct pt_action *a)
-{
-	struct pt_sriov_prediction p;
-	struct pt_sriov_facts f;
-	char why[1100];
-	long to;
-
-	if (pt_parse_long(a->to, &to) < 0 || to <= 0 ||
-	    pt_sriov_gather(r->cli->ctx, r->h, pf, &f) < 0)
-		return;
-	f.num_vfs = 0;
-	if (pt_sriov_predict(&f, (int)to, &p) < 0 || p.succeeds != PT_NO)
-		return;
-	snprintf(why, sizeof(why), "sriov_numvfs %ld would fail (%s): %s%s%s", to,
-		 pt_sriov_limit_str(p.limit), p.reason, p.advice[0] ? "; " : "", p.advice);
-	refuse(r, pf->name, "sriov_limit", why);
-}
-
+/* The library's one gate (pt_safety_check_plan): the same refusals pt_apply_run, assign,
+ * release and the one-shot commands get. Asked without force so --force can say what it
+ * overrides. */
 static int check_safety(struct run *r)
 {
-	struct pt_protected *prot = NULL;
+	struct pt_safety_opts so = { 0 };
+	struct pt_safety_result sr;
 	struct pt_lease *leases = NULL;
-	struct pt_bdf *vfio = NULL;
-	size_t n_prot = 0, n_vfio = 0, n_leases = 0;
+	char warn[320];
 	int ret;
 
-	ret = pt_safety_protected(r->cli->ctx, r->h, &prot, &n_prot);
+	if (r->plan.n) {
+		pt_state_active_leases(r->cli->ctx, r->cli->state_dir, &leases, &so.n_leases, warn,
+				       sizeof(warn));
+		if (warn[0])
+			cli_warn("%s", warn);
+	}
+	so.leases = leases;
+	ret = pt_safety_check_plan(r->cli->ctx, r->h, &r->plan, &so, &sr);
+	free(leases);
 	if (ret < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
 		return ret;
 	}
-	vfio = calloc(r->plan.n ? r->plan.n : 1, sizeof(*vfio));
-	if (!vfio) {
-		free(prot);
-		return -ENOMEM;
-	}
-	if (r->plan.n)
-		load_leases(r, &leases, &n_leases);
-	for (size_t i = 0; i < r->plan.n; i++) {
-		const struct pt_action *a = &r->plan.actions[i];
-
-		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
-		    pt_bdf_parse(a->device, &vfio[n_vfio]) == 0)
-			n_vfio++;
-	}
-	for (size_t i = 0; i < r->plan.n; i++) {
-		const struct pt_action *a = &r->plan.actions[i];
-		const struct pt_device *d = action_target(r->h, a);
-		const struct pt_protected *p;
-		char why[320];
-
-		if (!d)
-			continue;
-		if ((p = pt_safety_find(prot, n_prot, &d->bdf))) {
-			snprintf(why, sizeof(why), "%s %s; %s would disrupt what the host needs it for",
-				 d->name, p->why, pt_action_kind_str(a->kind));
-			refuse(r, d->name, pt_protect_kind_str(p->kind), why);
-		}
-		if (a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver) &&
-		    pt_safety_group_blocks(r->h, d, vfio, n_vfio, why, sizeof(why)))
-			refuse(r, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), why);
-		if (a->kind == PT_ACT_SET_NUMVFS)
-			predict_numvfs(r, d, a);
-		if (a->kind == PT_ACT_SET_NUMVFS && a->from[0] && strcmp(a->from, "0") != 0) {
-			/* destroying the VFs destroys the leased ones with them */
-			for (size_t k = 0; k < d->n_vfs; k++) {
-				const struct pt_lease *l = leased(leases, n_leases, &d->vfs[k]);
-
-				if (!l)
-					continue;
-				snprintf(why, sizeof(why), "%s: sriov_numvfs %s -> %s would destroy VF %s, "
-					 "leased to VM %s (passthru release %s %s first)", d->name, a->from,
-					 a->to, l->bdf, l->vm, l->vm, l->bdf);
-				refuse(r, d->name, "leased", why);
-			}
-		} else if (a->kind != PT_ACT_SET_NUMVFS) {
-			const struct pt_lease *l = leased(leases, n_leases, &d->bdf);
-
-			if (l) {
-				snprintf(why, sizeof(why), "%s is leased to VM %s: %s would change it under "
-					 "the VM (passthru release %s %s first)", d->name, l->vm,
-					 pt_action_kind_str(a->kind), l->vm, l->bdf);
-				refuse(r, d->name, "leased", why);
-			}
-		}
-	}
-	free(leases);
-	free(vfio);
-	free(prot);
+	if (sr.warning[0])
+		cli_warn("%s", sr.warning);
+	for (size_t i = 0; i < sr.n_refused; i++)
+		refuse(r, sr.refused[i].device, sr.refused[i].kind, sr.refused[i].reason);
+	pt_safety_result_free(&sr);
 	return 0;
 }
 
@@ -606,9 +490,9 @@ int apply_job_run(struct cli *cli, const struct apply_job *job)
 		return finish(&r, r.plan.n ? EXIT_FAIL : EXIT_OK);
 	}
 	if (r.n_refused && !r.force) {
-		snprintf(r.error, sizeof(r.error), "refused: %zu function%s the host needs would be "
-			 "changed; nothing was written (--force to do it anyway)", r.n_refused,
-			 r.n_refused == 1 ? "" : "s");
+		snprintf(r.error, sizeof(r.error), "refused: %zu change%s the host or a VM needs "
+			 "kept, or that would be unsafe; nothing was written (--force to do it anyway)",
+			 r.n_refused, r.n_refused == 1 ? "" : "s");
 		pt_journal_close(j);
 		return finish(&r, EXIT_FAIL);
 	}
@@ -618,6 +502,7 @@ int apply_job_run(struct cli *cli, const struct apply_job *job)
 	}
 
 	r.applied = true;
+	o.force = true; /* judged above by the same gate; --force overrode what it refused */
 	ret = pt_apply_run(cli->ctx, j, r.h, r.links, r.n_links, &r.plan, &o, &r.res);
 	pt_journal_close(j);
 	if (ret < 0) {

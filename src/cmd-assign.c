@@ -150,6 +150,8 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 			 res.n == 1 ? " is" : "s are", o.numa_node);
 	if (res.note[0])
 		cli_warn("%s", res.note);
+	if (res.numa_note[0])
+		cli_warn("%s", res.numa_note);
 	view.vm = o.vm;
 	view.pool = o.pool;
 	view.res = &res;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* passthru check: the host gate. Exit 0 pass, 1 a check failed, 2 passthru could not run. */
+#include "passthru/safety.h"
 #include "cli.h"
 #include "passthru/check.h"
 #include "report-output.h"
@@ -67,6 +68,9 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	fo.want_vf_state = true;
 	fo.profile = &prof;
 	r = pt_hostfacts_gather(cli->ctx, h, &fo, &facts);
+	/* what the host needs (default route, mounts): assignability judges it */
+	if (r == 0 && (r = pt_safety_protected(cli->ctx, h, &facts.prot, &facts.n_prot)) < 0)
+		pt_hostfacts_free(&facts);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		goto err_host;
@@ -93,7 +97,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (strcmp(format, "json") == 0)
-		report_json(out, &rep, prof.source, strict, status);
+		report_json(out, &rep, prof.source, strict, status, h);
 	else if (strcmp(format, "prometheus") == 0)
 		report_prometheus(out, &rep, prof.source, strict);
 	else if (strcmp(format, "nfd") == 0)
@@ -111,6 +115,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			status = EXIT_ERROR;
 		}
 	}
+	if (strcmp(format, "json") != 0)
+		cli_host_warnings(cli, h);
 	pt_report_free(&rep);
 	pt_hostfacts_free(&facts);
 	pt_host_free(h);

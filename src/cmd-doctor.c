@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* passthru doctor DEV [--cpus LIST]: the diagnosis playbook for one device. */
+#include "passthru/safety.h"
 #include "cli.h"
 #include "passthru/check.h"
 #include "passthru/parse.h"
@@ -53,6 +54,9 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 	fo.want_vf_state = d->kind == PT_KIND_VF;
 	fo.holder_of = d;
 	r = pt_hostfacts_gather(cli->ctx, h, &fo, &facts);
+	/* what the host needs (default route, mounts): assignability judges it */
+	if (r == 0 && (r = pt_safety_protected(cli->ctx, h, &facts.prot, &facts.n_prot)) < 0)
+		pt_hostfacts_free(&facts);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		pt_host_free(h);
@@ -68,9 +72,10 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 	status = rep.worst == PT_FAIL ? EXIT_FAIL : EXIT_OK;
 	snprintf(title, sizeof(title), "doctor %s", d->name);
 	if (cli->json)
-		report_json(stdout, &rep, title, false, status);
+		report_json(stdout, &rep, title, false, status, h);
 	else
 		report_text(stdout, &rep, title, false, cli->color);
+	cli_host_warnings(cli, h);
 	pt_report_free(&rep);
 	pt_hostfacts_free(&facts);
 	pt_host_free(h);

@@ -2,6 +2,7 @@
 /* passthru list: every PCI function, VFs under their PF. */
 #include "cli.h"
 #include "json.h"
+#include "passthru/judge.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -35,7 +36,15 @@ static void row(const struct cli *cli, const struct pt_host *h, const struct pt_
 		snprintf(id, sizeof(id), "%04x:%04x", d->vendor_id, d->device_id);
 	else
 		snprintf(id, sizeof(id), "?");
-	snprintf(numa, sizeof(numa), d->numa_node >= 0 ? "%d" : "?", d->numa_node);
+	/* the node every command pins to (lib/judge.c): a VF on its PF's, marked '*' when
+	 * its own numa_node disagrees (show DEV says why) */
+	{
+		struct pt_numa_judgement nj;
+
+		pt_judge_numa(h, d, &nj);
+		snprintf(numa, sizeof(numa), nj.node >= 0 ? "%d%s" : "?", nj.node,
+			 nj.disagrees ? "*" : "");
+	}
 	if (d->iommu_group >= 0)
 		snprintf(grp, sizeof(grp), "%d", d->iommu_group);
 	else
@@ -142,7 +151,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		if (!class_ok(cf, d))
 			continue;
 		if (cli->json) {
-			device_json(&j, h, d, false);
+			device_json(&j, h, d, false, NULL);
 			continue;
 		}
 		/* VFs are printed under their PF, unless the PF is absent from the tree */
@@ -166,14 +175,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		json_arr_end(&j);
-		json_key(&j, "warnings");
-		json_arr_begin(&j);
-		for (size_t i = 0; i < h->n_warnings; i++)
-			json_str(&j, h->warnings[i]);
-		json_arr_end(&j);
+		json_host_warnings(&j, h);
 		json_obj_end(&j);
 		json_end(&j);
 	}
+	cli_host_warnings(cli, h);
 	pt_host_free(h);
 	return EXIT_OK;
 }

@@ -68,6 +68,17 @@ static void json_out(const struct pt_klog *l, const char *source)
 		json_key(&j, "severity");
 		json_str_or_null(&j, a->severity);
 		JSON_KV_STR(&j, "first_line", a->first_line);
+		json_key(&j, "by_severity");
+		json_obj_begin(&j);
+		for (int s = PT_KLOG_AER_CORRECTED; s <= PT_KLOG_AER_FATAL; s++) {
+			json_key(&j, pt_klog_aer_severity_str(s));
+			json_obj_begin(&j);
+			JSON_KV_INT(&j, "count", a->by_severity[s]);
+			json_key(&j, "first_line");
+			json_str_or_null(&j, a->severity_line[s]);
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -121,9 +132,21 @@ static void human(const struct pt_klog *l, const char *source)
 		for (size_t i = 0; i < l->n_aer; i++) {
 			const struct pt_klog_aer *a = &l->aer[i];
 
-			printf("  %-14s %6ld  %s\n", a->device, a->count,
-			       a->severity[0] ? a->severity : "severity unknown");
-			evidence(a->first_line);
+			long told = 0;
+
+			for (int s = PT_KLOG_AER_FATAL; s >= PT_KLOG_AER_CORRECTED; s--) {
+				if (!a->by_severity[s])
+					continue;
+				told += a->by_severity[s];
+				printf("  %-14s %6ld  %s\n", a->device, a->by_severity[s],
+				       pt_klog_aer_severity_str(s));
+				evidence(a->severity_line[s]);
+			}
+			if (a->count > told) {
+				printf("  %-14s %6ld  severity unknown\n", a->device, a->count - told);
+				if (!told)
+					evidence(a->first_line);
+			}
 		}
 	}
 }

@@ -26,6 +26,7 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	};
 	const char *config = NULL;
 	struct pt_pool_usage *u = NULL;
+	struct pt_host *h;
 	struct pt_config_file hc = { 0 };
 	struct pt_state *st;
 	bool sync = true;
@@ -45,8 +46,10 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	if (!(st = cli_state_open(cli)))
 		return EXIT_ERROR;
 	/* the database as the host is now: synced from the config when there is one */
+	h = cli_scan(cli);
+	if (!h)
+		cli_warn("free counts are the database's, not judged on the host");
 	if (sync) {
-		struct pt_host *h = NULL;
 		char p[4096] = "";
 
 		if (!config)
@@ -54,18 +57,18 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 		if (config || (p[0] && access(p, F_OK) == 0)) {
 			if (cli_load_hostcfg(cli, config, &hc, p, sizeof(p)) < 0) {
 				pt_state_close(st);
+				pt_host_free(h);
 				return EXIT_ERROR;
 			}
-			if ((h = cli_scan(cli))) {
-				if (pt_pools_sync(cli->ctx, st, h, pt_config_file_hostcfg(&hc), NULL) < 0)
-					cli_warn("syncing the pools: %s", pt_ctx_error(cli->ctx));
-				pt_host_free(h);
-			}
+			if (h && pt_pools_sync(cli->ctx, st, h, pt_config_file_hostcfg(&hc), NULL) < 0)
+				cli_warn("syncing the pools: %s", pt_ctx_error(cli->ctx));
 		}
 	}
-	r = pt_state_pools(st, &u, &n);
+	/* free: what assign would hand out now (the library's one judgement) */
+	r = pt_pools_usage(cli->ctx, st, h, &u, &n);
 	pt_state_close(st);
 	pt_config_file_free(&hc);
+	pt_host_free(h);
 	if (r < 0) {
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		return EXIT_ERROR;

@@ -2,6 +2,7 @@
 /* passthru show DEV: everything about one function, and why its IOMMU group is what it is. */
 #include "cli.h"
 #include "json.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 
 #include <getopt.h>
@@ -43,8 +44,11 @@ static void acs_line(const char *who, const struct pt_device *d)
 					     : "does not isolate");
 }
 
-static void human(const struct pt_host *h, const struct pt_device *d)
+static void human(const struct pt_host *h, const struct pt_device *d, const struct pt_judge_inputs *in)
 {
+	struct pt_numa_judgement nj;
+	struct pt_assignability a;
+
 	char ls[64], ms[32], b[PT_BDF_STRLEN];
 
 	printf("%s  %s: %s %s [%04x:%04x]\n", d->name, u(d->class_name), d->vendor_name,
@@ -52,11 +56,19 @@ static void human(const struct pt_host *h, const struct pt_device *d)
 	printf("  kind:            %s\n", device_kind_str(d));
 	printf("  driver:          %s%s%s\n", d->driver[0] ? d->driver : "(none)",
 	       d->driver_override[0] ? ", driver_override=" : "", d->driver_override);
-	if (d->numa_node >= 0)
-		printf("  NUMA node:       %d (local CPUs %s)\n", d->numa_node, u(d->local_cpulist));
+	pt_judge_numa(h, d, &nj);
+	if (nj.node >= 0)
+		printf("  NUMA node:       %d (local CPUs %s)%s\n", nj.node, u(nj.cpulist),
+		       nj.source == PT_NUMA_SOURCE_PF ? ", its PF's" : "");
 	else
-		printf("  NUMA node:       unknown (local CPUs %s)\n", u(d->local_cpulist));
-	printf("  reset methods:   %s\n", d->reset_method[0] ? d->reset_method : "none reported");
+		printf("  NUMA node:       unknown (local CPUs %s)\n", u(nj.cpulist));
+	if (nj.disagrees)
+		printf("    note: %s\n", nj.note);
+	printf("  reset methods:   %s (resets %s)\n", d->reset_method[0] ? d->reset_method : "none reported",
+	       pt_judge_reset(d) == PT_RESET_FUNCTION ? "the function alone"
+	       : pt_judge_reset(d) == PT_RESET_BUS    ? "the whole bus: siblings too"
+	       : pt_judge_reset(d) == PT_RESET_NONE   ? "nothing alone"
+						      : "unknown");
 	device_link_str(d, ls, sizeof(ls));
 	printf("  link:            %s%s\n", ls,
 	       d->link.degraded == PT_YES ? "  DEGRADED (negotiated below capability)" : "");
@@ -109,7 +121,7 @@ static void human(const struct pt_host *h, const struct pt_device *d)
 
 		char acs[160];
 
-		printf("  IOMMU group:     %d, %zu member%s, viable for vfio: %s\n", d->iommu_group,
+		printf("  IOMMU group:     %d, %zu member%s, viable for vfio now: %s\n", d->iommu_group,
 		       g ? g->n_members : 0, g && g->n_members == 1 ? "" : "s", pt_tri_str(v));
 		if (pt_groups_acs_override(h, acs, sizeof(acs)) == 1)
 			printf("    UNTRUSTWORTHY: %s on the kernel command line: this group may not "
@@ -130,6 +142,15 @@ static void human(const struct pt_host *h, const struct pt_device *d)
 				       c->name);
 		}
 	}
+	pt_judge_assignable(h, in->dma.on, in->prot, in->n_prot, NULL, 0, d, &a);
+	printf("  DMA remapping:   %s (%s)\n", pt_tri_str(in->dma.on), in->dma.evidence);
+	if (a.assignable == PT_YES)
+		printf("  assignable:      yes%s%s%s\n", a.n_shared ? " (with " : "", a.shared,
+		       a.n_shared ? ": the group goes to one VM)" : "");
+	else
+		printf("  assignable:      no\n");
+	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++)
+		printf("    %s: %s\n", a.causes[i].why, a.causes[i].fix);
 	printf("  upstream path (nearest first, root %s):\n", u(d->root));
 	acs_line("self", d);
 	for (size_t i = 0; i < d->n_path; i++) {
@@ -146,6 +167,7 @@ static void human(const struct pt_host *h, const struct pt_device *d)
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct pt_judge_inputs in;
 	struct pt_device *d;
 	struct pt_host *h;
 	int c;
@@ -165,15 +187,22 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 	d = cli_scan_device(cli, argv[optind], &h);
 	if (!d)
 		return EXIT_ERROR;
+	if (pt_judge_inputs_read(cli->ctx, h, NULL, &in) < 0) {
+		cli_error("%s", pt_ctx_error(cli->ctx));
+		pt_host_free(h);
+		return EXIT_ERROR;
+	}
 	if (cli->json) {
 		struct json j;
 
 		json_init(&j, stdout);
-		device_json(&j, h, d, true);
+		device_json(&j, h, d, true, &in);
 		json_end(&j);
 	} else {
-		human(h, d);
+		human(h, d, &in);
 	}
+	cli_host_warnings(cli, h);
+	pt_judge_inputs_free(&in);
 	pt_host_free(h);
 	return EXIT_OK;
 }

@@ -290,7 +290,7 @@ static int vm_check(struct cli *cli, int argc, char **argv)
 	pt_vm_check(h, &p, &rep);
 	status = rep.worst == PT_FAIL ? EXIT_FAIL : EXIT_OK;
 	if (cli->json)
-		report_json(stdout, &rep, "vm check", false, status);
+		report_json(stdout, &rep, "vm check", false, status, h);
 	else
 		report_text(stdout, &rep, "vm check", false, cli->color);
 	pt_report_free(&rep);

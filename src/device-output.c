@@ -2,6 +2,7 @@
 /* How a PCI function is written out: the JSON schema (docs/json.md) and short strings. */
 #include "cli.h"
 #include "json.h"
+#include "passthru/judge.h"
 #include "passthru/parse.h"
 
 #include <stdio.h>
@@ -186,7 +187,60 @@ static void upstream_json(struct json *j, const struct pt_host *h, const struct 
 	json_arr_end(j);
 }
 
-void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full)
+void json_host_warnings(struct json *j, const struct pt_host *h)
+{
+	json_key(j, "warnings");
+	json_arr_begin(j);
+	for (size_t i = 0; h && i < h->n_warnings; i++)
+		json_str(j, h->warnings[i]);
+	json_arr_end(j);
+}
+
+/* The library's judgements of the device (lib/judge.c), as every command reports them. */
+static void judgements_json(struct json *j, const struct pt_host *h, const struct pt_device *d,
+			    const struct pt_judge_inputs *in)
+{
+	struct pt_numa_judgement nj;
+	struct pt_assignability a;
+	size_t n;
+
+	pt_judge_numa(h, d, &nj);
+	pt_judge_assignable(h, in->dma.on, in->prot, in->n_prot, NULL, 0, d, &a);
+	json_key(j, "dma_remapping");
+	json_tri(j, in->dma.on);
+	JSON_KV_STR(j, "dma_remapping_evidence", in->dma.evidence);
+	json_key(j, "numa");
+	json_obj_begin(j);
+	json_key(j, "node");
+	json_int_or_null(j, nj.node);
+	json_key(j, "local_cpus");
+	json_str_or_null(j, nj.cpulist);
+	JSON_KV_STR(j, "source", pt_numa_source_str(nj.source));
+	json_key(j, "note");
+	json_str_or_null(j, nj.note);
+	json_obj_end(j);
+	JSON_KV_STR(j, "reset", pt_reset_kind_str(pt_judge_reset(d)));
+	json_key(j, "assignable");
+	json_tri(j, a.assignable);
+	json_key(j, "assignable_with");
+	json_str_or_null(j, a.shared);
+	json_key(j, "causes");
+	json_arr_begin(j);
+	n = a.n_causes < PT_MAX_CAUSES ? a.n_causes : PT_MAX_CAUSES;
+	for (size_t i = 0; i < n; i++) {
+		json_obj_begin(j);
+		JSON_KV_STR(j, "kind", pt_cause_kind_str(a.causes[i].kind));
+		json_key(j, "device");
+		json_str_or_null(j, a.causes[i].device);
+		JSON_KV_STR(j, "why", a.causes[i].why);
+		JSON_KV_STR(j, "fix", a.causes[i].fix);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+void device_json(struct json *j, const struct pt_host *h, const struct pt_device *d, bool full,
+		 const struct pt_judge_inputs *in)
 {
 	json_obj_begin(j);
 	/* the full object is show's whole document: it carries the schema version, as
@@ -298,6 +352,9 @@ void device_json(struct json *j, const struct pt_host *h, const struct pt_device
 		for (int i = 0; i < d->msi_irq_count; i++)
 			json_int(j, d->msi_irqs[i]);
 		json_arr_end(j);
+		if (in)
+			judgements_json(j, h, d, in);
+		json_host_warnings(j, h);
 	}
 	json_obj_end(j);
 }

@@ -360,6 +360,14 @@ struct pt_host *cli_scan(struct cli *cli)
 	return h;
 }
 
+void cli_host_warnings(const struct cli *cli, const struct pt_host *h)
+{
+	if (cli->json || !h)
+		return;
+	for (size_t i = 0; i < h->n_warnings; i++)
+		cli_warn("%s", h->warnings[i]);
+}
+
 struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev)
 {
 	struct pt_device *d = pt_host_lookup(h, dev);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* How a gate report is written: a table for people, JSON, Prometheus textfile, NFD labels. */
 #include "report-output.h"
+#include "cli.h"
 #include "json.h"
 
 #include <stdio.h>
@@ -60,6 +61,8 @@ void report_json_checks(struct json *j, const struct pt_report *r)
 		JSON_KV_STR(j, "result", pt_result_str(x->result));
 		json_key(j, "device");
 		json_str_or_null(j, x->device);
+		json_key(j, "subject");
+		json_str_or_null(j, x->subject);
 		JSON_KV_STR(j, "evidence", x->evidence);
 		json_key(j, "decision");
 		json_str_or_null(j, x->decision);
@@ -68,7 +71,8 @@ void report_json_checks(struct json *j, const struct pt_report *r)
 	json_arr_end(j);
 }
 
-void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status)
+void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status,
+		 const struct pt_host *h)
 {
 	struct json j;
 	size_t c[4];
@@ -87,6 +91,7 @@ void report_json(FILE *f, const struct pt_report *r, const char *profile, bool s
 	JSON_KV_INT(&j, "skip", (long long)c[PT_SKIP]);
 	json_obj_end(&j);
 	report_json_checks(&j, r);
+	json_host_warnings(&j, h);
 	json_obj_end(&j);
 	json_end(&j);
 }
@@ -111,16 +116,30 @@ void report_prometheus(FILE *f, const struct pt_report *r, const char *profile, 
 	counts(r, c);
 	fprintf(f, "# HELP passthru_check_result Result of one gate check: 0 pass, 1 skip, 2 warn, 3 fail.\n"
 		   "# TYPE passthru_check_result gauge\n");
-	/* one gauge per host-wide check, one per device problem */
+	/* one gauge per host-wide check, one per device problem; each series unique by
+	 * (id, device, subject): node_exporter's textfile collector rejects a file that
+	 * repeats one. A subject the library left equal gets "#2", "#3" ... */
 	for (size_t i = 0; i < r->n; i++) {
 		const struct pt_check_result *x = &r->results[i];
+		unsigned dup = 0;
 
 		if (x->device[0] && x->result == PT_PASS)
 			continue;
+		for (size_t k = 0; k < i; k++) {
+			const struct pt_check_result *y = &r->results[k];
+
+			if (!(y->device[0] && y->result == PT_PASS) && strcmp(x->id, y->id) == 0 &&
+			    strcmp(x->device, y->device) == 0 && strcmp(x->subject, y->subject) == 0)
+				dup++;
+		}
 		fputs("passthru_check_result{id=\"", f);
 		prom_label(f, x->id);
 		fputs("\",device=\"", f);
 		prom_label(f, x->device);
+		fputs("\",subject=\"", f);
+		prom_label(f, x->subject);
+		if (dup)
+			fprintf(f, "#%u", dup + 1);
 		fprintf(f, "\"} %d\n", (int)x->result);
 	}
 	fprintf(f, "# HELP passthru_checks Checks by result.\n# TYPE passthru_checks gauge\n");

@@ -11,7 +11,9 @@ void report_text(FILE *f, const struct pt_report *r, const char *profile, bool s
 struct json;
 /* The "checks" array of a report, as report_json writes it, into an open object. */
 void report_json_checks(struct json *j, const struct pt_report *r);
-void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status);
+/* h: the scanned host, whose scan warnings the document carries (may be NULL). */
+void report_json(FILE *f, const struct pt_report *r, const char *profile, bool strict, int status,
+		 const struct pt_host *h);
 void report_prometheus(FILE *f, const struct pt_report *r, const char *profile, bool strict);
 void report_nfd(FILE *f, const struct pt_report *r, const struct pt_host *h, bool strict);
 

@@ -23,6 +23,10 @@ struct pt_apply_opts {
 	const char *config;       /* the file, recorded in the journal */
 	int timeout_ms;           /* blocking writes and the wait for VFs; 0: 30000 */
 	int lock_wait_ms;         /* another apply holding the lock; 0: 30000 */
+	/* pt_apply_run refuses a plan pt_safety_check_plan (safety.h) refuses, with -EPERM
+	 * and the refusals in res->error, unless force (the caller judged, or overrides) */
+	bool force;
+	const char *own_vm;       /* leases of this VM are its own to change */
 	/* Test-only (PASSTHRU_CRASH_AFTER_STEP=N): raise SIGKILL right after step N's
 	 * write, before its "ok" record, to prove crash recovery. 0 = off. */
 	int crash_after_step;
@@ -56,7 +60,8 @@ void pt_apply_result_free(struct pt_apply_result *r);
 int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_apply_opts *o,
 		     struct pt_apply_result *res);
 
-/* Executes plan (built from h and links) under the journal j: snapshot, then each step
+/* Executes plan (built from h and links) under the journal j, once the safety gate lets
+ * it (pt_safety_check_plan, unless o->force): snapshot, then each step
  * recorded before and after its write; on a failure, the steps done are undone by
  * converging back to the snapshot. Returns 0 when every step succeeded, -errno when
  * one failed (res says whether the rollback restored the prior state). */

@@ -79,22 +79,35 @@ int pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6]);
  * which nodes they span). */
 int pt_cpus_node(struct pt_ctx *ctx, const struct pt_host *h, const char *cpus);
 
-/* Can IOMMU group g be handed to a VM once the pool's function in it is bound to vfio?
- * Every endpoint of the group must be on vfio, pci-stub or no driver, unless the group
- * has a single endpoint (the one that will be bound); with protect set, a group holding
- * a function the host needs (lib/safety.c) is never viable. A pt_assign_req
- * group_viable callback: arg is a struct pt_viability. */
+/* Can the pool's function bdf be handed to a VM once bound to vfio? Its assignability as
+ * lib/judge.c judges it for every command (pt_judge_assignable: DMA remapping on, a
+ * group of its own or shared only with functions off host drivers, not needed by the
+ * host unless prot is NULL). With whole_group (a devices pool) the group's other
+ * endpoints are taken with it (the allocator hands the group out as one unit), so their
+ * host drivers do not block it; each is judged in turn. A pt_assign_req group_viable
+ * callback: arg is a struct pt_viability. */
 struct pt_protected;
 struct pt_viability {
 	const struct pt_host *h;
-	const struct pt_protected *prot;  /* NULL/0: nothing protected */
+	const struct pt_protected *prot;  /* NULL/0: nothing protected (--force) */
 	size_t n_prot;
-	size_t n_refused_protected;       /* out: groups refused because of protection */
+	bool no_dma;                      /* DMA remapping judged off: nothing is assignable */
+	size_t n_refused;                 /* out: devices refused */
+	char refused_why[320];            /* out: the first refusal: its cause and the fix */
+	size_t n_refused_protected;       /* out: of them, refused because the host needs them */
 	char protected_why[256];          /* out: the first such reason */
 	bool whole_group;                 /* the pool hands out whole groups (a devices pool):
 					   * every endpoint of the group is bound to vfio */
 };
-bool pt_assign_group_viable(void *arg, int iommu_group);
+bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int iommu_group);
+
+/* passthru pools: per pool and node, with free meaning what pt_assign would hand out
+ * on h now (the same judgement: lib/judge.c, what the host needs, groups shared with a
+ * leased device); the others free in the database are counted as blocked, with the
+ * first one's cause. h NULL: the database's view only. */
+struct pt_pool_usage;
+int pt_pools_usage(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
+		   struct pt_pool_usage **out, size_t *n);
 
 /* ---- recovery -------------------------------------------------------------------------- */
 
@@ -162,6 +175,8 @@ struct pt_assign_result {
 	char forced[512];          /* protections overridden by force ("" none) */
 	size_t steps;              /* kernel writes planned/done to make them ready */
 	char note[512];            /* anything the caller should tell the user */
+	char numa_note[320];       /* a VF whose numa_node differs from its PF's: which node is
+				    * used and why (lib/judge.c); "" none */
 };
 void pt_assign_result_free(struct pt_assign_result *r);
 

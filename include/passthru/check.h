@@ -12,6 +12,8 @@
 #include "passthru/passthru.h"
 #include "passthru/profile.h"
 
+struct pt_protected;
+
 enum pt_result { PT_PASS = 0, PT_SKIP = 1, PT_WARN = 2, PT_FAIL = 3 };
 const char *pt_result_str(enum pt_result r); /* "pass", "skip", "warn", "fail" */
 
@@ -20,6 +22,9 @@ struct pt_check_result {
 	char title[96];
 	enum pt_result result;
 	char device[PT_BDF_STRLEN + 16]; /* "" for host-wide checks */
+	/* "" or what tells apart results with the same id and device: the command-line
+	 * parameter, the AER severity and source, the hugepage size, "node"/"cpus" ... */
+	char subject[64];
 	char evidence[512]; /* the log line or sysfs value it saw */
 	char decision[512]; /* what to do next ("" when it passed) */
 };
@@ -94,6 +99,9 @@ struct pt_hostfacts {
 	} *irqs;
 	size_t n_irqs;
 	int online_cpus;          /* from the NUMA nodes' cpulists; -1 unknown */
+	/* the functions the host needs (pt_safety_protected): not assignable */
+	struct pt_protected *prot;
+	size_t n_prot;
 	/* netdev driver/firmware (ethtool) for drivers the allowlist names */
 	struct pt_netdev_info *netdevs;
 	size_t n_netdevs;

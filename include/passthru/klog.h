@@ -48,8 +48,16 @@ struct pt_klog_aer {
 	long count;               /* error events (a "received" line and the device's own
 				   * "PCIe Bus Error" line for the same event count once) */
 	char severity[16];        /* "corrected" | "non-fatal" | "fatal" (the worst seen) */
-	char first_line[256];
+	char first_line[256];     /* the first line of the worst severity seen (evidence) */
+	/* per severity, indexed PT_KLOG_AER_CORRECTED..PT_KLOG_AER_FATAL: events and the
+	 * first line that showed one; events whose severity no line told count only in
+	 * count */
+	long by_severity[3];
+	char severity_line[3][256];
 };
+enum { PT_KLOG_AER_CORRECTED = 0, PT_KLOG_AER_NONFATAL = 1, PT_KLOG_AER_FATAL = 2 };
+/* "corrected", "non-fatal", "fatal" for PT_KLOG_AER_*; "" otherwise. */
+const char *pt_klog_aer_severity_str(int sev);
 
 struct pt_klog {
 	int dma_remapping;        /* PT_YES / PT_NO / PT_UNKNOWN (enum pt_tri in passthru.h) */

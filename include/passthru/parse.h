@@ -23,6 +23,11 @@ int pt_parse_link_width(const char *s);
 int pt_link_code_to_mts(int code);
 /* Formats MT/s as "8.0 GT/s" into buf. */
 char *pt_format_speed(int mts, char *buf, size_t len);
+/* For people: a count or id, "unknown" when negative (the model's -1). */
+char *pt_format_count(long long v, char *buf, size_t len);
+/* A size in KiB as the largest exact binary unit: 2048 -> "2 MiB", 1048576 -> "1 GiB",
+ * 1536 -> "1536 KiB"; "unknown" when negative. */
+char *pt_format_kib(long long kb, char *buf, size_t len);
 
 /* A cpulist ("0-3,8,10-11"): counts the CPUs and fills mask bits for CPUs < nbits.
  * Returns the number of CPUs or -EINVAL. */

@@ -50,6 +50,44 @@ const struct pt_protected *pt_safety_find(const struct pt_protected *list, size_
 int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
 			   const struct pt_bdf *also_vfio, size_t n_also, char *why, size_t len);
 
+/* ---- the one gate every command that writes calls ----------------------------------- */
+
+/* A plan's refusals. apply (the CLI and pt_apply_run), assign's and release's readying
+ * and the one-shot commands all ask this one function, so a program linking the library
+ * gets the same refusals as the CLI. Refused:
+ *  - any action on a function the host needs (kinds "default-route", "root-fs",
+ *    "mounted"), unless force;
+ *  - a vfio binding that the device's assignability forbids (lib/judge.c): kind
+ *    "no-iommu" when DMA remapping is off (the guest would DMA anywhere in host memory),
+ *    "iommu-group" when another endpoint of its group stays on a host driver (functions
+ *    the same plan binds to vfio too do not count), or it has no usable group;
+ *  - a VF count the kernel would refuse (kind "sriov_limit": lib/sriov-predict.c, the
+ *    prediction of `passthru plan sriov`, with its reason and advice), unless force;
+ *  - any change to a function leased to a VM other than own_vm, and a VF count change
+ *    that would destroy a leased VF (kind "leased"), from the leases the caller
+ *    gives (pt_state_active_leases). force lifts every refusal but "leased". */
+struct pt_plan;
+struct pt_refusal {
+	char device[PT_BDF_STRLEN];
+	char kind[24];
+	char reason[1024];
+};
+struct pt_lease;
+struct pt_safety_opts {
+	const struct pt_lease *leases; /* the active leases (pt_state_active_leases) */
+	size_t n_leases;
+	const char *own_vm;     /* leases of this VM are its own to change (assign, release) */
+	bool force;
+};
+struct pt_safety_result {
+	struct pt_refusal *refused;
+	size_t n_refused;
+	char warning[320];      /* what could not be judged (leases unreadable), "" none */
+};
+int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_plan *plan,
+			 const struct pt_safety_opts *o, struct pt_safety_result *out);
+void pt_safety_result_free(struct pt_safety_result *r);
+
 /* Pure parsers (fuzzed): the interfaces holding a default route in /proc/net/route and
  * /proc/net/ipv6_route text; the device of each mount in /proc/mounts text whose
  * source is under /dev, with its mount point. Each returns the count found, filling

@@ -70,11 +70,24 @@ struct pt_pool_usage {
 	unsigned total;     /* free + leased + quarantined (removed devices not counted) */
 	unsigned free, leased, quarantined;
 	unsigned removed;   /* left the configuration (and not leased) */
+	/* of the devices the database has free, those assign would not hand out now (judged
+	 * by pt_state_pools_judged's callback, or sharing an IOMMU group with a leased
+	 * device); they are not counted in free but in blocked (and total) */
+	unsigned blocked;
+	char blocked_why[320]; /* the first one's cause and fix; "" none */
 };
 /* Per pool and NUMA node, counting units (a devices pool's functions of one IOMMU
  * group count once); a pool without devices has one row for node -1 of zeros.
  * Ordered by pool, then node. */
 int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
+/* The same, with free meaning "what assign would hand out": a free device that shares
+ * an IOMMU group with a leased one, or that usable (when set) refuses, is blocked (in a
+ * devices pool its whole unit, once). usable writes its reason into why (len bytes);
+ * whole_group: the device's pool is a devices pool (its group is handed out as one). */
+int pt_state_pools_judged(struct pt_state *st,
+			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
+					 bool whole_group, char *why, size_t len),
+			  void *arg, struct pt_pool_usage **out, size_t *n);
 
 /* ---- leases ---- */
 
@@ -86,9 +99,9 @@ struct pt_assign_req {
 	bool allow_remote;     /* take devices from other nodes when the node lacks them */
 	const char *mac;       /* NULL or "aa:bb:cc:dd:ee:ff" (only with count 1) */
 	int vlan;              /* 0 none, 1..4094 */
-	/* Optional: can IOMMU group g be handed to a VM now (vfio viability on the host)?
-	 * NULL = every group can. */
-	bool (*group_viable)(void *arg, int iommu_group);
+	/* Optional: can the device bdf (in IOMMU group g) be handed to a VM now (its
+	 * assignability on the host, lib/judge.c)? NULL = every device can. */
+	bool (*group_viable)(void *arg, const struct pt_bdf *bdf, int iommu_group);
 	void *group_viable_arg;
 	/* Optional: spread the devices round-robin over spread_key(bdf) (a VF's PF);
 	 * NULL = no spreading. */
@@ -156,6 +169,10 @@ int pt_state_gc_stale(struct pt_state *st, const char *const *live_vms, size_t n
 		      long min_age_s, struct pt_lease **stale, size_t *n);
 
 /* Active leases (vm NULL = every VM), ordered by VM then BDF. */
+/* The active leases of <state_dir>/state.db (NULL: the default directory) when the
+ * database exists; it is not created. Unreadable: none, and warning says so. */
+int pt_state_active_leases(struct pt_ctx *ctx, const char *state_dir, struct pt_lease **l, size_t *n,
+			   char *warning, size_t wlen);
 int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);
 
 /* Takes a device out of allocation (a failed reset, AER errors ...). -ENOENT unknown

@@ -137,13 +137,13 @@ if [ -n "$SRC" ] && [ -f "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" ]; t
 	# a VF leased to a VM: passthru apply refuses to touch it, or to destroy it
 	mkdir -p "$R2/etc/passthru"
 	printf 'pools:\n  net:\n    vfs_of: [ { netdev: enp1s0f0 } ]\n' >"$R2/etc/passthru/host.yaml"
-	b assign vm1 --pool net --numa 1 >/dev/null 2>"$T/err"
-	is $? 0 "assign vm1 a VF (18:02.1, the node-1 VF)"
+	b assign vm1 --pool net --numa 0 >/dev/null 2>"$T/err"
+	is $? 0 "assign vm1 a VF (18:02.0, the first node-0 VF)"
 	diag "$T/err"
-	printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vf:\n      1: { vlan: 7 }\n' >"$T/lease.yaml"
+	printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vf:\n      0: { vlan: 7 }\n' >"$T/lease.yaml"
 	b apply "$T/lease.yaml" --json >"$T/out" 2>"$T/err"
 	is $? 1 "a VF setting on a leased VF: exit 1"
-	is "$(jv '[.refused[] | "\(.kind):\(.device)"] | join(" ")')" leased:0000:18:02.1 "refused as leased"
+	is "$(jv '[.refused[] | "\(.kind):\(.device)"] | join(" ")')" leased:0000:18:02.0 "refused as leased"
 	is "$(jv .writes)" 0 "leased: zero writes"
 	printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vfs: 2\n' >"$T/lease2.yaml"
 	b apply "$T/lease2.yaml" --dry-run --json >"$T/out" 2>"$T/err"
@@ -153,5 +153,21 @@ if [ -n "$SRC" ] && [ -f "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" ]; t
 else
 	ok 0 "VF settings on a recorded tree # SKIP no PASSTHRU_TOP_SRCDIR"
 fi
+
+# 10. vfio bindings on a host without an IOMMU: refused (the guest would DMA anywhere),
+# --force overrides and says so, in the human and the JSON output
+N="$T/noiommu"
+cp -a "$FIX/noiommu" "$N"
+printf 'passthrough:\n  - device: { bdf: "0000:00:03.0" }\n' >"$T/noiommu.yaml"
+"$P" --sysroot "$N" --state-dir "$T/state-n" apply "$T/noiommu.yaml" --json >"$T/out" 2>"$T/err"
+is $? 1 "no IOMMU: a vfio binding is refused (exit 1)"
+is "$(jv '[.refused[] | "\(.kind):\(.device)"] | join(" ")')" no-iommu:0000:00:03.0 "refused as no-iommu"
+is "$(jv .writes)" 0 "no IOMMU: zero writes"
+"$P" --sysroot "$N" --state-dir "$T/state-n" apply "$T/noiommu.yaml" --dry-run >"$T/out" 2>"$T/err"
+grep -q "^refused 0000:00:03.0 (no-iommu): .*without DMA remapping" "$T/out"
+ok $? "the human output says why"
+"$P" --sysroot "$N" --state-dir "$T/state-n" apply "$T/noiommu.yaml" --dry-run --force --json >"$T/out" 2>"$T/err"
+is $? 0 "--force: planned anyway"
+is "$(jv '[.refused[] | "\(.kind) \(.forced)"] | join(" ")')" "no-iommu true" "--force: reported as forced"
 
 tap_done

@@ -39,8 +39,11 @@ EOT
 export PASSTHRU_STATE_DIR="$T/state"
 pt() { "$P" --sysroot "$R" "$@"; }
 MAC=02:aa:bb:cc:dd:07
-A=(assign vm1 --pool net --numa 1 --mac "$MAC" --vlan 42 --format json)
-VF=0000:18:02.1 # the node-1 VF: the only one on node 1
+# 18:02.1's firmware says node 1, but its PF's node 0 is the one used (lib/judge.c):
+# node 0's first VF goes to another VM, so the next one on node 0 is 18:02.1
+pt assign vm0 --pool net --numa 0 >/dev/null 2>&1
+A=(assign vm1 --pool net --numa 0 --mac "$MAC" --vlan 42 --format json)
+VF=0000:18:02.1 # the node-0 VF left after vm0's
 VFN=1
 # the VF as the tree and the recording have it: driver, driver_override, MAC, VLAN
 vf_state() {

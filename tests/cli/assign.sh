@@ -60,36 +60,22 @@ validate() { # validate FILE DESC: xmllint, then virt-xml-validate of it wrapped
 pt pools --json >"$T/out" 2>"$T/err"
 is $? 0 "pools: exit 0"
 is "$(jv '[.pools[] | "\(.pool):\(.numa_node):\(.total):\(.free)"] | join(" ")')" \
-	"gpu:1:1:1 net:0:3:3 net:1:1:1 pair:0:1:1" "pools: per pool and node, all free (a group is one unit)"
+	"gpu:1:1:1 net:0:4:4 pair:0:1:1" \
+	"pools: per pool and node, units; VF 18:02.1 on its PF's node 0; the GPU's group one free unit"
 diag "$T/err"
+# the GPU's HDMI audio function is on a host driver, but a devices pool hands out the
+# whole group: the audio function goes to vfio with the GPU, so it does not block it
+is "$(jv '.pools[] | select(.pool == "gpu") | "\(.blocked) \(.blocked_why // "")"')" "0 " \
+	"pools: the GPU is not blocked by its own group's audio function (taken with it)"
+pt show 0000:18:02.1 --json >"$T/out"
+is "$(jv '"\(.numa_node) \(.numa.node) \(.numa.source)"')" "1 0 pf" \
+	"show: VF 18:02.1 says node 1, its PF node 0: the PF's node is used"
 
-# 2. a VF of a NIC on node 1 with MAC and VLAN, failover XML
-pt assign vm1 --pool net --numa 1 --mac 02:aa:bb:cc:dd:01 --vlan 42 --failover >"$T/net.xml" 2>"$T/err"
-is $? 0 "assign vm1 --pool net --numa 1 --mac --vlan --failover: exit 0"
-diag "$T/err"
-grep -q "<interface type='hostdev' managed='no'>" "$T/net.xml"
-ok $? "a VF of a NIC is an <interface type='hostdev' managed='no'>"
-grep -q "<address type='pci' domain='0x0000' bus='0x18' slot='0x02' function='0x1'/>" "$T/net.xml"
-ok $? "it is 18:02.1, the node-1 VF"
-is "$(grep -c "<mac address='02:aa:bb:cc:dd:01'/>" "$T/net.xml")" 2 "the MAC on both halves of the failover pair"
-grep -q "<tag id='42'/>" "$T/net.xml"
-ok $? "the VLAN tag"
-grep -q "<teaming type='persistent'/>" "$T/net.xml" &&
-	grep -q "<teaming type='transient' persistent='ua-failover0'/>" "$T/net.xml" &&
-	grep -q "<alias name='ua-failover0'/>" "$T/net.xml" && grep -q "<model type='virtio'/>" "$T/net.xml"
-ok $? "failover: virtio persistent + hostdev transient teaming, paired by alias"
-grep -q "<memory mode='strict' nodeset='1'/>" "$T/net.xml"
-ok $? "numatune: memory strict on node 1"
-grep -q "cpuset='16-31'" "$T/net.xml"
-ok $? "vCPU pinning hint: node 1's CPUs"
-validate "$T/net.xml" "interface + failover XML"
-is "$(vfs 1)" "02:aa:bb:cc:dd:01 42 true true" "the PF reports VF 1's MAC and VLAN as set (passthru vfs)"
-is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/driver_override")" vfio-pci "driver_override vfio-pci"
-
-# 3. node 1 is exhausted: refused saying what is free elsewhere; --allow-remote takes it
+# 2. node 1 has no VF (18:02.1's firmware says node 1, its PF node 0: the PF wins):
+# refused saying what is free elsewhere; --allow-remote takes one
 pt assign vm2 --pool net --cpus 16-19 >"$T/out" 2>"$T/err"
-is $? 1 "assign --cpus 16-19 (node 1) with node 1 exhausted: exit 1"
-grep -q "usable elsewhere: node 0: 3" "$T/err"
+is $? 1 "assign --cpus 16-19 (node 1): no VF on node 1: exit 1"
+grep -q "usable elsewhere: node 0: 4" "$T/err"
 ok $? "the refusal says what is free elsewhere"
 diag "$T/err"
 pt assign vm2 --pool net --cpus 16-19 --allow-remote --format qemu >"$T/out" 2>"$T/err"
@@ -101,6 +87,31 @@ ok $? "QEMU: -device vfio-pci,host=0000:18:02.0"
 grep -q "^# cpus: 16-19 memory node: 1" "$T/out"
 ok $? "QEMU: the CPUs and memory node line"
 diag "$T/out"
+
+# 3. a VF of a NIC on node 0 with MAC and VLAN, failover XML
+pt assign vm1 --pool net --numa 0 --mac 02:aa:bb:cc:dd:01 --vlan 42 --failover >"$T/net.xml" 2>"$T/err"
+is $? 0 "assign vm1 --pool net --numa 0 --mac --vlan --failover: exit 0"
+diag "$T/err"
+grep -q "<interface type='hostdev' managed='no'>" "$T/net.xml"
+ok $? "a VF of a NIC is an <interface type='hostdev' managed='no'>"
+grep -q "<address type='pci' domain='0x0000' bus='0x18' slot='0x02' function='0x1'/>" "$T/net.xml"
+ok $? "it is 18:02.1, the node-0 VF left"
+is "$(grep -c "<mac address='02:aa:bb:cc:dd:01'/>" "$T/net.xml")" 2 "the MAC on both halves of the failover pair"
+grep -q "<tag id='42'/>" "$T/net.xml"
+ok $? "the VLAN tag"
+grep -q "<teaming type='persistent'/>" "$T/net.xml" &&
+	grep -q "<teaming type='transient' persistent='ua-failover0'/>" "$T/net.xml" &&
+	grep -q "<alias name='ua-failover0'/>" "$T/net.xml" && grep -q "<model type='virtio'/>" "$T/net.xml"
+ok $? "failover: virtio persistent + hostdev transient teaming, paired by alias"
+grep -q "<memory mode='strict' nodeset='0'/>" "$T/net.xml"
+ok $? "numatune: memory strict on node 0, its PF's (not the VF's firmware node 1)"
+grep -q "cpuset='0-15'" "$T/net.xml"
+ok $? "vCPU pinning hint: node 0's CPUs"
+grep -q "18:02.1 says NUMA node 1, its PF 0000:18:00.0 says node 0: trusting the PF" "$T/err"
+ok $? "assign says which node it trusted and why"
+validate "$T/net.xml" "interface + failover XML"
+is "$(vfs 1)" "02:aa:bb:cc:dd:01 42 true true" "the PF reports VF 1's MAC and VLAN as set (passthru vfs)"
+is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/driver_override")" vfio-pci "driver_override vfio-pci"
 
 # 4. whole devices: <hostdev>, JSON keys
 pt assign vm3 --pool pair --format json >"$T/out" 2>"$T/err"
@@ -175,7 +186,7 @@ is "$(vfs 1)" "02:00:00:18:00:01 0 true false" "VF 1: placeholder MAC, VLAN 0, s
 is "$(cat "$R/sys/bus/pci/devices/0000:18:02.1/driver_override")" vfio-pci "still bound to vfio-pci"
 pt pools --json >"$T/out"
 is "$(jv '[.pools[] | select(.pool == "net") | "\(.numa_node):\(.free):\(.leased)"] | join(" ")')" \
-	"0:2:1 1:1:0" "pools: 18:02.1 free again"
+	"0:3:1" "pools: 18:02.1 free again"
 pt release vm1 --device 0000:05:00.0 >"$T/out" 2>"$T/err"
 is $? 1 "releasing another VM's device: exit 1"
 grep -q "leased to vm3" "$T/err"
@@ -189,15 +200,15 @@ ok $? "the device is reported quarantined"
 diag "$T/out"
 pt pools --json >"$T/out"
 is "$(jv '[.pools[] | select(.pool == "net" and .numa_node == 0) | .quarantined] | join("")')" 1 "pools: one quarantined"
+
+# 8. a second assign after release works
+pt assign vm5 --pool net --numa 0 --format json >"$T/out" 2>"$T/err"
+is $? 0 "assign after release: exit 0"
+is "$(jv '.devices[0].bdf')" 0000:18:02.1 "the released VF is handed out again (18:02.0 is quarantined)"
 pt release --unquarantine 0000:18:02.0 >/dev/null 2>&1
 is $? 0 "release --unquarantine 0000:18:02.0"
 pt pools --json >"$T/out"
 is "$(jv '[.pools[] | select(.pool == "net" and .numa_node == 0) | "\(.free) \(.quarantined)"] | join("")')" "3 0" "pools: free again"
-
-# 8. a second assign after release works
-pt assign vm5 --pool net --numa 1 --format json >"$T/out" 2>"$T/err"
-is $? 0 "assign after release: exit 0"
-is "$(jv '.devices[0].bdf')" 0000:18:02.1 "the released VF is handed out again"
 
 # 9. gc: VMs that no longer exist
 pt gc --vm-alive true --min-age 0 >"$T/out" 2>"$T/err"

@@ -167,6 +167,24 @@ def messy(root):
     ok(rc == 0 and "0000:00:05.2" in out, "messy: human show of a PF with a missing VF", err)
     rc, out, err = run(root, "show", "0000:00:1f.0")
     ok(rc == 0 and "dangles" in out, "messy: human show explains the dangling group", out)
+    # human output shows every warning the JSON carries, one "warning:" line each on
+    # stderr, for every command that reads the host
+    warns = doc["warnings"]
+    # five about devices (all-ones config, two misplaced virtfn links, a vanished
+    # device, a dangling group) and two about the stray entries on the bus (README, slot1)
+    eq(len(warns), 7, "messy: list --json carries 7 warnings")
+    for args in (("list",), ("show", "0000:00:02.0"), ("check",), ("doctor", "0000:00:02.0")):
+        rc, out, err = run(root, *args)
+        lines = [l for l in err.splitlines() if "warning: " in l]
+        ok(all(any(l.endswith("warning: " + w) for l in lines) for w in warns) and
+           len(lines) == len(warns),
+           "messy: human %s prints each of the JSON's warnings once" % args[0], err)
+        rc, out, err = run(root, *(args + ("--json",)))
+        try:
+            got = json.loads(out).get("warnings")
+        except ValueError:
+            got = None
+        eq(got, warns, "messy: %s --json carries the same warnings" % args[0])
 
 
 def noiommu(root):

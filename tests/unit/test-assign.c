@@ -155,7 +155,8 @@ static void test_pure(void)
 		is_int(p[0].n_members, 4, "net: every current VF of the PF");
 		if (p[0].n_members == 4) {
 			is_str(p[0].members[1].bdf, "0000:18:02.1", "net: VF 1 in index order");
-			is_int(p[0].members[1].numa_node, 1, "net: VF 1 on node 1 (firmware quirk)");
+			is_int(p[0].members[1].numa_node, 0,
+			       "net: VF 1 on its PF's node 0 (its own numa_node 1 is a firmware quirk)");
 			ok(p[0].members[0].iommu_group >= 0 &&
 			   p[0].members[0].iommu_group != p[0].members[1].iommu_group,
 			   "net: VFs in groups of their own");
@@ -242,13 +243,31 @@ static void test_assign(void)
 		ok(0, "environment opens");
 		return;
 	}
-	/* NUMA: the only node-1 VF */
+	/* NUMA: VF 1's firmware says node 1, its PF node 0: node 0 is trusted, so node 1 has
+	 * no VF; refused with what is free elsewhere, or remote with a cost */
 	r = assign(&e, "vm1", "net", 1, 1, false, &res);
-	is_int(r, 0, "assign vm1 net --numa 1: %s", r ? pt_ctx_error(e.ctx) : "ok");
+	is_int(r, -ENOSPC, "node 1 has no VF (18:02.1 is on its PF's node 0): refused");
+	ok(strstr(pt_ctx_error(e.ctx), "usable elsewhere: node 0: 4") != NULL,
+	   "the refusal says what is usable elsewhere: %s", pt_ctx_error(e.ctx));
+	is_int(n_leases(e.st, "vm1"), 0, "no lease for vm1");
+	r = assign(&e, "vm2", "net", 1, 1, true, &res);
+	is_int(r, 0, "with allow_remote: granted");
 	if (r == 0 && res.n == 1) {
-		is_str(res.devs[0].lease.bdf, "0000:18:02.1", "vm1 gets the node-1 VF");
-		is_int(res.node, 1, "its node");
-		is_str(res.node_cpus, "16-31", "the node's CPUs to pin to");
+		is_int(res.n_remote, 1, "one remote device (the cost is reported)");
+		ok(res.devs[0].lease.remote, "the lease says remote");
+		is_int(res.devs[0].lease.numa_node, 0, "from node 0");
+		is_str(res.devs[0].lease.bdf, "0000:18:02.0", "the lowest BDF");
+	}
+	pt_assign_result_free(&res);
+
+	r = assign(&e, "vm1", "net", 1, 0, false, &res);
+	is_int(r, 0, "assign vm1 net --numa 0: %s", r ? pt_ctx_error(e.ctx) : "ok");
+	if (r == 0 && res.n == 1) {
+		is_str(res.devs[0].lease.bdf, "0000:18:02.1", "vm1 gets VF 1");
+		is_int(res.node, 0, "its PF's node, not the VF's firmware node 1");
+		is_str(res.node_cpus, "0-15", "node 0's CPUs to pin to");
+		is_str(res.devs[0].cpulist, "0-15", "the device-local CPUs are its PF's");
+		ok(strstr(res.numa_note, "trusting the PF") != NULL, "and says so: %s", res.numa_note);
 		is_int(res.n_remote, 0, "nothing remote");
 		ok(res.devs[0].is_vf && res.devs[0].vf == 1 && res.devs[0].net,
 		   "a VF of a NIC: VF 1");
@@ -260,21 +279,6 @@ static void test_assign(void)
 	pt_assign_result_free(&res);
 	read_file("/sys/bus/pci/devices/0000:18:02.1/driver_override", buf, sizeof(buf));
 	is_str(buf, "vfio-pci", "driver_override vfio-pci written (the tree's file)");
-
-	/* node 1 exhausted: refused with what is free elsewhere, or remote with a cost */
-	r = assign(&e, "vm2", "net", 1, 1, false, &res);
-	is_int(r, -ENOSPC, "node 1 has nothing free: refused");
-	ok(strstr(pt_ctx_error(e.ctx), "usable elsewhere: node 0: 3") != NULL,
-	   "the refusal says what is usable elsewhere: %s", pt_ctx_error(e.ctx));
-	is_int(n_leases(e.st, "vm2"), 0, "no lease for vm2");
-	r = assign(&e, "vm2", "net", 1, 1, true, &res);
-	is_int(r, 0, "with allow_remote: granted");
-	if (r == 0 && res.n == 1) {
-		is_int(res.n_remote, 1, "one remote device (the cost is reported)");
-		ok(res.devs[0].lease.remote, "the lease says remote");
-		is_int(res.devs[0].lease.numa_node, 0, "from node 0");
-	}
-	pt_assign_result_free(&res);
 
 	/* pool exhaustion */
 	r = assign(&e, "vm3", "net", 3, -1, false, &res);
@@ -332,6 +336,8 @@ static void test_ready_failure_and_release(void)
 	}
 	/* quarantine: never handed out */
 	is_int(pt_state_quarantine(e.st, "0000:18:02.0", "test"), 0, "quarantine 18:02.0");
+	is_int(pt_state_quarantine(e.st, "0000:18:02.1", "test"), 0,
+	       "quarantine 18:02.1 (on node 0 too: its PF's)");
 	/* 18:02.3 is on iavf in the tree and cannot be probed there: readying fails */
 	r = assign(&e, "vm1", "net", 2, 0, false, &res);
 	is_int(r, -EIO, "readying 18:02.2 + 18:02.3 (iavf, no drivers_probe) fails");
@@ -372,7 +378,7 @@ static void test_ready_failure_and_release(void)
 			if (strcmp(u[i].pool, "net") == 0 && u[i].numa_node == 0)
 				fr = u[i].free, q = u[i].quarantined;
 		is_int(fr, 2, "net node 0: 18:02.2 free again (and 02.3)");
-		is_int(q, 1, "net node 0: one quarantined");
+		is_int(q, 2, "net node 0: two quarantined");
 	}
 	free(u);
 
@@ -462,8 +468,8 @@ static void test_in_use(void)
 		ok(0, "environment opens");
 		return;
 	}
-	r = assign(&e, "vm1", "net", 1, 1, false, &res);
-	is_int(r, 0, "assign vm1 (18:02.1)");
+	r = assign(&e, "vm1", "net", 1, -1, false, &res);
+	is_int(r, 0, "assign vm1 a VF");
 	if (r == 0 && res.n == 1)
 		sh("mkdir -p '%s/proc/4242/fd' && echo qemu-system-x86 >'%s/proc/4242/comm' && "
 		   "ln -s /dev/null '%s/proc/4242/fd/0' && ln -s /dev/vfio/%d '%s/proc/4242/fd/17'",

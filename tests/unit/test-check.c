@@ -4,6 +4,7 @@
  * made here: each check has a passing and a failing case.
  */
 #include "passthru/check.h"
+#include "passthru/judge.h"
 #include "passthru/oneshot.h"
 #include "passthru/parse.h"
 #include "passthru/profile.h"
@@ -184,7 +185,9 @@ static void test_dual_socket(void)
 	is_int(result(&r, "numa.hugepages", "node 0"), PT_PASS, "1024 reserved, 1000 free on node 0");
 	is_int(result(&r, "numa.hugepages", "node 1"), PT_FAIL, "no 1G pages reserved on node 1");
 	is_int(result(&r, "pcie.link", "0000:02:00.0"), PT_FAIL, "severity link_degraded: fail");
-	is_int(result(&r, "iommu.group-viable", "0000:05:00.0"), PT_FAIL, "endpoint behind the ACS-less switch shares its group");
+	is_int(result(&r, "iommu.group-viable", "0000:05:00.0"), PT_WARN,
+	       "endpoint behind the ACS-less switch shares its group with a vfio-pci device: "
+	       "assignable, the group goes to one VM (warned)");
 	c = find(&r, "iommu.group-viable", "0000:05:00.0");
 	ok(c && strstr(c->evidence, "0000:06:00.0") && strstr(c->decision, "0000:04:08.0"),
 	   "shared group: names the other endpoint and the downstream port lacking ACS");
@@ -263,6 +266,47 @@ static void test_dual_socket(void)
 	pt_check_run(h, &f, &p, &r);
 	is_int(result(&r, "cpu.governor", NULL), PT_PASS, "all CPUs on performance");
 	is_int(result(&r, "irq.irqbalance", NULL), PT_PASS, "irqbalance running as wanted");
+	pt_report_free(&r);
+	pt_profile_free(&p);
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
+/* Evidence is a statement for people: units, "unknown" for the model's -1, no stray
+ * numbers glued to words. */
+static void test_evidence_text(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan("dual-socket", &ctx);
+	const struct pt_check_result *c;
+	struct pt_hostfacts f;
+	struct pt_profile p;
+	struct pt_report r;
+	char b[32];
+
+	is_str(pt_format_kib(1048576, b, sizeof(b)), "1 GiB", "1048576 KiB is 1 GiB");
+	is_str(pt_format_kib(2048, b, sizeof(b)), "2 MiB", "2048 KiB is 2 MiB");
+	is_str(pt_format_kib(1536, b, sizeof(b)), "1536 KiB", "1536 KiB stays KiB");
+	is_str(pt_format_count(-1, b, sizeof(b)), "unknown", "-1 is unknown");
+	if (!ok(h != NULL, "dual-socket fixture scans"))
+		return;
+	facts_from_log(&f, LOG_OK);
+	f.irqbalance = PT_NO;
+	f.irqbalance_pid = -1;
+	profile(&p, "irqbalance: running\nhugepages:\n  - { size: 1G, node: 1, total: 2 }\n"
+		    "  - { size: 2M, node: 0, total: 1 }\n");
+	pt_check_run(h, &f, &p, &r);
+	c = find(&r, "irq.irqbalance", NULL);
+	ok(c && strcmp(c->evidence, "irqbalance is not running") == 0,
+	   "irqbalance stopped: no pid glued to the evidence (got \"%s\")", c ? c->evidence : "");
+	c = find(&r, "numa.hugepages", "node 1");
+	ok(c && strstr(c->evidence, "1 GiB pages on node 1") && !strstr(c->evidence, "kB") &&
+		   !strstr(c->evidence, "-1"),
+	   "hugepage evidence in GiB, unknown never -1 (got \"%s\")", c ? c->evidence : "");
+	ok(c && strstr(c->evidence, "any free"), "a profile without free: says any");
+	c = find(&r, "numa.hugepages", "node 0");
+	ok(c && strstr(c->evidence, "2 MiB pages"), "2 MiB pages");
 	pt_report_free(&r);
 	pt_profile_free(&p);
 	pt_hostfacts_free(&f);
@@ -379,6 +423,104 @@ static void test_virt(void)
 	pt_ctx_free(ctx);
 }
 
+/* One judgement per fact (lib/judge.c), as doctor and check report it. */
+static void test_judgements(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h = scan("dual-socket", &ctx);
+	const struct pt_check_result *c;
+	struct pt_dma_judgement dma;
+	struct pt_numa_judgement nj;
+	struct pt_assignability a;
+	struct pt_hostfacts f;
+	struct pt_report r;
+	struct pt_bdf b;
+	char cmd[9000];
+
+	if (!ok(h != NULL, "dual-socket fixture scans"))
+		return;
+	facts_from_log(&f, LOG_OK);
+
+	/* the GPU: its root port isolates; the card's own functions do not (no ACS) */
+	pt_bdf_parse("0000:81:00.0", &b);
+	pt_judge_assignable(h, PT_YES, NULL, 0, NULL, 0, pt_host_find(h, &b), &a);
+	is_int(a.assignable, PT_NO, "GPU not assignable: its audio function is on snd_hda_intel");
+	ok(a.n_causes == 1 && a.causes[0].kind == PT_CAUSE_GROUP_SHARED &&
+		   !strcmp(a.causes[0].why, "0000:81:00.1 (snd_hda_intel) shares group 14"),
+	   "the cause names the function, its driver and the group: %s", a.causes[0].why);
+	pt_doctor_run(h, &f, pt_host_find(h, &b), NULL, &r);
+	c = find(&r, "iommu.group-viable", "0000:81:00.0");
+	ok(c && c->result == PT_FAIL && !strstr(c->decision, "root port") && !strstr(c->decision, "ACS-capable") &&
+		   strstr(c->decision, "0000:81:00.1"),
+	   "doctor GPU: no root-port advice when the root port isolates: %s", c ? c->decision : "");
+	pt_report_free(&r);
+
+	/* a VMD child: DMA remapping is on, VMD hides it; doctor never says "enable the IOMMU" */
+	pt_bdf_parse("10000:01:00.0", &b);
+	pt_doctor_run(h, &f, pt_host_find(h, &b), NULL, &r);
+	is_int(result(&r, "iommu.dma-remapping", NULL), PT_PASS, "VMD child: DMA remapping passes");
+	c = find(&r, "iommu.group-viable", "10000:01:00.0");
+	ok(c && c->result == PT_FAIL && strstr(c->evidence, "VMD") && !strstr(c->decision, "enable the IOMMU") &&
+		   !strstr(c->decision, "Enable"),
+	   "VMD child: the group result says VMD, not 'enable the IOMMU': %s", c ? c->decision : "");
+	pt_report_free(&r);
+
+	/* a VF whose firmware node differs from its PF's: the PF's, with a warning */
+	pt_bdf_parse("0000:18:02.1", &b);
+	pt_judge_numa(h, pt_host_find(h, &b), &nj);
+	ok(nj.node == 0 && nj.device_node == 1 && nj.disagrees && nj.source == PT_NUMA_SOURCE_PF &&
+		   !strcmp(nj.cpulist, "0-15"),
+	   "VF 18:02.1: numa_node 1, its PF's node 0 trusted, CPUs 0-15");
+	pt_doctor_run(h, &f, pt_host_find(h, &b), NULL, &r);
+	c = find(&r, "numa.locality", "0000:18:02.1");
+	ok(c && c->result == PT_WARN && strstr(c->evidence, "trusting the PF"),
+	   "doctor warns and says which node it trusts: %s", c ? c->evidence : "");
+	pt_report_free(&r);
+
+	is_int(pt_judge_reset(pt_host_find(h, &b)), PT_RESET_FUNCTION, "VF with FLR: function reset");
+	pt_bdf_parse("0000:81:00.0", &b);
+	is_int(pt_judge_reset(pt_host_find(h, &b)), PT_RESET_BUS, "GPU with only a bus reset");
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+
+	/* a capture with IOMMU groups but no /sys/class/iommu: DMA remapping is on */
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/dual-socket' '%s/no-class-iommu' && rm -rf '%s/no-class-iommu/sys/class/iommu'",
+		 root, root, root);
+	if (!ok(system(cmd) == 0 && (h = scan("no-class-iommu", &ctx)), "a copy without /sys/class/iommu"))
+		return;
+	facts_from_log(&f, LOG_OK);
+	pt_judge_dma(h, &f.klog, &dma);
+	is_int(dma.on, PT_YES, "groups without /sys/class/iommu: DMA remapping on (%s)", dma.evidence);
+	{
+		struct pt_profile p;
+
+		profile(&p, NULL);
+		pt_check_run(h, &f, &p, &r);
+		c = find(&r, "iommu.dma-remapping", NULL);
+		ok(c && c->result == PT_PASS && !strstr(c->evidence, "no IOMMU groups"),
+		   "check passes iommu.dma-remapping: %s", c ? c->evidence : "");
+		pt_report_free(&r);
+		pt_profile_free(&p);
+	}
+	pt_hostfacts_free(&f);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+
+	/* neither groups nor units, and a log saying on: unknown (an incomplete capture) */
+	h = scan("noiommu", &ctx);
+	if (h) {
+		facts_from_log(&f, LOG_OK);
+		pt_judge_dma(h, &f.klog, &dma);
+		is_int(dma.on, PT_UNKNOWN, "no groups, no units, a log saying on: unknown");
+		pt_judge_dma(h, NULL, &dma);
+		is_int(dma.on, PT_NO, "no groups, no units, no log: off");
+		pt_hostfacts_free(&f);
+		pt_host_free(h);
+		pt_ctx_free(ctx);
+	}
+}
+
 static void test_virt_parsers(void)
 {
 	const char *ci = "processor\t: 0\nflags\t\t: fpu vme svm lm\n\nprocessor\t: 1\n";
@@ -434,6 +576,8 @@ int main(void)
 	test_noiommu();
 	test_virt();
 	test_dual_socket();
+	test_evidence_text();
+	test_judgements();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", root);

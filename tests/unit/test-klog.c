@@ -490,8 +490,17 @@ static void test_lab(void)
 	is_int(A("0000:21:00.0")->count, 4, "lab AER: 2 corrected + non-fatal + fatal, each once");
 	is_str(A("0000:21:00.0")->severity, "fatal", "lab AER: the worst is fatal");
 	is_str(A("0000:21:00.0")->first_line,
+	       "[   25.248034] pcieport 0000:20:00.0: AER: Uncorrected (Fatal) error message received from 0000:21:00.0",
+	       "lab AER: the evidence of the worst severity is a line of that severity");
+	is_int(A("0000:21:00.0")->by_severity[PT_KLOG_AER_CORRECTED], 2, "lab AER: 2 corrected");
+	is_int(A("0000:21:00.0")->by_severity[PT_KLOG_AER_NONFATAL], 1, "lab AER: 1 non-fatal");
+	is_int(A("0000:21:00.0")->by_severity[PT_KLOG_AER_FATAL], 1, "lab AER: 1 fatal");
+	is_str(A("0000:21:00.0")->severity_line[PT_KLOG_AER_CORRECTED],
 	       "[   19.736878] pcieport 0000:20:00.0: AER: Corrected error message received from 0000:21:00.0",
-	       "lab AER: first line");
+	       "lab AER: corrected evidence is a corrected line");
+	is_str(A("0000:21:00.0")->severity_line[PT_KLOG_AER_NONFATAL],
+	       "[   22.079830] pcieport 0000:20:00.0: AER: Uncorrected (Non-Fatal) error message received from 0000:21:00.0",
+	       "lab AER: non-fatal evidence is a non-fatal line");
 
 	scan_file("qemu-vtd-pt.dmesg");
 	is_int(lg.dma_remapping, PT_YES, "lab iommu=pt: DMA remapping on");
@@ -536,6 +545,25 @@ static void test_cli(void)
 	is_int(WEXITSTATUS(system(cmd)), 0, "passthru log - reads stdin, human output");
 	snprintf(cmd, sizeof(cmd), "'%s' log '%s.missing' 2>/dev/null", bin, path);
 	is_int(WEXITSTATUS(system(cmd)), 2, "an unreadable log exits 2");
+	{
+		const char *top = getenv("PASSTHRU_TOP_SRCDIR");
+		char o2[4096] = "";
+		size_t got;
+		FILE *q;
+
+		snprintf(cmd, sizeof(cmd), "'%s' log '%s/tests/data/klog/qemu-vtd-faults-aer.dmesg'", bin,
+			 top ? top : ".");
+		q = popen(cmd, "r");
+		got = q ? fread(o2, 1, sizeof(o2) - 1, q) : 0;
+		o2[got] = '\0';
+		if (q)
+			pclose(q);
+		ok(strstr(o2, "0000:21:00.0        2  corrected") && strstr(o2, "1  non-fatal") &&
+		   strstr(o2, "1  fatal") && !strstr(o2, "4  fatal"),
+		   "passthru log counts AER errors per severity (2 corrected, 1 non-fatal, 1 fatal)");
+		ok(strstr(o2, "1  fatal\n      [   25.248034]") != NULL,
+		   "passthru log: the fatal count's evidence is the fatal line");
+	}
 	/* a log over the 16 MiB bound: its end is read, where the running boot is */
 	f = fopen(path, "w");
 	if (f) {

@@ -501,6 +501,49 @@ static void test_recovery(void)
 	pt_ctx_free(ctx);
 }
 
+/* A program calling the library's apply gets the refusals the CLI gives: the gate is in
+ * pt_apply_run (pt_safety_check_plan), not in src/cmd-apply.c. */
+static void test_library_gate(void)
+{
+	char root[4200], state[4200], cmd[9000], err[512];
+	struct pt_apply_opts o = { .config = "host.yaml", .timeout_ms = 2000 };
+	struct pt_apply_result res = { 0 };
+	struct pt_hostcfg c = { 0 };
+	struct pt_journal *j = NULL;
+	struct pt_ctx *ctx = NULL;
+	struct pt_host *h = NULL;
+	struct pt_plan p = { 0 };
+	bool have_w = false;
+	struct pt_want w;
+	int r;
+
+	snprintf(root, sizeof(root), "%s/noiommu", tmp);
+	snprintf(state, sizeof(state), "%s/state-gate", tmp);
+	o.state_dir = state;
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/noiommu' '%s'", fixtures, root);
+	if (!ok(system(cmd) == 0 && pt_ctx_new(&ctx, root) == 0 && (h = scan(ctx)), "noiommu copy scans"))
+		return;
+	cfg("passthrough:\n  - device: { bdf: \"0000:00:03.0\" }\n", &c);
+	have_w = (r = pt_want_from_config(h, &c, &w, err, sizeof(err))) == 0;
+	pt_hostcfg_free(&c);
+	if (r == 0)
+		r = pt_plan_build(h, NULL, 0, &w, &p, err, sizeof(err));
+	ok(r == 0 && p.n > 0, "a vfio binding planned on a host without IOMMU (%zu steps)", p.n);
+	if (r == 0 && pt_journal_open(ctx, state, 1000, &j) == 0) {
+		r = pt_apply_run(ctx, j, h, NULL, 0, &p, &o, &res);
+		is_int(r, -EPERM, "pt_apply_run refuses it: %s", pt_ctx_error(ctx));
+		ok(strstr(res.error, "no-iommu") != NULL, "naming the cause: %s", res.error);
+		is_int((int)pt_ctx_write_count(ctx), 0, "nothing written");
+		pt_journal_close(j);
+	}
+	pt_apply_result_free(&res);
+	pt_plan_free(&p);
+	if (have_w)
+		pt_want_free(&w);
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[256];
@@ -517,6 +560,7 @@ int main(int argc, char **argv)
 	test_plans();
 	test_apply();
 	test_recovery();
+	test_library_gate();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmp);

@@ -269,9 +269,10 @@ static const struct pt_pool_usage *usage_of(const struct pt_pool_usage *u, size_
 	return NULL;
 }
 
-static bool no_group_11(void *arg, int group)
+static bool no_group_11(void *arg, const struct pt_bdf *bdf, int group)
 {
 	(void)arg;
+	(void)bdf;
 	return group != 11;
 }
 

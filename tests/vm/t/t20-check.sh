@@ -9,8 +9,10 @@ rc=$?
 is "$rc" 0 "check passes on the default topology (exit 0)"
 res() { printf '%s' "$out" | jq -r --arg id "$1" '[.checks[] | select(.id == $id) | .result] | join(",")'; }
 is "$(res iommu.dma-remapping)" pass "DMA remapping: pass"
+ngroups=$(ls /sys/kernel/iommu_groups | wc -l)
 like "$(printf '%s' "$out" | jq -r '.checks[] | select(.id == "iommu.dma-remapping") | .evidence')" \
-	"dmar0.*IOMMU groups" "DMA remapping evidence names the DMAR unit and the groups"
+	"^$ngroups IOMMU groups; /sys/class/iommu: dmar0" \
+	"DMA remapping evidence: the kernel's group count ($ngroups) and its DMAR unit"
 is "$(res iommu.interrupt-remapping)" pass "interrupt remapping: pass"
 like "$(printf '%s' "$out" | jq -r '.checks[] | select(.id == "iommu.interrupt-remapping") | .evidence')" \
 	"x2apic" "interrupt remapping evidence says x2apic mode"
@@ -23,7 +25,9 @@ is "$(res kernel-log.iommu-faults)" pass "no IOMMU faults in the kernel log"
 # other output formats
 prom=$(pt check --format prometheus)
 like "$prom" 'passthru_gate_ok\{profile="\(defaults\)"\} 1' "prometheus: gate ok gauge is 1"
-like "$prom" 'passthru_check_result\{id="iommu.interrupt-remapping",device=""\} 0' "prometheus: one gauge per check"
+like "$prom" 'passthru_check_result\{id="iommu.interrupt-remapping",device="",subject=""\} 0' "prometheus: one gauge per check"
+is "$(printf '%s\n' "$prom" | grep '^passthru_check_result' | sed 's/} .*//' | sort | uniq -d)" "" \
+	"prometheus: no series repeated"
 like "$(pt check --format nfd)" "passthru.iommu=true" "nfd: iommu label"
 tmp=$(mktemp -d)
 ok "--output writes the textfile atomically" pt check --format prometheus --output "$tmp/passthru.prom"
@@ -77,6 +81,12 @@ like "$(printf '%s' "$d" | jq -r '.checks[] | select(.id == "device.reset") | .e
 	"doctor's reset methods are the kernel's reset_method"
 is "$(printf '%s' "$d" | jq -r '.checks[] | select(.id == "iommu.group-viable") | .result')" pass \
 	"the igb PF is alone in its group behind QEMU's root port"
+# one judgement: show says what doctor says, and the kernel agrees (the PF's group
+# directory holds the PF alone; vfio would not accept it while igb holds it)
+s=$(pt show "$IGB_PF" --json)
+is "$(printf '%s' "$s" | jq -r '"\(.dma_remapping) \(.assignable) \(.group.viable)"')" "true true false" \
+	"show: DMA remapping on, the igb PF assignable, its group not viable for vfio now"
+is "$(ls "/sys/bus/pci/devices/$IGB_PF/iommu_group/devices")" "$IGB_PF" "the kernel: the PF is alone in its group"
 # the VM's CPU set on the other node: NUMA locality is a warning
 is "$(pt doctor "$IGB_PF" --cpus 1 --json | jq -r '.checks[] | select(.id == "numa.locality") | .result')" warn \
 	"doctor --cpus 1 (node 1) against a node-0 device warns"

@@ -71,6 +71,13 @@ static inline int pt_fd_or_errno(int fd)
 }
 /* "a FIFO", "a socket", ...: what a non-regular file is, for messages. */
 const char *pt_file_kind(mode_t mode);
+/* The directory rel under the sysroot ("/etc/passthru/host.d"), every component a
+ * real directory: each is opened through the seam (inside the root) without following
+ * it, so none may be a symbolic link, not even one whose target stays in the tree.
+ * With create, missing components are made (mode). Returns an O_PATH directory fd for
+ * the *at() calls, or a negative errno with the offending path in ctx: -ELOOP a link,
+ * -ENOTDIR not a directory, -ENOENT missing (without create). */
+int pt_open_dir_nolink(struct pt_ctx *ctx, const char *rel, bool create, mode_t mode);
 
 /* The path resolver without I/O (walk.c): resolves path from the root one component
  * at a time, ".." never above the root, absolute link targets from the root, at most

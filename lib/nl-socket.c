@@ -209,10 +209,32 @@ static int dump_kernel(struct pt_ctx *ctx, struct pt_nl_reply *r, char **raw, si
 
 /* ---- the recording (fixture and snapshot sysroots) ----------------------------------- */
 
+/* The recording's directory (".passthru"), a real directory of the tree: a link there
+ * is refused, whether it points out of the tree or not (-ELOOP, the path in ctx).
+ * -ENOENT when there is none. */
+static int recording_dir(struct pt_ctx *ctx)
+{
+	const char *slash = strrchr(PT_NL_RECORDING, '/');
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - PT_NL_RECORDING), PT_NL_RECORDING);
+	return pt_open_dir_nolink(ctx, dir, false, 0);
+}
+
 static int read_recording(struct pt_ctx *ctx, char **buf, size_t *len)
 {
-	int r = pt_read_file(ctx, buf, len, RECORDING_MAX, PT_NL_RECORDING);
+	int r = recording_dir(ctx);
 
+	if (r >= 0) {
+		close(r);
+		r = pt_read_file(ctx, buf, len, RECORDING_MAX, PT_NL_RECORDING);
+	} else if (r != -ENOENT) {
+		char why[512]; /* the message goes into the buffer it quotes */
+
+		pt_strlcpy(why, pt_ctx_error(ctx), sizeof(why));
+		return pt_err(ctx, r, "cannot read the recorded rtnetlink dump %s%s: %s",
+			      pt_ctx_sysroot(ctx), PT_NL_RECORDING, why);
+	}
 	if (r == -ENOENT)
 		return pt_err(ctx, -ENOTSUP, "%s%s does not exist: this sysroot has no recorded "
 			      "rtnetlink dump, so VF network settings are unknown (a snapshot taken "
@@ -268,11 +290,13 @@ static int write_recording(struct pt_ctx *ctx, const char *buf, size_t len)
 	/* the recording's directory, inside the sysroot and no link: the new dump is
 	 * written there and renamed over the old, never through a link out of the tree */
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - PT_NL_RECORDING), PT_NL_RECORDING);
-	dfd = pt_open_rel(ctx, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
-	if (dfd < 0)
-		return pt_err(ctx, dfd, "cannot write %s: its directory %s%s: %s", path,
-			      pt_ctx_sysroot(ctx), dir,
-			      dfd == -ENOTDIR ? "not a directory (a link?)" : strerror(-dfd));
+	dfd = pt_open_dir_nolink(ctx, dir, false, 0);
+	if (dfd < 0) {
+		char why[512]; /* the message goes into the buffer it quotes */
+
+		pt_strlcpy(why, pt_ctx_error(ctx), sizeof(why));
+		return pt_err(ctx, dfd, "cannot write %s: %s", path, why);
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", slash + 1, (int)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {

@@ -501,36 +501,20 @@ out:
 	return r;
 }
 
-/* mkdir -p of a path under the sysroot (components that exist are kept). */
-static int mkdirs(char *path, mode_t mode)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) < 0 && errno != EEXIST) {
-			int e = -errno;
+#define DROPIN_DIR "/etc/passthru/host.d"
 
-			*p = '/';
-			return e;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int write_atomic(const char *dir, const char *name, const char *text)
+/* text as dir/name: written to a temporary file beside it and renamed over it (rename
+ * replaces a link, never follows it). dfd is the directory, opened with no link on the
+ * way (pt_open_dir_nolink). */
+static int write_atomic(int dfd, const char *name, const char *text)
 {
-	char tmp[4200], dst[4200];
+	char tmp[320];
 	size_t len = strlen(text), off = 0;
 	int fd, r = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	while (off < len) {
@@ -546,11 +530,65 @@ static int write_atomic(const char *dir, const char *name, const char *text)
 		r = -errno;
 	if (close(fd) < 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, dst) < 0) /* rename replaces a symlink, never follows it */
+	if (!r && renameat(dfd, tmp, dfd, name) < 0)
 		r = -errno;
 	if (r)
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
 	return r;
+}
+
+/* The drop-in as it is now (NULL when there is none): a regular file in dfd, read
+ * without following a link and without blocking on a FIFO. */
+static int read_dropin(struct pt_ctx *ctx, int dfd, const char *name, const char *full,
+		       char **out, size_t *outlen)
+{
+	size_t cap = 4096, got = 0;
+	struct stat st;
+	char *buf;
+	int fd;
+
+	*out = NULL;
+	*outlen = 0;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : pt_err(ctx, -errno, "%s: %s", full, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return pt_err(ctx, -EPERM, "%s is %s, not a regular file: not replaced", full,
+			      pt_file_kind(st.st_mode));
+	fd = pt_fd_regular(pt_fd_or_errno(openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+						  O_NOCTTY | O_CLOEXEC)));
+	if (fd < 0)
+		return pt_err(ctx, fd, "%s: %s", full, strerror(-fd));
+	buf = malloc(cap + 1);
+	for (;;) {
+		ssize_t k;
+
+		if (!buf)
+			break;
+		if (got == cap) {
+			char *nb = cap < (4u << 20) ? realloc(buf, cap * 2 + 1) : NULL;
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		k = read(fd, buf + got, cap - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	if (!buf)
+		return pt_err(ctx, -ENOMEM, "%s: out of memory or too big", full);
+	buf[got] = '\0';
+	*out = buf;
+	*outlen = got;
+	return 0;
 }
 
 int pt_hostcfg_persist(struct pt_ctx *ctx, const struct pt_hostcfg *c, const char *name,
@@ -561,58 +599,62 @@ int pt_hostcfg_persist(struct pt_ctx *ctx, const struct pt_hostcfg *c, const cha
 	struct pt_cfg_error e;
 	char *yaml = NULL, *old = NULL;
 	size_t oldlen = 0;
-	struct stat st;
-	int r;
+	int dfd, r;
 
 	for (const char *p = name; *p; p++)
 		if (*p == '/' || (p == name && *p == '.'))
 			return pt_err(ctx, -EINVAL, "drop-in name '%s' is not a file name", name);
-	r = pt_path(ctx, dir, sizeof(dir), "/etc/passthru/host.d");
+	r = pt_path(ctx, dir, sizeof(dir), DROPIN_DIR);
 	if (r < 0)
-		return r;
+		return pt_err(ctx, r, "sysroot path too long for %s", DROPIN_DIR);
 	snprintf(file, sizeof(file), "50-oneshot-%s.yaml", name);
 	snprintf(full, sizeof(full), "%s/%s", dir, file);
 	snprintf(path, len, "%s", full);
-	if (dry_run)
+	/* etc, passthru and host.d: directories of the tree, none a link (checked in a dry
+	 * run too, so it says up front what a real run would refuse) */
+	dfd = pt_open_dir_nolink(ctx, DROPIN_DIR, false, 0);
+	if (dfd < 0 && dfd != -ENOENT)
+		return dfd;
+	if (dry_run) {
+		if (dfd >= 0)
+			close(dfd);
 		return 0;
+	}
 	/* the same target persisted before: the new change goes over it */
-	if (lstat(full, &st) == 0) {
-		if (!S_ISREG(st.st_mode))
-			return pt_err(ctx, -EPERM, "%s is not a regular file: not replaced", full);
-		r = pt_hostcfg_load(full, &cur, &e);
+	if (dfd >= 0) {
+		r = read_dropin(ctx, dfd, file, full, &old, &oldlen);
+		close(dfd);
 		if (r < 0)
+			return r;
+	}
+	if (old) {
+		r = pt_hostcfg_parse(old, oldlen, full, &cur, &e);
+		if (r < 0) {
+			free(old);
 			return pt_err(ctx, r, "%s:%d: %s (remove it, or fix it, and run again)", full,
 				      e.line, e.msg);
+		}
 	}
 	r = pt_hostcfg_merge(&cur, c);
 	if (r == 0)
 		r = pt_hostcfg_format(&cur, "written by passthru --persist; `passthru apply "
 				      "/etc/passthru/host.yaml` merges it after that file", &yaml);
 	pt_hostcfg_free(&cur);
-	if (r < 0)
-		return pt_err(ctx, r, "out of memory");
-	{
-		FILE *f = fopen(full, "re");
-
-		if (f) { /* unchanged: no write */
-			old = malloc(strlen(yaml) + 2);
-			if (old) {
-				oldlen = fread(old, 1, strlen(yaml) + 1, f);
-				old[oldlen] = '\0';
-			}
-			fclose(f);
-		}
+	if (r < 0) {
+		r = pt_err(ctx, r, "out of memory");
+		goto out;
 	}
 	if (old && oldlen == strlen(yaml) && memcmp(old, yaml, oldlen) == 0) {
-		r = 0;
+		r = 0; /* unchanged: no write */
 		goto out;
 	}
-	r = mkdirs(dir, 0755);
-	if (r < 0) {
-		r = pt_err(ctx, r, "%s: %s", dir, strerror(-r));
+	dfd = pt_open_dir_nolink(ctx, DROPIN_DIR, true, 0755);
+	if (dfd < 0) {
+		r = dfd;
 		goto out;
 	}
-	r = write_atomic(dir, file, yaml);
+	r = write_atomic(dfd, file, yaml);
+	close(dfd);
 	if (r < 0)
 		r = pt_err(ctx, r, "%s: %s", full, strerror(-r));
 out:

@@ -349,6 +349,75 @@ int pt_fd_regular(int fd)
 	return fd;
 }
 
+int pt_open_dir_nolink(struct pt_ctx *ctx, const char *rel, bool create, mode_t mode)
+{
+	char pre[4096], path[4096];
+	size_t len = strlen(rel);
+	int fd = -1, r;
+
+	if (len == 0 || len >= sizeof(pre))
+		return pt_err(ctx, -ENAMETOOLONG, "directory path \"%s\" is unusable", rel);
+	memcpy(pre, rel, len + 1);
+	fd = pt_open_rel(ctx, "/", O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return pt_err(ctx, fd, "cannot open the sysroot %s: %s", pt_ctx_sysroot(ctx),
+			      strerror(-fd));
+	for (size_t i = 1; i <= len; i++) {
+		struct stat st;
+		const char *name;
+		char save;
+		int next;
+
+		if (pre[i] != '/' && pre[i] != '\0')
+			continue;
+		if (pre[i - 1] == '/')
+			continue; /* "//" or the leading "/" */
+		save = pre[i];
+		pre[i] = '\0';
+		name = strrchr(pre, '/') ? strrchr(pre, '/') + 1 : pre;
+		if (pt_path(ctx, path, sizeof(path), "%s", pre) < 0)
+			pt_strlcpy(path, pre, sizeof(path));
+		/* the component itself, found inside the root, never followed */
+		next = pt_open_rel(ctx, pre, O_PATH | O_NOFOLLOW, 0);
+		if (next == -ENOENT && create) {
+			if (mkdirat(fd, name, mode) < 0 && errno != EEXIST) {
+				r = pt_err(ctx, -errno, "cannot create %s: %s", path, strerror(errno));
+				goto fail;
+			}
+			next = pt_open_rel(ctx, pre, O_PATH | O_NOFOLLOW, 0);
+		}
+		if (next < 0) {
+			r = pt_err(ctx, next, "cannot open %s: %s", path, strerror(-next));
+			goto fail;
+		}
+		if (fstat(next, &st) < 0) {
+			r = pt_err(ctx, -errno, "cannot open %s: %s", path, strerror(errno));
+			close(next);
+			goto fail;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			close(next);
+			r = pt_err(ctx, -ELOOP, "refusing %s: it is a symbolic link (passthru follows no "
+				   "link here, in the tree or out of it; is this tree tampered "
+				   "with? make it a directory)", path);
+			goto fail;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(next);
+			r = pt_err(ctx, -ENOTDIR, "refusing %s: it is %s, not a directory", path,
+				   pt_file_kind(st.st_mode));
+			goto fail;
+		}
+		close(fd);
+		fd = next;
+		pre[i] = save;
+	}
+	return fd;
+fail:
+	close(fd);
+	return r;
+}
+
 /* Attributes are regular files: a FIFO, socket or device is opened without blocking
  * (O_NONBLOCK) and never read. */
 #define READ_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY)

@@ -462,6 +462,16 @@ int apply_job_run(struct cli *cli, const struct apply_job *job)
 
 	if (!job->cfg && load_config(&r) < 0)
 		return finish(&r, EXIT_ERROR);
+	/* --persist that could not be recorded (a drop-in directory linked away) is
+	 * refused before anything is written, not after */
+	if (job->persist && job->cfg &&
+	    pt_hostcfg_persist(cli->ctx, job->cfg, job->persist_name, true, r.persisted,
+			       sizeof(r.persisted)) < 0) {
+		snprintf(r.error, sizeof(r.error), "--persist: %s; nothing was written",
+			 pt_ctx_error(cli->ctx));
+		r.persisted[0] = '\0';
+		return finish(&r, EXIT_FAIL);
+	}
 	if (!r.dry_run && !r.verify) {
 		ret = pt_journal_open(cli->ctx, o.state_dir, o.lock_wait_ms ? o.lock_wait_ms : 30000, &j);
 		if (ret < 0) {

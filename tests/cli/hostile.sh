@@ -21,6 +21,25 @@ fresh() { # fresh NAME: a copy of the dual-socket fixture at $T/NAME
 	cp -a "$FIX/dual-socket" "$T/$1"
 }
 devdir() { readlink -f "$1/sys/bus/pci/devices/$2"; }
+SRC=${PASSTHRU_TOP_SRCDIR:-$(dirname "$0")/../..}
+DUMP="$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links"
+vftree() { # vftree NAME: fresh NAME, its PF named enp1s0f0 as the recorded dump names it,
+	# VFs on vfio-pci, the dump in .passthru, a pool of the PF's VFs (as tests/cli/assign.sh)
+	local r="$T/$1" pf t v d
+	fresh "$1"
+	pf=$(devdir "$r" 0000:18:00.0)
+	mv "$pf/net/ens1f0" "$pf/net/enp1s0f0" && echo 4 >"$pf/net/enp1s0f0/ifindex"
+	t=$(readlink "$r/sys/class/net/ens1f0") && rm "$r/sys/class/net/ens1f0" &&
+		ln -s "${t%ens1f0}enp1s0f0" "$r/sys/class/net/enp1s0f0"
+	for v in 0000:18:02.0 0000:18:02.1 0000:18:02.3; do
+		d=$(devdir "$r" $v)
+		t=$(readlink "$d/driver") && ln -sfn "${t%/*}/vfio-pci" "$d/driver" && rm -rf "$d/net"
+	done
+	mkdir -p "$r/.passthru" "$r/etc/passthru"
+	cp "$DUMP" "$r/.passthru/rtnl-getlink.bin"
+	: >"$r/sys/bus/pci/drivers_probe"
+	printf 'pools:\n  net:\n    vfs_of: [ { netdev: enp1s0f0 } ]\n' >"$r/etc/passthru/host.yaml"
+}
 
 # 1. not a sysroot
 to "$P" --sysroot "$T/nonexistent" list >"$T/out" 2>"$T/err"
@@ -112,6 +131,73 @@ for mode in openat2 walk; do
 	is $? 0 "$mode: snapshot of the tree: exit 0"
 	! zcat "$T/snap-$mode.tar.gz" | grep -aq SECRET-OF-THE-HOST
 	ok $? "$mode: snapshot: no file of the host in the archive"
+
+	# 3b. the one-shot --persist drop-ins: etc/passthru or host.d linked out of the tree
+	fresh pe
+	mkdir -p "$T/pe/etc" "$T/pout-$mode"
+	ln -s "$T/pout-$mode" "$T/pe/etc/passthru"
+	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" bind 0000:06:00.0 vfio-pci --persist >"$T/out" 2>"$T/err"
+	is $? 1 "$mode: bind --persist with etc/passthru linked out of the tree: exit 1"
+	grep -q "refusing $T/pe/etc/passthru: it is a symbolic link" "$T/err"
+	ok $? "$mode: ... the refusal names etc/passthru and says it is a link"
+	diag "$T/err"
+	is "$(ls -A "$T/pout-$mode")" "" "$mode: ... no drop-in lands outside the tree"
+	is "$(cat "$(devdir "$T/pe" 0000:06:00.0)/driver_override")" "(null)" "$mode: ... and nothing was written"
+	rm "$T/pe/etc/passthru" && mkdir "$T/pe/etc/passthru" && ln -s "$T/pout-$mode" "$T/pe/etc/passthru/host.d"
+	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" vf 0000:18:00.0 all --trust on --persist --dry-run >"$T/out" 2>"$T/err"
+	is $? 1 "$mode: vf --persist --dry-run with host.d linked out: exit 1"
+	grep -q "refusing $T/pe/etc/passthru/host.d: it is a symbolic link" "$T/err"
+	ok $? "$mode: ... the refusal names host.d"
+	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" sriov 0000:18:00.0 2 --persist --json >"$T/out" 2>"$T/err"
+	is "$(jq -r '[.writes, (.error | test("host.d: it is a symbolic link"))] | join(" ")' "$T/out")" "0 true" \
+		"$mode: sriov --persist --json: zero writes, the error names host.d"
+	is "$(ls -A "$T/pout-$mode")" "" "$mode: ... nothing outside"
+	rm "$T/pe/etc/passthru/host.d" && ln -s ../../etc "$T/pe/etc/passthru/host.d"
+	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" bind 0000:06:00.0 vfio-pci --persist >"$T/out" 2>"$T/err"
+	is $? 1 "$mode: host.d a link that stays in the tree: refused as well"
+	rm "$T/pe/etc/passthru/host.d"
+	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" bind 0000:06:00.0 vfio-pci --persist >"$T/out" 2>"$T/err"
+	is $? 0 "$mode: no link: bind --persist creates host.d and the drop-in (exit 0)"
+	[ -d "$T/pe/etc/passthru/host.d" ] && [ ! -L "$T/pe/etc/passthru/host.d" ] &&
+		[ -f "$T/pe/etc/passthru/host.d/50-oneshot-bind.yaml" ]
+	ok $? "$mode: ... a real directory, with the drop-in"
+
+	# 3c. the recording directory .passthru linked out of the tree: refused, not followed
+	vftree rl
+	mkdir -p "$T/rec-$mode" && cp "$DUMP" "$T/rec-$mode/rtnl-getlink.bin"
+	rm -rf "$T/rl/.passthru" && ln -s "$T/rec-$mode" "$T/rl/.passthru"
+	rs() { PASSTHRU_STATE_DIR="$T/rlstate-$mode" to "$P" --sysroot "$T/rl" "$@"; }
+	rs vf enp1s0f0 2 --trust on --vlan 9 >"$T/out" 2>"$T/err"
+	r=$?
+	[ $r -ne 0 ] && [ $r -ne 124 ] && grep -q "refusing $T/rl/.passthru: it is a symbolic link" "$T/err"
+	ok $? "$mode: vf with .passthru linked out: refused naming .passthru (exit $r)"
+	diag "$T/err"
+	printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vf:\n      2: { vlan: 42, trust: true }\n' >"$T/rlvf.yaml"
+	rs apply "$T/rlvf.yaml" >"$T/out" 2>"$T/err"
+	r=$?
+	[ $r -ne 0 ] && [ $r -ne 124 ] && grep -q ".passthru: it is a symbolic link" "$T/err"
+	ok $? "$mode: apply of VF settings: refused too (exit $r)"
+	rs assign vm1 --pool net --mac 02:00:00:00:00:09 --vlan 7 >"$T/out" 2>"$T/err"
+	r=$?
+	[ $r -ne 0 ] && [ $r -ne 124 ] && grep -q ".passthru: it is a symbolic link" "$T/err"
+	ok $? "$mode: assign with a MAC and VLAN: refused (exit $r)"
+	rs leases --json >"$T/out" 2>"$T/err"
+	is "$(jq -r '.leases | length' "$T/out")" 0 "$mode: ... and no lease is left"
+	cmp -s "$DUMP" "$T/rec-$mode/rtnl-getlink.bin" && [ "$(ls -A "$T/rec-$mode")" = rtnl-getlink.bin ]
+	ok $? "$mode: the dump outside the tree is untouched, nothing added beside it"
+	# release: lease on the clean tree, then the link swapped in
+	rm "$T/rl/.passthru" && mkdir "$T/rl/.passthru" && cp "$DUMP" "$T/rl/.passthru/rtnl-getlink.bin"
+	rs assign vm1 --pool net --mac 02:00:00:00:00:09 --vlan 7 >"$T/out" 2>"$T/err"
+	is $? 0 "$mode: assign on the clean tree: exit 0"
+	diag "$T/err"
+	rm -rf "$T/rl/.passthru" && ln -s "$T/rec-$mode" "$T/rl/.passthru"
+	rs release vm1 >"$T/out" 2>"$T/err"
+	r=$?
+	grep -q ".passthru: it is a symbolic link" "$T/err" "$T/out"
+	ok $? "$mode: release with .passthru linked out: says the recording is a link (exit $r)"
+	diag "$T/err"
+	cmp -s "$DUMP" "$T/rec-$mode/rtnl-getlink.bin" && [ "$(ls -A "$T/rec-$mode")" = rtnl-getlink.bin ]
+	ok $? "$mode: release: the dump outside the tree is untouched"
 
 	# 5. a device directory linked out of the tree, absolutely and by ../
 	fresh o

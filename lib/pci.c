@@ -79,6 +79,30 @@ static int read_listed(const struct dirset *s, const char *name, char *buf, size
 	return pt_read_attr_at(dirset_fd(s), buf, len, name);
 }
 
+/* What the listing says entry i is (d_type; DT_UNKNOWN on file systems without it). */
+static unsigned char dirset_type(const struct dirset *s, size_t i)
+{
+	return ((const struct dirent64 *)(const void *)(s->names[i] -
+							offsetof(struct dirent64, d_name)))->d_type;
+}
+
+/* sysfs holds regular files, directories and links only: a FIFO, socket or device
+ * among a function's attributes is never opened (read_listed), and says so, so that
+ * "unknown" has its reason. config has its own warning. */
+static void warn_odd_entries(struct pt_host *h, const struct pt_device *d, const struct dirset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned char t = dirset_type(s, i);
+		const char *kind = t == DT_FIFO ? "a FIFO" : t == DT_SOCK ? "a socket" :
+				   t == DT_CHR ? "a character device" : t == DT_BLK ? "a block device" :
+				   NULL;
+
+		if (kind && strcmp(s->names[i], "config") != 0)
+			warn(h, "%s/%s/%s is %s, not a sysfs attribute: not read (its value is "
+			     "unknown)", PT_SYSFS_PCI_DEVICES, d->name, s->names[i], kind);
+	}
+}
+
 static void dirset_free(struct dirset *s)
 {
 	free(s->names);
@@ -513,6 +537,8 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 		warn(h, "%s/%s/config is not a regular file: not read", PT_SYSFS_PCI_DEVICES, d->name);
 	else if (n <= 0 && has(&s, "config"))
 		warn(h, "%s: config space unreadable", d->name);
+
+	warn_odd_entries(h, d, &s);
 
 	if (pt_readlink_at(dirset_fd(bus), link, sizeof(link), d->name) >= 0)
 		parse_topology(d, link);

@@ -223,6 +223,26 @@ to "$P" --sysroot "$T/f" list --json >"$T/out" 2>"$T/err"
 is $? 0 "config is a FIFO: list does not hang, exits 0"
 grep -q "0000:06:00.0/config is not a regular file" "$T/out"
 ok $? "... and warns naming the file"
+# a FIFO as an attribute (numa_node, sriov_numvfs): never opened, "unknown" with a warning
+pfd=$(devdir "$T/f" 0000:18:00.0)
+rm -f "$pfd/numa_node" "$pfd/sriov_numvfs" && mkfifo "$pfd/numa_node" "$pfd/sriov_numvfs"
+w="/sys/bus/pci/devices/0000:18:00.0/numa_node is a FIFO, not a sysfs attribute: not read"
+to "$P" --sysroot "$T/f" list --json >"$T/out" 2>"$T/err"
+is $? 0 "numa_node and sriov_numvfs are FIFOs: list --json does not hang, exits 0"
+jq -r '.warnings[]' "$T/out" | grep -q "$w"
+ok $? "... the JSON warnings name numa_node's path and say it is a FIFO"
+jq -r '.warnings[]' "$T/out" | grep -q "0000:18:00.0/sriov_numvfs is a FIFO"
+ok $? "... and sriov_numvfs's"
+is "$(jq -r '.functions[] | select(.bdf == "0000:18:00.0") | .numa_node' "$T/out")" null "... numa_node is unknown (null)"
+for c in list "show 0000:18:00.0" check "doctor 0000:18:00.0"; do
+	to "$P" --sysroot "$T/f" $c >"$T/out" 2>"$T/err"
+	r=$?
+	[ $r -ne 124 ] && grep -q "warning: $w" "$T/err"
+	ok $? "... $c (exit $r, no hang) prints the warning too"
+done
+to "$P" --sysroot "$T/f" check --format json >"$T/out" 2>"$T/err"
+jq -r '.warnings[]' "$T/out" | grep -q "$w"
+ok $? "... and check's JSON carries it"
 mkfifo "$T/prof.fifo"
 to "$P" --sysroot "$T/f" check --profile "$T/prof.fifo" >"$T/out" 2>"$T/err"
 is $? 2 "profile is a FIFO nobody writes: check exits 2, no hang"

@@ -247,6 +247,24 @@ static void judge_member(const struct pt_viability *v, const struct pt_device *d
 	pt_judge_assignable(v->h, v->no_dma ? PT_NO : PT_YES, v->prot, v->n_prot, with, n_with, d, a);
 }
 
+/* One cause that keeps d from being handed out, once per function, kind and blocker. */
+static void add_blocker(struct pt_viability *v, const struct pt_device *d, const struct pt_cause *c)
+{
+	struct pt_refusal f;
+
+	memset(&f, 0, sizeof(f));
+	pt_strlcpy(f.device, d->name, sizeof(f.device));
+	pt_strlcpy(f.kind, pt_cause_kind_str(c->kind), sizeof(f.kind));
+	pt_strlcpy(f.blocker, c->device[0] ? c->device : d->name, sizeof(f.blocker));
+	snprintf(f.reason, sizeof(f.reason), "%s: %s", c->why, c->fix);
+	f.overridable = c->kind == PT_CAUSE_PROTECTED; /* only what the host needs: --force */
+	for (size_t i = 0; i < v->n_blockers; i++)
+		if (!strcmp(v->blockers[i].device, f.device) && !strcmp(v->blockers[i].kind, f.kind) &&
+		    !strcmp(v->blockers[i].blocker, f.blocker))
+			return;
+	PT_PUSH(v->blockers, v->n_blockers, f); /* out of memory: one blocker fewer named */
+}
+
 bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
 {
 	struct pt_viability *v = arg;
@@ -261,6 +279,8 @@ bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
 	if (!v->n_refused++)
 		snprintf(v->refused_why, sizeof(v->refused_why), "%s: %s", a.causes[0].why,
 			 a.causes[0].fix);
+	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++)
+		add_blocker(v, d, &a.causes[i]);
 	for (size_t i = 0; i < a.n_causes && i < PT_MAX_CAUSES; i++)
 		if (a.causes[i].kind == PT_CAUSE_PROTECTED && !v->n_refused_protected++)
 			pt_strlcpy(v->protected_why, a.causes[i].why, sizeof(v->protected_why));
@@ -308,6 +328,7 @@ int pt_pools_usage(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host
 	via.n_prot = in.n_prot;
 	via.no_dma = in.dma.on == PT_NO;
 	r = pt_state_pools_judged(st, usable_now, &via, out, n);
+	free(via.blockers);
 	pt_judge_inputs_free(&in);
 	return r;
 }
@@ -420,7 +441,31 @@ struct ready_opts {
 	bool dry_run;
 	bool keep_journal;     /* assign: the journal stays until the lease is active */
 	int crash_after;       /* test-only, apply's PASSTHRU_CRASH_AFTER_STEP */
+	struct pt_refusal **refused; /* out, optional: the gate's refusals (malloc'd) */
+	size_t *n_refused;
 };
+
+/* Every refusal, one after the other: "DEV (KIND[, blocked by B]): REASON; ...", and
+ * what overrides them. */
+static void refusals_str(const struct pt_refusal *v, size_t n, char *buf, size_t len)
+{
+	size_t o = 0, hard = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < len; i++) {
+		bool other = strcmp(v[i].blocker, v[i].device) != 0;
+
+		hard += !v[i].overridable;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s (%s%s%s): %s", i ? "; " : "",
+				      v[i].device, v[i].kind, other ? ", blocked by " : "",
+				      other ? v[i].blocker : "", v[i].reason);
+	}
+	if (o < len)
+		snprintf(buf + o, len - o, " [%zu blocker%s; %s]", n, n == 1 ? "" : "s",
+			 hard == n ? "--force does not override them"
+			 : hard ? "--force overrides only what the host needs"
+				: "--force overrides");
+}
 
 /* Plans the items against h, passes the plan through the one safety gate apply and the
  * one-shot commands pass through (pt_safety_check_plan; dry run or not: a refusal is
@@ -458,9 +503,18 @@ static int make_ready(struct pt_ctx *ctx, const struct pt_host *h, const struct 
 	so.leases = active;
 	r = pt_safety_check_plan(ctx, h, &plan, &so, &sr);
 	free(active);
-	if (r == 0 && sr.n_refused)
-		r = pt_err(ctx, -EPERM, "refused %s (%s): %s", sr.refused[0].device, sr.refused[0].kind,
-			   sr.refused[0].reason);
+	if (r == 0 && sr.n_refused) {
+		char all[sizeof(ctx->err) - 16];
+
+		refusals_str(sr.refused, sr.n_refused, all, sizeof(all));
+		r = pt_err(ctx, -EPERM, "refused %s", all);
+		if (ro->refused) {
+			*ro->refused = sr.refused;
+			*ro->n_refused = sr.n_refused;
+			sr.refused = NULL;
+			sr.n_refused = 0;
+		}
+	}
 	pt_safety_result_free(&sr);
 	if (r < 0 || ro->dry_run)
 		goto out;
@@ -579,6 +633,9 @@ void pt_assign_result_free(struct pt_assign_result *r)
 	free(r->devs);
 	r->devs = NULL;
 	r->n = 0;
+	free(r->refused);
+	r->refused = NULL;
+	r->n_refused = 0;
 }
 
 /* Does pool hand out whole IOMMU groups (a devices pool, as synced)? */
@@ -678,6 +735,8 @@ struct assign_run {
 	struct ready_item *items;
 	bool journaled;                /* the readying's journal is there to finish (or undo) */
 	int node;
+	struct pt_refusal *refused;    /* why nothing could be handed out: every blocker */
+	size_t n_refused;
 };
 
 /* 1. The lock, and whatever a killed run left behind dealt with under it. */
@@ -732,12 +791,18 @@ static int assign_lease(struct pt_ctx *ctx, struct pt_state *st, const struct pt
 				      .spread_key = o->spread_pf ? pf_key : NULL,
 				      .spread_arg = (void *)run->h };
 	r = pt_state_assign(st, &req, &run->leases, &run->n);
-	if (r == -ENOSPC && via.n_refused) {
-		/* the refusal names the cause that applied, and its fix */
+	if (r == -ENOSPC && via.n_blockers) {
+		/* the refusal names every blocker: each function and its cause, with the fix */
+		char all[sizeof(ctx->err)];
+
 		pt_strlcpy(saved, pt_ctx_error(ctx), sizeof(saved));
-		pt_err(ctx, r, "%s; %s%s", saved, via.refused_why,
-		       via.n_refused_protected ? " (--force takes what the host needs anyway)" : "");
+		refusals_str(via.blockers, via.n_blockers, all, sizeof(all));
+		pt_err(ctx, r, "%s; refused %s", saved, all);
+		run->refused = via.blockers;
+		run->n_refused = via.n_blockers;
+		via.blockers = NULL;
 	}
+	free(via.blockers);
 	if (r < 0)
 		return r;
 	run->ids = calloc(run->n ? run->n : 1, sizeof(*run->ids));
@@ -812,7 +877,8 @@ static int assign_ready(struct pt_ctx *ctx, const struct pt_assign_opts *o, stru
 	struct ready_opts ro = { .j = run->j, .state_dir = o->state_dir, .vm = o->vm,
 				 .force = o->force, .dry_run = o->dry_run, .keep_journal = true,
 				 .timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : DEFAULT_TIMEOUT_MS,
-				 .crash_after = o->crash_after_step > 1 ? o->crash_after_step - 1 : 0 };
+				 .crash_after = o->crash_after_step > 1 ? o->crash_after_step - 1 : 0,
+				 .refused = &run->refused, .n_refused = &run->n_refused };
 	char saved[sizeof(ctx->err)];
 	int r;
 
@@ -925,6 +991,12 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if (o->dry_run)
 		pt_state_abort(st, run.ids, run.n, ": dry run, given back at once");
 out:
+	if (r < 0 && run.n_refused) { /* the caller shows every blocker */
+		res->refused = run.refused;
+		res->n_refused = run.n_refused;
+		run.refused = NULL;
+	}
+	free(run.refused);
 	pt_journal_close(run.j);
 	pt_host_free(run.fresh);
 	free(run.items);

@@ -414,18 +414,26 @@ void pt_judge_inputs_free(struct pt_judge_inputs *in)
 
 /* ---- the plan gate ------------------------------------------------------------------- */
 
-__attribute__((format(printf, 4, 5))) static void refuse(struct pt_safety_result *r, const char *dev,
-							    const char *kind, const char *fmt, ...)
+/* One refusal of dev, kept by blocker (NULL: dev itself); one entry per device, kind
+ * and blocker. */
+__attribute__((format(printf, 5, 6))) static void refuse(struct pt_safety_result *r, const char *dev,
+							    const char *kind, const char *blocker,
+							    const char *fmt, ...)
 {
 	struct pt_refusal f;
 	va_list ap;
 
+	if (!blocker || !*blocker)
+		blocker = dev;
 	for (size_t i = 0; i < r->n_refused; i++)
-		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0)
+		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0 &&
+		    strcmp(r->refused[i].blocker, blocker) == 0)
 			return;
 	memset(&f, 0, sizeof(f));
 	pt_strlcpy(f.device, dev, sizeof(f.device));
 	pt_strlcpy(f.kind, kind, sizeof(f.kind));
+	pt_strlcpy(f.blocker, blocker, sizeof(f.blocker));
+	f.overridable = strcmp(kind, "leased") != 0;
 	va_start(ap, fmt);
 	vsnprintf(f.reason, sizeof(f.reason), fmt, ap);
 	va_end(ap);
@@ -476,13 +484,13 @@ static void check_vfio_binding(const struct pt_host *h, const struct pt_judge_in
 		const struct pt_cause *c = &a.causes[i];
 
 		if (c->kind == PT_CAUSE_NO_DMA_REMAPPING)
-			refuse(out, d->name, "no-iommu",
+			refuse(out, d->name, "no-iommu", NULL,
 			       "%s: binding it to vfio-pci on a host without DMA remapping would let the "
 			       "guest DMA anywhere in host memory (%s): %s", d->name, in->dma.evidence,
 			       c->fix);
 		else
-			refuse(out, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), "%s: %s",
-			       c->why, c->fix);
+			refuse(out, d->name, pt_protect_kind_str(PT_PROTECT_IOMMU_GROUP), c->device,
+			       "%s: %s", c->why, c->fix);
 	}
 }
 
@@ -501,7 +509,7 @@ static void predict_numvfs(struct pt_ctx *ctx, const struct pt_host *h, const st
 	f.num_vfs = 0;
 	if (pt_sriov_predict(&f, (int)to, &p) < 0 || p.succeeds != PT_NO)
 		return;
-	refuse(out, pf->name, "sriov_limit", "sriov_numvfs %ld would fail (%s): %s%s%s", to,
+	refuse(out, pf->name, "sriov_limit", NULL, "sriov_numvfs %ld would fail (%s): %s%s%s", to,
 	       pt_sriov_limit_str(p.limit), p.reason, p.advice[0] ? "; " : "", p.advice);
 }
 
@@ -544,10 +552,14 @@ int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const stru
 
 		if (!d)
 			continue;
-		if (!force && (p = pt_safety_find(in.prot, in.n_prot, &d->bdf)))
-			refuse(out, d->name, pt_protect_kind_str(p->kind),
-			       "%s %s; %s would disrupt what the host needs it for", d->name, p->why,
-			       pt_action_kind_str(a->kind));
+		/* every reason the host needs it (a route and a mount are two refusals) */
+		for (size_t k = 0; !force && k < in.n_prot; k++) {
+			p = &in.prot[k];
+			if (pt_bdf_eq(&p->bdf, &d->bdf))
+				refuse(out, d->name, pt_protect_kind_str(p->kind), NULL,
+				       "%s %s; %s would disrupt what the host needs it for", d->name,
+				       p->why, pt_action_kind_str(a->kind));
+		}
 		if (!force && a->kind == PT_ACT_PROBE && pt_driver_is_vfio(a->driver))
 			check_vfio_binding(h, &in, vfio, n_vfio, d, out);
 		if (!force && a->kind == PT_ACT_SET_NUMVFS)
@@ -556,12 +568,12 @@ int pt_safety_check_plan(struct pt_ctx *ctx, const struct pt_host *h, const stru
 			/* destroying the VFs destroys the leased ones with them */
 			for (size_t k = 0; k < d->n_vfs; k++)
 				if ((l = leased(leases, n_leases, &d->vfs[k], own)))
-					refuse(out, d->name, "leased",
+					refuse(out, d->name, "leased", l->bdf,
 					       "%s: sriov_numvfs %s -> %s would destroy VF %s, leased to VM %s "
 					       "(passthru release %s %s first)", d->name, a->from, a->to,
 					       l->bdf, l->vm, l->vm, l->bdf);
 		} else if (a->kind != PT_ACT_SET_NUMVFS && (l = leased(leases, n_leases, &d->bdf, own))) {
-			refuse(out, d->name, "leased",
+			refuse(out, d->name, "leased", NULL,
 			       "%s is leased to VM %s: %s would change it under the VM (passthru release "
 			       "%s %s first)", d->name, l->vm, pt_action_kind_str(a->kind), l->vm, l->bdf);
 		}

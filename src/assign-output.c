@@ -187,6 +187,34 @@ void assign_print_qemu(FILE *f, const struct assign_view *v)
 	}
 }
 
+void assign_print_refusal_json(FILE *f, const char *vm, const char *pool, const char *error,
+			       const struct pt_assign_result *res)
+{
+	struct json j;
+
+	json_doc_begin(&j, f, 1);
+	JSON_KV_STR(&j, "vm", vm);
+	JSON_KV_STR(&j, "pool", pool);
+	JSON_KV_STR(&j, "error", error);
+	json_key(&j, "refused");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < res->n_refused; i++) {
+		const struct pt_refusal *r = &res->refused[i];
+
+		json_obj_begin(&j);
+		JSON_KV_STR(&j, "device", r->device);
+		JSON_KV_STR(&j, "kind", r->kind);
+		JSON_KV_STR(&j, "blocker", r->blocker);
+		JSON_KV_STR(&j, "reason", r->reason);
+		json_key(&j, "override");
+		json_str_or_null(&j, r->overridable ? "--force" : NULL);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+}
+
 void assign_print_json(FILE *f, const struct assign_view *v)
 {
 	const struct pt_assign_result *r = v->res;

@@ -26,6 +26,9 @@ void xml_escape(FILE *f, const char *s);
 void assign_print_libvirt(FILE *f, const struct assign_view *v);
 void assign_print_qemu(FILE *f, const struct assign_view *v);
 void assign_print_json(FILE *f, const struct assign_view *v);
+/* A refusal with its blockers (res->refused): { vm, pool, error, refused: [...] }. */
+void assign_print_refusal_json(FILE *f, const char *vm, const char *pool, const char *error,
+			       const struct pt_assign_result *res);
 
 /* What release (and gc) did with each lease: a table, or the JSON document. */
 const char *release_policy_word(int policy); /* "restored", "not-needed", ... */

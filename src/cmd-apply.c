@@ -24,12 +24,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-struct refusal {
-	char device[PT_BDF_STRLEN];
-	char kind[24];
-	char why[1100];
-};
-
 struct run {
 	struct cli *cli;
 	const char *file;
@@ -42,7 +36,7 @@ struct run {
 	size_t n_links;
 	struct pt_want want;
 	struct pt_plan plan;
-	struct refusal *refused;
+	struct pt_refusal *refused; /* the library's, as it gave them: one per cause and blocker */
 	size_t n_refused;
 	struct pt_apply_result res;
 	char error[768];
@@ -65,24 +59,6 @@ static int load_config(struct run *r)
 		return 0;
 	snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
 	return -1;
-}
-
-static void refuse(struct run *r, const char *dev, const char *kind, const char *why)
-{
-	struct refusal f = { 0 }, *nv;
-
-	for (size_t i = 0; i < r->n_refused; i++)
-		if (strcmp(r->refused[i].device, dev) == 0 && strcmp(r->refused[i].kind, kind) == 0)
-			return;
-	snprintf(f.device, sizeof(f.device), "%s", dev);
-	snprintf(f.kind, sizeof(f.kind), "%s", kind);
-	snprintf(f.why, sizeof(f.why), "%s", why);
-	nv = realloc(r->refused, (r->n_refused + 1) * sizeof(*nv));
-
-	if (!nv)
-		return;
-	r->refused = nv;
-	r->refused[r->n_refused++] = f;
 }
 
 /* The library's one gate (pt_safety_check_plan): the same refusals pt_apply_run, assign,
@@ -111,9 +87,9 @@ static int check_safety(struct run *r)
 	}
 	if (sr.warning[0])
 		cli_warn("%s", sr.warning);
-	for (size_t i = 0; i < sr.n_refused; i++)
-		refuse(r, sr.refused[i].device, sr.refused[i].kind, sr.refused[i].reason);
-	pt_safety_result_free(&sr);
+	free(r->refused);
+	r->refused = sr.refused;
+	r->n_refused = sr.n_refused;
 	return 0;
 }
 
@@ -216,8 +192,11 @@ static void print_json(struct run *r, unsigned long writes)
 		json_obj_begin(&j);
 		JSON_KV_STR(&j, "device", r->refused[i].device);
 		JSON_KV_STR(&j, "kind", r->refused[i].kind);
-		JSON_KV_STR(&j, "reason", r->refused[i].why);
-		JSON_KV_BOOL(&j, "forced", r->force);
+		JSON_KV_STR(&j, "reason", r->refused[i].reason);
+		JSON_KV_STR(&j, "blocker", r->refused[i].blocker);
+		json_key(&j, "override");
+		json_str_or_null(&j, r->refused[i].overridable ? "--force" : NULL);
+		JSON_KV_BOOL(&j, "forced", r->force && r->refused[i].overridable);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -322,9 +301,15 @@ static void print_text(struct run *r, unsigned long writes)
 		printf("recovered: %s\n", r->res.recovery);
 	if (r->job && r->job->note)
 		printf("%s\n", r->job->note);
-	for (size_t i = 0; i < r->n_refused; i++)
-		printf("%s %s (%s): %s\n", r->force ? "FORCED" : "refused", r->refused[i].device,
-		       r->refused[i].kind, r->refused[i].why);
+	for (size_t i = 0; i < r->n_refused; i++) {
+		const struct pt_refusal *f = &r->refused[i];
+
+		printf("%s %s (%s%s%s): %s%s\n", r->force && f->overridable ? "FORCED" : "refused",
+		       f->device, f->kind, strcmp(f->blocker, f->device) ? ", blocked by " : "",
+		       strcmp(f->blocker, f->device) ? f->blocker : "", f->reason,
+		       f->overridable ? (r->force ? "" : " [--force overrides]")
+				      : " [--force does not override this]");
+	}
 	if (r->plan.n == 0 && !r->error[0]) {
 		printf("%s: converged, nothing to do (%lu write%s)\n", r->file, writes,
 		       writes == 1 ? "" : "s");
@@ -499,12 +484,23 @@ int apply_job_run(struct cli *cli, const struct apply_job *job)
 				 "would make it match", r.file, r.plan.n, r.plan.n == 1 ? "" : "s");
 		return finish(&r, r.plan.n ? EXIT_FAIL : EXIT_OK);
 	}
-	if (r.n_refused && !r.force) {
-		snprintf(r.error, sizeof(r.error), "refused: %zu change%s the host or a VM needs "
-			 "kept, or that would be unsafe; nothing was written (--force to do it anyway)",
-			 r.n_refused, r.n_refused == 1 ? "" : "s");
-		pt_journal_close(j);
-		return finish(&r, EXIT_FAIL);
+	if (r.n_refused) {
+		size_t hard = 0, held = 0; /* --force does not lift a lease */
+
+		for (size_t i = 0; i < r.n_refused; i++) {
+			hard += !r.refused[i].overridable;
+			held += !r.force || !r.refused[i].overridable;
+		}
+		if (held) {
+			snprintf(r.error, sizeof(r.error), "refused: %zu blocker%s the host or a VM "
+				 "needs kept, or that would be unsafe; nothing was written (%s)", held,
+				 held == 1 ? "" : "s",
+				 hard == held ? "release the leases first: --force does not override them"
+				 : hard ? "--force overrides all but the leases: release those first"
+					: "--force to do it anyway");
+			pt_journal_close(j);
+			return finish(&r, EXIT_FAIL);
+		}
 	}
 	if (r.dry_run) {
 		persist(&r);

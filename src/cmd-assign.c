@@ -138,6 +138,8 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	}
 	r = pt_assign(cli->ctx, st, h, &o, &res);
 	if (r < 0) {
+		if (res.n_refused && strcmp(format, "json") == 0)
+			assign_print_refusal_json(stdout, o.vm, o.pool, pt_ctx_error(cli->ctx), &res);
 		cli_error("assign %s: %s", o.vm, pt_ctx_error(cli->ctx));
 		status = cli_exit_status(r);
 		goto out;

@@ -28,6 +28,7 @@
 #include "passthru/passthru.h"
 #include "passthru/vm.h"
 #include "passthru/profile.h"
+#include "passthru/safety.h"
 #include "passthru/state.h"
 
 #ifdef __cplusplus
@@ -98,6 +99,9 @@ struct pt_viability {
 	char protected_why[256];          /* out: the first such reason */
 	bool whole_group;                 /* the pool hands out whole groups (a devices pool):
 					   * every endpoint of the group is bound to vfio */
+	struct pt_refusal *blockers;      /* out: every cause of every refused function (one
+					   * entry per function, cause and blocker); malloc'd */
+	size_t n_blockers;
 };
 bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int iommu_group);
 
@@ -177,6 +181,11 @@ struct pt_assign_result {
 	char note[512];            /* anything the caller should tell the user */
 	char numa_note[320];       /* a VF whose numa_node differs from its PF's: which node is
 				    * used and why (lib/judge.c); "" none */
+	struct pt_refusal *refused; /* a refusal (pt_assign < 0): every blocker, each function
+				    * and its reason (the judgement's causes, or the safety
+				    * gate's), and whether force lifts it; kept when pt_assign
+				    * fails, freed by pt_assign_result_free */
+	size_t n_refused;
 };
 void pt_assign_result_free(struct pt_assign_result *r);
 

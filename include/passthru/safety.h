@@ -68,10 +68,16 @@ int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
  *    gives (pt_state_active_leases). force lifts every refusal but "leased". */
 struct pt_plan;
 struct pt_refusal {
-	char device[PT_BDF_STRLEN];
+	char device[PT_BDF_STRLEN];  /* the function the action is on */
 	char kind[24];
 	char reason[1024];
+	char blocker[PT_BDF_STRLEN]; /* the function that stands in the way: another endpoint
+				      * of device's IOMMU group ("iommu-group"), else device */
+	bool overridable;            /* force lifts it (every kind but "leased") */
 };
+/* Every refusal of a plan is its own entry: a device kept by several causes, or by
+ * several endpoints of its group, gets one entry per cause and blocker, so a refusal
+ * names each blocker (never only the first). */
 struct pt_lease;
 struct pt_safety_opts {
 	const struct pt_lease *leases; /* the active leases (pt_state_active_leases) */

@@ -200,6 +200,7 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 	case PT_ACT_SET_VF_SPOOFCHK:
 	case PT_ACT_SET_VF_TRUST:
 	case PT_ACT_SET_VF_LINK_STATE:
+	case PT_ACT_SET_VF_QUERY_RSS:
 		r = ifindex_of(ctx, a);
 		if (r < 0)
 			return r;

@@ -633,8 +633,6 @@ void pt_assign_result_free(struct pt_assign_result *r)
 	free(r->devs);
 	r->devs = NULL;
 	r->n = 0;
-	free(r->refused);
-	r->refused = NULL;
 	r->n_refused = 0;
 }
 
@@ -992,9 +990,10 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		pt_state_abort(st, run.ids, run.n, ": dry run, given back at once");
 out:
 	if (r < 0 && run.n_refused) { /* the caller shows every blocker */
-		res->refused = run.refused;
 		res->n_refused = run.n_refused;
-		run.refused = NULL;
+		memcpy(res->refused, run.refused,
+		       (run.n_refused < PT_ASSIGN_MAX_REFUSED ? run.n_refused : PT_ASSIGN_MAX_REFUSED) *
+			       sizeof(*run.refused));
 	}
 	free(run.refused);
 	pt_journal_close(run.j);

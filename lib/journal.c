@@ -224,10 +224,11 @@ int pt_journal_begin(struct pt_journal *j, const char *boot_id, const char *conf
 			fmt_fn(&v->fn, fn, sizeof(fn));
 			snprintf(line, sizeof(line),
 				 "want-vf %s %d has=%x mac=%02x:%02x:%02x:%02x:%02x:%02x vlan=%d qos=%d "
-				 "proto=%d rate=%ld/%ld spoofchk=%d trust=%d link_state=%d %s\n",
+				 "proto=%d rate=%ld/%ld spoofchk=%d trust=%d link_state=%d query_rss=%d "
+				 "%s\n",
 				 b, v->vf, v->set.has, m[0], m[1], m[2], m[3], m[4], m[5], v->set.vlan,
 				 v->set.qos, v->set.vlan_proto, v->set.min_tx_rate, v->set.max_tx_rate,
-				 v->set.spoofchk, v->set.trust, v->set.link_state, fn);
+				 v->set.spoofchk, v->set.trust, v->set.link_state, v->set.query_rss, fn);
 			r = append(j, line);
 		}
 	}
@@ -404,6 +405,7 @@ int pt_journal_parse(const char *buf, size_t len, struct pt_journal_info *info)
 			wv.set.spoofchk = lfield(p, ll, "spoofchk", 1) != 0;
 			wv.set.trust = lfield(p, ll, "trust", 0) != 0;
 			wv.set.link_state = (int)lfield(p, ll, "link_state", 0);
+			wv.set.query_rss = lfield(p, ll, "query_rss", 0) != 0;
 			parse_fn(p, ll, &wv.fn);
 			if (PT_PUSH(wp->vfs, wp->n_vfs, wv))
 				goto nomem;

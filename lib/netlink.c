@@ -70,6 +70,8 @@ const char *pt_vf_field_name(unsigned field)
 		return "trust";
 	case PT_VF_LINK_STATE:
 		return "link_state";
+	case PT_VF_QUERY_RSS:
+		return "query_rss";
 	default:
 		return "?";
 	}
@@ -282,6 +284,15 @@ int pt_nl_build_set_vf_link_state(void *buf, size_t len, uint32_t seq, int ifind
 	return build_setvf(buf, len, seq, ifindex, IFLA_VF_LINK_STATE, &l, sizeof(l));
 }
 
+int pt_nl_build_set_vf_query_rss(void *buf, size_t len, uint32_t seq, int ifindex, int vf, bool on)
+{
+	struct ifla_vf_rss_query_en q = { .vf = (uint32_t)vf, .setting = on };
+
+	if (!vf_ok(vf))
+		return -EINVAL;
+	return build_setvf(buf, len, seq, ifindex, IFLA_VF_RSS_QUERY_EN, &q, sizeof(q));
+}
+
 int pt_nl_build_set_vf(void *buf, size_t len, uint32_t seq, int ifindex,
 		       const struct pt_vf_setting *s, unsigned field)
 {
@@ -302,6 +313,8 @@ int pt_nl_build_set_vf(void *buf, size_t len, uint32_t seq, int ifindex,
 		return pt_nl_build_set_vf_trust(buf, len, seq, ifindex, s->vf, s->trust);
 	case PT_VF_LINK_STATE:
 		return pt_nl_build_set_vf_link_state(buf, len, seq, ifindex, s->vf, s->link_state);
+	case PT_VF_QUERY_RSS:
+		return pt_nl_build_set_vf_query_rss(buf, len, seq, ifindex, s->vf, s->query_rss);
 	default:
 		return -EINVAL;
 	}
@@ -344,6 +357,7 @@ static const size_t vf_attr_min[IFLA_VF_MAX + 1] = {
 	[IFLA_VF_LINK_STATE] = sizeof(struct ifla_vf_link_state),
 	[IFLA_VF_RATE] = sizeof(struct ifla_vf_rate),
 	[IFLA_VF_TRUST] = sizeof(struct ifla_vf_trust),
+	[IFLA_VF_RSS_QUERY_EN] = sizeof(struct ifla_vf_rss_query_en),
 };
 
 static int vf_attr_cb(const struct nlattr *attr, void *data)
@@ -404,7 +418,7 @@ static int parse_vf_info(const struct nlattr *nest, struct pt_vf_info *vf)
 
 	*vf = (struct pt_vf_info){ .vf = -1, .vlan = -1, .qos = -1, .vlan_proto = -1,
 				   .spoofchk = PT_UNKNOWN, .trust = PT_UNKNOWN, .link_state = -1,
-				   .min_tx_rate = -1, .max_tx_rate = -1 };
+				   .min_tx_rate = -1, .max_tx_rate = -1, .query_rss = PT_UNKNOWN };
 	if (walk_nested(nest, vf_attr_cb, tb) < 0)
 		return -EBADMSG;
 
@@ -481,6 +495,14 @@ static int parse_vf_info(const struct nlattr *nest, struct pt_vf_info *vf)
 		if ((r = take_index(vf, &s)) < 0)
 			return r;
 		vf->link_state = clamp_int(s.link_state);
+	}
+	if ((a = tb[IFLA_VF_RSS_QUERY_EN])) {
+		struct ifla_vf_rss_query_en s;
+
+		memcpy(&s, mnl_attr_get_payload(a), sizeof(s));
+		if ((r = take_index(vf, &s)) < 0)
+			return r;
+		vf->query_rss = tri_from_setting(s.setting);
 	}
 	return 0;
 }
@@ -828,11 +850,16 @@ int pt_nl_patch_vf(void *buf, size_t len, int ifindex, const struct pt_vf_settin
 			put_u32(q, offsetof(struct ifla_vf_tx_rate, rate), (uint32_t)s->max_tx_rate);
 		return 0;
 	case PT_VF_SPOOFCHK:
-	case PT_VF_TRUST: {
-		bool on = field == PT_VF_SPOOFCHK ? s->spoofchk : s->trust;
+	case PT_VF_TRUST:
+	case PT_VF_QUERY_RSS: {
+		bool on = field == PT_VF_SPOOFCHK ? s->spoofchk
+			  : field == PT_VF_TRUST  ? s->trust
+						  : s->query_rss;
 		uint32_t old;
 
-		p = vf_attr(info, field == PT_VF_SPOOFCHK ? IFLA_VF_SPOOFCHK : IFLA_VF_TRUST, 8);
+		p = vf_attr(info, field == PT_VF_SPOOFCHK ? IFLA_VF_SPOOFCHK
+				  : field == PT_VF_TRUST  ? IFLA_VF_TRUST
+							  : IFLA_VF_RSS_QUERY_EN, 8);
 		if (!p)
 			return -EOPNOTSUPP;
 		memcpy(&old, (char *)p + 4, sizeof(old));

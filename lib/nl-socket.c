@@ -422,7 +422,8 @@ int pt_nl_capture(struct pt_ctx *ctx, char **buf, size_t *len)
 
 /* The fields in the order they are set: link state last, once the rest is in place. */
 static const unsigned field_order[] = {
-	PT_VF_MAC, PT_VF_VLAN, PT_VF_RATE, PT_VF_SPOOFCHK, PT_VF_TRUST, PT_VF_LINK_STATE,
+	PT_VF_MAC, PT_VF_VLAN, PT_VF_RATE, PT_VF_SPOOFCHK, PT_VF_TRUST, PT_VF_QUERY_RSS,
+	PT_VF_LINK_STATE,
 };
 #define N_FIELDS (sizeof(field_order) / sizeof(field_order[0]))
 
@@ -440,6 +441,9 @@ static int count_vf_write(struct pt_ctx *ctx, const char *ifname, int vf, unsign
 		       pt_vf_field_name(field), vf, ifname, strerror(-ret), ctx->fail_match);
 	return ret;
 }
+
+static void set_hint(struct pt_ctx *ctx, const char *ifname, const struct pt_vf_setting *s,
+		     unsigned field, int err, char *buf, size_t len);
 
 static int set_vf_recorded(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s)
 {
@@ -471,11 +475,14 @@ static int set_vf_recorded(struct pt_ctx *ctx, int ifindex, const struct pt_vf_s
 			break;
 		ret = pt_nl_patch_vf(raw, len, ifindex, s, field);
 		if (ret < 0) {
-			pt_err(ctx, ret, "setting %s of VF %d on %s (recorded in %s%s): %s",
+			char hint[320];
+
+			/* the recording stands in for the kernel: what it lacks, the driver
+			 * lacks, and the kernel's refusal is said the same way */
+			set_hint(ctx, ifname, s, field, ret, hint, sizeof(hint));
+			pt_err(ctx, ret, "setting %s of VF %d on %s (recorded in %s%s): %s%s",
 			       pt_vf_field_name(field), s->vf, ifname, pt_ctx_sysroot(ctx),
-			       PT_NL_RECORDING,
-			       ret == -EOPNOTSUPP ? "the driver does not report this setting"
-						  : strerror(-ret));
+			       PT_NL_RECORDING, strerror(-ret), hint);
 			break;
 		}
 		ret = write_recording(ctx, raw, len);
@@ -492,12 +499,21 @@ static void set_hint(struct pt_ctx *ctx, const char *ifname, const struct pt_vf_
 {
 	char link[256], drv[80] = "the PF's driver";
 	const char *f = pt_vf_field_name(field);
+	bool qinq = field == PT_VF_VLAN && s->vlan_proto == 0x88a8;
 
 	if (pt_readlink(ctx, link, sizeof(link), "/sys/class/net/%s/device/driver", ifname) > 0)
-		snprintf(drv, sizeof(drv), "the PF's driver %s",
+		snprintf(drv, sizeof(drv), "the %s driver",
 			 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
 	buf[0] = '\0';
-	if (err == -EOPNOTSUPP)
+	/* the kernel says EOPNOTSUPP for a knob the driver lacks (no ndo_set_vf_*), a
+	 * driver EPROTONOSUPPORT for a VLAN protocol it does not take */
+	if (qinq && (err == -EOPNOTSUPP || err == -EPROTONOSUPPORT))
+		snprintf(buf, len, "; %s does not support 802.1ad (QinQ) VLANs on VFs: use 802.1Q "
+			 "(--vlan %d:%d:802.1Q, or vlan_protocol: 802.1Q)", drv, s->vlan, s->qos);
+	else if (err == -EOPNOTSUPP && field == PT_VF_QUERY_RSS)
+		snprintf(buf, len, "; %s does not support the VF RSS query setting (query_rss): "
+			 "leave it out (only some drivers, ixgbe among them, have it)", drv);
+	else if (err == -EOPNOTSUPP)
 		snprintf(buf, len, "; %s does not support setting a VF's %s: leave it out of "
 			 "the configuration", drv, f);
 	else if (err == -EPROTONOSUPPORT && field == PT_VF_VLAN)

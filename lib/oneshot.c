@@ -30,7 +30,8 @@ void pt_vf_config_unset(struct pt_vf_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->vf = -1;
-	c->vlan = c->qos = c->spoof_check = c->trust = -1;
+	c->vlan = c->qos = c->spoof_check = c->trust = c->query_rss = -1;
+	c->vlan_proto = 0;
 	c->link_state = PT_LINK_UNSET;
 	c->min_tx_rate = c->max_tx_rate = -1;
 }
@@ -216,6 +217,10 @@ static void fmt_vf(struct sbuf *b, const struct pt_vf_config *c)
 		KV("vlan: %d", c->vlan);
 	if (c->qos >= 0)
 		KV("qos: %d", c->qos);
+	if (c->vlan_proto > 0)
+		KV("vlan_protocol: %s", c->vlan_proto == 0x88a8 ? "802.1ad" : "802.1Q");
+	if (c->query_rss >= 0)
+		KV("query_rss: %s", c->query_rss ? "true" : "false");
 	if (c->spoof_check >= 0)
 		KV("spoof_check: %s", c->spoof_check ? "true" : "false");
 	if (c->trust >= 0)
@@ -234,7 +239,8 @@ static void fmt_vf(struct sbuf *b, const struct pt_vf_config *c)
 
 static bool vf_config_empty(const struct pt_vf_config *c)
 {
-	return !c->has_mac && c->vlan < 0 && c->qos < 0 && c->spoof_check < 0 && c->trust < 0 &&
+	return !c->has_mac && c->vlan < 0 && c->qos < 0 && c->vlan_proto <= 0 && c->query_rss < 0 &&
+	       c->spoof_check < 0 && c->trust < 0 &&
 	       c->link_state == PT_LINK_UNSET && c->min_tx_rate < 0 && c->max_tx_rate < 0 &&
 	       !c->driver[0];
 }
@@ -327,11 +333,15 @@ static void vf_overlay(struct pt_vf_config *d, const struct pt_vf_config *s)
 #define OV(f) do { if (s->f >= 0) d->f = s->f; } while (0)
 	OV(vlan);
 	OV(qos);
+	OV(query_rss);
 	OV(spoof_check);
 	OV(trust);
 	OV(min_tx_rate);
 	OV(max_tx_rate);
 #undef OV
+	/* the protocol goes with the VLAN it tags: a new VLAN without one is 802.1Q */
+	if (s->vlan >= 0)
+		d->vlan_proto = s->vlan_proto;
 	if (s->link_state != PT_LINK_UNSET)
 		d->link_state = s->link_state;
 	if (s->driver[0])
@@ -346,11 +356,14 @@ static void vf_unset_fields(struct pt_vf_config *d, const struct pt_vf_config *s
 #define UN(f) do { if (s->f >= 0) d->f = -1; } while (0)
 	UN(vlan);
 	UN(qos);
+	UN(query_rss);
 	UN(spoof_check);
 	UN(trust);
 	UN(min_tx_rate);
 	UN(max_tx_rate);
 #undef UN
+	if (s->vlan >= 0)
+		d->vlan_proto = 0;
 	if (s->link_state != PT_LINK_UNSET)
 		d->link_state = PT_LINK_UNSET;
 	if (s->driver[0])

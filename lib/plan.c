@@ -28,6 +28,7 @@ static const char *const kind_names[] = {
 	[PT_ACT_SET_DRIVER_OVERRIDE] = "set_driver_override",
 	[PT_ACT_UNBIND] = "unbind",
 	[PT_ACT_PROBE] = "probe",
+	[PT_ACT_SET_VF_QUERY_RSS] = "set_vf_query_rss",
 };
 
 const char *pt_action_kind_str(enum pt_action_kind k)
@@ -99,6 +100,11 @@ static void vf_from_config(const struct pt_vf_config *c, struct pt_want_vf *v)
 		v->set.has |= PT_VF_VLAN;
 		v->set.vlan = c->vlan >= 0 ? c->vlan : 0;
 		v->set.qos = c->qos >= 0 ? c->qos : 0;
+		v->set.vlan_proto = c->vlan_proto > 0 ? c->vlan_proto : 0;
+	}
+	if (c->query_rss >= 0) {
+		v->set.has |= PT_VF_QUERY_RSS;
+		v->set.query_rss = c->query_rss;
 	}
 	if (c->min_tx_rate >= 0 || c->max_tx_rate >= 0) {
 		v->set.has |= PT_VF_RATE;
@@ -249,12 +255,20 @@ static const char *onoff(int v)
 	return v ? "on" : "off";
 }
 
-static void fmt_vlan(int vlan, int qos, char *buf, size_t len)
+/* 0 (not said) is 802.1Q, as the kernel takes IFLA_VF_VLAN */
+static int vlan_proto_of(int proto)
 {
+	return proto > 0 ? proto : 0x8100;
+}
+
+static void fmt_vlan(int vlan, int qos, int proto, char *buf, size_t len)
+{
+	const char *pr = vlan > 0 && vlan_proto_of(proto) == 0x88a8 ? " proto 802.1ad" : "";
+
 	if (qos > 0)
-		snprintf(buf, len, "%d qos %d", vlan, qos);
+		snprintf(buf, len, "%d qos %d%s", vlan, qos, pr);
 	else
-		snprintf(buf, len, "%d", vlan);
+		snprintf(buf, len, "%d%s", vlan, pr);
 }
 
 static const char *link_state_name(int s)
@@ -313,6 +327,7 @@ static bool vf_field_is_default(const struct pt_vf_setting *s, unsigned f)
 	case PT_VF_SPOOFCHK: return s->spoofchk;
 	case PT_VF_TRUST: return !s->trust;
 	case PT_VF_LINK_STATE: return s->link_state == IFLA_VF_LINK_STATE_AUTO;
+	case PT_VF_QUERY_RSS: return !s->query_rss;
 	}
 	return false;
 }
@@ -320,6 +335,7 @@ static bool vf_field_is_default(const struct pt_vf_setting *s, unsigned f)
 static const enum pt_action_kind field_kind[] = {
 	PT_ACT_SET_VF_MAC, PT_ACT_SET_VF_VLAN, PT_ACT_SET_VF_RATE,
 	PT_ACT_SET_VF_SPOOFCHK, PT_ACT_SET_VF_TRUST, PT_ACT_SET_VF_LINK_STATE,
+	PT_ACT_SET_VF_QUERY_RSS,
 };
 
 /* One VF setting: emitted when info (NULL for a new VF) differs. Returns true when
@@ -345,12 +361,14 @@ static bool vf_field(struct planner *p, const struct pt_device *pf, const char *
 		}
 		break;
 	case PT_VF_VLAN:
-		fmt_vlan(s.vlan, s.qos, to, sizeof(to));
+		fmt_vlan(s.vlan, s.qos, s.vlan_proto, to, sizeof(to));
 		if (info && info->vlan >= 0) {
 			int q = info->qos >= 0 ? info->qos : 0;
 
-			fmt_vlan(info->vlan, q, from, sizeof(from));
-			same = info->vlan == s.vlan && q == s.qos;
+			fmt_vlan(info->vlan, q, info->vlan_proto, from, sizeof(from));
+			/* the protocol counts only with a VLAN (none has none) */
+			same = info->vlan == s.vlan && q == s.qos &&
+			       (s.vlan == 0 || vlan_proto_of(info->vlan_proto) == vlan_proto_of(s.vlan_proto));
 		}
 		break;
 	case PT_VF_RATE: {
@@ -381,6 +399,15 @@ static bool vf_field(struct planner *p, const struct pt_device *pf, const char *
 		if (info && info->trust != PT_UNKNOWN) {
 			snprintf(from, sizeof(from), "%s", onoff(info->trust == PT_YES));
 			same = (info->trust == PT_YES) == s.trust;
+		} else if (info) {
+			snprintf(from, sizeof(from), "unknown");
+		}
+		break;
+	case PT_VF_QUERY_RSS:
+		snprintf(to, sizeof(to), "%s", onoff(s.query_rss));
+		if (info && info->query_rss != PT_UNKNOWN) {
+			snprintf(from, sizeof(from), "%s", onoff(info->query_rss == PT_YES));
+			same = (info->query_rss == PT_YES) == s.query_rss;
 		} else if (info) {
 			snprintf(from, sizeof(from), "unknown");
 		}
@@ -576,7 +603,7 @@ static void plan_pf(struct planner *p, const struct pt_device *pf, const struct 
 
 			if (wv->vf >= want_n)
 				continue;
-			for (unsigned b = 0; b < 6; b++)
+			for (unsigned b = 0; b < PT_VF_N_FIELDS; b++)
 				if (wv->set.has & (1u << b))
 					vf_field(p, pf, ifname, ifindex, wv, NULL, 1u << b, wp->snapshot);
 		}
@@ -622,11 +649,11 @@ static void plan_pf(struct planner *p, const struct pt_device *pf, const struct 
 			memset(&unknown, 0, sizeof(unknown));
 			unknown.vf = wv->vf;
 			unknown.vlan = unknown.qos = unknown.link_state = -1;
-			unknown.spoofchk = unknown.trust = PT_UNKNOWN;
+			unknown.spoofchk = unknown.trust = unknown.query_rss = PT_UNKNOWN;
 			unknown.min_tx_rate = unknown.max_tx_rate = -1;
 			info = &unknown;
 		}
-		for (unsigned b = 0; b < 6; b++)
+		for (unsigned b = 0; b < PT_VF_N_FIELDS; b++)
 			if ((wv->set.has & (1u << b)) &&
 			    vf_field(p, pf, ifname, ifindex, wv, info, 1u << b, false) &&
 			    (1u << b) == PT_VF_MAC)
@@ -732,6 +759,11 @@ static int snapshot_pf(const struct pt_host *h, const struct pt_link_vfs *links,
 				wv.set.has |= PT_VF_VLAN;
 				wv.set.vlan = info->vlan;
 				wv.set.qos = info->qos >= 0 ? info->qos : 0;
+				wv.set.vlan_proto = info->vlan_proto > 0 ? info->vlan_proto : 0;
+			}
+			if (info->query_rss != PT_UNKNOWN) {
+				wv.set.has |= PT_VF_QUERY_RSS;
+				wv.set.query_rss = info->query_rss == PT_YES;
 			}
 			if (info->min_tx_rate >= 0 && info->max_tx_rate >= 0) {
 				wv.set.has |= PT_VF_RATE;

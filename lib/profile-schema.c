@@ -40,6 +40,10 @@ void pt_sriov_vf_effective(const struct pt_sriov_config *s, int vf, struct pt_vf
 		out->vlan = o->vlan;
 	if (o->qos >= 0)
 		out->qos = o->qos;
+	if (o->vlan >= 0 || o->vlan_proto > 0) /* the protocol goes with the VLAN it tags */
+		out->vlan_proto = o->vlan_proto;
+	if (o->query_rss >= 0)
+		out->query_rss = o->query_rss;
 	if (o->spoof_check >= 0)
 		out->spoof_check = o->spoof_check;
 	if (o->trust >= 0)
@@ -401,6 +405,9 @@ static const struct kw kw_link_state[] = {
 	{ "auto", PT_LINK_AUTO }, { "enable", PT_LINK_ENABLE }, { "disable", PT_LINK_DISABLE }, { 0, 0 }
 };
 static const struct kw kw_vlan_policy[] = { { "required", 1 }, { "any", 0 }, { 0, 0 } };
+static const struct kw kw_vlan_protocol[] = {
+	{ "802.1Q", 0x8100 }, { "802.1ad", 0x88a8 }, { 0, 0 }
+};
 
 #define FIELD(k, t, ...) { .key = k, .type = t, __VA_ARGS__ }
 #define INTF(k, st, m, lo, hi) FIELD(k, F_INT, .off = offsetof(st, m), .min = lo, .max = hi)
@@ -464,7 +471,8 @@ static void vf_init(void *e)
 
 	c->vf = -1;
 	c->has_mac = false;
-	c->vlan = c->qos = c->spoof_check = c->trust = -1;
+	c->vlan = c->qos = c->spoof_check = c->trust = c->query_rss = -1;
+	c->vlan_proto = 0;
 	c->link_state = PT_LINK_UNSET;
 	c->min_tx_rate = c->max_tx_rate = -1;
 	c->driver[0] = '\0';
@@ -485,6 +493,8 @@ static const struct field vf_fields[] = {
 	OBJF("mac", conv_mac, sizeof(struct pt_vf_config)),
 	INTF("vlan", struct pt_vf_config, vlan, 0, 4095),
 	INTF("qos", struct pt_vf_config, qos, 0, 7),
+	ENUMF("vlan_protocol", struct pt_vf_config, vlan_proto, kw_vlan_protocol),
+	FLAGF("query_rss", struct pt_vf_config, query_rss),
 	FLAGF("spoof_check", struct pt_vf_config, spoof_check),
 	FLAGF("trust", struct pt_vf_config, trust),
 	ENUMF("link_state", struct pt_vf_config, link_state, kw_link_state),
@@ -530,6 +540,10 @@ static int rates_check(struct walk *w, const struct pt_vf_config *c, const char 
 		return cfg_fail_at(w, c->pos.line, c->pos.col,
 			       "%s: qos %d needs a vlan (qos is the priority of the VF's VLAN "
 			       "tag)", what, c->qos);
+	if (c->vlan_proto > 0 && c->vlan <= 0)
+		return cfg_fail_at(w, c->pos.line, c->pos.col,
+			       "%s: vlan_protocol needs a vlan (it is the protocol of the VF's "
+			       "VLAN tag)", what);
 	return 0;
 }
 

@@ -198,7 +198,7 @@ void assign_print_refusal_json(FILE *f, const char *vm, const char *pool, const 
 	JSON_KV_STR(&j, "error", error);
 	json_key(&j, "refused");
 	json_arr_begin(&j);
-	for (size_t i = 0; i < res->n_refused; i++) {
+	for (size_t i = 0; i < res->n_refused && i < PT_ASSIGN_MAX_REFUSED; i++) {
 		const struct pt_refusal *r = &res->refused[i];
 
 		json_obj_begin(&j);

@@ -2,6 +2,7 @@
 /*
  * passthru vf PF N|all [--mac M] [--vlan V[:QOS[:PROTO]]] [--spoof-check on|off]
  *   [--trust on|off] [--link-state auto|enable|disable] [--max-rate MBPS] [--min-rate MBPS]
+ *   [--query-rss on|off]
  * The settings of one VF (or every VF) over rtnetlink on the PF, as
  * `sriov: [{pf: {bdf: PF}, vf: {N: {...}}}]` (or vf_defaults) would make them with apply.
  */
@@ -33,7 +34,8 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* V[:QOS[:PROTO]]; PROTO 802.1Q (the kernel's VLAN ops take only that here). */
+/* V[:QOS[:PROTO]]; PROTO 802.1Q (the default) or 802.1ad (QinQ: many PF drivers,
+ * igb and ixgbe among them, refuse it, and say so when it is set). */
 static int parse_vlan(const char *s, struct pt_vf_config *c)
 {
 	char buf[64], *q, *p;
@@ -55,9 +57,16 @@ static int parse_vlan(const char *s, struct pt_vf_config *c)
 			return -1;
 		c->qos = (int)v;
 	}
-	if (p && strcasecmp(p, "802.1Q") != 0 && strcasecmp(p, "0x8100") != 0) {
-		cli_error("--vlan: protocol '%s': only 802.1Q is supported (802.1ad VF VLANs are "
-			  "not in the host configuration yet)", p);
+	if (!p || strcasecmp(p, "802.1Q") == 0 || strcasecmp(p, "0x8100") == 0) {
+		c->vlan_proto = p ? 0x8100 : 0;
+	} else if (strcasecmp(p, "802.1ad") == 0 || strcasecmp(p, "0x88a8") == 0) {
+		c->vlan_proto = 0x88a8;
+	} else {
+		cli_error("--vlan: protocol '%s' is not 802.1Q or 802.1ad", p);
+		return -1;
+	}
+	if (c->vlan_proto == 0x88a8 && c->vlan == 0) {
+		cli_error("--vlan: 0 is no VLAN: it has no protocol (give a VLAN id with 802.1ad)");
 		return -1;
 	}
 	return 0;
@@ -136,9 +145,9 @@ int cmd_vf(struct cli *cli, int argc, char **argv)
 			set.min_tx_rate = v;
 			break;
 		case 'q':
-			cli_error("--query-rss: not supported yet (the planner has no RSS-query step; "
-				  "use ip link set PF vf N query_rss on|off)");
-			return EXIT_ERROR;
+			if (oneshot_onoff("--query-rss", optarg, &set.query_rss) < 0)
+				return EXIT_ERROR;
+			break;
 		default:
 			cli_usage(stderr, "vf");
 			return EXIT_ERROR;
@@ -150,7 +159,7 @@ int cmd_vf(struct cli *cli, int argc, char **argv)
 	}
 	if (!nset) {
 		cli_error("vf: nothing to set: give at least one of --mac, --vlan, --spoof-check, "
-			  "--trust, --link-state, --max-rate, --min-rate");
+			  "--trust, --link-state, --max-rate, --min-rate, --query-rss");
 		return EXIT_ERROR;
 	}
 	if (strcmp(argv[optind + 1], "all") != 0) {

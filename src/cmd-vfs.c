@@ -51,20 +51,21 @@ static void human(const struct pt_link_vfs *l)
 	       l->num_vf == 1 ? "" : "s");
 	if (l->n_vfs == 0)
 		return;
-	printf("  %-4s %-17s %-5s %-3s %-7s %-8s %-5s %-7s %7s %7s\n", "VF", "MAC", "VLAN", "QOS",
-	       "PROTO", "SPOOFCHK", "TRUST", "LINK", "MIN_TX", "MAX_TX");
+	printf("  %-4s %-17s %-5s %-3s %-7s %-8s %-5s %-9s %-7s %7s %7s\n", "VF", "MAC", "VLAN",
+	       "QOS", "PROTO", "SPOOFCHK", "TRUST", "QUERY_RSS", "LINK", "MIN_TX", "MAX_TX");
 	for (size_t i = 0; i < l->n_vfs; i++) {
 		const struct pt_vf_info *v = &l->vfs[i];
 		char mac[18], vf[12], vlan[12], qos[12], mn[24], mx[24];
 		const char *ls = pt_vf_link_state_str(v->link_state), *p = proto_str(v->vlan_proto);
 
 		if (!v->has_mac || v->vlan < 0 || v->spoofchk == PT_UNKNOWN || v->trust == PT_UNKNOWN ||
-		    !ls || v->max_tx_rate < 0)
+		    v->query_rss == PT_UNKNOWN || !ls || v->max_tx_rate < 0)
 			unknown = true;
-		printf("  %-4s %-17s %-5s %-3s %-7s %-8s %-5s %-7s %7s %7s\n", num(v->vf, vf, sizeof(vf)),
-		       mac_str(v, mac) ? mac : "-", num(v->vlan, vlan, sizeof(vlan)),
-		       num(v->qos, qos, sizeof(qos)), p ? p : "-", onoff(v->spoofchk),
-		       onoff(v->trust), ls ? ls : "-", num(v->min_tx_rate, mn, sizeof(mn)),
+		printf("  %-4s %-17s %-5s %-3s %-7s %-8s %-5s %-9s %-7s %7s %7s\n",
+		       num(v->vf, vf, sizeof(vf)), mac_str(v, mac) ? mac : "-",
+		       num(v->vlan, vlan, sizeof(vlan)), num(v->qos, qos, sizeof(qos)), p ? p : "-",
+		       onoff(v->spoofchk), onoff(v->trust), onoff(v->query_rss), ls ? ls : "-",
+		       num(v->min_tx_rate, mn, sizeof(mn)),
 		       num(v->max_tx_rate, mx, sizeof(mx)));
 	}
 	printf("  (rates in Mbps, 0 = no limit; vlan 0 = none%s)\n",
@@ -104,6 +105,8 @@ static void json(const struct pt_link_vfs *l)
 		json_tri(&j, v->spoofchk);
 		json_key(&j, "trust");
 		json_tri(&j, v->trust);
+		json_key(&j, "query_rss");
+		json_tri(&j, v->query_rss);
 		json_key(&j, "link_state");
 		json_str(&j, pt_vf_link_state_str(v->link_state));
 		json_key(&j, "min_tx_rate");

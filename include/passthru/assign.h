@@ -181,10 +181,12 @@ struct pt_assign_result {
 	char note[512];            /* anything the caller should tell the user */
 	char numa_note[320];       /* a VF whose numa_node differs from its PF's: which node is
 				    * used and why (lib/judge.c); "" none */
-	struct pt_refusal *refused; /* a refusal (pt_assign < 0): every blocker, each function
-				    * and its reason (the judgement's causes, or the safety
-				    * gate's), and whether force lifts it; kept when pt_assign
-				    * fails, freed by pt_assign_result_free */
+	/* a refusal (pt_assign < 0): every blocker, each function and its reason (the
+	 * judgement's causes, or the safety gate's) and whether force lifts it; kept when
+	 * pt_assign fails (nothing to free). n_refused may exceed the array: the first
+	 * PT_ASSIGN_MAX_REFUSED are kept, the message in ctx names them all */
+#define PT_ASSIGN_MAX_REFUSED 16
+	struct pt_refusal refused[PT_ASSIGN_MAX_REFUSED];
 	size_t n_refused;
 };
 void pt_assign_result_free(struct pt_assign_result *r);

@@ -38,6 +38,8 @@ struct pt_vf_info {
 	int spoofchk, trust;           /* PT_YES/PT_NO/PT_UNKNOWN (the driver lacks the knob) */
 	int link_state;                /* -1 unknown; 0 auto, 1 enable, 2 disable (IFLA_VF_LINK_STATE_*) */
 	long min_tx_rate, max_tx_rate; /* Mbps, 0 = no limit; -1 unknown */
+	int query_rss;                 /* IFLA_VF_RSS_QUERY_EN: PT_YES/PT_NO/PT_UNKNOWN (the
+					* driver lacks the knob: the kernel reports -1) */
 };
 
 /* One link (a PF netdev, or any netdev: those without VFs have n_vfs 0). */
@@ -66,8 +68,10 @@ enum pt_vf_field {
 	PT_VF_SPOOFCHK = 1u << 3,
 	PT_VF_TRUST = 1u << 4,
 	PT_VF_LINK_STATE = 1u << 5,
+	PT_VF_QUERY_RSS = 1u << 6,  /* IFLA_VF_RSS_QUERY_EN */
 };
-#define PT_VF_ALL_FIELDS 0x3fu
+#define PT_VF_ALL_FIELDS 0x7fu
+#define PT_VF_N_FIELDS 7
 
 struct pt_vf_setting {
 	int vf;
@@ -75,12 +79,13 @@ struct pt_vf_setting {
 	uint8_t mac[6];
 	int vlan, qos;              /* 0..4095, 0..7 */
 	int vlan_proto;             /* 0 or 0x8100: 802.1Q (IFLA_VF_VLAN); 0x88a8: 802.1ad */
-	bool spoofchk, trust;
+	bool spoofchk, trust, query_rss;
 	int link_state;             /* IFLA_VF_LINK_STATE_* */
 	long min_tx_rate, max_tx_rate; /* Mbps; both are set (read the current min to keep it) */
 };
 
-/* "mac", "vlan", "rate", "spoofchk", "trust", "link_state"; "?" for anything else. */
+/* "mac", "vlan", "rate", "spoofchk", "trust", "link_state", "query_rss"; "?" for
+ * anything else. */
 const char *pt_vf_field_name(unsigned field);
 
 /* ---- pure: requests -------------------------------------------------------------- */
@@ -106,6 +111,7 @@ int pt_nl_build_set_vf_spoofchk(void *buf, size_t len, uint32_t seq, int ifindex
 int pt_nl_build_set_vf_trust(void *buf, size_t len, uint32_t seq, int ifindex, int vf, bool on);
 int pt_nl_build_set_vf_link_state(void *buf, size_t len, uint32_t seq, int ifindex, int vf,
 				  int link_state);
+int pt_nl_build_set_vf_query_rss(void *buf, size_t len, uint32_t seq, int ifindex, int vf, bool on);
 /* The builder above for one field of s (a single PT_VF_* bit). */
 int pt_nl_build_set_vf(void *buf, size_t len, uint32_t seq, int ifindex,
 		       const struct pt_vf_setting *s, unsigned field);
@@ -156,7 +162,7 @@ int pt_nl_get_vfs(struct pt_ctx *ctx, const char *ifname, struct pt_link_vfs *ou
 /* Every link of the host (one dump). */
 int pt_nl_dump_vfs(struct pt_ctx *ctx, struct pt_link_vfs **links, size_t *n);
 /* Sets the fields of s->vf that s->has names, one RTM_SETLINK per field in the
- * order mac, vlan, rate, spoofchk, trust, link_state; stops at the first failure
+ * order mac, vlan, rate, spoofchk, trust, query_rss, link_state; stops at the first failure
  * (the earlier fields stay set). Each SETLINK counts as a write and can be failed by
  * PASSTHRU_FAIL_WRITE matching "netlink:<ifname>:vf<N>:<field>". */
 int pt_nl_set_vf(struct pt_ctx *ctx, int ifindex, const struct pt_vf_setting *s);

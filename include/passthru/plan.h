@@ -15,7 +15,7 @@
  *     when some VF must not be grabbed by the host driver (or gets a MAC, which the
  *     VF driver only reads at probe); a changed non-zero VF count goes through 0
  *     (the kernel answers EBUSY otherwise); then a bounded wait for the virtfn links;
- *  2. VF settings over rtnetlink (mac, vlan, rate, spoofchk, trust, link_state) —
+ *  2. VF settings over rtnetlink (mac, vlan, rate, spoofchk, trust, query_rss, link_state) —
  *     every configured one again after the count changed (VFs lose them);
  *  3. VF drivers: driver_override, unbind, drivers_probe (never new_id); a VF kept on
  *     its host driver whose MAC changed is re-probed (igbvf reads it only at probe);
@@ -98,6 +98,7 @@ enum pt_action_kind {
 	PT_ACT_SET_DRIVER_OVERRIDE,
 	PT_ACT_UNBIND,            /* driver/unbind (blocking: timeout) */
 	PT_ACT_PROBE,             /* /sys/bus/pci/drivers_probe, then the driver is checked */
+	PT_ACT_SET_VF_QUERY_RSS,  /* rtnetlink on the PF (IFLA_VF_RSS_QUERY_EN) */
 };
 /* "set_autoprobe", "set_numvfs", "wait_vfs", "set_vf_mac", ... */
 const char *pt_action_kind_str(enum pt_action_kind k);

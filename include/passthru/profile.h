@@ -44,6 +44,8 @@ struct pt_vf_config {
 	uint8_t mac[6];
 	int vlan;                 /* 0..4095; 0 = no VLAN */
 	int qos;                  /* 0..7 */
+	int vlan_proto;           /* 0 unset (802.1Q), 0x8100 802.1Q, 0x88a8 802.1ad (QinQ) */
+	int query_rss;            /* 0/1: the VF may query the PF's RSS (IFLA_VF_RSS_QUERY_EN) */
 	int spoof_check;          /* 0/1 */
 	int trust;                /* 0/1 */
 	int link_state;           /* enum pt_vf_link_state */

@@ -53,6 +53,9 @@ has "$got" --profile --format --output --strict --kernel-log --json --help
 ok $? "check: --profile --format --output --strict --kernel-log --json --help"
 is "$(echo $(comp check --format ''))" "json nfd prometheus text" "check --format: its values"
 is "$(echo $(comp list -c ''))" "all display net storage" "list -c: the short form too"
+is "$(echo $(comp vf ens1f0 0 --query-rss ''))" "off on" "vf --query-rss: on and off"
+has "$(comp vf ens1f0 0 --)" --query-rss --vlan --spoof-check
+ok $? "vf: --query-rss among its options"
 got=$(comp --sysroot "$R" show 0000:18:0)
 has "$got" 0000:18:00.0 0000:18:02.0 0000:18:02.3
 ok $? "show DEV: the fixture's PCI addresses under --sysroot"

@@ -172,6 +172,36 @@ if [ -n "$SRC" ] && [ -f "$SRC/tests/fuzz/corpus/fuzz-netlink/dump-3-links" ]; t
 	ok $? "... saying how to create it"
 	b vf enp1s0f0 1 >/dev/null 2>"$T/err"
 	is $? 2 "vf with nothing to set: exit 2"
+	# 802.1ad VLANs and the RSS-query knob
+	b vf enp1s0f0 2 --vlan 43:2:802.1ad --persist --json >"$T/out" 2>"$T/err"
+	is "$(jv '[.writes, .changes[0].to] | join(" ")')" "1 43 qos 2 proto 802.1ad" "vf --vlan 43:2:802.1ad: one SETLINK, 802.1ad planned"
+	is "$(b vfs enp1s0f0 --json | jq -r '.vfs[] | select(.vf == 2) | "\(.vlan) \(.qos) \(.vlan_proto)"')" "43 2 802.1ad" \
+		"the PF reports VLAN 43 qos 2 802.1ad"
+	grep -q "vlan_protocol: 802.1ad" "$R2/etc/passthru/host.d/50-oneshot-sriov.yaml"
+	ok $? "--persist: vlan_protocol: 802.1ad in the drop-in"
+	b apply "$R2/etc/passthru/host.yaml" --json >"$T/out" 2>"$T/err"
+	is "$(jv .writes)" 0 "apply of the drop-in: 802.1ad converged (the protocol compared)"
+	b vf enp1s0f0 2 --vlan 43:2 --dry-run --json >"$T/out" 2>"$T/err"
+	is "$(jv '[.changes[0].from, .changes[0].to] | join(" -> ")')" "43 qos 2 proto 802.1ad -> 43 qos 2" \
+		"the same VLAN as 802.1Q is a change"
+	b vf enp1s0f0 2 --vlan 43:2:qinq >/dev/null 2>"$T/err"
+	is $? 2 "--vlan with an unknown protocol: exit 2"
+	b vf enp1s0f0 2 --query-rss on --json >"$T/out" 2>"$T/err"
+	is $? 1 "--query-rss on a driver that reports no RSS-query knob: exit 1"
+	jv .error | grep -q "the i40e driver does not support the VF RSS query setting"
+	ok $? "... the refusal names the driver and the setting"
+	is "$(jv '.rollback.ok')" true "... rolled back"
+	printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vf:\n      1: { query_rss: true }\n' >"$T/rss.yaml"
+	b apply "$T/rss.yaml" --dry-run --json >"$T/a" 2>/dev/null
+	b vf enp1s0f0 1 --query-rss on --dry-run --json >"$T/out" 2>"$T/err"
+	is "$(jq -c .changes "$T/out")" "$(jq -c .changes "$T/a")" "vf --query-rss plans what apply plans for query_rss: true"
+	is "$(jv '[.changes[0].field, .changes[0].from, .changes[0].to] | join(" ")')" "query_rss unknown on" \
+		"the plan: query_rss unknown -> on"
+	printf 'sriov:\n  - pf: { netdev: enp1s0f0 }\n    vf:\n      1: { vlan_protocol: 802.1ad }\n' >"$T/bad.yaml"
+	b apply "$T/bad.yaml" --dry-run >/dev/null 2>"$T/err"
+	is $? 2 "vlan_protocol without a vlan: exit 2"
+	grep -q "vlan_protocol needs a vlan" "$T/err"
+	ok $? "... and says why"
 	vlan3=$(b vfs enp1s0f0 --json | jq -r '.vfs[] | select(.vf == 3) | .vlan')
 	PASSTHRU_FAIL_WRITE=":vf3:trust" b vf enp1s0f0 3 --vlan 5 --trust on --json >"$T/out" 2>"$T/err"
 	is "$(jv '[.rollback.ok, .writes > 0] | join(" ")')" "true true" "vf: a failed SETLINK is rolled back"

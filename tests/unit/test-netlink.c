@@ -45,6 +45,8 @@ static void vf_expect(int i, struct pt_vf_info *v)
 	v->vlan_proto = i % 2 ? 0x88a8 : 0x8100;
 	v->spoofchk = i % 2 ? PT_YES : PT_NO;
 	v->trust = i % 3 == 0 ? PT_UNKNOWN : i % 3 == 1 ? PT_YES : PT_NO;
+	/* the kernel reports -1 where the driver has no RSS-query knob (igb) */
+	v->query_rss = i % 4 == 0 ? PT_UNKNOWN : i % 4 == 1 ? PT_YES : PT_NO;
 	v->link_state = i % 3;
 	v->min_tx_rate = i;
 	v->max_tx_rate = 100 + 10L * i;
@@ -80,7 +82,8 @@ static void put_vf(struct nlmsghdr *nlh, int i)
 	tx = (struct ifla_vf_tx_rate){ (uint32_t)i, (uint32_t)e.max_tx_rate };
 	sc = (struct ifla_vf_spoofchk){ (uint32_t)i, (uint32_t)e.spoofchk };
 	ls = (struct ifla_vf_link_state){ (uint32_t)i, (uint32_t)e.link_state };
-	rss = (struct ifla_vf_rss_query_en){ (uint32_t)i, UINT32_MAX };
+	rss = (struct ifla_vf_rss_query_en){ (uint32_t)i, e.query_rss == PT_UNKNOWN ? UINT32_MAX
+								       : (uint32_t)e.query_rss };
 	tr = (struct ifla_vf_trust){ (uint32_t)i, e.trust == PT_UNKNOWN ? UINT32_MAX : (uint32_t)e.trust };
 
 	info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
@@ -184,7 +187,7 @@ static int vf_equal(const struct pt_vf_info *a, const struct pt_vf_info *b)
 {
 	return a->vf == b->vf && a->has_mac == b->has_mac && memcmp(a->mac, b->mac, 6) == 0 &&
 	       a->vlan == b->vlan && a->qos == b->qos && a->vlan_proto == b->vlan_proto &&
-	       a->spoofchk == b->spoofchk && a->trust == b->trust &&
+	       a->spoofchk == b->spoofchk && a->trust == b->trust && a->query_rss == b->query_rss &&
 	       a->link_state == b->link_state && a->min_tx_rate == b->min_tx_rate &&
 	       a->max_tx_rate == b->max_tx_rate;
 }
@@ -584,6 +587,38 @@ static void test_build(void)
 	ok(parse_set(buf, len, &l, &n) == 0 && n == 1 && l.vfs[0].link_state == 2,
 	   "set link_state disable: IFLA_VF_LINK_STATE");
 	pt_link_vfs_free(&l);
+	len = pt_nl_build_set_vf_query_rss(buf, sizeof(buf), 5, 4, 3, true);
+	ok(parse_set(buf, len, &l, &n) == 0 && n == 1 && l.vfs[0].vf == 3 &&
+	   l.vfs[0].query_rss == PT_YES && l.vfs[0].trust == PT_UNKNOWN &&
+	   l.vfs[0].spoofchk == PT_UNKNOWN && l.vfs[0].vlan == -1,
+	   "set query_rss on: IFLA_VF_RSS_QUERY_EN { vf 3, setting 1 } only");
+	pt_link_vfs_free(&l);
+	{
+		struct ifla_vf_rss_query_en q;
+		int found = 0;
+
+		/* the bytes themselves: IFLA_VFINFO_LIST { IFLA_VF_INFO { RSS_QUERY_EN } } */
+		mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+			struct nlattr *info, *x;
+
+			if (mnl_attr_get_type(a) != IFLA_VFINFO_LIST)
+				continue;
+			mnl_attr_for_each_nested(info, a)
+				mnl_attr_for_each_nested(x, info)
+					if (mnl_attr_get_type(x) == IFLA_VF_RSS_QUERY_EN &&
+					    mnl_attr_get_payload_len(x) == sizeof(q)) {
+						memcpy(&q, mnl_attr_get_payload(x), sizeof(q));
+						found = q.vf == 3 && q.setting == 1;
+					}
+		}
+		ok(found, "... the attribute's payload is struct ifla_vf_rss_query_en { 3, 1 }");
+	}
+	len = pt_nl_build_set_vf_query_rss(buf, sizeof(buf), 5, 4, 3, false);
+	ok(parse_set(buf, len, &l, &n) == 0 && n == 1 && l.vfs[0].query_rss == PT_NO,
+	   "set query_rss off");
+	pt_link_vfs_free(&l);
+	is_int(pt_nl_build_set_vf_query_rss(buf, sizeof(buf), 5, 4, -1, true), -EINVAL,
+	       "query_rss of vf -1 refused");
 
 	{
 		struct pt_vf_setting s = { .vf = 1, .trust = true };
@@ -594,6 +629,18 @@ static void test_build(void)
 		pt_link_vfs_free(&l);
 		is_int(pt_nl_build_set_vf(buf, sizeof(buf), 5, 4, &s, PT_VF_TRUST | PT_VF_MAC), -EINVAL,
 		       "two fields in one message refused");
+		s.query_rss = true;
+		len = pt_nl_build_set_vf(buf, sizeof(buf), 5, 4, &s, PT_VF_QUERY_RSS);
+		ok(parse_set(buf, len, &l, &n) == 0 && l.vfs[0].query_rss == PT_YES &&
+		   l.vfs[0].trust == PT_UNKNOWN, "pt_nl_build_set_vf: PT_VF_QUERY_RSS");
+		pt_link_vfs_free(&l);
+		s.vlan = 7;
+		s.qos = 1;
+		s.vlan_proto = 0x88a8;
+		len = pt_nl_build_set_vf(buf, sizeof(buf), 5, 4, &s, PT_VF_VLAN);
+		ok(parse_set(buf, len, &l, &n) == 0 && l.vfs[0].vlan == 7 && l.vfs[0].qos == 1 &&
+		   l.vfs[0].vlan_proto == 0x88a8, "pt_nl_build_set_vf: an 802.1ad VLAN, in the list form");
+		pt_link_vfs_free(&l);
 	}
 
 	is_int(pt_nl_build_set_vf_vlan(buf, sizeof(buf), 1, 4, 0, 4096, 0, 0), -EINVAL, "vlan 4096");
@@ -622,6 +669,7 @@ static void test_names(void)
 	   "link state names parse, others do not");
 	ok(strcmp(pt_vf_field_name(PT_VF_LINK_STATE), "link_state") == 0 &&
 	   strcmp(pt_vf_field_name(PT_VF_SPOOFCHK), "spoofchk") == 0 &&
+	   strcmp(pt_vf_field_name(PT_VF_QUERY_RSS), "query_rss") == 0 &&
 	   strcmp(pt_vf_field_name(PT_VF_MAC | PT_VF_VLAN), "?") == 0,
 	   "field names as used in PASSTHRU_FAIL_WRITE pseudo-paths");
 }
@@ -656,6 +704,20 @@ static void test_patch(void)
 	is_int(pt_nl_patch_vf(buf, len, 44, &s, PT_VF_MAC), -ENODEV, "no ifindex 44");
 	s.vlan = 5000;
 	is_int(pt_nl_patch_vf(buf, len, 4, &s, PT_VF_VLAN), -EINVAL, "vlan 5000 refused like the kernel");
+	s.vlan = 42;
+	/* query_rss: VF 2 reports off (0), VF 0 reports -1 (no knob) */
+	s.query_rss = true;
+	is_int(pt_nl_patch_vf(buf, len, 4, &s, PT_VF_QUERY_RSS), 0, "query_rss of VF 2 (reported) patches");
+	s.vf = 0;
+	is_int(pt_nl_patch_vf(buf, len, 4, &s, PT_VF_QUERY_RSS), -EOPNOTSUPP,
+	       "query_rss of VF 0 (reported as -1: the driver has no knob) cannot be set");
+	s.vf = 3;
+	s.vlan_proto = 0x88a8;
+	s.vlan = 9;
+	is_int(pt_nl_patch_vf(buf, len, 4, &s, PT_VF_VLAN), 0, "an 802.1ad VLAN on VF 3 patches");
+	s.vf = 2;
+	s.vlan = 42;
+	s.vlan_proto = 0;
 
 	ok(pt_nl_parse_reply(buf, len, 0, &r) == 0 && r.n_links == 3, "patched dump still parses");
 	if (r.n_links == 3 && r.links[1].n_vfs == 4) {
@@ -664,8 +726,11 @@ static void test_patch(void)
 
 		ok(memcmp(v->mac, s.mac, 6) == 0 && v->vlan == 42 && v->qos == 3 &&
 		   v->vlan_proto == 0x8100 && v->spoofchk == PT_YES && v->trust == PT_YES &&
-		   v->link_state == 2 && v->min_tx_rate == 0 && v->max_tx_rate == 5000,
+		   v->link_state == 2 && v->min_tx_rate == 0 && v->max_tx_rate == 5000 &&
+		   v->query_rss == PT_YES,
 		   "VF 2 reads back as set");
+		ok(r.links[1].vfs[3].vlan == 9 && r.links[1].vfs[3].vlan_proto == 0x88a8,
+		   "VF 3 reads back 802.1ad VLAN 9");
 		vf_expect(1, &e);
 		ok(vf_equal(w, &e), "VF 1 untouched");
 		is_str(r.links[2].ifname, "enp1s0f1", "the next link untouched");

@@ -271,6 +271,30 @@ static void test_values(void)
 			printf("#   %s:%d:%d: %s\n", e.file, e.line, e.col, e.msg);
 		pt_profile_free(&p);
 	}
+	ok(parse("sriov: [ { pf: { netdev: eth0 }, vf_defaults: { vlan: 10, vlan_protocol: 802.1ad }, "
+		 "vf: { 1: { query_rss: true }, 2: { vlan: 20 } } } ]\n", &p, &e) == 0 &&
+	   p.cfg.n_sriov == 1 && p.cfg.sriov[0].defaults.vlan_proto == 0x88a8 &&
+	   p.cfg.sriov[0].n_vf == 2 && p.cfg.sriov[0].vf[0].query_rss == 1 &&
+	   p.cfg.sriov[0].vf[1].vlan_proto == 0 && p.cfg.sriov[0].defaults.query_rss == -1,
+	   "vlan_protocol 802.1ad and query_rss parse (unset: 0 and -1)");
+	if (p.cfg.n_sriov == 1) {
+		struct pt_vf_config c;
+
+		pt_sriov_vf_effective(&p.cfg.sriov[0], 1, &c);
+		ok(c.vlan == 10 && c.vlan_proto == 0x88a8 && c.query_rss == 1,
+		   "effective VF 1: vf_defaults' 802.1ad VLAN, its own query_rss");
+		pt_sriov_vf_effective(&p.cfg.sriov[0], 2, &c);
+		ok(c.vlan == 20 && c.vlan_proto == 0,
+		   "effective VF 2: its own VLAN takes its own protocol (802.1Q), not the default's");
+	}
+	pt_profile_free(&p);
+	ok(parse("sriov: [ { pf: { netdev: eth0 }, vf: { 1: { vlan: 3, vlan_protocol: qinq } } } ]\n",
+		 &p, &e) < 0 && strstr(e.msg, "vlan_protocol"), "vlan_protocol qinq refused: %s", e.msg);
+	pt_profile_free(&p);
+	ok(parse("sriov: [ { pf: { netdev: eth0 }, vf: { 1: { vlan_protocol: 802.1ad } } } ]\n",
+		 &p, &e) < 0 && strstr(e.msg, "vlan_protocol needs a vlan"),
+	   "vlan_protocol without a vlan refused: %s", e.msg);
+	pt_profile_free(&p);
 	ok(parse("hugepages: [ { size: 2M }, { size: 2MB, node: 1 }, { size: 1GB, node: 1 } ]\n",
 		 &p, &e) == 0 &&
 		   p.hugepages[1].size_kb == 2048 && p.hugepages[2].size_kb == 1048576,

@@ -101,7 +101,17 @@ int pt_config_load_sysroot(struct pt_ctx *ctx, const char *rel, enum pt_config_k
 	free(buf);
 	if (r < 0)
 		return config_error(ctx, r, path, &e);
-	r = merge_dropins(ctx, path, out->is_profile ? &out->profile.cfg : &out->hostcfg);
+	{
+		/* the drop-ins of a file in the tree, read inside it as the file was */
+		char reldir[4096];
+
+		pt_hostcfg_dropin_dir(rel, reldir, sizeof(reldir));
+		r = pt_hostcfg_load_dropins_sysroot(ctx, reldir,
+						    out->is_profile ? &out->profile.cfg : &out->hostcfg,
+						    &e);
+		if (r == -EINVAL && e.msg[0])
+			r = config_error(ctx, r, reldir, &e);
+	}
 	if (r < 0) {
 		pt_config_file_free(out);
 		return r;

@@ -78,6 +78,14 @@ const char *pt_file_kind(mode_t mode);
  * the *at() calls, or a negative errno with the offending path in ctx: -ELOOP a link,
  * -ENOTDIR not a directory, -ENOENT missing (without create). */
 int pt_open_dir_nolink(struct pt_ctx *ctx, const char *rel, bool create, mode_t mode);
+/* pt_hostcfg_load_dropins of the directory rel under the sysroot (lib/oneshot.c): the
+ * directory opened with no link on the way (pt_open_dir_nolink), each drop-in a regular
+ * file read without following a link. 0 when there is no such directory; -EINVAL with
+ * err (file:line), another -errno with the sentence in ctx. */
+struct pt_hostcfg;
+struct pt_cfg_error;
+int pt_hostcfg_load_dropins_sysroot(struct pt_ctx *ctx, const char *rel, struct pt_hostcfg *c,
+				    struct pt_cfg_error *err);
 
 /* The path resolver without I/O (walk.c): resolves path from the root one component
  * at a time, ".." never above the root, absolute link targets from the root, at most

@@ -467,17 +467,16 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int pt_hostcfg_load_dropins(const char *dir, struct pt_hostcfg *c, struct pt_cfg_error *err)
-{
-	DIR *d = opendir(dir);
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *e;
-	int r = 0, merged = 0;
+static int read_dropin(struct pt_ctx *ctx, int dfd, const char *name, const char *full,
+		       char **out, size_t *outlen);
 
-	memset(err, 0, sizeof(*err));
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+/* The *.yaml names of d, sorted (*names malloc'd). */
+static int dropin_names(DIR *d, char ***names, size_t *n)
+{
+	struct dirent *e;
+
+	*names = NULL;
+	*n = 0;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		char *s;
@@ -485,33 +484,96 @@ int pt_hostcfg_load_dropins(const char *dir, struct pt_hostcfg *c, struct pt_cfg
 		if (e->d_name[0] == '.' || l < 6 || strcmp(e->d_name + l - 5, ".yaml") != 0)
 			continue;
 		s = strdup(e->d_name);
-		if (!s || PT_PUSH(names, n, s)) {
+		if (!s || PT_PUSH(*names, *n, s)) {
 			free(s);
-			r = -ENOMEM;
-			goto out;
+			return -ENOMEM;
 		}
 	}
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
-	for (size_t i = 0; i < n; i++) {
+	if (*n)
+		qsort(*names, *n, sizeof(**names), name_cmp);
+	return 0;
+}
+
+int pt_hostcfg_load_dropins(const char *dir, struct pt_hostcfg *c, struct pt_cfg_error *err)
+{
+	DIR *d = opendir(dir);
+	char **names = NULL;
+	size_t n = 0;
+	int r = 0, merged = 0;
+
+	memset(err, 0, sizeof(*err));
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	r = dropin_names(d, &names, &n);
+	for (size_t i = 0; !r && i < n; i++) {
 		char path[4096];
 		struct pt_hostcfg one;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		r = pt_hostcfg_load(path, &one, err);
 		if (r < 0)
-			goto out;
+			break;
 		r = pt_hostcfg_merge(c, &one);
 		pt_hostcfg_free(&one);
-		if (r < 0)
-			goto out;
 		merged++;
 	}
-	r = merged;
-out:
 	closedir(d);
 	pt_strv_free(names, n);
-	return r;
+	return r < 0 ? r : merged;
+}
+
+int pt_hostcfg_load_dropins_sysroot(struct pt_ctx *ctx, const char *rel, struct pt_hostcfg *c,
+				    struct pt_cfg_error *err)
+{
+	char dir[4096], **names = NULL;
+	size_t n = 0;
+	int dfd, fd, r, merged = 0;
+	DIR *d;
+
+	memset(err, 0, sizeof(*err));
+	if (pt_path(ctx, dir, sizeof(dir), "%s", rel) < 0)
+		return pt_err(ctx, -ENAMETOOLONG, "sysroot path too long for %s", rel);
+	dfd = pt_open_dir_nolink(ctx, rel, false, 0);
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return pt_err(ctx, r, "%s: %s", dir, strerror(-r));
+	}
+	r = dropin_names(d, &names, &n);
+	for (size_t i = 0; !r && i < n; i++) {
+		char path[4400], *buf = NULL;
+		struct pt_hostcfg one;
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		/* each a regular file of that directory: no link followed, no FIFO blocked on */
+		r = read_dropin(ctx, dirfd(d), names[i], path, &buf, &len);
+		if (r < 0)
+			break;
+		if (!buf)
+			continue; /* gone meanwhile */
+		r = pt_hostcfg_parse(buf, len, path, &one, err);
+		free(buf);
+		if (r < 0) {
+			if (!err->file[0])
+				pt_strlcpy(err->file, path, sizeof(err->file));
+			break;
+		}
+		r = pt_hostcfg_merge(c, &one);
+		pt_hostcfg_free(&one);
+		merged++;
+	}
+	closedir(d);
+	pt_strv_free(names, n);
+	return r < 0 ? r : merged;
 }
 
 #define DROPIN_DIR "/etc/passthru/host.d"

@@ -152,6 +152,15 @@ for mode in openat2 walk; do
 	is "$(jq -r '[.writes, (.error | test("host.d: it is a symbolic link"))] | join(" ")' "$T/out")" "0 true" \
 		"$mode: sriov --persist --json: zero writes, the error names host.d"
 	is "$(ls -A "$T/pout-$mode")" "" "$mode: ... nothing outside"
+	# reading: host.yaml's drop-ins through a host.d linked out of the tree are not read
+	printf 'pools:\n  evil:\n    devices: [ { bdf: "0000:06:00.0" } ]\n' >"$T/pout-$mode/50-evil.yaml"
+	printf 'pools:\n  one:\n    devices: [ { bdf: "0000:05:00.0" } ]\n' >"$T/pe/etc/passthru/host.yaml"
+	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" pools --json >"$T/out" 2>"$T/err"
+	r=$?
+	[ $r -ne 0 ] && [ $r -ne 124 ] && grep -q "host.d: it is a symbolic link" "$T/err" && ! grep -q evil "$T/out"
+	ok $? "$mode: pools: host.d linked out of the tree is refused, its drop-in not read (exit $r)"
+	diag "$T/err"
+	rm -f "$T/pout-$mode/50-evil.yaml" "$T/pe/etc/passthru/host.yaml"
 	rm "$T/pe/etc/passthru/host.d" && ln -s ../../etc "$T/pe/etc/passthru/host.d"
 	PASSTHRU_STATE_DIR="$T/pstate-$mode" to "$P" --sysroot "$T/pe" bind 0000:06:00.0 vfio-pci --persist >"$T/out" 2>"$T/err"
 	is $? 1 "$mode: host.d a link that stays in the tree: refused as well"

@@ -20,9 +20,9 @@ ok $? "passthru vfs enp1s0f0 exits 0 on a recorded sysroot"
 diag "$T/err"
 grep -q '^enp1s0f0 (ifindex 4): 4 VFs$' "$T/out"
 ok $? "it names the PF, its ifindex and 4 VFs"
-grep -Eq '^  1 +02:00:00:00:00:01 +1 +1 +802\.1ad +on +on +enable +1 +110$' "$T/out"
-ok $? "VF 1: mac, vlan 1 qos 1 802.1ad, spoofchk on, trust on, link enable, rates 1/110"
-grep -Eq '^  0 +02:00:00:00:00:00 +0 +0 +802\.1Q +off +- +auto +0 +100$' "$T/out"
+grep -Eq '^  1 +02:00:00:00:00:01 +1 +1 +802\.1ad +on +on +- +enable +1 +110$' "$T/out"
+ok $? "VF 1: mac, vlan 1 qos 1 802.1ad, spoofchk on, trust on, query_rss -, link enable, rates 1/110"
+grep -Eq '^  0 +02:00:00:00:00:00 +0 +0 +802\.1Q +off +- +- +auto +0 +100$' "$T/out"
 ok $? "VF 0: trust not reported by the driver shows as -"
 diag "$T/out"
 
@@ -36,7 +36,7 @@ assert d["pf"] == "enp1s0f0" and d["ifindex"] == 4 and d["num_vfs"] == 4, d
 assert [v["vf"] for v in d["vfs"]] == [0, 1, 2, 3]
 v = d["vfs"][2]
 assert v == {"vf": 2, "mac": "02:00:00:00:00:02", "vlan": 2, "qos": 2, "vlan_proto": "802.1Q",
-             "spoof_check": False, "trust": False, "link_state": "disable",
+             "spoof_check": False, "trust": False, "query_rss": None, "link_state": "disable",
              "min_tx_rate": 2, "max_tx_rate": 120}, v
 assert d["vfs"][0]["trust"] is None
 PY

@@ -74,6 +74,8 @@ const char *pt_file_kind(mode_t mode);
 /* The directory rel under the sysroot ("/etc/passthru/host.d"), every component a
  * real directory: each is opened through the seam (inside the root) without following
  * it, so none may be a symbolic link, not even one whose target stays in the tree.
+ * On "/" there is no tree to leave: links there are the administrator's (an
+ * /etc/passthru kept elsewhere) and are followed, as the state directory's are.
  * With create, missing components are made (mode). Returns an O_PATH directory fd for
  * the *at() calls, or a negative errno with the offending path in ctx: -ELOOP a link,
  * -ENOTDIR not a directory, -ENOENT missing (without create). */

@@ -353,6 +353,8 @@ int pt_open_dir_nolink(struct pt_ctx *ctx, const char *rel, bool create, mode_t 
 {
 	char pre[4096], path[4096];
 	size_t len = strlen(rel);
+	/* in a tree no link is followed; on "/" the administrator's links are */
+	int nofollow = ctx->root_fd >= 0 ? O_NOFOLLOW : 0;
 	int fd = -1, r;
 
 	if (len == 0 || len >= sizeof(pre))
@@ -378,13 +380,13 @@ int pt_open_dir_nolink(struct pt_ctx *ctx, const char *rel, bool create, mode_t 
 		if (pt_path(ctx, path, sizeof(path), "%s", pre) < 0)
 			pt_strlcpy(path, pre, sizeof(path));
 		/* the component itself, found inside the root, never followed */
-		next = pt_open_rel(ctx, pre, O_PATH | O_NOFOLLOW, 0);
+		next = pt_open_rel(ctx, pre, O_PATH | nofollow, 0);
 		if (next == -ENOENT && create) {
 			if (mkdirat(fd, name, mode) < 0 && errno != EEXIST) {
 				r = pt_err(ctx, -errno, "cannot create %s: %s", path, strerror(errno));
 				goto fail;
 			}
-			next = pt_open_rel(ctx, pre, O_PATH | O_NOFOLLOW, 0);
+			next = pt_open_rel(ctx, pre, O_PATH | nofollow, 0);
 		}
 		if (next < 0) {
 			r = pt_err(ctx, next, "cannot open %s: %s", path, strerror(-next));

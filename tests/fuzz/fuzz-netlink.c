@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pt_nl_reply r = { 0 };
 	struct pt_link_vfs l;
 	struct pt_vf_setting s = { .vf = 1, .mac = { 2, 0, 0, 0, 0, 1 }, .vlan = 7, .qos = 1,
-				   .spoofchk = true, .trust = true, .link_state = 1,
+				   .spoofchk = true, .trust = true, .query_rss = true, .link_state = 1,
 				   .min_tx_rate = 0, .max_tx_rate = 100 };
 	uint8_t *buf;
 
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pt_nl_parse_link(buf, size, &l) == 0)
 		pt_link_vfs_free(&l);
 
-	for (unsigned f = PT_VF_MAC; f <= PT_VF_LINK_STATE; f <<= 1) {
+	for (unsigned f = PT_VF_MAC; f <= PT_VF_QUERY_RSS; f <<= 1) {
 		s.vf = size ? data[size - 1] % 4 : 0;
 		s.vlan_proto = f == PT_VF_VLAN && size > 1 && (data[0] & 1) ? 0x88a8 : 0;
 		pt_nl_patch_vf(buf, size, 4, &s, f);

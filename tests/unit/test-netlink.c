@@ -45,7 +45,10 @@ static void vf_expect(int i, struct pt_vf_info *v)
 	v->vlan_proto = i % 2 ? 0x88a8 : 0x8100;
 	v->spoofchk = i % 2 ? PT_YES : PT_NO;
 	v->trust = i % 3 == 0 ? PT_UNKNOWN : i % 3 == 1 ? PT_YES : PT_NO;
-	/* the kernel reports -1 where the driver has no RSS-query knob (igb) */
+	/* the kernel reports -1 where the driver has no RSS-query knob (igb). The committed
+	 * seed dump-3-links predates these values (every VF -1): the CLI tests that replay it
+	 * (cli-vfs, cli-oneshot's --query-rss refusal) expect that; regenerating it with
+	 * --write-corpus changes what they see */
 	v->query_rss = i % 4 == 0 ? PT_UNKNOWN : i % 4 == 1 ? PT_YES : PT_NO;
 	v->link_state = i % 3;
 	v->min_tx_rate = i;
@@ -983,6 +986,9 @@ static int write_corpus(const char *dir)
 	len = (size_t)pt_nl_build_set_vf_vlan(buf, BIG, 1, 4, 1, 7, 1, 0x88a8);
 	((struct nlmsghdr *)buf)->nlmsg_type = RTM_NEWLINK;
 	SEED("setlink-vlan-list-as-newlink", len);
+	len = (size_t)pt_nl_build_set_vf_query_rss(buf, BIG, 1, 4, 1, true);
+	((struct nlmsghdr *)buf)->nlmsg_type = RTM_NEWLINK;
+	SEED("setlink-rss-query-as-newlink", len);
 #undef SEED
 	free(buf);
 	return bad ? 1 : 0;

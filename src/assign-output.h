@@ -26,6 +26,9 @@ void xml_escape(FILE *f, const char *s);
 void assign_print_libvirt(FILE *f, const struct assign_view *v);
 void assign_print_qemu(FILE *f, const struct assign_view *v);
 void assign_print_json(FILE *f, const struct assign_view *v);
+/* The pre-launch check (--vm-memory): {"verdict", "checks": [...]}, or null. */
+struct json;
+void assign_launch_json(struct json *j, const struct pt_assign_result *r);
 
 /* What release (and gc) did with each lease: a table, or the JSON document. */
 const char *release_policy_word(int policy); /* "restored", "not-needed", ... */

@@ -128,7 +128,7 @@ static int hugepages_cross(struct walk *w, const struct pt_hugepage_req *hp, siz
 			if (hp[j].size_kb == q->size_kb && hp[j].node == q->node)
 				return cfg_fail_at(w, q->pos.line, q->pos.col,
 					       "hugepages[%zu]: %ldkB pages on %s are already "
-					       "given by hugepages[%zu] (line %d)", i, q->size_kb,
+					       "required by hugepages[%zu] (line %d)", i, q->size_kb,
 					       q->node < 0 ? "the whole system" : "this node", j,
 					       hp[j].pos.line);
 	}

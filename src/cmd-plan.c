@@ -322,7 +322,7 @@ static int plan_hugepages(struct cli *cli, int argc, char **argv)
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "D:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "D:Ejh", opts, NULL)) != -1) {
 		if (c == 'D')
 			file = optarg;
 		else if (c == 'E')

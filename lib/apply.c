@@ -8,6 +8,7 @@
  * prior values (the rollback), and a run that finds an unfinished journal undoes it.
  */
 #include "internal.h"
+#include "passthru/parse.h"
 #include "passthru/safety.h"
 #include "passthru/state.h"
 #include "sysfs-paths.h"
@@ -173,7 +174,52 @@ static int ifindex_of(struct pt_ctx *ctx, const struct pt_action *a)
 	return atoi(buf);
 }
 
-static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeout_ms)
+/* nr_hugepages of one node and size: written, read back, and when the kernel grants
+ * fewer (free memory on the node is fragmented, or there is not enough), memory is
+ * compacted and the count written again, PT_HP_TRIES writes in all. Page cache is never
+ * dropped (that is the administrator's call: it costs every other process its cache). */
+static int set_hugepages(struct pt_ctx *ctx, const struct pt_action *a,
+			 struct pt_apply_result *res)
+{
+	char path[160], val[32], buf[32];
+	long got = -1;
+	int tries, r;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/hugepages/hugepages-%ldkB/"
+		 "nr_hugepages", a->node, a->size_kb);
+	snprintf(val, sizeof(val), "%ld\n", a->pages);
+	for (tries = 1;; tries++) {
+		r = pt_write_attr(ctx, val, 0, "%s", path);
+		if (r < 0)
+			return r;
+		if (pt_read_attr(ctx, buf, sizeof(buf), "%s", path) <= 0 || pt_parse_long(buf, &got) < 0)
+			return pt_err(ctx, -EIO, "%s: cannot read nr_hugepages back after writing %ld",
+				      path, a->pages);
+		if (got >= a->pages || tries >= PT_HP_TRIES)
+			break;
+		/* best effort: a sysroot without it, or a kernel without compaction, retries
+		 * all the same */
+		pt_write_attr(ctx, "1\n", 0, "/proc/sys/vm/compact_memory");
+	}
+	if (got == a->pages)
+		return 0;
+	if (got > a->pages)
+		return pt_err(ctx, -EBUSY, "node %d: nr_hugepages of %ldkB pages reads %ld after "
+			      "writing %ld: the kernel kept pages it could not give back", a->node,
+			      a->size_kb, got, a->pages);
+	if (res && res->n_hp_short < sizeof(res->hp_short) / sizeof(res->hp_short[0]))
+		res->hp_short[res->n_hp_short++] = (struct pt_hp_shortfall){
+			.node = a->node, .size_kb = a->size_kb, .asked = a->pages, .granted = got,
+			.tries = tries };
+	return pt_err(ctx, -ENOMEM, "node %d: asked for %ld huge pages of %ldkB, the kernel "
+		      "granted %ld (%d writes, memory compacted between them): the node lacks "
+		      "that much free contiguous memory. Ask for fewer, free memory on the node, "
+		      "or reserve them at boot (hugepagesz= hugepages=%d:%ld on the kernel command "
+		      "line)", a->node, a->pages, a->size_kb, got, tries, a->node, a->pages);
+}
+
+static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeout_ms,
+		       struct pt_apply_result *res)
 {
 	char pf[PT_BDF_STRLEN], bdf[64], drv[64], val[80];
 	int r;
@@ -234,6 +280,8 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 				      "failed)", bdf, drv[0] ? "bound to " : "unbound", drv, a->driver,
 				      a->driver);
 		return 0;
+	case PT_ACT_SET_HUGEPAGES:
+		return set_hugepages(ctx, a, res);
 	}
 	return pt_err(ctx, -EINVAL, "unknown action %d", (int)a->kind);
 }
@@ -279,7 +327,7 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 			return -EAGAIN;
 		}
 		for (size_t i = 0; i < plan.n; i++) {
-			r = exec_action(ctx, &plan.actions[i], timeout_ms);
+			r = exec_action(ctx, &plan.actions[i], timeout_ms, NULL);
 			if (r < 0) {
 				snprintf(err, errlen, "%s: %s", plan.actions[i].desc, pt_ctx_error(ctx));
 				pt_plan_free(&plan);
@@ -413,7 +461,7 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 			res->results[i] = PT_STEP_FAILED;
 			break;
 		}
-		r = exec_action(ctx, a, timeout);
+		r = exec_action(ctx, a, timeout, res);
 		if (o && o->crash_after_step > 0 && (size_t)o->crash_after_step == i + 1)
 			raise(SIGKILL); /* test-only: PASSTHRU_CRASH_AFTER_STEP */
 		if (r < 0) {

@@ -634,6 +634,9 @@ void pt_assign_result_free(struct pt_assign_result *r)
 	r->devs = NULL;
 	r->n = 0;
 	r->n_refused = 0;
+	pt_report_free(&r->launch);
+	memset(&r->launch, 0, sizeof(r->launch));
+	r->launch_checked = false;
 }
 
 /* Does pool hand out whole IOMMU groups (a devices pool, as synced)? */
@@ -868,6 +871,44 @@ static int assign_describe(struct pt_ctx *ctx, const struct pt_assign_opts *o, c
 	return 0;
 }
 
+/* 3b. The pre-launch check on the functions chosen: the judgement of `passthru vm
+ * check` (pt_vm_check), so both say the same about the same VM. Reads only. */
+static int assign_fit(struct pt_ctx *ctx, const struct pt_assign_opts *o, struct assign_run *run,
+		      struct pt_assign_result *res)
+{
+	struct pt_vm_plan p = { .memory_bytes = o->vm_memory, .hugepage_kb = o->hugepage_kb,
+				.node = run->node >= 0 ? run->node : -1,
+				.memlock_limit = o->memlock_limit };
+	char why[sizeof(ctx->err)];
+	size_t used = 0;
+
+	if (o->vm_memory <= 0)
+		return 0;
+	if (o->memlock_limit != -2 && o->memlock_source)
+		pt_strlcpy(p.memlock_source, o->memlock_source, sizeof(p.memlock_source));
+	p.devs = calloc(run->n ? run->n : 1, sizeof(*p.devs));
+	if (!p.devs)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < run->n; i++)
+		if (pt_bdf_parse(run->leases[i].bdf, &p.devs[p.n_devs]) == 0)
+			p.n_devs++;
+	pt_vm_plan_gather(ctx, &p);
+	pt_vm_check(run->h, &p, &res->launch);
+	res->launch_checked = true;
+	free(p.devs);
+	if (res->launch.worst != PT_FAIL)
+		return 0;
+	why[0] = '\0';
+	for (size_t i = 0; i < res->launch.n && used < sizeof(why); i++) {
+		const struct pt_check_result *c = &res->launch.results[i];
+
+		if (c->result == PT_FAIL)
+			used += (size_t)snprintf(why + used, sizeof(why) - used, "%s%s: %s", used ? "; " : "",
+						 c->title, c->evidence);
+	}
+	return pt_err(ctx, -E2BIG, "the VM would not fit (nothing was written): %s", why);
+}
+
 /* 4. The devices made ready (journal kept: the lease is not active yet). */
 static int assign_ready(struct pt_ctx *ctx, const struct pt_assign_opts *o, struct assign_run *run,
 			struct pt_assign_result *res)
@@ -979,10 +1020,17 @@ int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if ((r = assign_lock(ctx, st, o, &run)) < 0 || (r = assign_lease(ctx, st, o, &run)) < 0)
 		goto out;
 	if ((r = assign_describe(ctx, o, mac, &run, res)) < 0 ||
+	    (r = assign_fit(ctx, o, &run, res)) < 0 ||
 	    (r = assign_ready(ctx, o, &run, res)) < 0 ||
 	    (r = assign_activate(st, o, &run, res)) < 0) {
+		struct pt_report launch = res->launch;
+		bool checked = res->launch_checked;
+
 		assign_undo(ctx, st, &run, r);
+		memset(&res->launch, 0, sizeof(res->launch));
 		pt_assign_result_free(res);
+		res->launch = launch; /* why the check refused, for the caller to print */
+		res->launch_checked = checked;
 		goto out;
 	}
 	assign_report(ctx, o, &run, res);

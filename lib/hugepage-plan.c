@@ -364,3 +364,39 @@ void pt_hp_plan_free(struct pt_hp_plan *p)
 	p->nodes = NULL;
 	p->n = p->n_nodes = 0;
 }
+
+static long total_of(const struct pt_numa_node *n, long size_kb)
+{
+	for (size_t i = 0; i < n->n_hugepages && i < 8; i++)
+		if (n->hugepages[i].size_kb == size_kb)
+			return n->hugepages[i].total;
+	return -1;
+}
+
+int pt_hp_plan_reservation(const struct pt_hp_plan *p, const struct pt_numa_node *nodes,
+			   size_t n_nodes, struct pt_hostcfg *cfg)
+{
+	for (size_t i = 0; i < p->n_nodes; i++) {
+		const struct pt_hp_node_use *u = &p->nodes[i];
+		const struct pt_numa_node *n = NULL;
+
+		for (size_t k = 0; k < n_nodes; k++)
+			if (nodes[k].id == u->id)
+				n = &nodes[k];
+		if (!n)
+			continue;
+		for (int s = 0; s < 2; s++) {
+			long size_kb = s ? 2048 : 1048576, used = s ? u->used_2m : u->used_1g;
+			long fr = s ? u->free_2m : u->free_1g, total = total_of(n, size_kb);
+			struct pt_hugepage_req q = { .size_kb = size_kb, .node = u->id,
+						     .min_total = -1, .min_free = -1 };
+
+			if (used <= 0 || fr < 0 || total < fr)
+				continue;
+			q.pages = total - fr + used;
+			if (PT_PUSH(cfg->hugepages, cfg->n_hugepages, q))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}

@@ -237,6 +237,11 @@ int pt_journal_begin(struct pt_journal *j, const char *boot_id, const char *conf
 		snprintf(line, sizeof(line), "want-dev %s %s\n", pt_bdf_format(&prior->devs[i].bdf, b), fn);
 		r = append(j, line);
 	}
+	for (size_t i = 0; i < prior->n_hps && !r; i++) {
+		snprintf(line, sizeof(line), "want-hp node%d size_kb=%ld pages=%ld\n",
+			 prior->hps[i].node, prior->hps[i].size_kb, prior->hps[i].pages);
+		r = append(j, line);
+	}
 	return r;
 }
 
@@ -416,6 +421,17 @@ int pt_journal_parse(const char *buf, size_t len, struct pt_journal_info *info)
 				goto bad;
 			parse_fn(p, ll, &wd.fn);
 			if (PT_PUSH(info->prior.devs, info->prior.n_devs, wd))
+				goto nomem;
+		} else if (strcmp(word, "want-hp") == 0) {
+			struct pt_want_hp wh = { 0 };
+
+			if (sscanf(p + wl, " node%d", &wh.node) != 1 || wh.node < 0 || wh.node > 4095)
+				goto bad;
+			wh.size_kb = lfield(p, ll, "size_kb", -1);
+			wh.pages = lfield(p, ll, "pages", -1);
+			if (wh.size_kb <= 0 || wh.pages < 0)
+				goto bad;
+			if (PT_PUSH(info->prior.hps, info->prior.n_hps, wh))
 				goto nomem;
 		} else if (strcmp(word, "step") == 0) {
 			info->steps_started++;

@@ -300,6 +300,21 @@ int pt_hostcfg_format(const struct pt_hostcfg *c, const char *comment, char **ou
 		}
 		sb_printf(&b, " ]\n");
 	}
+	if (c->n_hugepages)
+		sb_printf(&b, "hugepages:\n");
+	for (size_t i = 0; i < c->n_hugepages; i++) {
+		const struct pt_hugepage_req *h = &c->hugepages[i];
+		long kb = h->size_kb;
+
+		sb_printf(&b, "  - { node: %d, size: ", h->node);
+		if (kb % (1024 * 1024) == 0)
+			sb_printf(&b, "%ldG", kb / (1024 * 1024));
+		else if (kb % 1024 == 0)
+			sb_printf(&b, "%ldM", kb / 1024);
+		else
+			sb_printf(&b, "%ldkB", kb);
+		sb_printf(&b, ", pages: %ld }\n", h->pages);
+	}
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;
@@ -430,6 +445,18 @@ int pt_hostcfg_merge(struct pt_hostcfg *dst, const struct pt_hostcfg *src)
 		if (k < dst->n_passthrough)
 			dst->passthrough[k] = src->passthrough[i];
 		else if (PT_PUSH(dst->passthrough, dst->n_passthrough, src->passthrough[i]))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < src->n_hugepages; i++) {
+		const struct pt_hugepage_req *h = &src->hugepages[i];
+		size_t k;
+
+		for (k = 0; k < dst->n_hugepages; k++)
+			if (dst->hugepages[k].node == h->node && dst->hugepages[k].size_kb == h->size_kb)
+				break;
+		if (k < dst->n_hugepages)
+			dst->hugepages[k] = *h;
+		else if (PT_PUSH(dst->hugepages, dst->n_hugepages, *h))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < src->n_pools; i++) {

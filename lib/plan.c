@@ -29,6 +29,7 @@ static const char *const kind_names[] = {
 	[PT_ACT_UNBIND] = "unbind",
 	[PT_ACT_PROBE] = "probe",
 	[PT_ACT_SET_VF_QUERY_RSS] = "set_vf_query_rss",
+	[PT_ACT_SET_HUGEPAGES] = "set_hugepages",
 };
 
 const char *pt_action_kind_str(enum pt_action_kind k)
@@ -46,6 +47,7 @@ void pt_want_free(struct pt_want *w)
 		free(w->pfs[i].vfs);
 	free(w->pfs);
 	free(w->devs);
+	free(w->hps);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -67,6 +69,62 @@ static int dev_cmp(const void *a, const void *b)
 {
 	return pt_bdf_cmp(&((const struct pt_want_dev *)a)->bdf,
 			  &((const struct pt_want_dev *)b)->bdf);
+}
+
+static int hp_cmp(const void *a, const void *b)
+{
+	const struct pt_want_hp *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	return (x->size_kb > y->size_kb) - (x->size_kb < y->size_kb);
+}
+
+static const struct pt_numa_node *host_node(const struct pt_host *h, int id)
+{
+	for (size_t i = 0; i < h->n_nodes; i++)
+		if (h->nodes[i].id == id)
+			return &h->nodes[i];
+	return NULL;
+}
+
+static const struct pt_hugepages *node_pool(const struct pt_numa_node *n, long size_kb)
+{
+	for (size_t i = 0; n && i < n->n_hugepages && i < 8; i++)
+		if (n->hugepages[i].size_kb == size_kb)
+			return &n->hugepages[i];
+	return NULL;
+}
+
+/* hugepages: each entry's node must exist and offer that size */
+static int want_hugepages(const struct pt_host *h, const struct pt_hostcfg *cfg,
+			  struct pt_want *out, char *errbuf, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_hugepages; i++) {
+		const struct pt_hugepage_req *q = &cfg->hugepages[i];
+		const struct pt_numa_node *n = host_node(h, q->node);
+		struct pt_want_hp w = { .node = q->node, .size_kb = q->size_kb, .pages = q->pages };
+
+		if (q->pages < 0 || q->node < 0)
+			continue;
+		if (!n) {
+			ERR(errbuf, errlen, "line %d: hugepages: NUMA node %d is not on this host "
+			    "(/sys/devices/system/node/node%d)", q->pos.line, q->node, q->node);
+			return -ENODEV;
+		}
+		if (!node_pool(n, q->size_kb)) {
+			ERR(errbuf, errlen, "line %d: hugepages: node %d offers no %ldkB pages (no "
+			    "hugepages-%ldkB directory: the CPU or the kernel does not support that "
+			    "size; 1G pages need pdpe1gb)", q->pos.line, q->node, q->size_kb,
+			    q->size_kb);
+			return -EINVAL;
+		}
+		if (PT_PUSH(out->hps, out->n_hps, w))
+			return -ENOMEM;
+	}
+	if (out->n_hps)
+		qsort(out->hps, out->n_hps, sizeof(*out->hps), hp_cmp);
+	return 0;
 }
 
 static int vf_cmp(const void *a, const void *b)
@@ -216,6 +274,9 @@ int pt_want_from_config(const struct pt_host *h, const struct pt_hostcfg *cfg,
 		if (PT_PUSH(out->devs, out->n_devs, wd))
 			goto fail;
 	}
+	r = want_hugepages(h, cfg, out, errbuf, errlen);
+	if (r < 0)
+		goto fail;
 	if (out->n_pfs)
 		qsort(out->pfs, out->n_pfs, sizeof(*out->pfs), pf_cmp);
 	if (out->n_devs)
@@ -666,12 +727,45 @@ static void plan_pf(struct planner *p, const struct pt_device *pf, const struct 
 	}
 }
 
+/* The pools that shrink (shrink) or grow (!shrink); a pool whose count is unknown is
+ * written among the growing ones. */
+static void plan_hugepages(struct planner *p, const struct pt_want *want, bool shrink)
+{
+	for (size_t i = 0; i < want->n_hps; i++) {
+		const struct pt_want_hp *w = &want->hps[i];
+		const struct pt_hugepages *pool = node_pool(host_node(p->h, w->node), w->size_kb);
+		long cur = pool ? pool->total : -1;
+		char dev[16];
+		struct pt_action *a;
+
+		if (cur == w->pages || (cur >= 0 && cur > w->pages) != shrink)
+			continue;
+		if (cur < 0 && shrink)
+			continue;
+		snprintf(dev, sizeof(dev), "node%d", w->node);
+		a = emit(p, PT_ACT_SET_HUGEPAGES, dev);
+		if (!a)
+			return;
+		a->node = w->node;
+		a->size_kb = w->size_kb;
+		a->pages = w->pages;
+		snprintf(a->field, sizeof(a->field), "hugepages-%ldkB", w->size_kb);
+		if (cur >= 0)
+			snprintf(a->from, sizeof(a->from), "%ld", cur);
+		snprintf(a->to, sizeof(a->to), "%ld", w->pages);
+		snprintf(a->desc, sizeof(a->desc), "node %d: %ldkB huge pages %s -> %ld (nr_hugepages)",
+			 w->node, w->size_kb, cur >= 0 ? a->from : "unknown", w->pages);
+	}
+}
+
 int pt_plan_build(const struct pt_host *h, const struct pt_link_vfs *links, size_t n_links,
 		  const struct pt_want *want, struct pt_plan *out, char *errbuf, size_t errlen)
 {
 	struct planner p = { .h = h, .plan = out };
 
 	memset(out, 0, sizeof(*out));
+	plan_hugepages(&p, want, true);
+	plan_hugepages(&p, want, false);
 	for (size_t i = 0; i < want->n_pfs && !p.err; i++) {
 		const struct pt_want_pf *wp = &want->pfs[i];
 		const struct pt_device *pf = pt_host_find(h, &wp->bdf);
@@ -805,7 +899,18 @@ int pt_want_snapshot(const struct pt_host *h, const struct pt_link_vfs *links, s
 		bool pf_level = a->vf >= 0 || a->kind == PT_ACT_SET_AUTOPROBE ||
 				a->kind == PT_ACT_SET_NUMVFS || a->kind == PT_ACT_WAIT_VFS;
 
-		if (pf_level) {
+		if (a->kind == PT_ACT_SET_HUGEPAGES) {
+			struct pt_want_hp w = { .node = a->node, .size_kb = a->size_kb };
+			bool have = false;
+
+			for (size_t k = 0; k < out->n_hps; k++)
+				have |= out->hps[k].node == w.node && out->hps[k].size_kb == w.size_kb;
+			/* an unknown prior count cannot be restored */
+			if (have || pt_parse_long(a->from, &w.pages) < 0)
+				continue;
+			if (PT_PUSH(out->hps, out->n_hps, w))
+				goto nomem;
+		} else if (pf_level) {
 			const struct pt_device *pf = pt_host_find(h, &a->pf);
 
 			if (pf && !has_pf(out, &pf->bdf) && snapshot_pf(h, links, n_links, pf, out) < 0)
@@ -826,6 +931,8 @@ int pt_want_snapshot(const struct pt_host *h, const struct pt_link_vfs *links, s
 		qsort(out->pfs, out->n_pfs, sizeof(*out->pfs), pf_cmp);
 	if (out->n_devs)
 		qsort(out->devs, out->n_devs, sizeof(*out->devs), dev_cmp);
+	if (out->n_hps)
+		qsort(out->hps, out->n_hps, sizeof(*out->hps), hp_cmp);
 	for (size_t i = 0; i < out->n_pfs; i++)
 		if (out->pfs[i].n_vfs)
 			qsort(out->pfs[i].vfs, out->pfs[i].n_vfs, sizeof(struct pt_want_vf), vf_cmp);

@@ -755,6 +755,7 @@ static void hugepage_init(void *e)
 
 	h->node = -1;
 	h->min_total = h->min_free = -1;
+	h->pages = -1;
 }
 
 static int hugepage_check(struct walk *w, const struct ynode *map, void *obj, uint64_t seen)
@@ -774,10 +775,12 @@ static const struct field hugepage_fields[] = {
 	INTF("node", struct pt_hugepage_req, node, 0, 1023),
 	LONGF("total", struct pt_hugepage_req, min_total, 0, LONG_MAX),
 	LONGF("free", struct pt_hugepage_req, min_free, 0, LONG_MAX),
+	LONGF("pages", struct pt_hugepage_req, pages, 0, 1L << 40),
 	END,
 };
 static const struct schema hugepage_schema = {
-	.what = "a huge page requirement: { size: 1G, node: 0, total: N, free: N }",
+	.what = "huge pages: { size: 1G, node: 0, total: N, free: N } (a requirement) or "
+		"{ size: 2M, node: 0, pages: N } (reserved by apply)",
 	.fields = hugepage_fields,
 	.init = hugepage_init,
 	.pos_off = offsetof(struct pt_hugepage_req, pos),
@@ -910,5 +913,9 @@ const struct field schema_profile_fields[] = {
 const struct field schema_hostcfg_fields[] = {
 	OBJF("version", conv_version, 0),
 	HOSTCFG_FIELDS(0),
+	/* in a profile, the same key holds the gate's requirements too (profile.c) */
+	FIELD("hugepages", F_LIST, .off = offsetof(struct pt_hostcfg, hugepages),
+	      .count_off = offsetof(struct pt_hostcfg, n_hugepages),
+	      .size = sizeof(struct pt_hugepage_req), .sub = &hugepage_schema),
 	END,
 };

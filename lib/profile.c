@@ -105,11 +105,45 @@ static int hostcfg_cross(struct walk *w, const struct pt_hostcfg *c)
 	return 0;
 }
 
+/* hugepages entries apply reserves: each names a node and pages, once per node and size */
+static int hugepages_cross(struct walk *w, const struct pt_hugepage_req *hp, size_t n,
+			   bool bare)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_hugepage_req *q = &hp[i];
+
+		if (bare && (q->min_total >= 0 || q->min_free >= 0))
+			return cfg_fail_at(w, q->pos.line, q->pos.col,
+				       "hugepages[%zu]: total/free are requirements of a profile's "
+				       "gate; a host configuration reserves pages: N", i);
+		if (q->pages < 0 && bare)
+			return cfg_fail_at(w, q->pos.line, q->pos.col,
+				       "hugepages[%zu]: 'pages' is missing (how many pages apply "
+				       "reserves on the node)", i);
+		if (q->pages >= 0 && q->node < 0)
+			return cfg_fail_at(w, q->pos.line, q->pos.col,
+				       "hugepages[%zu]: pages: %ld needs a node (pages are reserved "
+				       "per NUMA node)", i, q->pages);
+		for (size_t j = 0; j < i; j++)
+			if (hp[j].size_kb == q->size_kb && hp[j].node == q->node)
+				return cfg_fail_at(w, q->pos.line, q->pos.col,
+					       "hugepages[%zu]: %ldkB pages on %s are already "
+					       "required by hugepages[%zu] (line %d)", i, q->size_kb,
+					       q->node < 0 ? "the whole system" : "this node", j,
+					       hp[j].pos.line);
+	}
+	return 0;
+}
+
 static int hostcfg_root_check(struct walk *w, const struct ynode *map, void *obj, uint64_t seen)
 {
+	struct pt_hostcfg *c = obj;
+	int r;
+
 	(void)map;
 	(void)seen;
-	return hostcfg_cross(w, obj);
+	r = hugepages_cross(w, c->hugepages, c->n_hugepages, true);
+	return r ? r : hostcfg_cross(w, obj);
 }
 
 /* A VF setting the configuration asks for that the profile's vf_policy forbids. */
@@ -156,17 +190,21 @@ static int profile_root_check(struct walk *w, const struct ynode *map, void *obj
 
 	(void)map;
 	(void)seen;
-	for (size_t i = 0; i < p->n_hugepages; i++)
-		for (size_t j = 0; j < i; j++)
-			if (p->hugepages[i].size_kb == p->hugepages[j].size_kb &&
-			    p->hugepages[i].node == p->hugepages[j].node)
-				return cfg_fail_at(w, p->hugepages[i].pos.line, p->hugepages[i].pos.col,
-					       "hugepages[%zu]: %ldkB pages on %s are already "
-					       "required by hugepages[%zu] (line %d)",
-					       i, p->hugepages[i].size_kb,
-					       p->hugepages[i].node < 0 ? "the whole system"
-									: "this node",
-					       j, p->hugepages[j].pos.line);
+	r = hugepages_cross(w, p->hugepages, p->n_hugepages, false);
+	if (r)
+		return r;
+	/* an entry with pages is also the host configuration's reservation, and requires
+	 * at least that many pages of the gate unless it says total itself */
+	for (size_t i = 0; i < p->n_hugepages; i++) {
+		struct pt_hugepage_req *q = &p->hugepages[i];
+
+		if (q->pages < 0)
+			continue;
+		if (q->min_total < 0)
+			q->min_total = q->pages;
+		if (PT_PUSH(p->cfg.hugepages, p->cfg.n_hugepages, *q))
+			return cfg_fail_at(w, q->pos.line, q->pos.col, "out of memory");
+	}
 	for (size_t i = 0; i < p->n_firmware; i++)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->firmware[i].driver, p->firmware[j].driver))
@@ -266,6 +304,7 @@ void pt_hostcfg_free(struct pt_hostcfg *c)
 	for (size_t i = 0; i < c->n_pools; i++)
 		free(c->pools[i].members);
 	free(c->pools);
+	free(c->hugepages);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -52,22 +52,37 @@ static int read_cmdline(struct pt_ctx *ctx, long pid, struct pt_qemu_cmdline *q)
 	return r;
 }
 
-static long libvirt_pid(struct pt_ctx *ctx, const char *vm)
+/* The domain name's libvirt XML parsed, with its QEMU pid: the live XML's domstatus
+ * pid, else (virsh dumpxml gives a <domain> without it) libvirt's NAME.pid file. */
+static struct pt_libvirt_domain *libvirt_dom(struct pt_ctx *ctx, const char *vm, char *via,
+					     size_t vialen)
 {
 	struct pt_libvirt_domain *dom;
-	char *buf = NULL;
+	char *buf = NULL, pidbuf[32];
 	size_t len = 0;
-	long pid = -1;
+	long p;
 
-	if (strchr(vm, '/') || vm[0] == '.')
-		return -1;
-	if (pt_read_file(ctx, &buf, &len, 4 << 20, LIBVIRT_RUN "/%s.xml", vm) < 0)
-		return -1;
+	if (pt_libvirt_domain_xml(ctx, vm, &buf, &len, via, vialen) < 0)
+		return NULL;
 	dom = malloc(sizeof(*dom));
-	if (dom && pt_libvirt_parse(buf, len, dom, NULL, 0) == 0)
-		pid = dom->pid;
-	free(dom);
+	if (dom && pt_libvirt_parse(buf, len, dom, NULL, 0) < 0) {
+		free(dom);
+		dom = NULL;
+	}
 	free(buf);
+	if (dom && dom->pid <= 0 &&
+	    pt_read_attr(ctx, pidbuf, sizeof(pidbuf), LIBVIRT_RUN "/%s.pid", vm) > 0 &&
+	    pt_parse_long(pidbuf, &p) == 0 && p > 0)
+		dom->pid = p;
+	return dom;
+}
+
+static long libvirt_pid(struct pt_ctx *ctx, const char *vm)
+{
+	struct pt_libvirt_domain *dom = libvirt_dom(ctx, vm, NULL, 0);
+	long pid = dom ? dom->pid : -1;
+
+	free(dom);
 	return pid;
 }
 
@@ -506,19 +521,18 @@ int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_le
 	pt_strlcpy(vm->source, "cmdline", sizeof(vm->source));
 	pt_strlcpy(vm->name, vm->cmd.name, sizeof(vm->name));
 	if (name && name[0]) {
-		char *buf = NULL;
-		size_t len;
+		char via[sizeof(vm->libvirt_via)];
 
-		if (pt_read_file(ctx, &buf, &len, 4 << 20, LIBVIRT_RUN "/%s.xml", name) == 0 &&
-		    (dom = malloc(sizeof(*dom))) && pt_libvirt_parse(buf, len, dom, NULL, 0) == 0 &&
-		    dom->pid == pid) {
+		/* the domain is this process: its pid, or (no pid known) its -name guest= */
+		dom = libvirt_dom(ctx, name, via, sizeof(via));
+		if (dom && (dom->pid == pid || (dom->pid <= 0 && !strcmp(vm->cmd.name, name)))) {
 			pt_strlcpy(vm->source, "libvirt", sizeof(vm->source));
+			pt_strlcpy(vm->libvirt_via, via, sizeof(vm->libvirt_via));
 			pt_strlcpy(vm->name, dom->name, sizeof(vm->name));
 		} else {
 			free(dom);
 			dom = NULL;
 		}
-		free(buf);
 	}
 	if (pt_read_attr(ctx, vm->online_cpus, sizeof(vm->online_cpus), "/sys/devices/system/cpu/online") < 0)
 		vm->online_cpus[0] = '\0';

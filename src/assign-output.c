@@ -279,8 +279,38 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	json_str_or_null(&j, r->note);
 	json_key(&j, "numa_note");
 	json_str_or_null(&j, r->numa_note);
+	json_key(&j, "launch_check");
+	assign_launch_json(&j, r);
 	json_obj_end(&j);
 	json_end(&j);
+}
+
+void assign_launch_json(struct json *j, const struct pt_assign_result *r)
+{
+	if (!r->launch_checked) {
+		json_null(j);
+		return;
+	}
+	json_obj_begin(j);
+	JSON_KV_STR(j, "verdict", pt_result_str(r->launch.worst));
+	json_key(j, "checks");
+	json_arr_begin(j);
+	for (size_t i = 0; i < r->launch.n; i++) {
+		const struct pt_check_result *c = &r->launch.results[i];
+
+		json_obj_begin(j);
+		JSON_KV_STR(j, "id", c->id);
+		JSON_KV_STR(j, "title", c->title);
+		JSON_KV_STR(j, "result", pt_result_str(c->result));
+		json_key(j, "device");
+		json_str_or_null(j, c->device);
+		JSON_KV_STR(j, "evidence", c->evidence);
+		json_key(j, "decision");
+		json_str_or_null(j, c->decision);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
 }
 
 /* ---- passthru release (and gc) ---- */

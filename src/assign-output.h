@@ -29,6 +29,9 @@ void assign_print_json(FILE *f, const struct assign_view *v);
 /* A refusal with its blockers (res->refused): { vm, pool, error, refused: [...] }. */
 void assign_print_refusal_json(FILE *f, const char *vm, const char *pool, const char *error,
 			       const struct pt_assign_result *res);
+/* The pre-launch check (--vm-memory): {"verdict", "checks": [...]}, or null. */
+struct json;
+void assign_launch_json(struct json *j, const struct pt_assign_result *r);
 
 /* What release (and gc) did with each lease: a table, or the JSON document. */
 const char *release_policy_word(int policy); /* "restored", "not-needed", ... */

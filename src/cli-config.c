@@ -79,7 +79,7 @@ int cli_exit_status(int r)
 {
 	switch (r) {
 	case -ENOSPC: case -EPERM: case -EIO: case -EEXIST: case -ENOTSUP: case -ENODEV:
-	case -ENOENT:
+	case -ENOENT: case -E2BIG:
 		return EXIT_FAIL;
 	default:
 		return EXIT_ERROR;

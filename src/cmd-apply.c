@@ -223,6 +223,20 @@ static void print_json(struct run *r, unsigned long writes)
 	} else {
 		json_null(&j);
 	}
+	json_key(&j, "hugepages_short");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < r->res.n_hp_short; i++) {
+		const struct pt_hp_shortfall *f = &r->res.hp_short[i];
+
+		json_obj_begin(&j);
+		JSON_KV_INT(&j, "node", f->node);
+		JSON_KV_INT(&j, "size_kb", f->size_kb);
+		JSON_KV_INT(&j, "asked", f->asked);
+		JSON_KV_INT(&j, "granted", f->granted);
+		JSON_KV_INT(&j, "tries", f->tries);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_key(&j, "remaining");
 	if (r->applied)
 		json_uint(&j, r->remaining);
@@ -269,6 +283,17 @@ static void print_final(struct run *r)
 			}
 			printf("\n");
 		}
+	}
+	for (size_t i = 0; i < r->want.n_hps; i++) {
+		const struct pt_want_hp *w = &r->want.hps[i];
+
+		for (size_t k = 0; k < h->n_nodes; k++)
+			for (size_t p = 0; h->nodes[k].id == w->node && p < h->nodes[k].n_hugepages &&
+					   p < 8; p++)
+				if (h->nodes[k].hugepages[p].size_kb == w->size_kb)
+					printf("  node %d  %ldkB huge pages: %ld reserved, %ld free\n",
+					       w->node, w->size_kb, h->nodes[k].hugepages[p].total,
+					       h->nodes[k].hugepages[p].free);
 	}
 	for (size_t i = 0; i < r->want.n_devs; i++) {
 		const struct pt_device *d = pt_host_find(h, &r->want.devs[i].bdf);
@@ -317,6 +342,13 @@ static void print_text(struct run *r, unsigned long writes)
 		printf("%s: %zu %s\n", r->file, r->plan.n, verb);
 		for (size_t i = 0; i < r->plan.n; i++)
 			printf("  %-11s %s\n", result_of(r, i), r->plan.actions[i].desc);
+	}
+	for (size_t i = 0; i < r->res.n_hp_short; i++) {
+		const struct pt_hp_shortfall *f = &r->res.hp_short[i];
+
+		printf("warning: node %d: asked for %ld huge pages of %ldkB, the kernel granted %ld "
+		       "(%d writes, memory compacted between them)\n", f->node, f->asked, f->size_kb,
+		       f->granted, f->tries);
 	}
 	if (r->res.rolled_back)
 		printf("rollback: %s (%zu step%s)%s%s\n",

@@ -17,6 +17,30 @@
 #include <string.h>
 #include "passthru/profile.h"
 
+/* The pre-launch check refused: its decisions (stderr), or the JSON document. */
+static void print_refusal(struct cli *cli, const struct pt_assign_opts *o,
+			  const struct pt_assign_result *res)
+{
+	if (cli->json) {
+		struct json j;
+
+		json_doc_begin(&j, stdout, 1);
+		JSON_KV_STR(&j, "vm", o->vm);
+		JSON_KV_STR(&j, "pool", o->pool);
+		JSON_KV_BOOL(&j, "dry_run", o->dry_run);
+		JSON_KV_BOOL(&j, "refused", true);
+		JSON_KV_STR(&j, "error", pt_ctx_error(cli->ctx));
+		json_key(&j, "launch_check");
+		assign_launch_json(&j, res);
+		json_obj_end(&j);
+		json_end(&j);
+		return;
+	}
+	for (size_t i = 0; i < res->launch.n; i++)
+		if (res->launch.results[i].result == PT_FAIL && res->launch.results[i].decision[0])
+			cli_error("%s: %s", res->launch.results[i].title, res->launch.results[i].decision);
+}
+
 int cmd_assign(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -35,10 +59,14 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "vm-memory", required_argument, NULL, 'M' },
+		{ "hugepages", required_argument, NULL, 'H' },
+		{ "memlock", required_argument, NULL, 'L' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pt_assign_opts o = { .count = 1, .numa_node = -1, .state_dir = cli->state_dir };
+	struct pt_assign_opts o = { .count = 1, .numa_node = -1, .state_dir = cli->state_dir,
+				    .memlock_limit = -2 };
 	struct pt_assign_result res = { 0 };
 	struct assign_view view = { .memory_node = -1, .failover_network = "default" };
 	const char *config = NULL, *cpus = NULL, *format = "libvirt";
@@ -49,7 +77,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	int c, r, count, status = EXIT_ERROR;
 	bool numa_given = false;
 
-	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fS:o:nt:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fS:o:nt:M:H:L:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.pool = optarg; break;
 		case 'c': config = optarg; break;
@@ -92,6 +120,31 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 			if (cli_parse_int("--timeout", optarg, 1, 3600000, &o.timeout_ms) < 0)
 				return EXIT_ERROR;
 			break;
+		case 'M':
+			if ((o.vm_memory = pt_parse_size(optarg, true)) <= 0) {
+				cli_error("--vm-memory: '%s' is not a size (e.g. 4G, 512M)", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'H':
+			if (!strcmp(optarg, "2M") || !strcmp(optarg, "2048"))
+				o.hugepage_kb = 2048;
+			else if (!strcmp(optarg, "1G") || !strcmp(optarg, "1048576"))
+				o.hugepage_kb = 1048576;
+			else {
+				cli_error("--hugepages: '%s': give 2M or 1G", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'L':
+			if (!strcmp(optarg, "unlimited"))
+				o.memlock_limit = -1;
+			else if ((o.memlock_limit = pt_parse_size(optarg, false)) < 0) {
+				cli_error("--memlock: '%s' is not a size (e.g. 9G, unlimited)", optarg);
+				return EXIT_ERROR;
+			}
+			o.memlock_source = " (--memlock)";
+			break;
 		case 'j': cli->json = true; break;
 		default:
 			cli_usage(stderr, "assign");
@@ -107,6 +160,11 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	o.vm = argv[optind];
 	if (numa_given && cpus) {
 		cli_error("assign: --numa or --cpus, not both (the CPUs name their node)");
+		return EXIT_ERROR;
+	}
+	if ((o.hugepage_kb || o.memlock_limit != -2) && o.vm_memory <= 0) {
+		cli_error("assign: --hugepages and --memlock check the VM's memory: give it with "
+			  "--vm-memory SIZE");
 		return EXIT_ERROR;
 	}
 	if (view.failover && !o.mac) {
@@ -142,8 +200,15 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 			assign_print_refusal_json(stdout, o.vm, o.pool, pt_ctx_error(cli->ctx), &res);
 		cli_error("assign %s: %s", o.vm, pt_ctx_error(cli->ctx));
 		status = cli_exit_status(r);
+		if (r == -E2BIG)
+			print_refusal(cli, &o, &res);
 		goto out;
 	}
+	for (size_t i = 0; i < res.launch.n; i++)
+		if (res.launch.results[i].result == PT_WARN || res.launch.results[i].result == PT_SKIP)
+			cli_warn("pre-launch check: %s: %s%s%s", res.launch.results[i].title,
+				 res.launch.results[i].evidence, res.launch.results[i].decision[0] ?
+				 ". " : "", res.launch.results[i].decision);
 	if (res.forced[0])
 		cli_warn("FORCED: the host needs %s", res.forced);
 	if (res.n_remote)

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "passthru/advise.h"
 #include "passthru/hugepage-plan.h"
+#include "passthru/oneshot.h"
 #include "passthru/profile.h"
 #include "passthru/parse.h"
 #include "passthru/sriov-predict.h"
@@ -21,6 +22,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *errno_name(int e)
@@ -187,7 +189,8 @@ static int plan_sriov(struct cli *cli, int argc, char **argv)
 	return p.succeeds == PT_YES ? EXIT_OK : EXIT_FAIL;
 }
 
-static void plan_hp_json(const struct pt_hp_demand *d, const struct pt_hp_plan *p)
+static void plan_hp_json(const struct pt_hp_demand *d, const struct pt_hp_plan *p,
+			 const struct pt_hostcfg *resv)
 {
 	struct json j;
 
@@ -252,6 +255,16 @@ static void plan_hp_json(const struct pt_hp_demand *d, const struct pt_hp_plan *
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	json_key(&j, "reservation");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < resv->n_hugepages; i++) {
+		json_obj_begin(&j);
+		JSON_KV_INT(&j, "node", resv->hugepages[i].node);
+		JSON_KV_INT(&j, "size_kb", resv->hugepages[i].size_kb);
+		JSON_KV_INT(&j, "pages", resv->hugepages[i].pages);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_key(&j, "iotlb_saved");
 	json_uint(&j, p->saved);
 	json_obj_end(&j);
@@ -295,6 +308,7 @@ static int plan_hugepages(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "demand", required_argument, NULL, 'D' },
+		{ "emit-config", no_argument, NULL, 'E' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -302,14 +316,17 @@ static int plan_hugepages(struct cli *cli, int argc, char **argv)
 	struct pt_hp_demand d;
 	struct pt_hp_plan p;
 	struct pt_cfg_error e;
+	struct pt_hostcfg resv = { 0 };
 	struct pt_host *h;
-	bool unknown = false;
+	bool unknown = false, emit = false;
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "D:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "D:Ejh", opts, NULL)) != -1) {
 		if (c == 'D')
 			file = optarg;
+		else if (c == 'E')
+			emit = true;
 		else if (c == 'j')
 			cli->json = true;
 		else {
@@ -317,8 +334,9 @@ static int plan_hugepages(struct cli *cli, int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (!file || optind != argc) {
-		cli_error("plan hugepages needs --demand FILE and nothing else");
+	if (!file || optind != argc || (emit && cli->json)) {
+		cli_error("plan hugepages needs --demand FILE (and --emit-config or --json) and "
+			  "nothing else");
 		return EXIT_ERROR;
 	}
 	if (pt_hp_demand_load(file, &d, &e) < 0) {
@@ -335,18 +353,42 @@ static int plan_hugepages(struct cli *cli, int argc, char **argv)
 	}
 	pt_hp_resolve(h, &d);
 	r = pt_hp_plan(&d, h->nodes, h->n_nodes, &p);
+	if (r == 0) {
+		r = pt_hp_plan_reservation(&p, h->nodes, h->n_nodes, &resv);
+		if (r < 0)
+			pt_hp_plan_free(&p);
+	}
 	pt_host_free(h);
 	if (r < 0) {
+		pt_hostcfg_free(&resv);
 		pt_hp_demand_free(&d);
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
 	for (size_t i = 0; i < p.n; i++)
 		unknown |= p.vms[i].backing == PT_HP_UNKNOWN;
-	if (cli->json)
-		plan_hp_json(&d, &p);
-	else
+	if (emit) {
+		char comment[600], *yaml = NULL;
+
+		/* the reservation as a host configuration: passthru apply performs it */
+		snprintf(comment, sizeof(comment), "huge pages reserved per node for the demand in "
+			 "%s (passthru plan hugepages --emit-config); apply with passthru apply",
+			 file);
+		r = pt_hostcfg_format(&resv, comment, &yaml);
+		if (r == 0)
+			fputs(yaml, stdout);
+		free(yaml);
+	} else if (cli->json) {
+		plan_hp_json(&d, &p, &resv);
+	} else {
 		plan_hp_human(&d, &p);
+		for (size_t i = 0; i < resv.n_hugepages; i++)
+			printf("%s node %d: %ld x %ldkB pages (nr_hugepages; --emit-config writes it "
+			       "for apply)\n", i ? "            " : "reservation:",
+			       resv.hugepages[i].node, resv.hugepages[i].pages,
+			       resv.hugepages[i].size_kb);
+	}
+	pt_hostcfg_free(&resv);
 	pt_hp_plan_free(&p);
 	pt_hp_demand_free(&d);
 	return unknown ? EXIT_FAIL : EXIT_OK;

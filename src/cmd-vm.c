@@ -128,33 +128,18 @@ static int parse_devices(const char *list, struct pt_vm_plan *p)
 	return 0;
 }
 
-static int from_xml(struct cli *cli, const char *file, struct pt_vm_plan *p)
+static int from_xml_buf(const char *label, const char *buf, size_t len, struct pt_vm_plan *p)
 {
 	struct pt_libvirt_domain *dom = calloc(1, sizeof(*dom));
-	char why[256], *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(file, "r");
+	char why[256];
 	int r = -1;
 
-	(void)cli;
-	if (!f || !dom) {
-		cli_error("%s: %s", file, strerror(errno));
+	if (!dom) {
+		cli_error("out of memory");
 		goto out;
 	}
-	while (!feof(f) && len < (8u << 20)) {
-		if (len + 65536 > cap) {
-			char *g = realloc(buf, cap = len + 65536);
-
-			if (!g)
-				goto out;
-			buf = g;
-		}
-		len += fread(buf + len, 1, cap - len, f);
-		if (ferror(f))
-			goto out;
-	}
 	if (pt_libvirt_parse(buf, len, dom, why, sizeof(why)) < 0) {
-		cli_error("%s: %s", file, why);
+		cli_error("%s: %s", label, why);
 		goto out;
 	}
 	if (dom->memory_kib > 0 && !p->memory_bytes)
@@ -191,10 +176,55 @@ static int from_xml(struct cli *cli, const char *file, struct pt_vm_plan *p)
 	}
 	r = 0;
 out:
-	if (f)
-		fclose(f);
-	free(buf);
 	free(dom);
+	return r;
+}
+
+static int from_xml(const char *file, struct pt_vm_plan *p)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(file, "r");
+	int r = -1;
+
+	if (!f) {
+		cli_error("%s: %s", file, strerror(errno));
+		return -1;
+	}
+	while (!feof(f) && len < (8u << 20)) {
+		if (len + 65536 > cap) {
+			char *g = realloc(buf, cap = len + 65536);
+
+			if (!g)
+				goto out;
+			buf = g;
+		}
+		len += fread(buf + len, 1, cap - len, f);
+		if (ferror(f)) {
+			cli_error("%s: %s", file, strerror(errno));
+			goto out;
+		}
+	}
+	r = from_xml_buf(file, buf ? buf : "", len, p);
+out:
+	fclose(f);
+	free(buf);
+	return r;
+}
+
+/* A libvirt domain defined (or running) on this host: virsh dumpxml, or its live XML. */
+static int from_domain(struct cli *cli, const char *name, struct pt_vm_plan *p)
+{
+	char *buf = NULL, via[128];
+	size_t len = 0;
+	int r;
+
+	if (pt_libvirt_domain_xml(cli->ctx, name, &buf, &len, via, sizeof(via)) < 0) {
+		cli_error("%s", pt_ctx_error(cli->ctx));
+		return -1;
+	}
+	r = from_xml_buf(via, buf, len, p);
+	free(buf);
 	return r;
 }
 
@@ -207,18 +237,21 @@ static int vm_check(struct cli *cli, int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "devices", required_argument, NULL, 'd' },
 		{ "memlock", required_argument, NULL, 'l' },
+		{ "domain", required_argument, NULL, 'D' },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pt_vm_plan p = { .node = -1, .memlock_limit = -2 };
+	const char *domain = NULL;
 	struct pt_host *h = NULL;
 	struct pt_report rep;
 	int c, status = EXIT_ERROR;
 	long long v;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "m:H:N:c:d:l:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:H:N:c:d:l:D:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'D': domain = optarg; break;
 		case 'm':
 			if ((v = pt_parse_size(optarg, true)) <= 0) {
 				cli_error("--memory: '%s' is not a size (e.g. 4G, 512M)", optarg);
@@ -273,8 +306,15 @@ static int vm_check(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind + 1 == argc) {
-		if (from_xml(cli, argv[optind], &p) < 0)
+	if (domain && optind != argc) {
+		cli_error("vm check: a libvirt XML file or --domain NAME, not both");
+		goto out;
+	}
+	if (domain) {
+		if (from_domain(cli, domain, &p) < 0)
+			goto out;
+	} else if (optind + 1 == argc) {
+		if (from_xml(argv[optind], &p) < 0)
 			goto out;
 	} else if (optind != argc) {
 		cli_usage(stderr, "vm");

@@ -88,6 +88,8 @@ void vm_json(FILE *f, const struct pt_vm *vm, const struct pt_report *r, int sta
 	json_key(&j, "name");
 	json_str_or_null(&j, vm->name);
 	JSON_KV_STR(&j, "source", vm->source);
+	json_key(&j, "libvirt_xml");
+	json_str_or_null(&j, vm->libvirt_via);
 	JSON_KV_STR(&j, "comm", vm->comm);
 	JSON_KV_INT(&j, "exit_status", status);
 	json_key(&j, "devices");
@@ -166,8 +168,10 @@ void vm_text(FILE *f, const struct pt_vm *vm, const struct pt_report *r, bool co
 {
 	char title[160];
 
-	fprintf(f, "VM %s: process %ld (%s), from its %s\n", vm->name[0] ? vm->name : "(unnamed)",
-		vm->pid, vm->comm, !strcmp(vm->source, "libvirt") ? "libvirt XML and /proc" : "/proc");
+	fprintf(f, "VM %s: process %ld (%s), from %s%s%s\n", vm->name[0] ? vm->name : "(unnamed)",
+		vm->pid, vm->comm, !strcmp(vm->source, "libvirt") ? "its libvirt XML (" : "its /proc",
+		!strcmp(vm->source, "libvirt") ? vm->libvirt_via : "",
+		!strcmp(vm->source, "libvirt") ? ") and /proc" : "");
 	for (size_t i = 0; i < vm->n_devs; i++) {
 		const struct pt_vm_device *d = &vm->devs[i];
 

@@ -39,6 +39,16 @@ struct pt_apply_opts {
 	bool undo_finished;
 };
 
+/* A huge page pool the kernel grew less than asked (set_hugepages), after retries with
+ * memory compaction between them. */
+struct pt_hp_shortfall {
+	int node;
+	long size_kb;
+	long asked, granted;      /* nr_hugepages written, and read back after the last try */
+	int tries;
+};
+#define PT_HP_TRIES 3         /* writes of one pool: the first, then after each compaction */
+
 struct pt_apply_result {
 	enum pt_step_result *results; /* one per plan action */
 	size_t failed_step;           /* index of the failed action, or (size_t)-1 */
@@ -51,6 +61,9 @@ struct pt_apply_result {
 	bool recovered;
 	char recovery[512];           /* what was done about it, in a sentence */
 	size_t recovery_steps;
+	/* huge page pools granted short (the step failed with -ENOMEM and was rolled back) */
+	struct pt_hp_shortfall hp_short[8];
+	size_t n_hp_short;
 };
 void pt_apply_result_free(struct pt_apply_result *r);
 

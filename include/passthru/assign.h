@@ -152,6 +152,17 @@ struct pt_assign_opts {
 	 * assignment: step 1 is the lease record, steps 2.. the kernel writes that make the
 	 * device ready (apply's steps, shifted by one). 0 = off. */
 	int crash_after_step;
+	/* The pre-launch check (pt_vm_check, the judgement of `passthru vm check`), made on
+	 * the functions chosen, before anything is written: vm_memory > 0 checks the free
+	 * huge pages of hugepage_kb on the devices' node (when hugepage_kb > 0) and the
+	 * memlock budget (guest RAM + the devices' BARs) against memlock_limit: -2 the
+	 * caller's own RLIMIT_MEMLOCK and CAP_IPC_LOCK (the process that would start QEMU),
+	 * -1 unlimited, else bytes (the limit the VM will run with: libvirt's, systemd's
+	 * LimitMEMLOCK=). A failed check refuses with -E2BIG and res->launch says why. */
+	long long vm_memory;
+	long hugepage_kb;
+	long long memlock_limit;
+	const char *memlock_source; /* " (--memlock)"; NULL: the caller's */
 };
 
 struct pt_assigned {
@@ -188,6 +199,8 @@ struct pt_assign_result {
 #define PT_ASSIGN_MAX_REFUSED 16
 	struct pt_refusal refused[PT_ASSIGN_MAX_REFUSED];
 	size_t n_refused;
+	bool launch_checked;       /* opts.vm_memory was given: launch holds the check */
+	struct pt_report launch;   /* vm.check.* results (also when it refused) */
 };
 void pt_assign_result_free(struct pt_assign_result *r);
 
@@ -201,6 +214,8 @@ void pt_assign_result_free(struct pt_assign_result *r);
  * sysroot without a recorded dump; or not a VF of a NIC). */
 int pt_assign(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	      const struct pt_assign_opts *o, struct pt_assign_result *res);
+/* (-E2BIG: the pre-launch check failed: res->launch holds the numbers; nothing written.
+ * res is kept for the caller to print, pt_assign_result_free it.) */
 
 /* ---- release ------------------------------------------------------------------------------ */
 

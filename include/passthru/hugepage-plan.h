@@ -92,6 +92,14 @@ int pt_hp_plan(const struct pt_hp_demand *d, const struct pt_numa_node *nodes, s
 	       struct pt_hp_plan *out);
 void pt_hp_plan_free(struct pt_hp_plan *p);
 
+/* The per-node reservation the plan implies, as the host configuration's hugepages:
+ * section (`plan hugepages --emit-config`, performed by `apply`): for every node and
+ * size the plan spends pages of, nr_hugepages = the pages in use now (nr_hugepages -
+ * free_hugepages) + the pages the plan gives its VMs. Free pages nobody in the demand
+ * takes are given back to the kernel by it. Pure; appends to cfg->hugepages. 0 or -ENOMEM. */
+int pt_hp_plan_reservation(const struct pt_hp_plan *p, const struct pt_numa_node *nodes,
+			   size_t n_nodes, struct pt_hostcfg *cfg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,9 @@
  *     its host driver whose MAC changed is re-probed (igbvf reads it only at probe);
  *  4. autoprobe back to its final value, then VFs left to the default driver probed;
  *  5. whole devices (passthrough:) to their driver, same sequence as 3.
+ *  0. before all of these, huge page pools (hugepages:): every shrinking pool first, so
+ *     the memory it gives back can serve the growing ones, then the growing ones
+ *     (memory fragments as the host runs: reserve early).
  *
  * Rollback is a plan too: the prior value of everything a plan touches is snapshotted
  * as a "want" (pt_want_snapshot), written to the journal before the first write, and
@@ -67,11 +70,20 @@ struct pt_want_dev {
 	struct pt_want_fn fn;
 };
 
+/* A node's pool of one huge page size: nr_hugepages must read exactly pages. */
+struct pt_want_hp {
+	int node;
+	long size_kb;             /* 2048, 1048576 ... */
+	long pages;
+};
+
 struct pt_want {
 	struct pt_want_pf *pfs;   /* sorted by BDF, unique */
 	size_t n_pfs;
 	struct pt_want_dev *devs; /* sorted by BDF, unique */
 	size_t n_devs;
+	struct pt_want_hp *hps;   /* sorted by node, then size; unique */
+	size_t n_hps;
 };
 
 void pt_want_free(struct pt_want *w);
@@ -99,6 +111,8 @@ enum pt_action_kind {
 	PT_ACT_UNBIND,            /* driver/unbind (blocking: timeout) */
 	PT_ACT_PROBE,             /* /sys/bus/pci/drivers_probe, then the driver is checked */
 	PT_ACT_SET_VF_QUERY_RSS,  /* rtnetlink on the PF (IFLA_VF_RSS_QUERY_EN) */
+	PT_ACT_SET_HUGEPAGES,     /* nodeN/hugepages/hugepages-SIZEkB/nr_hugepages, read back;
+				   * retried after compaction when the kernel grants fewer */
 };
 /* "set_autoprobe", "set_numvfs", "wait_vfs", "set_vf_mac", ... */
 const char *pt_action_kind_str(enum pt_action_kind k);
@@ -117,6 +131,9 @@ struct pt_action {
 	int count;                  /* set_numvfs / wait_vfs: the count */
 	char driver[64];            /* probe: the driver that must end up bound ("" any, or
 				     * nothing when the PF's autoprobe is off) */
+	int node;                   /* set_hugepages: the NUMA node (device is "nodeN") */
+	long size_kb;               /* set_hugepages: the page size */
+	long pages;                 /* set_hugepages: nr_hugepages wanted */
 };
 
 struct pt_plan {

@@ -80,6 +80,15 @@ struct pt_pool_config {
 	struct pt_srcpos pos;
 };
 
+struct pt_hugepage_req {
+	long size_kb;             /* 2048, 1048576 */
+	int node;                 /* -1: system-wide */
+	long min_total, min_free; /* -1 unset */
+	long pages;               /* -1 unset; else apply reserves exactly this many on node
+				   * (the host configuration's hugepages:) */
+	struct pt_srcpos pos;
+};
+
 struct pt_hostcfg {
 	struct pt_sriov_config *sriov;
 	size_t n_sriov;
@@ -87,16 +96,13 @@ struct pt_hostcfg {
 	size_t n_passthrough;
 	struct pt_pool_config *pools;
 	size_t n_pools;
+	/* hugepages: [{node, size, pages}]: apply makes each node's nr_hugepages of that
+	 * size exactly pages (a struct pt_hugepage_req with node >= 0 and pages >= 0) */
+	struct pt_hugepage_req *hugepages;
+	size_t n_hugepages;
 };
 
 enum pt_severity { PT_SEV_IGNORE = 0, PT_SEV_WARN = 1, PT_SEV_FAIL = 2 };
-
-struct pt_hugepage_req {
-	long size_kb;             /* 2048, 1048576 */
-	int node;                 /* -1: system-wide */
-	long min_total, min_free; /* -1 unset */
-	struct pt_srcpos pos;
-};
 
 /* A device the profile marks for passthrough, with what must hold for it. */
 struct pt_device_req {

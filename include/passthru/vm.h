@@ -176,6 +176,15 @@ struct pt_libvirt_domain {
 int pt_libvirt_parse(const char *buf, size_t len, struct pt_libvirt_domain *out, char *why,
 		     size_t whylen);
 
+/* The XML of libvirt domain name (lib/virsh.c): `virsh --readonly dumpxml` when libvirt
+ * runs on this host (the sysroot is "/" and its socket exists, or PASSTHRU_VIRSH names
+ * the virsh to run), else the live XML /run/libvirt/qemu/NAME.xml through the seam.
+ * No command ever runs on a sysroot that is not "/". *buf malloc'd; via says where it
+ * came from ("virsh dumpxml" or the file). 0, -EINVAL a name that is no name, or the
+ * file's -errno with the sentence in ctx. */
+int pt_libvirt_domain_xml(struct pt_ctx *ctx, const char *name, char **buf, size_t *len,
+			  char *via, size_t vialen);
+
 /* ---- gather ------------------------------------------------------------------------ */
 
 struct pt_vm_thread {
@@ -223,6 +232,7 @@ struct pt_vm {
 	long pid;
 	char name[64];              /* libvirt's, or -name guest=; "" */
 	char source[32];            /* "libvirt", "cmdline" */
+	char libvirt_via[96];       /* source libvirt: "virsh dumpxml" or the live XML file */
 	char comm[32];
 	struct pt_qemu_cmdline cmd;
 	bool have_cmd;

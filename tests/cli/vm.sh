@@ -52,6 +52,40 @@ ok $? "passthru vm web7: the libvirt domain whose live XML says pid 160"
 python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(not (j['pid']==160 and j['name']=='web7' and j['source']=='libvirt'))" "$T/l.json"
 ok $? "JSON: pid 160, name web7, source libvirt"
 
+# libvirt present: its XML through `virsh dumpxml` (PASSTHRU_VIRSH: a fake virsh that
+# records its arguments and knows one domain, huge: 100000 GiB on hugepages), only on "/"
+mkdir -p "$T/bin"
+cat >"$T/bin/virsh" <<EOF
+#!/bin/sh
+echo "\$*" >>"$T/virsh.args"
+case "\$*" in *"--domain huge") ;; *) exit 1 ;; esac
+echo "<domain type='kvm'><name>huge</name><memory unit='GiB'>100000</memory>"
+echo "<memoryBacking><hugepages/></memoryBacking><vcpu>1</vcpu></domain>"
+EOF
+chmod +x "$T/bin/virsh"
+PASSTHRU_VIRSH="$T/bin/virsh" "$P" --sysroot / vm check --domain huge --json >"$T/v.json" 2>"$T/err"
+is $? 1 "vm check --domain huge: virsh dumpxml's 100000 GiB on hugepages do not fit: exit 1"
+is "$(head -n1 "$T/virsh.args" 2>/dev/null)" "--readonly --connect qemu:///system dumpxml --domain huge" \
+	"virsh ran read-only, for that domain"
+grep -q '100000 GiB needs' "$T/v.json"
+ok $? "the figures are the domain's, as virsh gave them"
+diag "$T/err"
+rm -f "$T/virsh.args"
+sed "s/pid='4242'/pid='160'/; s/<name>vm1</<name>web7</" "$SRC/tests/data/libvirt/live-vm1.xml" \
+	>"$T/root/run/libvirt/qemu/web7.xml"
+PASSTHRU_VIRSH="$T/bin/virsh" "$P" --sysroot "$T/root" vm check --domain web7 >"$T/out" 2>"$T/err"
+test $? -le 1 && test ! -e "$T/virsh.args"
+ok $? "on a --sysroot tree no command runs: the live XML under its /run/libvirt/qemu is read"
+diag "$T/err"
+PASSTHRU_VIRSH="$T/bin/virsh" "$P" --sysroot "$T/root" vm web7 --json >"$T/l.json" 2>"$T/err"
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(not (j['pid']==160 and j['libvirt_xml']=='/run/libvirt/qemu/web7.xml'))" "$T/l.json"
+ok $? "JSON: libvirt_xml names the live XML file it read"
+PASSTHRU_VIRSH="$T/bin/virsh" "$P" --sysroot / vm check --domain no-such-domain-here >/dev/null 2>"$T/err"
+is $? 2 "an unknown domain: exit 2"
+grep -q "virsh dumpxml did not answer" "$T/err"
+ok $? "and the message says virsh was asked, then the live XML"
+diag "$T/err"
+
 # 2. what is not a VM
 "$P" --sysroot "$R" vm nosuchvm >/dev/null 2>"$T/err"
 is $? 2 "an unknown VM exits 2"

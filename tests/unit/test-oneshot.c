@@ -90,6 +90,31 @@ static void test_merge(void)
 	pt_hostcfg_free(&b);
 }
 
+/* hugepages: a later entry of the same node and size overlays, others add; the YAML the
+ * formatter writes (what plan hugepages --emit-config prints) parses back the same */
+static void test_merge_hugepages(void)
+{
+	struct pt_hostcfg a = parse("hugepages:\n  - { node: 0, size: 2M, pages: 64 }\n"
+				    "  - { node: 1, size: 1G, pages: 2 }\n");
+	struct pt_hostcfg b = parse("hugepages:\n  - { node: 0, size: 2048kB, pages: 8 }\n"
+				    "  - { node: 1, size: 2M, pages: 16 }\n");
+	char *y = NULL;
+
+	is_int(pt_hostcfg_merge(&a, &b), 0, "hugepages merged");
+	ok(a.n_hugepages == 3 && a.hugepages[0].pages == 8 && a.hugepages[1].pages == 2 &&
+	   a.hugepages[2].node == 1 && a.hugepages[2].size_kb == 2048,
+	   "node 0's 2M pool overlaid (64 -> 8), node 1's 1G kept, node 1's 2M added");
+	is_int(pt_hostcfg_format(&a, NULL, &y), 0, "hugepages formatted");
+	ok(y && strstr(y, "  - { node: 1, size: 1G, pages: 2 }\n"), "as { node, size: 1G, pages }");
+	pt_hostcfg_free(&b);
+	b = parse(y ? y : "");
+	ok(b.n_hugepages == 3 && b.hugepages[1].size_kb == 1048576 && b.hugepages[0].pages == 8,
+	   "and it parses back the same");
+	free(y);
+	pt_hostcfg_free(&a);
+	pt_hostcfg_free(&b);
+}
+
 static void test_dropins(void)
 {
 	char dir[4096], path[4200], got[4096];
@@ -159,6 +184,7 @@ int main(void)
 {
 	test_build();
 	test_merge();
+	test_merge_hugepages();
 	test_dropins();
 	return done_testing();
 }

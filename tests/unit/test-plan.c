@@ -544,6 +544,97 @@ static void test_library_gate(void)
 	pt_ctx_free(ctx);
 }
 
+/* hugepages: shrinking pools before growing ones, converged is empty, the prior counts
+ * snapshot for the rollback, nodes and sizes the host lacks refused with the line. The
+ * fixture: node 0 has 1024 x 2M and 4 x 1G, node 1 512 x 2M and 0 x 1G. */
+static void test_hugepages(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h;
+	struct pt_plan p;
+	struct pt_want snap = { 0 };
+	struct pt_hostcfg c = { 0 };
+	char root[4096], err[512];
+	int r;
+
+	snprintf(root, sizeof(root), "%s/dual-socket", fixtures);
+	if (pt_ctx_new(&ctx, root) < 0 || !(h = scan(ctx))) {
+		ok(0, "dual-socket scans");
+		return;
+	}
+	r = plan_for(h, NULL, 0,
+		     "hugepages:\n"
+		     "  - { node: 1, size: 1G, pages: 2 }\n"
+		     "  - { node: 0, size: 2M, pages: 64 }\n"
+		     "  - { node: 1, size: 2M, pages: 512 }\n", &p, err, sizeof(err));
+	is_int(r, 0, "hugepages: planned (%s)", r ? err : "");
+	is_str(kinds(&p), "set_hugepages set_hugepages", "two pools change; node 1's 2M is converged");
+	if (p.n == 2) {
+		is_str(p.actions[0].device, "node0", "the shrinking pool first (node 0: 1024 -> 64)");
+		is_str(p.actions[0].from, "1024", "its prior count");
+		is_int(p.actions[0].pages, 64, "its new count");
+		is_str(p.actions[1].device, "node1", "then the growing one (node 1: 0 -> 2 x 1G)");
+		is_int(p.actions[1].size_kb, 1048576, "1G pages");
+		is_str(p.actions[1].field, "hugepages-1048576kB", "the pool named in the journal's step");
+	}
+	is_int(pt_want_snapshot(h, NULL, 0, &p, &snap), 0, "snapshot");
+	ok(snap.n_hps == 2 && snap.hps[0].node == 0 && snap.hps[0].pages == 1024 &&
+	   snap.hps[1].node == 1 && snap.hps[1].pages == 0,
+	   "the snapshot is the prior counts, sorted by node (a rollback converges to them)");
+	if (snap.n_hps == 2) {
+		/* the journal writes and reads them back */
+		char path[4200];
+		struct pt_journal *j = NULL;
+		struct pt_journal_info info;
+
+		snprintf(path, sizeof(path), "%s/hpstate", tmp);
+		if (pt_journal_open(ctx, path, 1000, &j) == 0 &&
+		    pt_journal_begin(j, "b1", "h.yaml", p.n, &snap) == 0 &&
+		    pt_journal_step(j, 0, &p.actions[0]) == 0 && pt_journal_read(j, &info) == 0) {
+			ok(info.prior.n_hps == 2 && info.prior.hps[0].size_kb == 2048 &&
+			   info.prior.hps[0].pages == 1024 && info.prior.hps[1].size_kb == 1048576,
+			   "want-hp records round-trip through the journal");
+			ok(info.incomplete && info.steps_started == 1, "the run is unfinished after a step");
+			pt_journal_info_free(&info);
+		} else {
+			ok(0, "journal: %s", pt_ctx_error(ctx));
+		}
+		pt_journal_close(j);
+	}
+	pt_want_free(&snap);
+	pt_plan_free(&p);
+
+	r = plan_for(h, NULL, 0, "hugepages:\n  - { node: 1, size: 2M, pages: 512 }\n", &p, err,
+		     sizeof(err));
+	ok(r == 0 && p.n == 0, "the counts the host has: an empty plan (zero writes)");
+	pt_plan_free(&p);
+	r = plan_for(h, NULL, 0, "hugepages:\n  - { node: 7, size: 2M, pages: 8 }\n", &p, err,
+		     sizeof(err));
+	ok(r == -ENODEV && strstr(err, "line 2") && strstr(err, "NUMA node 7"),
+	   "a node the host lacks: -ENODEV with the line (%s)", err);
+	r = plan_for(h, NULL, 0, "hugepages:\n  - { node: 0, size: 16M, pages: 8 }\n", &p, err,
+		     sizeof(err));
+	ok(r == -EINVAL && strstr(err, "16384kB"), "a size the node lacks: -EINVAL (%s)", err);
+
+	/* the schema: pages needs a node; a bare host configuration has no total/free */
+	{
+		struct pt_cfg_error e;
+		const char *y1 = "hugepages:\n  - { size: 2M, pages: 8 }\n";
+		const char *y2 = "hugepages:\n  - { node: 0, size: 2M, total: 8 }\n";
+		const char *y3 = "hugepages:\n  - { node: 0, size: 2M, pages: 8 }\n"
+				 "  - { node: 0, size: 2048kB, pages: 9 }\n";
+
+		ok(pt_hostcfg_parse(y1, strlen(y1), "h.yaml", &c, &e) < 0 &&
+		   strstr(e.msg, "needs a node"), "pages without a node: %s", e.msg);
+		ok(pt_hostcfg_parse(y2, strlen(y2), "h.yaml", &c, &e) < 0 &&
+		   strstr(e.msg, "total/free"), "total in a host configuration: %s", e.msg);
+		ok(pt_hostcfg_parse(y3, strlen(y3), "h.yaml", &c, &e) < 0 && e.line == 3,
+		   "the same node and size twice: line 3: %s", e.msg);
+	}
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[256];
@@ -561,6 +652,7 @@ int main(int argc, char **argv)
 	test_apply();
 	test_recovery();
 	test_library_gate();
+	test_hugepages();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmp);

@@ -690,6 +690,32 @@ static void test_examples(void)
 	ok(n >= 4, "at least four examples (%d)", n);
 }
 
+/* hugepages with pages: in a profile, both the gate's requirement (total >= pages unless
+ * total is written) and the host configuration's reservation that apply performs */
+static void test_hugepage_reservation(void)
+{
+	static const char doc[] =
+		"hugepages:\n"
+		"  - { size: 2M, node: 0, pages: 64 }\n"
+		"  - { size: 1G, node: 1, pages: 2, total: 1 }\n"
+		"  - { size: 2M, node: 1, total: 8 }\n";
+	struct pt_profile p;
+	struct pt_cfg_error e;
+
+	if (!ok(parse(doc, &p, &e) == 0, "a profile with hugepages pages parses: %s", e.msg))
+		return;
+	is_int(p.n_hugepages, 3, "three gate requirements");
+	is_int(p.hugepages[0].min_total, 64, "pages: 64 requires total >= 64");
+	is_int(p.hugepages[1].min_total, 1, "a written total is kept");
+	is_int(p.cfg.n_hugepages, 2, "two reservations for apply (the entry without pages is none)");
+	ok(p.cfg.n_hugepages == 2 && p.cfg.hugepages[0].node == 0 && p.cfg.hugepages[0].pages == 64 &&
+	   p.cfg.hugepages[1].size_kb == 1048576 && p.cfg.hugepages[1].pages == 2,
+	   "the host configuration's hugepages: node, size, pages");
+	pt_profile_free(&p);
+	ok(parse("hugepages:\n  - { size: 2M, pages: 4 }\n", &p, &e) < 0 && e.line == 2 &&
+	   strstr(e.msg, "needs a node"), "pages without a node: %s", e.msg);
+}
+
 int main(void)
 {
 	test_full();
@@ -698,6 +724,7 @@ int main(void)
 	test_errors();
 	test_limits();
 	test_hostcfg();
+	test_hugepage_reservation();
 	test_load();
 	test_examples();
 	return done_testing();

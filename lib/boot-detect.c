@@ -726,7 +726,17 @@ static int resolve_devices(struct pt_ctx *ctx, const struct pt_host *h, const st
 		df.device = d->device_id;
 		pt_strlcpy(df.driver, d->driver, sizeof(df.driver));
 		if (d->driver[0] && !pt_driver_is_vfio(d->driver)) {
-			pt_strlcpy(df.host_driver, d->driver, sizeof(df.host_driver));
+			char mod[256];
+			const char *slash;
+
+			/* softdep and modules.builtin name the module, not the driver
+			 * (xhci_hcd is xhci_pci's) */
+			if (pt_readlink(ctx, mod, sizeof(mod), "/sys/bus/pci/drivers/%s/module",
+					d->driver) > 0 && (slash = strrchr(mod, '/')) && slash[1]) {
+				pt_strlcpy(df.host_driver, slash + 1, sizeof(df.host_driver));
+			} else {
+				pt_strlcpy(df.host_driver, d->driver, sizeof(df.host_driver));
+			}
 			pt_strlcpy(df.host_driver_source, "bound now", sizeof(df.host_driver_source));
 		} else if (pt_host_driver(ctx, d, NULL, df.host_driver, sizeof(df.host_driver),
 					  df.host_driver_source, sizeof(df.host_driver_source)) < 0) {

@@ -6,9 +6,10 @@
 # exact files written and commands planned, idempotence, backups, links refused,
 # rollback when a command fails, and the gate's boot checks. Commands run through
 # PASSTHRU_BOOT_RUN, a fake that logs them. TAP on stdout.
-# Usage: boot.sh. Environment: PASSTHRU_BIN, PASSTHRU_TOP_SRCDIR.
+# Usage: boot.sh [FIXTURES_DIR]. Environment: PASSTHRU_BIN, PASSTHRU_TOP_SRCDIR.
 set -u
 P=${PASSTHRU_BIN:?PASSTHRU_BIN must name the passthru binary}
+FIX=${1:-}
 SRC=${PASSTHRU_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pt-boot-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -242,7 +243,26 @@ ok $? "update-grub fails: the drop-in is removed again, the message names the co
 grep -q "rolled-back" "$T/state/boot.log"
 ok $? "boot.log records the rollback"
 
-# 9. no loader known: the dry run says so, a run refuses
+# 9. pci=realloc when plan sriov says the configured VF count needs it (sriov-limits:
+# 0000:02:00.0's VF BARs were not placed), not for one that fits (0000:01:00.0)
+if [ -n "$FIX" ] && [ -d "$FIX/sriov-limits" ]; then
+	R="$T/realloc"
+	cp -a "$FIX/sriov-limits" "$R"
+	mkdir -p "$R/etc/passthru"
+	printf 'sriov:\n  - { pf: { bdf: "0000:02:00.0" }, vfs: 1 }\nboot:\n  iommu: keep\n' | cfg
+	p boot --dry-run --json >"$T/out" 2>"$T/err"
+	is "$(jv .cmdline)" "pci=realloc" "sriov-limits 02:00.0 with 1 VF: pci=realloc planned"
+	jv '.params[0].why' | grep -q "^plan sriov: sriov\[0\]: 1 VFs on 0000:02:00.0"
+	ok $? "its why quotes plan sriov's judgement"
+	printf 'sriov:\n  - { pf: { bdf: "0000:01:00.0" }, vfs: 8 }\nboot:\n  iommu: keep\n' | cfg
+	p boot --dry-run --json >"$T/out" 2>"$T/err"
+	is "$(jv .cmdline)" "" "8 VFs that fit on 01:00.0: no pci=realloc"
+	printf 'sriov:\n  - { pf: { bdf: "0000:02:00.0" }, vfs: 1 }\nboot:\n  iommu: keep\n  pci_realloc: false\n' | cfg
+	p boot --dry-run --json >"$T/out" 2>"$T/err"
+	is "$(jv .cmdline)" "" "pci_realloc: false: not planned"
+fi
+
+# 10. no loader known: the dry run says so, a run refuses
 mk none none module
 printf 'boot:\n  iommu: on\n' | cfg
 p boot --dry-run --json >"$T/out" 2>"$T/err"

@@ -475,9 +475,15 @@ static int plan_modprobe(const struct pt_boot_facts *f, struct pt_boot_plan *p, 
 			continue;
 		}
 		in_initramfs |= df->host_driver_in_initramfs;
-		if (strstr(drv, df->host_driver) || nd >= 8)
-			continue;
-		snprintf(drv + strlen(drv), sizeof(drv) - strlen(drv), "%s ", df->host_driver);
+		{
+			char word[80];
+
+			snprintf(word, sizeof(word), " %s ", df->host_driver);
+			if (strstr(drv, word) || nd >= 8) /* each driver once (igb is not igbvf) */
+				continue;
+		}
+		snprintf(drv + strlen(drv), sizeof(drv) - strlen(drv), "%s%s ", drv[0] ? "" : " ",
+			 df->host_driver);
 		nd++;
 		sb_add(&b, "softdep %s pre: vfio-pci\n", df->host_driver);
 	}
@@ -492,8 +498,14 @@ static int plan_modprobe(const struct pt_boot_facts *f, struct pt_boot_plan *p, 
 			      "softdep: modprobe loads vfio-pci before each host driver");
 	else
 		free(b.s);
-	if (r < 0 || !f->initramfs_tools)
+	if (r < 0)
 		return r;
+	if (drv[0])
+		drv[strlen(drv) - 1] = '\0'; /* the separator after the last */
+	if (!f->initramfs_tools)
+		return note(p, "no initramfs-tools: when the initramfs loads %s, rebuild it "
+			    "(dracut -f) so it holds vfio-pci and /etc/modprobe.d/passthru-vfio.conf; "
+			    "passthru does not read or rebuild it", drv[0] ? drv + 1 : "a host driver");
 	/* the initramfs: a host driver loaded there binds first unless vfio-pci is there
 	 * too, and the modprobe.d file only counts in it once it is rebuilt */
 	if (!f->initramfs_known) {

@@ -224,6 +224,29 @@ static void test_plans(void)
 	pt_boot_plan_free(&p);
 	pt_boot_facts_free(&f);
 
+	/* two devices: igbvf and igb each get their softdep (one name is not the other's) */
+	facts(&f, PT_LOADER_GRUB, PT_BUILD_MODULE);
+	f.devs = realloc(f.devs, 2 * sizeof(*f.devs));
+	f.devs[1] = f.devs[0];
+	f.n_devs = 2;
+	snprintf(f.devs[0].host_driver, sizeof(f.devs[0].host_driver), "igbvf");
+	snprintf(f.devs[1].bdf, sizeof(f.devs[1].bdf), "0000:00:07.0");
+	snprintf(f.devs[1].host_driver, sizeof(f.devs[1].host_driver), "igb");
+	f.devs[1].device = 0x10c9;
+	{
+		struct pt_match two[2] = { { .kind = PT_MATCH_BDF }, { .kind = PT_MATCH_BDF } };
+
+		c.boot.vfio = two;
+		c.boot.n_vfio = 2;
+		pt_boot_plan_build(&c, &f, &p);
+		ok(strstr(p.steps[0].content, "softdep igbvf pre: vfio-pci\nsoftdep igb pre: vfio-pci\n"
+						"options vfio-pci ids=8086:10d3,8086:10c9\n"),
+		   "igbvf and igb: a softdep each, both IDs");
+		pt_boot_plan_free(&p);
+		cfg(&c);
+	}
+	pt_boot_facts_free(&f);
+
 	/* module already in the initramfs: no hook, but the initramfs is rebuilt */
 	facts(&f, PT_LOADER_GRUB, PT_BUILD_MODULE);
 	f.initramfs_has_vfio = true;

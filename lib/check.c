@@ -5,6 +5,7 @@
  * Check ids are a contract (docs/checks.md); never rename one.
  */
 #include "internal.h"
+#include "passthru/boot.h"
 #include "passthru/check.h"
 #include "passthru/judge.h"
 #include "passthru/parse.h"
@@ -1077,6 +1078,121 @@ static void check_firmware(struct judge *j)
 	}
 }
 
+
+/* ---- the boot chain (passthru boot) ---- */
+
+static void check_boot_cmdline(struct judge *j)
+{
+	const char *id = "boot.cmdline-applied", *title = "passthru boot's command line is running";
+	const struct pt_hostfacts *f = j->f;
+	const struct pt_boot_plan *p = f->boot_plan;
+	char miss[400] = "", have[400] = "";
+	size_t nm = 0;
+
+	if (!f->boot_present) {
+		add(j, id, title, PT_SKIP, NULL, NULL, "the host configuration has no boot: section");
+		return;
+	}
+	if (f->boot_error[0] || !p) {
+		add(j, id, title, PT_WARN, NULL, "Fix what stops passthru boot from planning, then "
+		    "run passthru check again.", "unknown: %s", f->boot_error);
+		return;
+	}
+	if (!f->boot_facts->proc_cmdline) {
+		add(j, id, title, PT_WARN, NULL, "Run passthru on the host itself (or a snapshot "
+		    "with /proc/cmdline).", "unknown: /proc/cmdline could not be read");
+		return;
+	}
+	for (size_t i = 0; i < p->n_params; i++) {
+		char *b = p->params[i].running ? have : miss;
+		size_t l = strlen(b);
+
+		snprintf(b + l, 400 - l, "%s%s", l ? " " : "", p->params[i].text);
+		nm += !p->params[i].running;
+	}
+	if (!p->n_params) {
+		add(j, id, title, PT_PASS, NULL, NULL, "passthru boot plans no kernel parameter");
+		return;
+	}
+	if (!nm) {
+		add(j, id, title, PT_PASS, NULL, NULL, "/proc/cmdline has every planned parameter: %s",
+		    have);
+		return;
+	}
+	add(j, id, title, PT_FAIL, NULL,
+	    "Run passthru boot (passthru boot --dry-run shows the change), then reboot. A parameter "
+	    "the loader already has but the kernel lacks means the edit went to a file this boot "
+	    "does not read.",
+	    "/proc/cmdline lacks %s (%zu of %zu planned; the loader's configuration %s)", miss, nm,
+	    p->n_params, f->boot_facts->configured ? "was read" : "is unknown");
+}
+
+static void check_boot_vfio(struct judge *j)
+{
+	const char *id = "boot.vfio-early", *title = "vfio-pci owns its devices from boot";
+	const struct pt_hostfacts *f = j->f;
+	const struct pt_boot_facts *bf = f->boot_facts;
+
+	if (!f->boot_present || !bf || (!bf->n_devs && !bf->n_unresolved)) {
+		add(j, id, title, PT_SKIP, NULL, NULL, "%s",
+		    f->boot_present ? "boot: names no device for vfio-pci"
+				    : "the host configuration has no boot: section");
+		return;
+	}
+	for (size_t i = 0; i < bf->n_unresolved; i++)
+		add(j, id, title, PT_WARN, NULL, "Fix the selector in boot.vfio, or remove it.", "%s",
+		    bf->unresolved[i]);
+	for (size_t i = 0; i < bf->n_devs; i++) {
+		const struct pt_boot_devfacts *d = &bf->devs[i];
+		const struct pt_klog_binds *b = f->boot_binds ? &f->boot_binds[i] : NULL;
+		const struct pt_boot_device *pd = NULL;
+		bool override;
+
+		for (size_t k = 0; f->boot_plan && k < f->boot_plan->n_devs; k++)
+			if (!strcmp(f->boot_plan->devs[k].bdf, d->bdf))
+				pd = &f->boot_plan->devs[k];
+		override = pd && !strcmp(pd->method, "override");
+		if (!pt_driver_is_vfio(d->driver)) {
+			add(j, id, title, PT_FAIL, d->bdf,
+			    "Run passthru boot and reboot; passthru boot --dry-run says how vfio-pci "
+			    "gets it at boot here.",
+			    "bound to %s, not vfio-pci (sysfs driver link)",
+			    d->driver[0] ? d->driver : "no driver");
+			continue;
+		}
+		if (!b) {
+			add(j, id, title, PT_WARN, d->bdf, "Give passthru the kernel log "
+			    "(--kernel-log FILE, or run it as root so /dev/kmsg is readable).",
+			    "unknown: bound to vfio-pci now, but the kernel log could not be read (%s)",
+			    f->klog_error[0] ? f->klog_error : "no log");
+			continue;
+		}
+		if (b->first_host[0]) {
+			add(j, id, title, override ? PT_WARN : PT_FAIL, d->bdf,
+			    override ? "Expected for a function whose ID the host also uses: "
+				       "passthru-apply.service rebinds it after the host driver probed "
+				       "it. Blacklist that driver if it must never touch the device."
+				     : "vfio-pci was loaded after the host driver: run passthru boot "
+				       "(softdep, initramfs), and reboot.",
+			    "bound to vfio-pci now, but %s had it first: \"%.300s\"", b->host_driver,
+			    b->first_host);
+			continue;
+		}
+		if (b->boots == 0) {
+			add(j, id, title, PT_WARN, d->bdf, "Read the log from boot (journalctl -k -b "
+			    "> FILE; passthru check --kernel-log FILE).",
+			    "unknown: bound to vfio-pci now; the kernel log (%ld lines) does not reach "
+			    "back to the boot (no \"Linux version\" line), so a host driver may have "
+			    "had it before", b->lines);
+			continue;
+		}
+		add(j, id, title, PT_PASS, d->bdf, NULL,
+		    "bound to vfio-pci (sysfs); the kernel log from boot (%ld lines, %ld naming it) "
+		    "has no line from another driver for %s%s%.200s", b->lines, b->mentions, d->bdf,
+		    b->first_vfio[0] ? "; first vfio-pci line: " : "", b->first_vfio);
+	}
+}
+
 int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f, const struct pt_profile *p,
 		 struct pt_report *out)
 {
@@ -1107,6 +1223,8 @@ int pt_check_run(const struct pt_host *h, const struct pt_hostfacts *f, const st
 	check_faults(&j);
 	check_aer(&j);
 	check_firmware(&j);
+	check_boot_cmdline(&j);
+	check_boot_vfio(&j);
 	if (j.err) {
 		pt_report_free(out);
 		return j.err;

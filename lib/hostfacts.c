@@ -6,6 +6,7 @@
  * cannot be read stays unknown and says why.
  */
 #include "internal.h"
+#include "passthru/boot.h"
 #include "passthru/check.h"
 #include "passthru/ethtool.h"
 #include "passthru/netlink.h"
@@ -272,6 +273,39 @@ static void read_vfio(struct pt_ctx *ctx, struct pt_hostfacts *f)
 		f->unsafe_interrupts[0] = '\0';
 }
 
+/* The boot: section's plan, made as passthru boot makes it (without running
+ * lsinitramfs), and the log's bind order of each function it names. */
+static int read_boot(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_facts_opts *o,
+		     struct pt_hostfacts *f, const char *log, size_t len)
+{
+	int r;
+
+	if (!o || !o->boot || !o->boot->boot.present)
+		return 0;
+	f->boot_present = true;
+	f->boot_facts = calloc(1, sizeof(*f->boot_facts));
+	f->boot_plan = calloc(1, sizeof(*f->boot_plan));
+	if (!f->boot_facts || !f->boot_plan)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	r = pt_boot_gather(ctx, h, o->boot, PT_BOOT_GATHER_NO_EXEC, f->boot_facts);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		snprintf(f->boot_error, sizeof(f->boot_error), "%s", pt_ctx_error(ctx));
+		return 0;
+	}
+	if (pt_boot_plan_build(o->boot, f->boot_facts, f->boot_plan) < 0)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	if (!log || !f->boot_facts->n_devs)
+		return 0;
+	f->boot_binds = calloc(f->boot_facts->n_devs, sizeof(*f->boot_binds));
+	if (!f->boot_binds)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < f->boot_facts->n_devs; i++)
+		pt_klog_binds(log, len, f->boot_facts->devs[i].bdf, &f->boot_binds[i]);
+	return 0;
+}
+
 int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_facts_opts *o,
 			struct pt_hostfacts *f)
 {
@@ -291,11 +325,16 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 		snprintf(f->klog_error, sizeof(f->klog_error), "%s", pt_ctx_error(ctx));
 	} else {
 		r = pt_klog_parse(buf, len, &f->klog);
-		free(buf);
-		if (r < 0)
+		if (r < 0) {
+			free(buf);
 			return pt_err(ctx, r, "scanning the kernel log %s failed", f->klog_source);
+		}
 		f->have_klog = true;
 	}
+	r = read_boot(ctx, h, o, f, f->have_klog ? buf : NULL, len);
+	free(buf);
+	if (r < 0)
+		return r;
 	read_interrupts(ctx, f);
 	read_group_type(ctx, h, f);
 	read_governors(ctx, f);
@@ -322,6 +361,13 @@ int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h, const struc
 void pt_hostfacts_free(struct pt_hostfacts *f)
 {
 	pt_klog_free(&f->klog);
+	if (f->boot_facts)
+		pt_boot_facts_free(f->boot_facts);
+	free(f->boot_facts);
+	if (f->boot_plan)
+		pt_boot_plan_free(f->boot_plan);
+	free(f->boot_plan);
+	free(f->boot_binds);
 	for (size_t i = 0; i < f->n_pfs; i++)
 		free(f->pfs[i].vfs);
 	free(f->pfs);

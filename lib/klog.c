@@ -1269,3 +1269,102 @@ int pt_klog_read(struct pt_ctx *ctx, const char *file, char **buf, size_t *len)
 		*len = n;
 	return 0;
 }
+
+/* ---- bind order of one function (boot.vfio-early) ---------------------------------- */
+
+static bool drv_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* The word before position at in line (ending one blank before it), when it starts the
+ * message: at the line's start or after "] ", ";", ": " (kmsg, dmesg, journal). */
+static size_t word_before(const char *line, size_t at, char *out, size_t outlen)
+{
+	size_t e, b;
+
+	if (at < 2 || line[at - 1] != ' ')
+		return 0;
+	e = at - 1;
+	b = e;
+	while (b > 0 && drv_char(line[b - 1]))
+		b--;
+	if (b == e || e - b >= outlen)
+		return 0;
+	if (b > 0 && line[b - 1] != ' ' && line[b - 1] != ';' && line[b - 1] != ']')
+		return 0;
+	memcpy(out, line + b, e - b);
+	out[e - b] = '\0';
+	return e - b;
+}
+
+/* The first word of the message in line: after a "[ time] ", "prio,seq,time,-;" or
+ * "host kernel: " prefix. */
+static void message_word(const char *line, size_t len, char *out, size_t outlen)
+{
+	const char *p = line, *end = line + len, *q;
+	size_t n = 0;
+
+	if ((q = memchr(p, ';', len)) && q - p < 40)
+		p = q + 1;
+	else if (*p == '[' && (q = memchr(p, ']', len)))
+		p = q + 1;
+	else if ((q = memmem(p, len, "kernel: ", 8)))
+		p = q + 8;
+	while (p < end && *p == ' ')
+		p++;
+	while (p + n < end && drv_char(p[n]) && n + 1 < outlen)
+		n++;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+static void keep_line(char *dst, size_t dlen, const char *line, size_t len)
+{
+	size_t n = len < dlen - 1 ? len : dlen - 1;
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (line[i] >= 0x20 && line[i] != 0x7f) ? line[i] : '?';
+	dst[n] = '\0';
+}
+
+int pt_klog_binds(const char *buf, size_t len, const char *bdf, struct pt_klog_binds *out)
+{
+	size_t blen = strlen(bdf), pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!blen)
+		return 0;
+	while (pos < len) {
+		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		const char *hit;
+		char drv[64];
+
+		pos += ll + 1;
+		if (ll && line[0] == ' ')
+			continue; /* kmsg's KEY=value continuation lines */
+		out->lines++;
+		if (memmem(line, ll, "Linux version ", 14))
+			out->boots++;
+		hit = memmem(line, ll, bdf, blen);
+		if (!hit)
+			continue;
+		out->mentions++;
+		drv[0] = '\0';
+		if (hit - line >= 13 && !memcmp(hit - 13, "pci function ", 13))
+			message_word(line, ll, drv, sizeof(drv));
+		else if ((size_t)(hit - line) + blen < ll && (hit[blen] == ':' || hit[blen] == ' '))
+			word_before(line, (size_t)(hit - line), drv, sizeof(drv));
+		if (!drv[0] || !strcmp(drv, "pci") || !strcmp(drv, "pcieport"))
+			continue;
+		if (!strcmp(drv, "vfio-pci") || !strcmp(drv, "vfio_pci")) {
+			if (!out->first_vfio[0])
+				keep_line(out->first_vfio, sizeof(out->first_vfio), line, ll);
+		} else if (!out->first_host[0]) {
+			keep_line(out->first_host, sizeof(out->first_host), line, ll);
+			pt_strlcpy(out->host_driver, drv, sizeof(out->host_driver));
+		}
+	}
+	return 0;
+}

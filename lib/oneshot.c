@@ -419,6 +419,9 @@ static int sriov_overlay(struct pt_sriov_config *d, const struct pt_sriov_config
 
 int pt_hostcfg_merge(struct pt_hostcfg *dst, const struct pt_hostcfg *src)
 {
+	/* a later file's boot: section replaces the earlier one whole */
+	if (src->boot.present && pt_boot_config_copy(&dst->boot, &src->boot) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < src->n_sriov; i++) {
 		size_t k;
 

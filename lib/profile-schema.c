@@ -662,9 +662,126 @@ static const struct schema pool_schema = {
 	.check = pool_check,
 };
 
+/* boot: {...} (passthru boot) */
+static const struct kw kw_boot_loader[] = {
+	{ "auto", 0 }, { "grub", 1 }, { "grubby", 2 }, { "kernelstub", 3 }, { "systemd-boot", 4 },
+	{ 0, 0 }
+};
+static const struct kw kw_boot_iommu[] = {
+	{ "on", PT_BOOT_IOMMU_ON }, { "pt", PT_BOOT_IOMMU_PT }, { "keep", PT_BOOT_IOMMU_KEEP },
+	{ 0, 0 }
+};
+static const struct kw kw_boot_ids[] = {
+	{ "auto", PT_BOOT_IDS_AUTO }, { "cmdline", PT_BOOT_IDS_CMDLINE },
+	{ "modprobe", PT_BOOT_IDS_MODPROBE }, { 0, 0 }
+};
+static const struct kw kw_boot_tri[] = {
+	{ "auto", PT_BOOT_AUTO }, { "true", PT_BOOT_YES }, { "false", PT_BOOT_NO }, { 0, 0 }
+};
+
+static int boot_hugepages_check(struct walk *w, const struct ynode *map, void *obj, uint64_t seen)
+{
+	struct pt_boot_hugepages *h = obj;
+
+	(void)seen;
+	if (h->count <= 0)
+		return fail(w, map, "%s: count is required (how many pages the kernel reserves "
+				    "at boot)", where(w));
+	return 0;
+}
+
+static const struct field boot_hugepages_fields[] = {
+	FIELD("size", F_CONV, .off = offsetof(struct pt_boot_hugepages, size_kb),
+	      .size = sizeof(long), .conv = conv_hugesize, .required = true),
+	LONGF("count", struct pt_boot_hugepages, count, 1, 1L << 30),
+	END,
+};
+static const struct schema boot_hugepages_schema = {
+	.what = "huge pages reserved at boot: { size: 1G, count: 16 }",
+	.fields = boot_hugepages_fields,
+	.pos_off = offsetof(struct pt_boot_hugepages, pos),
+	.check = boot_hugepages_check,
+};
+
+/* Parameters passthru boot would write: no white space or quotes, and not the ones
+ * the kernel does not know (amd_iommu=on: the AMD IOMMU is on by default, and
+ * amd_iommu= takes fullflush, off, force_isolation ... never "on"). */
+static const char *check_boot_param(const struct ynode *v, void *dst, size_t size)
+{
+	const char *why = check_cmdline_entry(v, dst, size);
+
+	if (why)
+		return why;
+	if (strlen(v->text) > 200)
+		return "is too long for one parameter";
+	if (!strcmp(v->text, "amd_iommu=on"))
+		return "is not a value the kernel documents (the AMD IOMMU is on by default; "
+		       "amd_iommu= takes off, fullflush, force_isolation ...): remove it";
+	return NULL;
+}
+
+static const struct field boot_fields[] = {
+	ENUMF("loader", struct pt_boot_config, loader, kw_boot_loader),
+	ENUMF("iommu", struct pt_boot_config, iommu, kw_boot_iommu),
+	FIELD("hugepages", F_LIST, .off = offsetof(struct pt_boot_config, hugepages),
+	      .count_off = offsetof(struct pt_boot_config, n_hugepages), .max = 8,
+	      .size = sizeof(struct pt_boot_hugepages), .sub = &boot_hugepages_schema),
+	FIELD("default_hugepagesz", F_CONV, .off = offsetof(struct pt_boot_config,
+							    default_hugepagesz_kb),
+	      .size = sizeof(long), .conv = conv_hugesize),
+	CONVF("isolcpus", struct pt_boot_config, isolcpus, conv_cpulist),
+	CONVF("nohz_full", struct pt_boot_config, nohz_full, conv_cpulist),
+	CONVF("rcu_nocbs", struct pt_boot_config, rcu_nocbs, conv_cpulist),
+	ENUMF("pci_realloc", struct pt_boot_config, pci_realloc, kw_boot_tri),
+	FIELD("vfio", F_LIST, .off = offsetof(struct pt_boot_config, vfio),
+	      .count_off = offsetof(struct pt_boot_config, n_vfio), .max = 256,
+	      .size = sizeof(struct pt_match), .sub = &match_schema),
+	ENUMF("vfio_ids", struct pt_boot_config, vfio_ids, kw_boot_ids),
+	FIELD("extra", F_STRV, .off = offsetof(struct pt_boot_config, extra),
+	      .count_off = offsetof(struct pt_boot_config, n_extra), .max = 64,
+	      .conv = check_boot_param),
+	END,
+};
+
+static int boot_check(struct walk *w, const struct ynode *map, void *obj, uint64_t seen)
+{
+	struct pt_boot_config *b = obj;
+
+	(void)seen;
+	b->present = true;
+	b->pos.line = map->line;
+	b->pos.col = map->col;
+	for (size_t i = 0; i < b->n_hugepages; i++)
+		for (size_t j = 0; j < i; j++)
+			if (b->hugepages[i].size_kb == b->hugepages[j].size_kb)
+				return cfg_fail_at(w, b->hugepages[i].pos.line, b->hugepages[i].pos.col,
+					       "%s.hugepages[%zu]: %ldkB pages are already reserved "
+					       "by hugepages[%zu] (line %d)", where(w), i,
+					       b->hugepages[i].size_kb, j, b->hugepages[j].pos.line);
+	if (b->default_hugepagesz_kb && b->n_hugepages) {
+		bool found = false;
+
+		for (size_t i = 0; i < b->n_hugepages; i++)
+			found |= b->hugepages[i].size_kb == b->default_hugepagesz_kb;
+		if (!found)
+			return fail(w, map, "%s: default_hugepagesz %ldkB is not one of the sizes "
+					    "hugepages reserves", where(w), b->default_hugepagesz_kb);
+	}
+	return 0;
+}
+
+static const struct schema boot_schema = {
+	.what = "the boot chain: { iommu: on|pt|keep, hugepages: [...], vfio: [...], ... }",
+	.fields = boot_fields,
+	.pos_off = -1,
+	.check = boot_check,
+};
+
 /* the host configuration's sections, at base (0 for pt_hostcfg, the offset of cfg in a
  * profile) */
 #define HOSTCFG_FIELDS(base)                                                               \
+	FIELD("boot", F_SUB, .off = (base) + offsetof(struct pt_hostcfg, boot),            \
+	      .sub = &boot_schema),                                                        \
 	FIELD("sriov", F_LIST, .off = (base) + offsetof(struct pt_hostcfg, sriov),         \
 	      .count_off = (base) + offsetof(struct pt_hostcfg, n_sriov),                  \
 	      .size = sizeof(struct pt_sriov_config), .sub = &sriov_schema),               \

@@ -293,10 +293,56 @@ void pt_profile_defaults(struct pt_profile *p)
 	p->vf_vlan_required = -1;
 }
 
+void pt_boot_config_free(struct pt_boot_config *b)
+{
+	free(b->hugepages);
+	free(b->vfio);
+	pt_strv_free(b->extra, b->n_extra);
+	memset(b, 0, sizeof(*b));
+}
+
+static void *dup_array(const void *src, size_t n, size_t elem)
+{
+	void *p;
+
+	if (!n)
+		return NULL;
+	p = malloc(n * elem);
+	if (p)
+		memcpy(p, src, n * elem);
+	return p;
+}
+
+int pt_boot_config_copy(struct pt_boot_config *dst, const struct pt_boot_config *src)
+{
+	struct pt_boot_config b = *src;
+
+	b.hugepages = dup_array(src->hugepages, src->n_hugepages, sizeof(*src->hugepages));
+	b.vfio = dup_array(src->vfio, src->n_vfio, sizeof(*src->vfio));
+	b.extra = src->n_extra ? calloc(src->n_extra, sizeof(char *)) : NULL;
+	b.n_extra = 0;
+	if ((src->n_hugepages && !b.hugepages) || (src->n_vfio && !b.vfio) ||
+	    (src->n_extra && !b.extra))
+		goto oom;
+	for (size_t i = 0; i < src->n_extra; i++) {
+		b.extra[i] = strdup(src->extra[i]);
+		if (!b.extra[i])
+			goto oom;
+		b.n_extra++;
+	}
+	pt_boot_config_free(dst);
+	*dst = b;
+	return 0;
+oom:
+	pt_boot_config_free(&b);
+	return -ENOMEM;
+}
+
 void pt_hostcfg_free(struct pt_hostcfg *c)
 {
 	if (!c)
 		return;
+	pt_boot_config_free(&c->boot);
 	for (size_t i = 0; i < c->n_sriov; i++)
 		free(c->sriov[i].vf);
 	free(c->sriov);

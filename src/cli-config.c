@@ -55,6 +55,24 @@ int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c
 	return r;
 }
 
+const struct pt_hostcfg *cli_boot_config(struct cli *cli, const struct pt_profile *p,
+					 struct pt_config_file *c)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (p->cfg.boot.present)
+		return &p->cfg;
+	r = pt_config_load_sysroot(cli->ctx, PT_HOSTCFG_DEFAULT, PT_CONFIG_ANY, c);
+	if (r == -ENOENT)
+		return NULL;
+	if (r < 0) {
+		cli_warn("the boot checks are skipped: %s", pt_ctx_error(cli->ctx));
+		return NULL;
+	}
+	return pt_config_file_hostcfg(c)->boot.present ? pt_config_file_hostcfg(c) : NULL;
+}
+
 struct pt_state *cli_state_open(struct cli *cli)
 {
 	struct pt_state *st = NULL;

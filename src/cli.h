@@ -100,6 +100,7 @@ int cmd_vm(struct cli *cli, int argc, char **argv);
 int cmd_bind(struct cli *cli, int argc, char **argv);
 int cmd_vf(struct cli *cli, int argc, char **argv);
 int cmd_sriov(struct cli *cli, int argc, char **argv);
+int cmd_boot(struct cli *cli, int argc, char **argv);
 /* --timeout MS: 1..3600000, or a message and -1. */
 int cli_timeout_arg(const char *arg, int *ms);
 
@@ -116,6 +117,12 @@ int cli_load_hostcfg(struct cli *cli, const char *file, struct pt_config_file *c
 /* The state database in --state-dir (pt_state_open), with what an interrupted passthru
  * left behind recovered first (pt_assign_recover; a warning says so). */
 struct pt_state *cli_state_open(struct cli *cli);
+/* The host configuration whose boot: section the gate proves: the profile's own, else
+ * <sysroot>/etc/passthru/host.yaml's (loaded into c, which the caller frees); NULL
+ * when neither has one (a file that does not parse is warned about). */
+struct pt_hostcfg;
+const struct pt_hostcfg *cli_boot_config(struct cli *cli, const struct pt_profile *p,
+					 struct pt_config_file *c);
 /* A library error's exit status: refusals and failures 1, inability to run 2. */
 int cli_exit_status(int r);
 /* An integer option in lo..hi; prints "OPT: 'S' is not a number in lo..hi". */

@@ -26,6 +26,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	struct pt_facts_opts fo = { 0 };
 	struct pt_hostfacts facts;
 	struct pt_profile prof;
+	struct pt_config_file hc = { 0 };
 	struct pt_report rep;
 	struct pt_host *h;
 	bool strict = false;
@@ -67,6 +68,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	fo.kernel_log = klog;
 	fo.want_vf_state = true;
 	fo.profile = &prof;
+	fo.boot = cli_boot_config(cli, &prof, &hc);
 	r = pt_hostfacts_gather(cli->ctx, h, &fo, &facts);
 	/* what the host needs (default route, mounts): assignability judges it */
 	if (r == 0 && (r = pt_safety_protected(cli->ctx, h, &facts.prot, &facts.n_prot)) < 0)
@@ -121,6 +123,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	pt_hostfacts_free(&facts);
 	pt_host_free(h);
 	pt_profile_free(&prof);
+	pt_config_file_free(&hc);
 	return status;
 
 err_facts:
@@ -128,5 +131,6 @@ err_facts:
 err_host:
 	pt_host_free(h);
 	pt_profile_free(&prof);
+	pt_config_file_free(&hc);
 	return EXIT_ERROR;
 }

@@ -13,6 +13,9 @@
 #include "passthru/profile.h"
 
 struct pt_protected;
+struct pt_boot_plan;
+struct pt_boot_facts;
+struct pt_klog_binds;
 
 enum pt_result { PT_PASS = 0, PT_SKIP = 1, PT_WARN = 2, PT_FAIL = 3 };
 const char *pt_result_str(enum pt_result r); /* "pass", "skip", "warn", "fail" */
@@ -119,6 +122,13 @@ struct pt_hostfacts {
 	int vfio_pci, vfio_type1, iommufd; /* enum pt_mod_state */
 	char unsafe_interrupts[8]; /* vfio_iommu_type1 allow_unsafe_interrupts "Y"/"N"; ""
 				    * when the module is not loaded (or unreadable) */
+	/* the boot: section (pt_facts_opts.boot): what passthru boot plans, and the kernel
+	 * log's bind order of each device it names (boot.cmdline-applied, boot.vfio-early) */
+	bool boot_present;
+	char boot_error[256];     /* why the plan could not be made; "" */
+	struct pt_boot_facts *boot_facts;
+	struct pt_boot_plan *boot_plan;
+	struct pt_klog_binds *boot_binds; /* one per boot_facts->devs; NULL without a log */
 };
 
 struct pt_facts_opts {
@@ -126,6 +136,8 @@ struct pt_facts_opts {
 	bool want_vf_state;       /* ask netlink (or a recorded dump) for VF settings */
 	const struct pt_profile *profile; /* which drivers need ethtool info */
 	const struct pt_device *holder_of; /* find the process holding it through vfio */
+	const struct pt_hostcfg *boot;     /* a host configuration whose boot: section the
+					    * gate proves (NULL: none) */
 };
 
 int pt_hostfacts_gather(struct pt_ctx *ctx, const struct pt_host *h,

@@ -81,6 +81,21 @@ int pt_klog_parse(const char *buf, size_t len, struct pt_klog *out);
 /* Frees what pt_klog_parse allocated; a zeroed struct is fine. */
 void pt_klog_free(struct pt_klog *log);
 
+/* Which drivers the kernel log shows speaking for one function, in order: a driver's
+ * dev_printk line is "<driver> <bdf>: ..." (the bus "pci" before any driver binds);
+ * NVMe names its controller instead ("nvme nvme0: pci function <bdf>"). For the gate's
+ * boot.vfio-early: did a host driver have the device before vfio-pci? */
+struct pt_klog_binds {
+	char first_host[256];     /* the first line from a driver other than vfio-pci; "" */
+	char host_driver[64];     /* that driver */
+	char first_vfio[256];     /* the first vfio-pci line for it; "" (vfio-pci is quiet) */
+	long lines;               /* lines scanned */
+	long mentions;            /* lines naming the function at all */
+	int boots;                /* "Linux version" banners: 0, the log starts mid-boot */
+};
+/* Pure (fuzzed): scans len bytes for bdf ("0000:00:06.0"). Returns 0. */
+int pt_klog_binds(const char *buf, size_t len, const char *bdf, struct pt_klog_binds *out);
+
 /* Reads a kernel log into a malloc'd, NUL-terminated buffer (at most PT_KLOG_MAX bytes:
  * of a larger file, its last PT_KLOG_MAX bytes, where the running boot is).
  * file NULL: the context's sysroot /dev/kmsg, read without blocking until the end of

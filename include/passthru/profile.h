@@ -89,7 +89,35 @@ struct pt_hugepage_req {
 	struct pt_srcpos pos;
 };
 
+/* boot: the kernel command line and early vfio-pci binding `passthru boot` makes
+ * true (include/passthru/boot.h). Zero is every default. */
+enum pt_boot_iommu { PT_BOOT_IOMMU_ON = 0, PT_BOOT_IOMMU_PT, PT_BOOT_IOMMU_KEEP };
+enum pt_boot_ids { PT_BOOT_IDS_AUTO = 0, PT_BOOT_IDS_CMDLINE, PT_BOOT_IDS_MODPROBE };
+enum pt_boot_tri { PT_BOOT_AUTO = 0, PT_BOOT_YES, PT_BOOT_NO };
+struct pt_boot_hugepages {
+	long size_kb;             /* hugepagesz= */
+	long count;               /* hugepages= */
+	struct pt_srcpos pos;
+};
+struct pt_boot_config {
+	bool present;             /* the document has a boot: section */
+	int loader;               /* enum pt_boot_loader; 0 (unknown) = detect */
+	int iommu;                /* enum pt_boot_iommu: on (default), pt, keep */
+	struct pt_boot_hugepages *hugepages;
+	size_t n_hugepages;
+	long default_hugepagesz_kb; /* 0 unset */
+	char isolcpus[256], nohz_full[256], rcu_nocbs[256]; /* "" unset */
+	int pci_realloc;          /* enum pt_boot_tri: auto (when plan sriov says so), yes, no */
+	struct pt_match *vfio;    /* functions vfio-pci owns from boot */
+	size_t n_vfio;
+	int vfio_ids;             /* enum pt_boot_ids: where vfio-pci.ids goes */
+	char **extra;             /* further parameters, verbatim */
+	size_t n_extra;
+	struct pt_srcpos pos;
+};
+
 struct pt_hostcfg {
+	struct pt_boot_config boot;
 	struct pt_sriov_config *sriov;
 	size_t n_sriov;
 	struct pt_passthrough_config *passthrough;
@@ -180,6 +208,10 @@ int pt_hostcfg_parse(const char *buf, size_t len, const char *filename, struct p
 		     struct pt_cfg_error *err);
 int pt_hostcfg_load(const char *path, struct pt_hostcfg *c, struct pt_cfg_error *err);
 void pt_hostcfg_free(struct pt_hostcfg *c);
+/* The boot: section: a deep copy (dst's old content freed; -ENOMEM leaves dst as it
+ * was), and freeing one. */
+int pt_boot_config_copy(struct pt_boot_config *dst, const struct pt_boot_config *src);
+void pt_boot_config_free(struct pt_boot_config *b);
 
 /* ---- the one config loader ---------------------------------------------------------
  * A file as check, apply, assign and pools read it. PT_CONFIG_PROFILE: a profile

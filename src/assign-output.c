@@ -125,15 +125,15 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 			vf_origin(a, line, sizeof(line));
 			xml_comment(f, "", line);
 		}
+		if (a->pf_on_vfio) {
+			snprintf(line, sizeof(line), "%s: its PF is held by vfio-pci: QEMU needs "
+				 "vf-token=%s; libvirt has no attribute for it: <qemu:override> "
+				 "<qemu:device alias='ua-hostdev%zu'> ... <qemu:property name='vf-token' "
+				 "type='string' value='%s'/>", l->bdf, v->vf_token ? v->vf_token : "UUID",
+				 i, v->vf_token ? v->vf_token : "UUID");
+			xml_comment(f, "", line);
+		}
 		if (!is_interface_in(a, v)) {
-			if (a->pf_on_vfio) {
-				snprintf(line, sizeof(line), "%s: its PF is held by vfio-pci: QEMU needs "
-					 "vf-token=%s; libvirt has no attribute for it: <qemu:override> "
-					 "<qemu:device alias='ua-hostdev%zu'> ... <qemu:property name='vf-token' "
-					 "type='string' value='%s'/>", l->bdf, v->vf_token ? v->vf_token : "UUID",
-					 i, v->vf_token ? v->vf_token : "UUID");
-				xml_comment(f, "", line);
-			}
 			if (a->is_vf && a->net && a->pf_ifname[0] && l->mac[0])
 				xml_comment(f, "", "MAC and VLAN set on the PF by passthru");
 			fputs("<hostdev mode='subsystem' type='pci' managed='no'>\n", f);
@@ -159,6 +159,8 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 			fputs("'/>\n</interface>\n", f);
 		}
 		fputs("<interface type='hostdev' managed='no'>\n", f);
+		if (a->pf_on_vfio)
+			fprintf(f, "  <alias name='ua-hostdev%zu'/>\n", i);
 		if (l->mac[0]) {
 			fputs("  <mac address='", f);
 			xml_escape(f, l->mac);

@@ -22,12 +22,12 @@ unlike() { ! grep -Eq -- "$2" "$1"; ok $? "$3"; }
 
 R="$T/root"
 cp -a "$FIX/dual-socket" "$R" || { echo "not ok 1 - the dual-socket fixture is in $FIX"; echo "1..1"; exit 1; }
-n=0
+k=0
 for v in 0000:18:02.0 0000:18:02.1 0000:18:02.3; do
 	d=$(readlink -f "$R/sys/bus/pci/devices/$v")
 	t=$(readlink "$d/driver") && ln -sfn "${t%/*}/vfio-pci" "$d/driver" && rm -rf "$d/net"
-	mkdir -p "$d/vfio-dev/vfio$n"
-	n=$((n + 1))
+	mkdir -p "$d/vfio-dev/vfio$k"
+	k=$((k + 1))
 done
 mkdir -p "$R/etc/passthru" "$R/dev/vfio"
 cat >"$R/etc/passthru/host.yaml" <<'EOF'

@@ -971,6 +971,27 @@ static void assign_undo(struct pt_ctx *ctx, struct pt_state *st, struct assign_r
 	pt_err(ctx, r, "%s", saved);
 }
 
+/* The VFIO device the function is now (vfio-dev/vfioN appears once vfio-pci holds it;
+ * a dry run has the scan's), whether its cdev exists, and whether a vfio driver holds
+ * its PF (QEMU then needs the VF token): what pt_vfio_backend_choose decides on. */
+static void vfio_facts(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_device *d,
+		       bool dry_run, struct pt_assigned *a)
+{
+	const struct pt_device *pf = d->has_physfn ? pt_host_find(h, &d->physfn) : NULL;
+	struct dirent *e;
+	DIR *dp;
+
+	pt_strlcpy(a->vfio_dev, d->vfio_dev, sizeof(a->vfio_dev));
+	if (!dry_run && (dp = pt_opendir(ctx, PT_SYSFS_PCI_DEVICES "/%s/vfio-dev", d->name))) {
+		while ((e = readdir(dp)))
+			if (!strncmp(e->d_name, "vfio", 4) && e->d_name[4] >= '0' && e->d_name[4] <= '9')
+				pt_strlcpy(a->vfio_dev, e->d_name, sizeof(a->vfio_dev));
+		closedir(dp);
+	}
+	a->vfio_cdev = a->vfio_dev[0] && pt_exists(ctx, "/dev/vfio/devices/%s", a->vfio_dev);
+	a->pf_on_vfio = pf && pt_driver_is_vfio(pf->driver);
+}
+
 /* 6. What the caller prints: each function's driver now, the node and its CPUs. */
 static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
 			  const struct assign_run *run, struct pt_assign_result *res)
@@ -989,6 +1010,7 @@ static void assign_report(struct pt_ctx *ctx, const struct pt_assign_opts *o,
 			pt_strlcpy(a->driver, o->dry_run ? "vfio-pci" : run->items[i].d->driver,
 				   sizeof(a->driver));
 		}
+		vfio_facts(ctx, run->h, run->items[i].d, o->dry_run, a);
 	}
 	res->n = run->n;
 	guest_slots(res->devs, run->n);

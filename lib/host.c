@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Host-wide facts: NUMA nodes and their CPUs, hugepages, IOMMU units, command line. */
+/* Host-wide facts: NUMA nodes and their CPUs, hugepages, IOMMU units and their kind,
+ * /dev/iommu (iommufd), command line. */
 #include "internal.h"
 #include "passthru/parse.h"
 
@@ -95,6 +96,43 @@ static void read_hugepages(const struct pt_ctx *ctx, const char *dir, struct pt_
 		}
 }
 
+/* What kind of IOMMU a /sys/class/iommu entry is: the driver's own attribute
+ * directory first (intel-iommu/, amd-iommu/), then the names the drivers give
+ * (dmarN, ivhdN) and, for virtio-iommu (no attribute directory), the virtio device it
+ * sits on (its link goes through .../virtioN/iommu/). */
+static const char *unit_kind(const struct pt_ctx *ctx, const char *name)
+{
+	char link[512];
+
+	if (pt_exists(ctx, "/sys/class/iommu/%s/intel-iommu", name) || !strncmp(name, "dmar", 4))
+		return "intel";
+	if (pt_exists(ctx, "/sys/class/iommu/%s/amd-iommu", name) || !strncmp(name, "ivhd", 4))
+		return "amd";
+	if (!strncmp(name, "virtio", 6) ||
+	    (pt_readlink(ctx, link, sizeof(link), "/sys/class/iommu/%s", name) > 0 &&
+	     strstr(link, "/virtio")))
+		return "virtio";
+	return "other";
+}
+
+static void iommu_facts(struct pt_ctx *ctx, struct pt_host *h)
+{
+	h->iommu_kind[0] = '\0';
+	for (size_t i = 0; i < h->n_iommu_units; i++) {
+		const char *k = unit_kind(ctx, h->iommu_units[i]);
+
+		if (!h->iommu_kind[0])
+			pt_strlcpy(h->iommu_kind, k, sizeof(h->iommu_kind));
+		else if (strcmp(h->iommu_kind, k) != 0)
+			pt_strlcpy(h->iommu_kind, "mixed", sizeof(h->iommu_kind));
+	}
+	/* a tree without /dev (an old snapshot, a fixture) cannot tell */
+	if (pt_exists(ctx, "/dev/iommu"))
+		h->dev_iommu = PT_YES;
+	else
+		h->dev_iommu = pt_exists(ctx, "/dev") ? PT_NO : PT_UNKNOWN;
+}
+
 int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h)
 {
 	struct dirent *e;
@@ -148,6 +186,7 @@ int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h)
 				h->iommu_units[j - 1] = t;
 			}
 	}
+	iommu_facts(ctx, h);
 
 	{
 		char *buf = NULL;

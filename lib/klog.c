@@ -638,11 +638,15 @@ static void match_state(struct scan *sc, const char *msg)
 		if (strstr(msg, "AMD IOMMU disabled") || strstr(msg, "AMD-Vi disabled")) {
 			set_vendor(sc, "amd");
 			set_dma(sc, PT_NO, 3);
-		} else if (strstr(msg, "Found IOMMU") || strstr(msg, "AMD IOMMUv2 loaded") ||
-			   strstr(msg, "Extended features") ||
-			   strstr(msg, "Lazy IO/TLB flushing enabled")) {
+		} else if (strstr(msg, "Found IOMMU")) {
 			set_vendor(sc, "amd");
 			set_dma(sc, PT_YES, 2);
+		} else if (strstr(msg, "AMD IOMMUv2 loaded") || strstr(msg, "Extended features") ||
+			   strstr(msg, "Lazy IO/TLB flushing enabled")) {
+			/* later lines of the same driver: the unit's own line stays the evidence */
+			set_vendor(sc, "amd");
+			if (sc->out->dma_remapping != PT_YES || sc->dma_strength < 2)
+				set_dma(sc, PT_YES, 2);
 		} else if (strstr(msg, "Initialized for Passthrough Mode")) {
 			set_vendor(sc, "amd");
 			set_dma(sc, PT_YES, 2);
@@ -663,6 +667,13 @@ static void match_state(struct scan *sc, const char *msg)
 		set_vendor(sc, "amd");
 		if (!sc->amd_table[0])
 			set_str(sc->amd_table, sizeof(sc->amd_table), sc->raw);
+	}
+
+	/* --- virtio-iommu: the driver probed the device ("virtio_iommu virtio0: input
+	 * address: 39 bits"); the firmware describes it in a VIOT table, not DMAR/IVRS --- */
+	if (strstr(msg, "virtio_iommu virtio") && strstr(msg, ": input address:")) {
+		set_vendor(sc, "virtio");
+		set_dma(sc, PT_YES, 2);
 	}
 
 	/* --- Arm SMMU: the driver probed a unit ("ias 48-bit, oas 48-bit (features
@@ -1037,6 +1048,14 @@ static void conclude(struct scan *sc)
 	}
 	/* "DMAR: IOMMU enabled" only says intel_iommu=on was parsed: in a whole boot
 	 * without the driver's init line, the driver never came up */
+	/* virtio-iommu translates DMA but remaps no interrupt on x86 (only VT-d's and
+	 * AMD-Vi's remapping units do): vfio then needs allow_unsafe_interrupts */
+	if (!strcmp(o->vendor, "virtio") && o->interrupt_remapping == PT_UNKNOWN) {
+		o->interrupt_remapping = PT_NO;
+		snprintf(o->ir_evidence, sizeof(o->ir_evidence),
+			 "the IOMMU is virtio-iommu, which remaps no interrupts (no DMAR-IR or "
+			 "AMD-Vi line in a complete boot log): %s", o->dma_evidence);
+	}
 	if (!(o->dma_remapping == PT_UNKNOWN || (o->dma_remapping == PT_YES && sc->dma_strength == 1)))
 		return;
 	if (table) {

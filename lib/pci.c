@@ -451,6 +451,21 @@ static void judge_link(struct pt_link *l)
 											 : PT_NO;
 }
 
+/* vfio-dev/vfioN: the name of the VFIO device a vfio driver made of the function. */
+static void read_vfio_dev(struct pt_device *d, const struct dirset *s)
+{
+	struct dirset v;
+
+	d->vfio_dev[0] = '\0';
+	if (!has(s, "vfio-dev") || dirset_read_at(s, &v, "vfio-dev") < 0)
+		return;
+	for (size_t i = 0; i < v.n && !d->vfio_dev[0]; i++)
+		if (strncmp(v.names[i], "vfio", 4) == 0 && v.names[i][4] &&
+		    strspn(v.names[i] + 4, "0123456789") == strlen(v.names[i] + 4))
+			pt_strlcpy(d->vfio_dev, v.names[i], sizeof(d->vfio_dev));
+	dirset_free(&v);
+}
+
 /* Reads one function. Returns 0, -ENOENT when it vanished, or another -errno. */
 /* bus: the open /sys/bus/pci/devices; groups: the entries of /sys/kernel/iommu_groups */
 static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,
@@ -487,6 +502,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 		d->local_cpulist[0] = '\0';
 	read_str_attr(&s, "reset_method", d->reset_method, sizeof(d->reset_method));
 	d->enabled = read_int_attr(&s, "enable", false);
+	read_vfio_dev(d, &s);
 
 	d->iommu_group = -1;
 	if (has(&s, "iommu_group") &&

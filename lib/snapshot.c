@@ -87,6 +87,8 @@ static const struct snap_rule rules[] = {
 	  .kind = SNAP_ENTRY },
 	{ .pattern = PCIDEV "/msi_irqs", .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/msi_irqs/*", .kind = SNAP_ENTRY },
+	{ .pattern = PCIDEV "/vfio-dev", .kind = SNAP_DIR },     /* the VFIO device (vfioN) */
+	{ .pattern = PCIDEV "/vfio-dev/*", .kind = SNAP_ENTRY },
 	{ .pattern = PCIDEV "/net/*/" NET_ATTRS, .kind = SNAP_FILE },
 	{ .pattern = PCIDEV "/nvme/*", .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/nvme/*/" NVME_ATTRS, .kind = SNAP_FILE },

@@ -52,9 +52,17 @@ static void xml_pci_address(FILE *f, const char *bdf, bool with_type)
 		with_type ? "type='pci' " : "", b.domain, b.bus, b.dev, b.fn);
 }
 
-static bool is_interface(const struct pt_assigned *a)
+static bool iommufd(const struct assign_view *v)
 {
-	return a->is_vf && a->net && a->pf_ifname[0];
+	return v->vfio && v->vfio->backend == PT_VFIO_IOMMUFD;
+}
+
+/* A VF of a NIC is an <interface type='hostdev'> (libvirt sets its MAC and VLAN), except
+ * through iommufd: that <interface> has no documented iommufd form, so it is a <hostdev>
+ * (passthru set the MAC and VLAN on the PF already). */
+static bool is_interface_in(const struct pt_assigned *a, const struct assign_view *v)
+{
+	return a->is_vf && a->net && a->pf_ifname[0] && !iommufd(v);
 }
 
 /* The guest address of a function that shares its guest slot with its host siblings:
@@ -102,6 +110,10 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 		fprintf(f, "<numatune>\n  <memory mode='strict' nodeset='%d'/>\n</numatune>\n",
 			v->memory_node);
 	}
+	if (v->vfio) {
+		snprintf(line, sizeof(line), "vfio: %s", v->vfio->why);
+		xml_comment(f, "", line);
+	}
 	xml_comment(f, "", "devices: inside <devices>");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct pt_assigned *a = &r->devs[i];
@@ -113,8 +125,23 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 			vf_origin(a, line, sizeof(line));
 			xml_comment(f, "", line);
 		}
-		if (!is_interface(a)) {
-			fputs("<hostdev mode='subsystem' type='pci' managed='no'>\n  <source>\n    ", f);
+		if (a->pf_on_vfio) {
+			snprintf(line, sizeof(line), "%s: its PF is held by vfio-pci: QEMU needs "
+				 "vf-token=%s; libvirt has no attribute for it: <qemu:override> "
+				 "<qemu:device alias='ua-hostdev%zu'> ... <qemu:property name='vf-token' "
+				 "type='string' value='%s'/>", l->bdf, v->vf_token ? v->vf_token : "UUID",
+				 i, v->vf_token ? v->vf_token : "UUID");
+			xml_comment(f, "", line);
+		}
+		if (!is_interface_in(a, v)) {
+			if (a->is_vf && a->net && a->pf_ifname[0] && l->mac[0])
+				xml_comment(f, "", "MAC and VLAN set on the PF by passthru");
+			fputs("<hostdev mode='subsystem' type='pci' managed='no'>\n", f);
+			if (iommufd(v))
+				fputs("  <driver iommufd='yes'/>\n", f);
+			if (a->pf_on_vfio)
+				fprintf(f, "  <alias name='ua-hostdev%zu'/>\n", i);
+			fputs("  <source>\n    ", f);
 			xml_pci_address(f, l->bdf, false);
 			fputs("\n  </source>\n", f);
 			xml_guest_address(f, a);
@@ -132,6 +159,8 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 			fputs("'/>\n</interface>\n", f);
 		}
 		fputs("<interface type='hostdev' managed='no'>\n", f);
+		if (a->pf_on_vfio)
+			fprintf(f, "  <alias name='ua-hostdev%zu'/>\n", i);
 		if (l->mac[0]) {
 			fputs("  <mac address='", f);
 			xml_escape(f, l->mac);
@@ -166,6 +195,10 @@ void assign_print_qemu(FILE *f, const struct assign_view *v)
 	if (r->n_remote)
 		fprintf(f, "# %zu device%s on another NUMA node: DMA crosses the inter-socket link\n",
 			r->n_remote, r->n_remote == 1 ? "" : "s");
+	if (v->vfio)
+		fprintf(f, "# vfio: %s\n", v->vfio->why);
+	if (iommufd(v) && r->n)
+		fprintf(f, "-object iommufd,id=iommufd0\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct pt_lease *l = &r->devs[i].lease;
 
@@ -183,6 +216,10 @@ void assign_print_qemu(FILE *f, const struct assign_view *v)
 			fprintf(f, ",bus=pcie.0,addr=0x%x.%x%s", r->devs[i].guest_slot,
 				r->devs[i].guest_function,
 				r->devs[i].guest_function == 0 ? ",multifunction=on" : "");
+		if (iommufd(v))
+			fputs(",iommufd=iommufd0", f);
+		if (r->devs[i].pf_on_vfio && v->vf_token)
+			fprintf(f, ",vf-token=%s", v->vf_token);
 		fputc('\n', f);
 	}
 }
@@ -249,7 +286,7 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 		json_int_or_null(&j, a->vf);
 		json_key(&j, "pf_interface");
 		json_str_or_null(&j, a->pf_ifname);
-		JSON_KV_STR(&j, "libvirt", is_interface(a) ? "interface" : "hostdev");
+		JSON_KV_STR(&j, "libvirt", is_interface_in(a, v) ? "interface" : "hostdev");
 		json_key(&j, "driver");
 		json_str_or_null(&j, a->driver);
 		JSON_KV_BOOL(&j, "remote", l->remote);
@@ -257,6 +294,9 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 		json_int_or_null(&j, a->guest_slot);
 		json_key(&j, "guest_function");
 		json_int_or_null(&j, a->guest_slot >= 0 ? a->guest_function : -1);
+		json_key(&j, "vfio_dev");
+		json_str_or_null(&j, a->vfio_dev);
+		JSON_KV_BOOL(&j, "vf_token_needed", a->pf_on_vfio);
 		json_key(&j, "lease_id");
 		if (v->dry_run)
 			json_null(&j);
@@ -281,6 +321,13 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	json_str_or_null(&j, r->numa_note);
 	json_key(&j, "launch_check");
 	assign_launch_json(&j, r);
+	if (v->vfio) {
+		JSON_KV_STR(&j, "vfio_backend", pt_vfio_backend_str(v->vfio->backend));
+		JSON_KV_BOOL(&j, "vfio_backend_forced", v->vfio->forced);
+		JSON_KV_STR(&j, "vfio_backend_why", v->vfio->why);
+		json_key(&j, "vfio_backend_warning");
+		json_str_or_null(&j, v->vfio->warning);
+	}
 	json_obj_end(&j);
 	json_end(&j);
 }

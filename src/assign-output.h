@@ -18,6 +18,8 @@ struct assign_view {
 	bool failover;           /* pair each NIC VF with a virtio interface (teaming) */
 	const char *failover_network; /* the libvirt network of the virtio half */
 	bool dry_run;
+	const struct pt_vfio_choice *vfio; /* the VFIO path (lib: pt_vfio_backend_choose) */
+	const char *vf_token;    /* --vf-token, NULL none */
 };
 
 /* Writes s with XML's five special characters escaped (attribute values, text). */

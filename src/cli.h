@@ -77,6 +77,8 @@ void device_json(struct json *j, const struct pt_host *h, const struct pt_device
 		 const struct pt_judge_inputs *in);
 /* "warnings": [...] of the host scan (h may be NULL: an empty array). */
 void json_host_warnings(struct json *j, const struct pt_host *h);
+/* "iommu": {"kind", "units", "iommufd"}: the host's IOMMU as list and show report it. */
+void json_host_iommu(struct json *j, const struct pt_host *h);
 const char *device_kind_str(const struct pt_device *d);
 char *device_link_str(const struct pt_device *d, char *buf, size_t len);
 

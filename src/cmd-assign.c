@@ -9,6 +9,7 @@
 #include "json.h"
 #include "passthru/assign.h"
 #include "passthru/state.h"
+#include "vmm-probe.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +42,22 @@ static void print_refusal(struct cli *cli, const struct pt_assign_opts *o,
 			cli_error("%s: %s", res->launch.results[i].title, res->launch.results[i].decision);
 }
 
+/* 8-4-4-4-12 hexadecimal digits */
+static bool is_uuid(const char *s)
+{
+	static const int groups[] = { 8, 4, 4, 4, 12 };
+
+	for (size_t g = 0; g < 5; g++) {
+		for (int k = 0; k < groups[g]; k++, s++)
+			if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+				return false;
+		if (*s != (g < 4 ? '-' : '\0'))
+			return false;
+		s++;
+	}
+	return true;
+}
+
 int cmd_assign(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -57,6 +74,8 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "spread", required_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'o' },
+		{ "vfio-backend", required_argument, NULL, 'B' },
+		{ "vf-token", required_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "vm-memory", required_argument, NULL, 'M' },
@@ -76,8 +95,12 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	struct pt_host *h = NULL;
 	int c, r, count, status = EXIT_ERROR;
 	bool numa_given = false;
+	enum pt_vfio_backend want = PT_VFIO_AUTO;
+	struct pt_vfio_choice vfio;
+	struct pt_vmm_support vmm;
+	const char *vf_token = NULL;
 
-	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fS:o:nt:M:H:L:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:N:C:m:v:k:rFW:fS:o:B:T:nt:M:H:L:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.pool = optarg; break;
 		case 'c': config = optarg; break;
@@ -114,6 +137,20 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 				return EXIT_ERROR;
 			}
 			format = optarg;
+			break;
+		case 'B':
+			if (pt_vfio_backend_parse(optarg, &want) < 0) {
+				cli_error("--vfio-backend: auto, legacy or iommufd, not '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'T':
+			if (!is_uuid(optarg)) {
+				cli_error("--vf-token: a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), not '%s'",
+					  optarg);
+				return EXIT_ERROR;
+			}
+			vf_token = optarg;
 			break;
 		case 'n': o.dry_run = true; break;
 		case 't':
@@ -219,6 +256,16 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		cli_warn("%s", res.note);
 	if (res.numa_note[0])
 		cli_warn("%s", res.numa_note);
+	/* the VFIO path: the VM manager is asked only when the kernel could (lib decides) */
+	if (want == PT_VFIO_AUTO && h->dev_iommu == PT_YES)
+		vmm_probe(strcmp(format, "libvirt") == 0, &vmm);
+	pt_vfio_backend_choose(h, &res, strcmp(format, "libvirt") == 0, view.failover,
+			       want == PT_VFIO_AUTO && h->dev_iommu == PT_YES ? &vmm : NULL, want,
+			       vf_token, &vfio);
+	if (vfio.warning[0])
+		cli_warn("%s", vfio.warning);
+	view.vfio = &vfio;
+	view.vf_token = vf_token;
 	view.vm = o.vm;
 	view.pool = o.pool;
 	view.res = &res;

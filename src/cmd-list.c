@@ -175,6 +175,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		json_arr_end(&j);
+		json_host_iommu(&j, h);
 		json_host_warnings(&j, h);
 		json_obj_end(&j);
 		json_end(&j);

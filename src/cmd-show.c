@@ -144,6 +144,11 @@ static void human(const struct pt_host *h, const struct pt_device *d, const stru
 	}
 	pt_judge_assignable(h, in->dma.on, in->prot, in->n_prot, NULL, 0, d, &a);
 	printf("  DMA remapping:   %s (%s)\n", pt_tri_str(in->dma.on), in->dma.evidence);
+	printf("  IOMMU:           %s%s; iommufd (/dev/iommu): %s\n",
+	       h->iommu_kind[0] ? h->iommu_kind : "none", h->n_iommu_units ? "" : " (no /sys/class/iommu unit)",
+	       pt_tri_str(h->dev_iommu));
+	if (d->vfio_dev[0])
+		printf("  VFIO device:     %s (cdev /dev/vfio/devices/%s)\n", d->vfio_dev, d->vfio_dev);
 	if (a.assignable == PT_YES)
 		printf("  assignable:      yes%s%s%s\n", a.n_shared ? " (with " : "", a.shared,
 		       a.n_shared ? ": the group goes to one VM)" : "");

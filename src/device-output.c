@@ -187,6 +187,22 @@ static void upstream_json(struct json *j, const struct pt_host *h, const struct 
 	json_arr_end(j);
 }
 
+void json_host_iommu(struct json *j, const struct pt_host *h)
+{
+	json_key(j, "iommu");
+	json_obj_begin(j);
+	json_key(j, "kind");
+	json_str_or_null(j, h->iommu_kind);
+	json_key(j, "units");
+	json_arr_begin(j);
+	for (size_t i = 0; i < h->n_iommu_units; i++)
+		json_str(j, h->iommu_units[i]);
+	json_arr_end(j);
+	json_key(j, "iommufd");
+	json_tri(j, h->dev_iommu);
+	json_obj_end(j);
+}
+
 void json_host_warnings(struct json *j, const struct pt_host *h)
 {
 	json_key(j, "warnings");
@@ -209,6 +225,7 @@ static void judgements_json(struct json *j, const struct pt_host *h, const struc
 	json_key(j, "dma_remapping");
 	json_tri(j, in->dma.on);
 	JSON_KV_STR(j, "dma_remapping_evidence", in->dma.evidence);
+	json_host_iommu(j, h);
 	json_key(j, "numa");
 	json_obj_begin(j);
 	json_key(j, "node");
@@ -271,6 +288,8 @@ void device_json(struct json *j, const struct pt_host *h, const struct pt_device
 	json_key(j, "iommu_group");
 	json_int_or_null(j, d->iommu_group);
 	JSON_KV_BOOL(j, "iommu_group_dangling", d->iommu_group_dangling);
+	json_key(j, "vfio_dev");
+	json_str_or_null(j, d->vfio_dev);
 	reset_methods(j, d->reset_method);
 
 	if (d->kind == PT_KIND_PF) {

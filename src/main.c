@@ -104,6 +104,8 @@ const struct cmd commands[] = {
 	       { "failover-network", 'W', "NET", "libvirt network of the virtio half (default)" },
 	       { "force", 'f', NULL, "hand out a device whose group holds a host function" },
 	       { "format", 'o', "libvirt|qemu|json", "what to print (libvirt)" },
+	       { "vfio-backend", 'B', "auto|legacy|iommufd", "group/container or iommufd cdev (auto)" },
+	       { "vf-token", 'T', "UUID", "the VF token of a PF held by vfio-pci (QEMU vf-token=)" },
 	       { "dry-run", 'n', NULL, "say what would be leased; change nothing" },
 	       { "timeout", 't', "MS", "bound on each blocking sysfs write while binding" },
 	       { "vm-memory", 'M', "SIZE", "the VM's RAM: check it fits before leasing (vm check)" },

@@ -179,6 +179,10 @@ struct pt_assigned {
 				    * slot (0x10.. on the root bus) with multifunction=on: the
 				    * slot, else -1 (let libvirt/QEMU place it) */
 	int guest_function;        /* its function number there (the host's) */
+	char vfio_dev[16];         /* its VFIO device (vfio-dev/vfioN) once on vfio-pci ("" none) */
+	bool vfio_cdev;            /* /dev/vfio/devices/<vfio_dev> exists: iommufd can open it */
+	bool pf_on_vfio;           /* a VF whose PF a vfio driver holds: QEMU must give the VF
+				    * token the PF's user set (vf-token=UUID) */
 };
 
 struct pt_assign_result {
@@ -280,6 +284,54 @@ void pt_gc_result_free(struct pt_gc_result *r);
 int pt_gc(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	  const char *const *live_vms, size_t n_live, long min_age_s,
 	  const struct pt_release_opts *o, struct pt_gc_result *res);
+
+/* ---- which VFIO path the VM opens its devices through ------------------------------------ */
+
+/* legacy: the group and container (/dev/vfio/G and /dev/vfio/vfio, -device vfio-pci,host=);
+ * iommufd: the device cdev (/dev/vfio/devices/vfioN) attached to /dev/iommu (QEMU's
+ * -object iommufd, libvirt's <driver iommufd='yes'/>). */
+enum pt_vfio_backend { PT_VFIO_AUTO = 0, PT_VFIO_LEGACY, PT_VFIO_IOMMUFD };
+const char *pt_vfio_backend_str(enum pt_vfio_backend b); /* "auto" "legacy" "iommufd" */
+int pt_vfio_backend_parse(const char *s, enum pt_vfio_backend *out); /* 0 or -EINVAL */
+
+/* What the VM manager installed here can do, as the caller found out (the library runs
+ * no program): PT_UNKNOWN when it did not ask (or the program is absent). */
+struct pt_vmm_support {
+	enum pt_tri qemu_iommufd;      /* QEMU has the iommufd object */
+	char qemu_evidence[192];       /* "qemu-system-x86_64 -object help lists iommufd" */
+	enum pt_tri libvirt_iommufd;   /* libvirt writes <driver iommufd='yes'/> for hostdevs */
+	char libvirt_evidence[192];
+};
+
+/* The first libvirt release whose hostdev iommufd attribute passthru relies on. */
+#define PT_LIBVIRT_IOMMUFD_MAJOR 12
+#define PT_LIBVIRT_IOMMUFD_MINOR 2
+
+/* Pure parsers of what those programs print: does `qemu-system-x86_64 -object help`
+ * list the object type name (a line of its own: "  iommufd")? 1 yes, 0 no. And
+ * `virsh --version` ("9.0.0\n") as major, minor: 0, or -EINVAL. */
+int pt_qemu_help_lists(const char *buf, size_t len, const char *name);
+int pt_libvirt_version_parse(const char *buf, size_t len, int *major, int *minor);
+
+struct pt_vfio_choice {
+	enum pt_vfio_backend backend;  /* legacy or iommufd, never auto */
+	bool forced;                   /* the caller asked for it (--vfio-backend) */
+	char why[768];                 /* the evidence, in a sentence */
+	char warning[512];             /* forced against the evidence, or a VF token needed
+					* and not given: what will fail ("" none) */
+};
+
+/* The one decision: iommufd when the kernel can (/dev/iommu exists and every assigned
+ * function has its cdev /dev/vfio/devices/vfioN) and the VM manager can (QEMU's iommufd
+ * object; for libvirt, also libvirt's attribute), legacy otherwise; want other than
+ * PT_VFIO_AUTO is obeyed and the evidence against it put in warning. libvirt: the output
+ * is libvirt XML (a failover pair needs <interface type='hostdev'>, which has no
+ * documented iommufd form: legacy). vf_token: the UUID the caller was given ("" none).
+ * Pure. */
+void pt_vfio_backend_choose(const struct pt_host *h, const struct pt_assign_result *res,
+			    bool libvirt, bool failover, const struct pt_vmm_support *vmm,
+			    enum pt_vfio_backend want, const char *vf_token,
+			    struct pt_vfio_choice *out);
 
 /* pt_vfio_holder(): passthru/vm.h, with the VM view. */
 

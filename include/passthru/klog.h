@@ -70,7 +70,7 @@ struct pt_klog {
 	struct pt_klog_fault *faults; size_t n_faults;
 	struct pt_klog_aer *aer; size_t n_aer;
 	size_t lines;             /* lines scanned */
-	char vendor[8];           /* "intel" | "amd" | "arm" | "" : whose IOMMU the log talks of */
+	char vendor[8];           /* "intel" | "amd" | "arm" | "virtio" | "": whose IOMMU the log talks of */
 	int boots;                /* "Linux version" banners seen (0: the log starts mid-boot) */
 };
 

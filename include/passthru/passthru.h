@@ -171,6 +171,9 @@ struct pt_device {
 	bool iommu_group_dangling;    /* link present, target absent */
 	char reset_method[96];        /* "" unknown/none */
 	int enabled;                  /* -1 unknown */
+	char vfio_dev[16];            /* vfio-dev/vfioN: the VFIO device's name while a vfio
+				       * driver holds it (its cdev is /dev/vfio/devices/vfioN
+				       * when the kernel has VFIO_DEVICE_CDEV); "" none */
 
 	enum pt_dev_kind kind;
 	/* PF side */
@@ -227,6 +230,12 @@ struct pt_host {
 	size_t n_nodes;
 	char **iommu_units;         /* /sys/class/iommu entries: dmar0, ivhd0 ... */
 	size_t n_iommu_units;
+	/* The IOMMU's kind from those entries: "intel" (an intel-iommu/ directory, dmarN),
+	 * "amd" (amd-iommu/, ivhdN), "virtio" (virtio-iommu: named after its virtio
+	 * device), "other", "mixed" when units differ; "" when there is none. */
+	char iommu_kind[16];
+	enum pt_tri dev_iommu;      /* /dev/iommu exists (iommufd); unknown when the tree
+				     * has no /dev */
 	char *cmdline;              /* /proc/cmdline; NULL unknown */
 	size_t n_hugepages;         /* system-wide, from /sys/kernel/mm/hugepages */
 	struct pt_hugepages hugepages[8];

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Fuzzes the VM view's parsers with one input: a QEMU command line (NUL-separated, as
  * /proc/PID/cmdline), one option string (key=value and JSON), numa_maps, status,
- * limits and the vfio lines of /proc/interrupts. */
+ * limits and the vfio lines of /proc/interrupts; and what `assign` asks of the VM
+ * manager: QEMU's -object help and virsh --version (the input itself, not
+ * NUL-terminated: the readers take a length). */
+#include "passthru/assign.h"
 #include "passthru/vm.h"
 
 #include <stdint.h>
@@ -18,7 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pt_numa_maps m;
 	struct pt_proc_status st;
 	struct pt_vfio_irq irqs[4];
+	int major, minor;
 
+	pt_qemu_help_lists((const char *)data, size, "iommufd");
+	pt_libvirt_version_parse((const char *)data, size, &major, &minor);
 	if (!s)
 		return 0;
 	memcpy(s, data, size);

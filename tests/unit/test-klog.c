@@ -502,6 +502,26 @@ static void test_lab(void)
 	       "[   22.079830] pcieport 0000:20:00.0: AER: Uncorrected (Non-Fatal) error message received from 0000:21:00.0",
 	       "lab AER: non-fatal evidence is a non-fatal line");
 
+	scan_file("qemu-amdvi-x2apic.dmesg");
+	is_int(lg.boots, 1, "lab AMD-Vi: one boot");
+	is_str(lg.vendor, "amd", "lab AMD-Vi: vendor amd");
+	is_int(lg.dma_remapping, PT_YES, "lab AMD-Vi: DMA remapping on");
+	ok(strstr(lg.dma_evidence, "AMD-Vi: Found IOMMU cap 0x40") != NULL,
+	   "lab AMD-Vi: the unit's own line is the evidence, not amd_iommu_v2's: %s", lg.dma_evidence);
+	is_int(lg.interrupt_remapping, PT_YES, "lab AMD-Vi: IR on");
+	ok(strstr(lg.ir_evidence, "AMD-Vi: Interrupt remapping enabled") != NULL, "lab AMD-Vi: IR evidence");
+	is_str(lg.ir_mode, "x2apic", "lab AMD-Vi: x2apic (\"AMD-Vi: X2APIC enabled\", xtsup=on)");
+	is_str(lg.default_domain, "translated", "lab AMD-Vi: translated");
+	is_int(lg.n_faults + lg.n_aer, 0, "lab AMD-Vi: no faults, no AER");
+
+	scan_file("qemu-virtio-iommu.dmesg");
+	is_str(lg.vendor, "virtio", "lab virtio-iommu: vendor virtio");
+	is_int(lg.dma_remapping, PT_YES, "lab virtio-iommu: DMA remapping on (no DMAR/IVRS table, yet on)");
+	ok(strstr(lg.dma_evidence, "virtio_iommu virtio0: input address") != NULL,
+	   "lab virtio-iommu: the driver's probe line is the evidence: %s", lg.dma_evidence);
+	is_int(lg.interrupt_remapping, PT_NO, "lab virtio-iommu: IR off (x86 remaps only through VT-d/AMD-Vi)");
+	ok(strstr(lg.ir_evidence, "virtio-iommu, which remaps no interrupts") != NULL, "lab virtio-iommu: says why");
+
 	scan_file("qemu-vtd-pt.dmesg");
 	is_int(lg.dma_remapping, PT_YES, "lab iommu=pt: DMA remapping on");
 	is_str(lg.default_domain, "passthrough", "lab iommu=pt: passthrough");

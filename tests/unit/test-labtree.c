@@ -5,6 +5,7 @@
  * SR-IOV NVMe with 2 VFs each). What the model and the gate read from it must be
  * what that kernel said: these facts were read in the guest by the lab's shell.
  */
+#include "passthru/archive.h"
 #include "passthru/check.h"
 #include "passthru/profile.h"
 #include "tap.h"
@@ -28,6 +29,48 @@ static int result(const struct pt_report *r, const char *id)
 		if (strcmp(r->results[i].id, id) == 0 && (int)r->results[i].result > worst)
 			worst = (int)r->results[i].result;
 	return worst;
+}
+
+/* The AMD-Vi and virtio-iommu guests, captured by `passthru snapshot` (archives only:
+ * tests/data/lab-amdvi, lab-viommu; tests/vm/t/t73, t74 check the same on the kernel). */
+static void test_archive(const char *top, const char *name, const char *kind, const char *unit,
+			 int ir, int gate_ir)
+{
+	struct pt_facts_opts fo = { 0 };
+	struct pt_ctx *ctx = NULL, *tmp = NULL;
+	struct pt_host *h = NULL;
+	struct pt_hostfacts f;
+	struct pt_profile p;
+	struct pt_report rep;
+	char file[4096], *dir = NULL;
+
+	snprintf(file, sizeof(file), "%s/tests/data/lab-%s/snapshot.tar.gz", top ? top : ".", name);
+	if (!ok(pt_ctx_new(&tmp, NULL) == 0 && pt_archive_unpack(tmp, file, 0, &dir, NULL) == 0,
+		"lab-%s: the archive unpacks", name) ||
+	    !ok(pt_ctx_new(&ctx, dir) == 0 && pt_host_scan(ctx, &h) == 0, "lab-%s: scans", name))
+		goto out;
+	is_str(h->iommu_kind, kind, "lab-%s: IOMMU kind %s", name, kind);
+	ok(h->n_iommu_units == 1 && !strcmp(h->iommu_units[0], unit), "lab-%s: unit %s", name, unit);
+	is_int(h->dev_iommu, PT_NO, "lab-%s: no /dev/iommu (iommufd not in the kernel)", name);
+	pt_profile_defaults(&p);
+	if (ok(pt_hostfacts_gather(ctx, h, &fo, &f) == 0, "lab-%s: facts", name)) {
+		is_int(f.klog.interrupt_remapping, ir, "lab-%s: the captured log's IR verdict", name);
+		if (ok(pt_check_run(h, &f, &p, &rep) == 0, "lab-%s: gate runs", name)) {
+			is_int(result(&rep, "iommu.dma-remapping"), PT_PASS, "lab-%s: DMA remapping pass", name);
+			is_int(result(&rep, "iommu.interrupt-remapping"), gate_ir,
+			       "lab-%s: interrupt remapping as the kernel said", name);
+			pt_report_free(&rep);
+		}
+		pt_hostfacts_free(&f);
+	}
+	pt_profile_free(&p);
+out:
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+	if (dir)
+		pt_archive_remove(tmp, dir);
+	free(dir);
+	pt_ctx_free(tmp);
 }
 
 int main(void)
@@ -113,5 +156,7 @@ int main(void)
 	pt_profile_free(&p);
 	pt_host_free(h);
 	pt_ctx_free(ctx);
+	test_archive(top, "amdvi", "amd", "ivhd0", PT_YES, PT_PASS);
+	test_archive(top, "viommu", "virtio", "0000:00:03.0", PT_NO, PT_FAIL);
 	return done_testing();
 }

@@ -339,6 +339,81 @@ static void test_fixture(const char *top)
 	pt_ctx_free(ctx);
 }
 
+/* The same capture with vmA holding its VF through iommufd, as QEMU does with
+ * -object iommufd,id=iommufd0 -device vfio-pci,host=...,iommufd=iommufd0: /dev/iommu and
+ * the VF's cdev /dev/vfio/devices/vfio0 open, no group file. The VM view and the holder
+ * must recognise the device through either path. */
+static void test_cdev(const char *top)
+{
+	static const char extra[] = "-object\0iommufd,id=iommufd0\0";
+	char root[512], cmd[2048], path[600];
+	struct pt_ctx *ctx;
+	struct pt_host *h = NULL;
+	const struct pt_device *vf;
+	struct pt_bdf b;
+	struct pt_vm vm;
+	char name[64], comm[32];
+	long pid;
+	FILE *f;
+
+	snprintf(root, sizeof(root), "%s/pt-vm-cdev-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(root)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "cp -a '%s/tests/data/vm-lab/root/.' '%s/' && cd '%s' && "
+		 "mkdir -p sys/devices/pci0000:20/0000:20:00.0/0000:21:10.0/vfio-dev/vfio0 dev/vfio/devices && "
+		 ": >dev/vfio/devices/vfio0 && : >dev/iommu && "
+		 "ln -sfn /dev/vfio/devices/vfio0 proc/160/fd/10 && ln -sfn /dev/iommu proc/160/fd/11",
+		 top, root, root);
+	if (system(cmd) != 0) {
+		ok(0, "copying the vm-lab fixture for the cdev case");
+		return;
+	}
+	/* QEMU's command line as the iommufd form gives it */
+	snprintf(path, sizeof(path), "%s/proc/160/cmdline", root);
+	if ((f = fopen(path, "r+b"))) {
+		char buf[8192];
+		size_t n = fread(buf, 1, sizeof(buf) - 64, f);
+
+		if (n > 1 && buf[n - 1] == '\0') {
+			memcpy(buf + n - 1, ",iommufd=iommufd0", 18);
+			n += 17;
+			memcpy(buf + n, extra, sizeof(extra) - 1);
+			n += sizeof(extra) - 1;
+		}
+		rewind(f);
+		fwrite(buf, 1, n, f);
+		fclose(f);
+	}
+	if (pt_ctx_new(&ctx, root) < 0 || pt_host_scan(ctx, &h) < 0) {
+		ok(0, "the cdev copy scans: %s", pt_ctx_error(ctx));
+		pt_ctx_free(ctx);
+		return;
+	}
+	pt_bdf_parse("0000:21:10.0", &b);
+	vf = pt_host_find(h, &b);
+	ok(vf && !strcmp(vf->vfio_dev, "vfio0"), "the inventory reads vfio-dev/vfio0 of the VF");
+	is_int(h->dev_iommu, PT_YES, "the host has /dev/iommu");
+	ok(vf && pt_vfio_holder(ctx, vf, comm, sizeof(comm)) == 160,
+	   "the holder of the VF: pid 160, through /dev/vfio/devices/vfio0");
+	pid = pt_vm_find(ctx, "vmA", name, sizeof(name));
+	ok(pid == 160 && pt_vm_gather(ctx, h, NULL, 0, false, pid, name, &vm) == 0,
+	   "gather vmA (iommufd): %s", pt_ctx_error(ctx));
+	if (pid == 160) {
+		ok(vm.n_devs == 2 && vm.devs[1].kind == PT_VMDEV_VF &&
+			   !strcmp(vm.devs[1].vfio_node, "/dev/vfio/devices/vfio0"),
+		   "the VF, held through its cdev: %s", vm.n_devs == 2 ? vm.devs[1].vfio_node : "-");
+		pt_vm_free(&vm);
+	}
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+}
+
 int main(void)
 {
 	const char *top = getenv("PASSTHRU_TOP_SRCDIR");
@@ -352,5 +427,6 @@ int main(void)
 	test_judge();
 	test_check();
 	test_fixture(top);
+	test_cdev(top);
 	return done_testing();
 }

@@ -32,7 +32,7 @@ static int result(const struct pt_report *r, const char *id)
 }
 
 /* The AMD-Vi and virtio-iommu guests, captured by `passthru snapshot` (archives only:
- * tests/data/lab-amdvi, lab-viommu; tests/vm/t/t73, t74 check the same on the kernel). */
+ * tests/data/lab-amdvi, lab-viommu; tests/vm/t/t73, t75 check the same on the kernel). */
 static void test_archive(const char *top, const char *name, const char *kind, const char *unit,
 			 int ir, int gate_ir)
 {

@@ -69,5 +69,5 @@ if [ -n "$Q" ] && [ -x "$Q/bin/qemu-system-x86_64" ]; then
 else
 	fail "no QEMU for the guest's VMs (build-guest makes tests/vm/cache/qemu)"
 fi
-diag "t74 took $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $t_start }") s"
+diag "t75 took $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $t_start }") s"
 test_done

@@ -188,6 +188,48 @@ int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host 
 	return ret;
 }
 
+static bool scope_member(void *arg, const struct pt_bdf *bdf, int g, bool whole, char *why,
+			 size_t len)
+{
+	struct pt_scope *s = arg;
+
+	(void)g, (void)whole, (void)why, (void)len;
+	if (pt_scope_add_bdf(s, bdf, 0) < 0)
+		pt_scope_all(s); /* out of memory: reading everything is never wrong */
+	return true;
+}
+
+int pt_pools_scope(struct pt_state *st, const struct pt_hostcfg *cfg, struct pt_scope *s)
+{
+	struct pt_pool_usage *u = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (cfg) {
+		struct pt_hostcfg pools = { .pools = cfg->pools, .n_pools = cfg->n_pools };
+
+		r = pt_scope_add_hostcfg(s, &pools);
+	}
+	/* the members pools usage judges: the free ones, as the database holds them */
+	if (r == 0 && st && pt_state_pools_judged(st, scope_member, s, &u, &n) < 0)
+		pt_scope_all(s);
+	free(u);
+	return r;
+}
+
+int pt_release_scope(struct pt_state *st, const char *vm, struct pt_scope *s)
+{
+	struct pt_lease *l = NULL;
+	size_t n = 0;
+	int r;
+
+	r = pt_state_leases(st, vm, &l, &n);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = pt_scope_add(s, l[i].bdf, 0);
+	free(l);
+	return r < 0 ? r : 0;
+}
+
 /* ---- helpers ---------------------------------------------------------------------------- */
 
 int pt_vf_placeholder_mac(const struct pt_bdf *pf, int vf, uint8_t mac[6])

@@ -36,9 +36,9 @@ static void read_interrupts(struct pt_ctx *ctx, struct pt_hostfacts *f)
 static void read_group_type(struct pt_ctx *ctx, const struct pt_host *h, struct pt_hostfacts *f)
 {
 	f->group_type[0] = '\0';
-	if (h->n_groups)
+	if (h->n_group_ids) /* the host's first group, whatever the scan read */
 		pt_read_attr(ctx, f->group_type, sizeof(f->group_type),
-			     "/sys/kernel/iommu_groups/%d/type", h->groups[0].id);
+			     "/sys/kernel/iommu_groups/%d/type", h->group_ids[0]);
 }
 
 static void read_governors(struct pt_ctx *ctx, struct pt_hostfacts *f)

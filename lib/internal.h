@@ -113,6 +113,21 @@ struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
 int pt_read_config_at(int dirfd, uint8_t *buf, size_t len);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
 
+/* A scan in progress (lib/pci.c): pt_host_scan reads every function of the bus, a
+ * scoped scan (lib/scope.c) the ones it names. pt_scan_read reads function name (as
+ * /sys/bus/pci/devices lists it) into the host: 1 read, 0 not listed, vanished or
+ * ignored (with a warning), -errno (ctx). The caller reads each name once; devices
+ * read so far keep their place in pt_scan_host()->devs until pt_scan_end sorts them,
+ * links VFs, attaches netdevs and disks, builds the groups and reads the host-wide
+ * facts. pt_scan_end and pt_scan_abort free the scan. */
+struct pt_scan;
+int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out);
+bool pt_scan_listed(const struct pt_scan *sc, const char *name);
+int pt_scan_read(struct pt_scan *sc, const char *name);
+struct pt_host *pt_scan_host(const struct pt_scan *sc);
+int pt_scan_end(struct pt_scan *sc, struct pt_host **out);
+void pt_scan_abort(struct pt_scan *sc);
+
 /* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */
 int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h);
 

@@ -26,11 +26,12 @@ void pt_judge_dma(const struct pt_host *h, const struct pt_klog *k, struct pt_dm
 	char units[200];
 
 	units_str(h, units, sizeof(units));
-	if (h->n_groups > 0) {
-		/* groups exist only while an IOMMU driver translates for their devices */
+	if (h->n_group_ids > 0) {
+		/* groups exist only while an IOMMU driver translates for their devices; the
+		 * host's groups (n_group_ids), not only the scanned functions' */
 		out->on = PT_YES;
 		snprintf(out->evidence, sizeof(out->evidence), "%zu IOMMU group%s; /sys/class/iommu: %s%s%s",
-			 h->n_groups, h->n_groups == 1 ? "" : "s",
+			 h->n_group_ids, h->n_group_ids == 1 ? "" : "s",
 			 units[0] ? units : "empty or not captured (the groups prove translation)",
 			 line[0] ? "; kernel log: " : "", line);
 		return;

@@ -784,21 +784,68 @@ static int not_a_sysroot(struct pt_ctx *ctx)
 		      hint);
 }
 
-int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
-{
-	struct pt_host *h = calloc(1, sizeof(*h));
-	struct dirset s, groups;
+/* A scan in progress (internal.h): the host being built, the bus directory and the
+ * IOMMU groups read once, and the config-space buffer every function reuses. */
+struct pt_scan {
+	struct pt_ctx *ctx;
+	struct pt_host *h;
+	struct dirset bus, groups;
 	uint8_t *cfg;
+};
+
+/* The groups the host has, host-wide whatever the scan reads: the numeric entries of
+ * /sys/kernel/iommu_groups, sorted. */
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int list_group_ids(struct pt_host *h, const struct dirset *groups)
+{
+	for (size_t i = 0; i < groups->n; i++) {
+		long v;
+
+		if (pt_parse_long(groups->names[i], &v) < 0 || v < 0 || v > 1 << 30)
+			continue;
+		if (PT_PUSH(h->group_ids, h->n_group_ids, (int)v))
+			return -ENOMEM;
+	}
+	if (h->n_group_ids)
+		qsort(h->group_ids, h->n_group_ids, sizeof(int), int_cmp);
+	return 0;
+}
+
+void pt_scan_abort(struct pt_scan *sc)
+{
+	if (!sc)
+		return;
+	dirset_free(&sc->groups);
+	dirset_free(&sc->bus);
+	free(sc->cfg);
+	pt_host_free(sc->h);
+	free(sc);
+}
+
+int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out)
+{
+	struct pt_scan *sc = calloc(1, sizeof(*sc));
 	int r;
 
-	if (!h)
+	*out = NULL;
+	if (!sc)
 		return -ENOMEM;
-	cfg = malloc(4096);
-	if (!cfg) {
-		free(h);
-		return -ENOMEM;
+	sc->ctx = ctx;
+	sc->bus.fd = sc->groups.fd = -1;
+	sc->h = calloc(1, sizeof(*sc->h));
+	sc->cfg = malloc(4096);
+	if (!sc->h || !sc->cfg) {
+		r = -ENOMEM;
+		goto fail;
 	}
-	r = dirset_read(ctx, &s, "%s", PT_SYSFS_PCI_DEVICES);
+	sc->h->scoped = scoped;
+	r = dirset_read(ctx, &sc->bus, "%s", PT_SYSFS_PCI_DEVICES);
 	if (r == -ENOENT && ctx->sysroot[0]) {
 		r = not_a_sysroot(ctx);
 		goto fail;
@@ -811,67 +858,111 @@ int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
 		goto fail;
 	}
 	if (r == -ENOENT)
-		warn(h, "no PCI bus: %s absent", PT_SYSFS_PCI_DEVICES);
+		warn(sc->h, "no PCI bus: %s absent", PT_SYSFS_PCI_DEVICES);
 	/* which groups exist, read once (absent: every iommu_group link dangles) */
-	dirset_read(ctx, &groups, "%s", "/sys/kernel/iommu_groups");
-	h->devs = calloc(s.n ? s.n : 1, sizeof(*h->devs));
-	if (!h->devs) {
-		r = -ENOMEM;
-		goto fail_s;
-	}
-	for (size_t i = 0; i < s.n; i++) {
-		struct pt_device *d = &h->devs[h->n_devs];
+	dirset_read(ctx, &sc->groups, "%s", "/sys/kernel/iommu_groups");
+	r = -ENOMEM;
+	if (list_group_ids(sc->h, &sc->groups) < 0)
+		goto fail;
+	sc->h->devs = calloc(sc->bus.n ? sc->bus.n : 1, sizeof(*sc->h->devs));
+	if (!sc->h->devs)
+		goto fail;
+	*out = sc;
+	return 0;
+fail:
+	pt_scan_abort(sc);
+	return r;
+}
 
-		if (pt_bdf_parse(s.names[i], &d->bdf) < 0) {
-			warn(h, "%s/%s: not a PCI address, ignored", PT_SYSFS_PCI_DEVICES, s.names[i]);
-			continue;
-		}
-		pt_strlcpy(d->name, s.names[i], sizeof(d->name));
-		r = read_device(ctx, h, d, &s, &groups, cfg);
-		if (r == -ENOTDIR || r == -ELOOP) {
-			warn(h, "%s/%s: %s, ignored", PT_SYSFS_PCI_DEVICES, s.names[i],
-			     r == -ENOTDIR ? "not a directory nor a link to one" : "a link loop");
-			memset(d, 0, sizeof(*d));
-			continue;
-		}
-		if (r == -ENOENT) {
-			warn(h, "%s: vanished during the scan", s.names[i]);
-			free(d->vfs);
-			free(d->vf_numbers);
-			free(d->msi_irqs);
-			free(d->path);
-			memset(d, 0, sizeof(*d));
-			continue;
-		}
-		if (r < 0) {
-			r = pt_err(ctx, r, "cannot read %s%s/%s: %s", ctx->sysroot, PT_SYSFS_PCI_DEVICES, s.names[i], strerror(-r));
-			goto fail_s;
-		}
-		h->n_devs++;
+bool pt_scan_listed(const struct pt_scan *sc, const char *name)
+{
+	return has(&sc->bus, name);
+}
+
+struct pt_host *pt_scan_host(const struct pt_scan *sc)
+{
+	return sc->h;
+}
+
+int pt_scan_read(struct pt_scan *sc, const char *name)
+{
+	struct pt_host *h = sc->h;
+	struct pt_device *d;
+	int r;
+
+	if (!has(&sc->bus, name) || h->n_devs >= sc->bus.n)
+		return 0;
+	d = &h->devs[h->n_devs];
+	if (pt_bdf_parse(name, &d->bdf) < 0) {
+		warn(h, "%s/%s: not a PCI address, ignored", PT_SYSFS_PCI_DEVICES, name);
+		return 0;
 	}
+	pt_strlcpy(d->name, name, sizeof(d->name));
+	r = read_device(sc->ctx, h, d, &sc->bus, &sc->groups, sc->cfg);
+	if (r == -ENOTDIR || r == -ELOOP) {
+		warn(h, "%s/%s: %s, ignored", PT_SYSFS_PCI_DEVICES, name,
+		     r == -ENOTDIR ? "not a directory nor a link to one" : "a link loop");
+		memset(d, 0, sizeof(*d));
+		return 0;
+	}
+	if (r == -ENOENT) {
+		warn(h, "%s: vanished during the scan", name);
+		free(d->vfs);
+		free(d->vf_numbers);
+		free(d->msi_irqs);
+		free(d->path);
+		memset(d, 0, sizeof(*d));
+		return 0;
+	}
+	if (r < 0)
+		return pt_err(sc->ctx, r, "cannot read %s%s/%s: %s", sc->ctx->sysroot,
+			      PT_SYSFS_PCI_DEVICES, name, strerror(-r));
+	h->n_devs++;
+	return 1;
+}
+
+int pt_scan_end(struct pt_scan *sc, struct pt_host **out)
+{
+	struct pt_host *h = sc->h;
+	int r;
+
+	*out = NULL;
 	qsort(h->devs, h->n_devs, sizeof(*h->devs), dev_cmp);
 	link_vfs(h);
-	r = attach_netdevs(ctx, h);
+	r = attach_netdevs(sc->ctx, h);
 	if (!r)
-		r = attach_blockdevs(ctx, h);
+		r = attach_blockdevs(sc->ctx, h);
 	if (!r)
 		r = build_groups(h);
 	if (!r)
-		r = pt_host_scan_host(ctx, h);
-	if (r < 0)
-		goto fail_s;
-	dirset_free(&groups);
-	dirset_free(&s);
-	free(cfg);
+		r = pt_host_scan_host(sc->ctx, h);
+	if (r < 0) {
+		pt_scan_abort(sc);
+		return r;
+	}
+	sc->h = NULL;
+	pt_scan_abort(sc);
 	*out = h;
 	return 0;
-fail_s:
-	dirset_free(&groups);
-	dirset_free(&s);
-fail:
-	free(cfg);
-	pt_host_free(h);
-	return r;
+}
+
+int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out)
+{
+	struct pt_scan *sc;
+	int r;
+
+	*out = NULL;
+	r = pt_scan_begin(ctx, false, &sc);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sc->bus.n; i++) {
+		r = pt_scan_read(sc, sc->bus.names[i]);
+		if (r < 0) {
+			pt_scan_abort(sc);
+			return r;
+		}
+	}
+	return pt_scan_end(sc, out);
 }
 
 void pt_host_free(struct pt_host *h)
@@ -892,6 +983,7 @@ void pt_host_free(struct pt_host *h)
 	for (size_t i = 0; i < h->n_groups; i++)
 		free(h->groups[i].members);
 	free(h->groups);
+	free(h->group_ids);
 	free(h->nodes);
 	pt_strv_free(h->iommu_units, h->n_iommu_units);
 	free(h->cmdline);

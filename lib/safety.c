@@ -387,7 +387,7 @@ int pt_judge_inputs_read(struct pt_ctx *ctx, const struct pt_host *h, const char
 			 struct pt_judge_inputs *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (h->n_groups > 0 || h->n_iommu_units > 0) {
+	if (h->n_group_ids > 0 || h->n_iommu_units > 0) {
 		pt_judge_dma(h, NULL, &out->dma);
 	} else {
 		/* the tree cannot tell on its own: what does the kernel say? */

@@ -4,6 +4,7 @@
 #define PT_CLI_H
 
 #include "passthru/passthru.h"
+#include "passthru/scope.h"
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -57,6 +58,19 @@ void cli_host_warnings(const struct cli *cli, const struct pt_host *h);
 struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev);
 /* Both at once: scans, resolves DEV, and on failure frees the host and returns NULL. */
 struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_host **h);
+/* The same over a scope: DEV and what its answers depend on (scope.h; flags
+ * PT_SCOPE_*), not the whole host. */
+struct pt_device *cli_scan_named(struct cli *cli, const char *dev, unsigned flags,
+				 struct pt_host **h);
+/* A scan of DEV's scope, DEV not resolved (the caller does); NULL as cli_scan. */
+struct pt_host *cli_scan_for(struct cli *cli, const char *dev, unsigned flags);
+/* A scan of what pools and assign judge: cfg's pools and the database's (pt_pools_scope;
+ * cfg, st may be NULL). NULL as cli_scan. */
+struct pt_state;
+struct pt_hostcfg;
+struct pt_host *cli_scan_pools(struct cli *cli, struct pt_state *st, const struct pt_hostcfg *cfg);
+/* A scoped scan; on failure prints why and returns NULL. */
+struct pt_host *cli_scan_scope(struct cli *cli, const struct pt_scope *s);
 /* Every command's getopt_long() goes through cli_getopt_long() (src/main.c), which
  * can check the parser's options against the command table (PASSTHRU_OPTCHECK). */
 #include <getopt.h>

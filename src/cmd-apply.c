@@ -93,6 +93,24 @@ static int check_safety(struct run *r)
 	return 0;
 }
 
+/* What the configuration names and what their plan and refusals depend on (scope.h:
+ * the PFs with their VFs and bridge siblings, the groups, the default route's NIC). */
+static struct pt_host *scan_config(struct run *r)
+{
+	struct pt_scope *s = NULL;
+	struct pt_host *h = NULL;
+
+	if (pt_scope_new(&s) < 0 || pt_scope_add_hostcfg(s, run_cfg(r)) < 0) {
+		pt_scope_free(s);
+		pt_err(r->cli->ctx, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (pt_host_scan_scope(r->cli->ctx, s, &h) < 0)
+		h = NULL;
+	pt_scope_free(s);
+	return h;
+}
+
 static int plan_host(struct run *r)
 {
 	char err[512];
@@ -105,7 +123,7 @@ static int plan_host(struct run *r)
 	r->n_links = 0;
 	pt_want_free(&r->want);
 	pt_plan_free(&r->plan);
-	r->h = cli_scan(r->cli);
+	r->h = scan_config(r);
 	if (!r->h) {
 		snprintf(r->error, sizeof(r->error), "cannot read the host: %s",
 			 pt_ctx_error(r->cli->ctx));

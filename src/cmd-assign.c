@@ -213,7 +213,9 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		o.crash_after_step = atoi(getenv("PASSTHRU_CRASH_AFTER_STEP"));
 	if (cli_load_hostcfg(cli, config, &hc, hc_path, sizeof(hc_path)) < 0)
 		return EXIT_ERROR;
-	if (!(h = cli_scan(cli)))
+	if (!(st = cli_state_open(cli)))
+		goto out;
+	if (!(h = cli_scan_pools(cli, st, pt_config_file_hostcfg(&hc))))
 		goto out;
 	if (cpus) {
 		r = pt_cpus_node(cli->ctx, h, cpus);
@@ -223,8 +225,6 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		}
 		o.numa_node = r;
 	}
-	if (!(st = cli_state_open(cli)))
-		goto out;
 	r = pt_pools_sync(cli->ctx, st, h, pt_config_file_hostcfg(&hc), o.pool);
 	if (r < 0) {
 		cli_error("%s: %s", hc_path, pt_ctx_error(cli->ctx));

@@ -99,7 +99,8 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	if (group < 0)
 		dev = argv[optind++];
 	driver = argv[optind];
-	h = cli_scan(cli);
+	/* a device and its group (--with-group) scan a scope; --group N every function */
+	h = group < 0 ? cli_scan_for(cli, dev, 0) : cli_scan(cli);
 	if (!h)
 		return EXIT_ERROR;
 	n = targets(h, dev, group, with_group, devs, sizeof(devs) / sizeof(devs[0]));

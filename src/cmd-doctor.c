@@ -47,7 +47,7 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
 		cli_usage(stderr, "doctor");
 		return EXIT_ERROR;
 	}
-	d = cli_scan_device(cli, argv[optind], &h);
+	d = cli_scan_named(cli, argv[optind], 0, &h);
 	if (!d)
 		return EXIT_ERROR;
 	fo.kernel_log = klog;

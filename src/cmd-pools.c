@@ -28,6 +28,7 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	struct pt_pool_usage *u = NULL;
 	struct pt_host *h;
 	struct pt_config_file hc = { 0 };
+	const struct pt_hostcfg *cfg = NULL;
 	struct pt_state *st;
 	bool sync = true;
 	size_t n = 0;
@@ -45,10 +46,6 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 	}
 	if (!(st = cli_state_open(cli)))
 		return EXIT_ERROR;
-	/* the database as the host is now: synced from the config when there is one */
-	h = cli_scan(cli);
-	if (!h)
-		cli_warn("free counts are the database's, not judged on the host");
 	if (sync) {
 		char p[4096] = "";
 
@@ -57,13 +54,18 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 		if (config || (p[0] && access(p, F_OK) == 0)) {
 			if (cli_load_hostcfg(cli, config, &hc, p, sizeof(p)) < 0) {
 				pt_state_close(st);
-				pt_host_free(h);
 				return EXIT_ERROR;
 			}
-			if (h && pt_pools_sync(cli->ctx, st, h, pt_config_file_hostcfg(&hc), NULL) < 0)
-				cli_warn("syncing the pools: %s", pt_ctx_error(cli->ctx));
+			cfg = pt_config_file_hostcfg(&hc);
 		}
 	}
+	/* the database as the host is now (what the pools name and hold, not every
+	 * function): synced from the config when there is one */
+	h = cli_scan_pools(cli, st, cfg);
+	if (!h)
+		cli_warn("free counts are the database's, not judged on the host");
+	if (cfg && h && pt_pools_sync(cli->ctx, st, h, cfg, NULL) < 0)
+		cli_warn("syncing the pools: %s", pt_ctx_error(cli->ctx));
 	/* free: what assign would hand out now (the library's one judgement) */
 	r = pt_pools_usage(cli->ctx, st, h, &u, &n);
 	pt_state_close(st);

@@ -16,6 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The VM's leased functions and what releasing them depends on (pt_release_scope). */
+static struct pt_host *scan_leased(struct cli *cli, struct pt_state *st, const char *vm)
+{
+	struct pt_scope *s = NULL;
+	struct pt_host *h;
+
+	if (pt_scope_new(&s) < 0 || pt_release_scope(st, vm, s) < 0) {
+		pt_scope_free(s);
+		cli_error("release %s: %s", vm, pt_ctx_error(cli->ctx));
+		return NULL;
+	}
+	h = cli_scan_scope(cli, s);
+	pt_scope_free(s);
+	return h;
+}
+
 int cmd_release(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,9 +88,9 @@ int cmd_release(struct cli *cli, int argc, char **argv)
 		cli_error("release: which VM? (passthru release VM [--device BDF])");
 		return EXIT_ERROR;
 	}
-	if (!(h = cli_scan(cli)))
-		return EXIT_ERROR;
 	if (!(st = cli_state_open(cli)))
+		return EXIT_ERROR;
+	if (!(h = scan_leased(cli, st, argv[optind])))
 		goto out;
 	r = pt_release(cli->ctx, st, h, argv[optind], dev, &o, &rel, &n);
 	if (r < 0) {

@@ -189,7 +189,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
 		cli_usage(stderr, "show");
 		return EXIT_ERROR;
 	}
-	d = cli_scan_device(cli, argv[optind], &h);
+	d = cli_scan_named(cli, argv[optind], PT_SCOPE_VFS, &h);
 	if (!d)
 		return EXIT_ERROR;
 	if (pt_judge_inputs_read(cli->ctx, h, NULL, &in) < 0) {

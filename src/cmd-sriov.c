@@ -47,7 +47,7 @@ int cmd_sriov(struct cli *cli, int argc, char **argv)
 	}
 	if (oneshot_long("COUNT", argv[optind + 1], 0, 2048, &count) < 0)
 		return EXIT_ERROR;
-	h = cli_scan(cli);
+	h = cli_scan_for(cli, argv[optind], 0); /* the run scans its own scope */
 	if (!h)
 		return EXIT_ERROR;
 	pf = oneshot_pf(h, argv[optind]);

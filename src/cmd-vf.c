@@ -167,7 +167,7 @@ int cmd_vf(struct cli *cli, int argc, char **argv)
 			return EXIT_ERROR;
 		vf = (int)v;
 	}
-	h = cli_scan(cli);
+	h = cli_scan_for(cli, argv[optind], 0); /* the run scans its own scope */
 	if (!h)
 		return EXIT_ERROR;
 	pf = oneshot_pf(h, argv[optind]);

@@ -135,10 +135,8 @@ static int resolve(struct cli *cli, const char *arg, char ifname[16])
 		snprintf(ifname, 16, "%s", arg);
 		return 0;
 	}
-	h = cli_scan(cli);
-	if (!h)
+	if (!(d = cli_scan_named(cli, arg, 0, &h)))
 		return -1;
-	d = cli_device(cli, h, arg);
 	if (d && d->n_netdevs == 0) {
 		cli_error("%s has no network interface (driver %s): VF network settings live on "
 			  "the PF's netdev", d->name, d->driver[0] ? d->driver : "none");

@@ -4,6 +4,7 @@
  * The command table below is the CLI: usage and help are generated from it.
  */
 #include "cli.h"
+#include "passthru/assign.h"
 
 #include "passthru/archive.h"
 
@@ -387,6 +388,66 @@ struct pt_device *cli_device(struct cli *cli, struct pt_host *h, const char *dev
 	if (!d)
 		cli_error("%s: no such PCI function or network interface "
 			  "(try 'passthru list' for the BDFs this host has)", dev);
+	return d;
+}
+
+struct pt_host *cli_scan_scope(struct cli *cli, const struct pt_scope *s)
+{
+	struct pt_host *h = NULL;
+	int r = pt_host_scan_scope(cli->ctx, s, &h);
+
+	if (r < 0) {
+		cli_error("%s", pt_ctx_error(cli->ctx));
+		return NULL;
+	}
+	return h;
+}
+
+struct pt_host *cli_scan_for(struct cli *cli, const char *dev, unsigned flags)
+{
+	struct pt_scope *s = NULL;
+	struct pt_host *h;
+
+	if (pt_scope_new(&s) < 0 || pt_scope_add(s, dev, flags) < 0) {
+		pt_scope_free(s);
+		cli_error("out of memory");
+		return NULL;
+	}
+	h = cli_scan_scope(cli, s);
+	pt_scope_free(s);
+	return h;
+}
+
+struct pt_host *cli_scan_pools(struct cli *cli, struct pt_state *st, const struct pt_hostcfg *cfg)
+{
+	struct pt_scope *s = NULL;
+	struct pt_host *h;
+
+	if (pt_scope_new(&s) < 0 || pt_pools_scope(st, cfg, s) < 0) {
+		pt_scope_free(s);
+		cli_error("out of memory");
+		return NULL;
+	}
+	h = cli_scan_scope(cli, s);
+	pt_scope_free(s);
+	return h;
+}
+
+struct pt_device *cli_scan_named(struct cli *cli, const char *dev, unsigned flags,
+				 struct pt_host **out)
+{
+	struct pt_host *h = cli_scan_for(cli, dev, flags);
+	struct pt_device *d;
+
+	*out = NULL;
+	if (!h)
+		return NULL;
+	d = cli_device(cli, h, dev);
+	if (!d) {
+		pt_host_free(h);
+		return NULL;
+	}
+	*out = h;
 	return d;
 }
 

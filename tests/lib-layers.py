@@ -10,7 +10,7 @@ import sys
 LAYERS = [
     # what changes state, and what joins every source (the VM view, the gate's facts,
     # the config loader over the drop-ins one-shot commands write)
-    ("actors", "assign apply journal state state-db oneshot config-load vm hostfacts boot boot-detect"),
+    ("actors", "assign apply journal state state-db oneshot config-load vm hostfacts boot boot-detect scope"),
     ("judges", "check doctor safety judge plan allocate group match vm-judge topo sriov-predict hugepage-plan advise vfio-backend"),
     ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder virsh"),
     ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer tar-reader "

@@ -29,6 +29,7 @@
 #include "passthru/vm.h"
 #include "passthru/profile.h"
 #include "passthru/safety.h"
+#include "passthru/scope.h"
 #include "passthru/state.h"
 
 #ifdef __cplusplus
@@ -56,6 +57,13 @@ struct pt_pool_resolved {
 int pt_pools_resolve(const struct pt_host *h, const struct pt_hostcfg *cfg,
 		     struct pt_pool_resolved **out, size_t *n);
 void pt_pools_free(struct pt_pool_resolved *p, size_t n);
+
+/* What pools and assign read of the host (scope.h): the functions cfg's pools name (a
+ * vfs_of PF with its VFs; cfg may be NULL) and every free function the database's pools
+ * hold now (st may be NULL), each with what its judgement depends on. */
+int pt_pools_scope(struct pt_state *st, const struct pt_hostcfg *cfg, struct pt_scope *s);
+/* What release reads: the functions leased to vm, with what they depend on (their PF). */
+int pt_release_scope(struct pt_state *st, const char *vm, struct pt_scope *s);
 
 /* Resolves and pt_state_sync_pool()s every pool that resolves. need (may be NULL) is
  * the pool the caller is about to use: -ENOENT when cfg has no such pool, -ENODEV when

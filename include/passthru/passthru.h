@@ -241,10 +241,18 @@ struct pt_host {
 	struct pt_hugepages hugepages[8];
 	char **warnings;            /* what could not be read, for "unknown" explanations */
 	size_t n_warnings;
+	/* Host-wide, whatever the scan read: the IOMMU groups /sys/kernel/iommu_groups
+	 * lists, sorted (groups above holds the groups of the functions in devs). */
+	int *group_ids;
+	size_t n_group_ids;
+	/* A scoped scan (scope.h): devs holds the functions a command named and what their
+	 * answers depend on, not every function; warnings name only what was read. */
+	bool scoped;
 };
 
 /* Scans the host through the context's sysroot. One pass, each attribute once.
- * A device vanishing mid-scan is dropped with a warning, not an error. */
+ * A device vanishing mid-scan is dropped with a warning, not an error. Every function:
+ * a command about a few devices scans a scope instead (pt_host_scan_scope, scope.h). */
 int pt_host_scan(struct pt_ctx *ctx, struct pt_host **out);
 void pt_host_free(struct pt_host *host);
 

@@ -7,6 +7,7 @@
  * Usage: test-inventory FIXTURES_DIR   (or PASSTHRU_FIXTURES in the environment)
  */
 #include "passthru/passthru.h"
+#include "passthru/scope.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -553,6 +554,77 @@ static void large(void)
 	pt_ctx_free(ctx);
 }
 
+/* A scoped scan of one VF reads O(1) functions, not O(host): the VF, its PF, the
+ * bridges above them, their groups' members; and the VF it reads is the full scan's. */
+static void large_scoped(void)
+{
+	struct pt_host *full = NULL, *h = NULL;
+	const struct pt_device *vf, *fvf, *pf;
+	struct pt_scope *s = NULL;
+	struct pt_ctx *ctx;
+	char root[4096];
+
+	unsetenv("PASSTHRU_SCAN");
+	snprintf(root, sizeof(root), "%s/large", fixtures);
+	if (!ok(pt_ctx_new(&ctx, root) == 0 && pt_host_scan(ctx, &full) == 0, "large: full scan"))
+		return;
+	/* the last PF's last VF */
+	fvf = &full->devs[full->n_devs - 1];
+	for (size_t i = full->n_devs; i-- > 0;)
+		if (full->devs[i].kind == PT_KIND_VF) {
+			fvf = &full->devs[i];
+			break;
+		}
+	ok(pt_scope_new(&s) == 0 && pt_scope_add(s, fvf->name, 0) == 0 &&
+	   pt_host_scan_scope(ctx, s, &h) == 0 && h, "large: scoped scan of VF %s", fvf->name);
+	if (h) {
+		ok(h->scoped, "large: the host says it is scoped");
+		ok(h->n_devs >= 2 && h->n_devs <= 8, "large: %zu of %zu functions read (<= 8)", h->n_devs,
+		   full->n_devs);
+		vf = pt_host_find(h, &fvf->bdf);
+		pf = vf ? pt_host_find(h, &vf->physfn) : NULL;
+		ok(vf && pf && pf->kind == PT_KIND_PF, "large: the VF and its PF were read");
+		ok(vf && vf->vf_index == fvf->vf_index && vf->n_path == fvf->n_path &&
+		   vf->iommu_group == fvf->iommu_group && strcmp(vf->driver, fvf->driver) == 0 &&
+		   vf->n_netdevs == fvf->n_netdevs, "large: the VF as the full scan reads it");
+		is_int(h->n_group_ids, full->n_group_ids, "large: the host's groups are host-wide");
+		is_int(h->n_nodes, full->n_nodes, "large: NUMA nodes are host-wide");
+		pt_host_free(h);
+		h = NULL;
+	}
+	pt_scope_free(s);
+	/* a PF with PT_SCOPE_VFS: its VFs too, still not the host */
+	s = NULL;
+	pf = pt_host_find(full, &fvf->physfn);
+	if (pf && pt_scope_new(&s) == 0 && pt_scope_add(s, pf->name, PT_SCOPE_VFS) == 0 &&
+	    pt_host_scan_scope(ctx, s, &h) == 0) {
+		size_t vfs = 0;
+
+		for (size_t i = 0; i < h->n_devs; i++)
+			vfs += h->devs[i].kind == PT_KIND_VF && pt_bdf_eq(&h->devs[i].physfn, &pf->bdf);
+		is_int(vfs, pf->n_vfs, "large: PT_SCOPE_VFS reads the PF's %zu VFs", pf->n_vfs);
+		ok(h->n_devs <= pf->n_vfs + 8, "large: and not the host (%zu functions)", h->n_devs);
+		pt_host_free(h);
+	} else {
+		ok(0, "large: scoped scan of a PF with its VFs");
+	}
+	pt_scope_free(s);
+	/* the debugging switch: PASSTHRU_SCAN=full reads every function */
+	s = NULL;
+	setenv("PASSTHRU_SCAN", "full", 1);
+	if (pt_scope_new(&s) == 0 && pt_scope_add(s, fvf->name, 0) == 0 &&
+	    pt_host_scan_scope(ctx, s, &h) == 0) {
+		ok(!h->scoped && h->n_devs == full->n_devs, "large: PASSTHRU_SCAN=full scans everything");
+		pt_host_free(h);
+	} else {
+		ok(0, "large: PASSTHRU_SCAN=full");
+	}
+	unsetenv("PASSTHRU_SCAN");
+	pt_scope_free(s);
+	pt_host_free(full);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	fixtures = argc > 1 ? argv[1] : getenv("PASSTHRU_FIXTURES");
@@ -564,5 +636,6 @@ int main(int argc, char **argv)
 	messy();
 	noiommu();
 	large();
+	large_scoped();
 	return done_testing();
 }

@@ -93,8 +93,21 @@ int pt_walk(const char *path, bool follow_last, const struct pt_walk_ops *ops, v
 
 /* libpci access for this context (lib/pci-access.c: config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
-int pt_read_config_at(int dirfd, uint8_t *buf, size_t len);
+int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
+
+/* What config space tells beyond struct pt_config (lib/config-space.c, pure, fuzzed),
+ * read where the attribute files would cost a file each (lib/pci.c says which wins).
+ * pt_config_link: the link attributes as the kernel computes them from the PCIe
+ * capability (pcie_get_speed_cap(), pcie_get_width_cap(), the Link Status register);
+ * -ENOENT when the first 256 bytes hold no PCIe capability. pt_config_sriov: the SR-IOV
+ * capability at offset at, whose body pt_read_config_at() read whole; -ENOENT when
+ * there is none. */
+struct pt_config_sriov {
+	int total, num, offset, stride, vf_device;
+};
+int pt_config_link(const uint8_t *buf, size_t len, struct pt_link *l);
+int pt_config_sriov(const uint8_t *buf, size_t len, unsigned at, struct pt_config_sriov *s);
 
 /* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */
 int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h);

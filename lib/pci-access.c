@@ -66,13 +66,17 @@ static bool read_block(int fd, uint8_t *buf, size_t len, off_t pos)
  * sysfs directory dirfd (opened through the seam) into buf (len >= 4096, zeroed
  * here). The first 256 bytes come in one read; of the extended space only the
  * capability headers are read, following the chain, which is what real hardware makes
- * cheap. Returns the readable length (0, 64, 256 or 4096), -EINVAL when "config" is
- * not a regular file (a FIFO, a device: never read), or another negative errno.
+ * cheap, and the SR-IOV capability whole (its counts, offset and stride: one read
+ * instead of four attribute files); *sriov_at is where that capability was read whole,
+ * 0 when it was not. Returns the readable length (0, 64, 256 or 4096), -EINVAL when
+ * "config" is not a regular file (a FIFO, a device: never read), or another negative
+ * errno.
  */
-int pt_read_config_at(int dirfd, uint8_t *buf, size_t len)
+int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at)
 {
 	int fd, got = 0;
 
+	*sriov_at = 0;
 	if (len < 4096)
 		return -EINVAL;
 	memset(buf, 0, len);
@@ -100,6 +104,9 @@ int pt_read_config_at(int dirfd, uint8_t *buf, size_t len)
 			    (uint32_t)hdr[3] << 24;
 			if (h == 0 || h == 0xffffffff)
 				break;
+			if ((h & 0xffff) == 0x0010 && !*sriov_at && ptr + 0x40 <= 4096 &&
+			    read_block(fd, buf + ptr, 0x40, ptr))
+				*sriov_at = ptr; /* SR-IOV, read whole */
 			ptr = (h >> 20) & 0xffc;
 		}
 	}

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * PCI access for a context: config space, read through the sysroot seam (decoded by
- * lib/config-space.c), and pci.ids names through libpci, created on first need,
- * silenced (a library never prints), and released by pt_ctx_free() through the hook
- * it leaves in the context. The only file that calls libpci. libpci is never given a
- * sysroot path: it would follow links out of the tree, open a FIFO "config" without
- * O_NONBLOCK and hang, and abort() on a path of ~1,000 characters.
+ * lib/config-space.c), and pci.ids names, read on the first name asked for and
+ * indexed by lib/pci-ids.c (one pass, no entry allocated: a fraction of libpci's
+ * loading, which was a fixed ~20 ms of every command). libpci is still what says
+ * which file to read, and reads it itself when it is compressed; created on first
+ * need, silenced (a library never prints), and released by pt_ctx_free() through the
+ * hook it leaves in the context. The only file that calls libpci. libpci is never
+ * given a sysroot path: it would follow links out of the tree, open a FIFO "config"
+ * without O_NONBLOCK and hang, and abort() on a path of ~1,000 characters.
  */
 #include "internal.h"
 #include "sysfs-paths.h"
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pci/pci.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void pci_silent(char *msg, ...)
@@ -114,15 +118,95 @@ int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at)
 	return got;
 }
 
-void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *dv)
+/* The names database of a context: pci.ids indexed by lib/pci-ids.c, or libpci's own
+ * loader when the file cannot be read whole (a compressed pci.ids.gz). The last name of
+ * each kind is kept: functions come sorted, and a PF's VFs share their IDs. */
+struct pt_names {
+	bool use_libpci;
+	char *buf;
+	struct pt_ids ids;
+	int vendor, device, device_vendor, cls; /* the keys of the cached names; -1 none */
+	int vendor_r, device_r, cls_r;          /* their lookups' results */
+	char vendor_name[128], device_name[192], class_name[96];
+};
+
+static void names_free(struct pt_names *n)
+{
+	pt_ids_free(&n->ids);
+	free(n->buf);
+	free(n);
+}
+
+/* Reads the whole of path (a regular file of at most 64 MiB) into *out. */
+static int slurp(const char *path, char **out, size_t *outlen)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+		close(fd);
+		return -EINVAL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	*out = buf;
+	*outlen = got;
+	return 0;
+}
+
+static struct pt_names *names_db(struct pt_ctx *ctx)
+{
+	char path[4096] = "";
+	struct pci_access *a;
+	struct pt_names *n;
+	size_t len = 0, plen;
+
+	if (ctx->names)
+		return ctx->names;
+	a = pt_ctx_pci(ctx);
+	if (!a || !(n = calloc(1, sizeof(*n))))
+		return NULL;
+	n->vendor = n->device = n->device_vendor = n->cls = -1;
+	/* libpci built with zlib names pci.ids.gz, and reads pci.ids when that is absent
+	 * (names-parse.c); a compressed file stays libpci's to read */
+	plen = a->id_file_name ? strlen(a->id_file_name) : 0;
+	if (plen > 3 && plen < sizeof(path) && strcmp(a->id_file_name + plen - 3, ".gz") == 0 &&
+	    access(a->id_file_name, F_OK) < 0) {
+		memcpy(path, a->id_file_name, plen - 3);
+		path[plen - 3] = '\0';
+	} else if (plen < sizeof(path) && !(plen > 3 && strcmp(a->id_file_name + plen - 3, ".gz") == 0)) {
+		memcpy(path, a->id_file_name ? a->id_file_name : "", plen + 1);
+	}
+	if (!path[0] || slurp(path, &n->buf, &len) < 0 || pt_ids_index(&n->ids, n->buf, len) < 0)
+		n->use_libpci = true;
+	ctx->names = n;
+	ctx->names_free = names_free;
+	return n;
+}
+
+static void lookup_libpci(struct pci_access *a, struct pt_device *dv)
 {
 	const int fl = PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB;
-	struct pci_access *a = pt_ctx_pci(ctx);
 	char buf[256];
 	char *s;
 
-	if (!a)
-		return;
 	if (dv->vendor_id >= 0) {
 		s = pci_lookup_name(a, buf, sizeof(buf), fl | PCI_LOOKUP_VENDOR, dv->vendor_id);
 		if (s)
@@ -138,5 +222,50 @@ void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *dv)
 		s = pci_lookup_name(a, buf, sizeof(buf), fl | PCI_LOOKUP_CLASS, dv->class_code >> 8);
 		if (s)
 			pt_strlcpy(dv->class_name, s, sizeof(dv->class_name));
+	}
+}
+
+void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *dv)
+{
+	struct pt_names *n = names_db(ctx);
+	char buf[256];
+
+	if (!n)
+		return;
+	if (n->use_libpci) {
+		lookup_libpci(ctx->pacc, dv);
+		return;
+	}
+	if (dv->vendor_id >= 0) {
+		if (n->vendor != dv->vendor_id) {
+			n->vendor = dv->vendor_id;
+			n->vendor_r = pt_ids_vendor(&n->ids, (unsigned)dv->vendor_id, buf, sizeof(buf));
+			if (n->vendor_r == 0)
+				pt_strlcpy(n->vendor_name, buf, sizeof(n->vendor_name));
+		}
+		if (n->vendor_r == 0)
+			pt_strlcpy(dv->vendor_name, n->vendor_name, sizeof(dv->vendor_name));
+		if (dv->device_id >= 0) {
+			if (n->device_vendor != dv->vendor_id || n->device != dv->device_id) {
+				n->device_vendor = dv->vendor_id;
+				n->device = dv->device_id;
+				n->device_r = pt_ids_device(&n->ids, (unsigned)dv->vendor_id,
+							    (unsigned)dv->device_id, buf, sizeof(buf));
+				if (n->device_r == 0)
+					pt_strlcpy(n->device_name, buf, sizeof(n->device_name));
+			}
+			if (n->device_r == 0)
+				pt_strlcpy(dv->device_name, n->device_name, sizeof(dv->device_name));
+		}
+	}
+	if (dv->class_code >= 0) {
+		if (n->cls != dv->class_code >> 8) {
+			n->cls = dv->class_code >> 8;
+			n->cls_r = pt_ids_class(&n->ids, (unsigned)n->cls, buf, sizeof(buf));
+			if (n->cls_r == 0)
+				pt_strlcpy(n->class_name, buf, sizeof(n->class_name));
+		}
+		if (n->cls_r == 0)
+			pt_strlcpy(dv->class_name, n->class_name, sizeof(dv->class_name));
 	}
 }

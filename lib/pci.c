@@ -446,8 +446,8 @@ static void judge_link(struct pt_link *l)
  * - uevent (readable by anyone) prints PCI_ID, PCI_SUBSYS_ID and PCI_CLASS from the
  *   same struct pci_dev fields as vendor, device, subsystem_vendor, subsystem_device
  *   and class (so with the kernel's fix-ups: a VF's IDs, which its config space reads
- *   as 0xffff; class overrides of quirks), and DRIVER as the driver link's target
- *   ends. Config space is never the source of IDs or class.
+ *   as 0xffff; class overrides of quirks). Config space is never the source of IDs or
+ *   class. The driver stays the driver link (read_driver() says why).
  * - config space, when its PCIe capability was readable (256 bytes or more: root
  *   only), holds what max_link_speed, max_link_width, current_link_speed and
  *   current_link_width compute from it (the same registers, decoded as the kernel's
@@ -478,20 +478,15 @@ static void read_ids(const struct dirset *s, struct pt_device *d, const struct p
 	d->class_code = id_attr(s, "class", u->class_code, true);
 }
 
-static void read_driver(const struct dirset *s, struct pt_device *d, const struct pt_uevent *u,
-			bool uevent_ok)
+/* The driver link, not uevent's DRIVER: a readlink is one system call (not an open, a
+ * read and a close), and the binding is the fact that changes between reads, by the
+ * kernel and by tools that relink it in a captured tree without rewriting uevent. */
+static void read_driver(const struct dirset *s, struct pt_device *d)
 {
 	char link[512];
 
 	d->driver[0] = '\0';
-	if (!has(s, "driver"))
-		return;
-	if (uevent_ok && u->has_driver) {
-		pt_strlcpy(d->driver, u->driver, sizeof(d->driver));
-		return;
-	}
-	/* no uevent, or one read while the driver was (un)binding: the link says */
-	if (pt_readlink_at(dirset_fd(s), link, sizeof(link), "driver") >= 0)
+	if (has(s, "driver") && pt_readlink_at(dirset_fd(s), link, sizeof(link), "driver") >= 0)
 		pt_strlcpy(d->driver, basename_of(link), sizeof(d->driver));
 }
 
@@ -528,7 +523,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	struct pt_config_sriov sr;
 	struct pt_link cfg_link;
 	struct pt_uevent u;
-	bool uevent_ok = false, cfg_ok, have_link = false, have_sriov = false;
+	bool cfg_ok, have_link = false, have_sriov = false;
 	unsigned sriov_at = 0;
 	struct dirset s;
 	int r, n, parsed;
@@ -541,8 +536,6 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	n = read_listed(&s, "uevent", ubuf, sizeof(ubuf));
 	if (n < 0 || pt_parse_uevent(ubuf, (size_t)n, &u) < 0)
 		pt_parse_uevent("", 0, &u); /* every field unknown: the attributes say */
-	else
-		uevent_ok = true;
 	read_ids(&s, d, &u);
 	if (d->vendor_id < 0 && d->class_code < 0 && !pt_exists(ctx, "%s", dir)) {
 		r = -ENOENT; /* vanished between readdir and now */
@@ -559,7 +552,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	if (cfg_ok)
 		have_sriov = pt_config_sriov(cfg, (size_t)n, sriov_at, &sr) == 0;
 
-	read_driver(&s, d, &u, uevent_ok);
+	read_driver(&s, d);
 	read_str_attr(&s, "driver_override", d->driver_override,
 		      sizeof(d->driver_override));
 	d->numa_node = read_int_attr(&s, "numa_node", false);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""One answer whatever file it is read from (TAP): lib/pci.c reads IDs, class and driver
-from a function's uevent and the link and SR-IOV numbers from its config space, and
-falls back to the single attribute files when those are missing or cut short.
+"""One answer whatever file it is read from (TAP): lib/pci.c reads IDs and class from a
+function's uevent and the link and SR-IOV numbers from its config space, and falls back
+to the single attribute files when those are missing or cut short; the driver is the
+driver link's, whatever a stale uevent says.
 
     read-sources.py FIXTURES_DIR      (PASSTHRU_BIN names the binary)
 
@@ -100,6 +101,22 @@ def main():
                 ok(rc == 0 and len(a) == len(b) and not diff,
                    "%s without uevent, config 64 bytes: the same IDs, class, driver, link, "
                    "SR-IOV counts" % name, "\n".join("%r\n  != %r" % d for d in diff[:3]))
+        # a driver relinked (as tests and tools do on captured trees), uevent untouched
+        src = os.path.join(fixtures, "dual-socket")
+        if os.path.isdir(src):
+            dst = os.path.join(work, "relinked")
+            shutil.copytree(src, dst, symlinks=True)
+            d = os.path.realpath(os.path.join(dst, "sys/bus/pci/devices/0000:18:02.0"))
+            t = os.readlink(os.path.join(d, "driver"))
+            os.unlink(os.path.join(d, "driver"))
+            os.symlink(t.rsplit("/", 1)[0] + "/vfio-pci", os.path.join(d, "driver"))
+            with open(os.path.join(d, "uevent")) as f:
+                stale = "DRIVER=iavf" in f.read()
+            rc, out, err = list_json(dst)
+            got = {f["bdf"]: f for f in json.loads(out)["functions"]} if rc == 0 else {}
+            ok(stale and got.get("0000:18:02.0", {}).get("driver") == "vfio-pci",
+               "a driver link relinked to vfio-pci wins over uevent's stale DRIVER=iavf",
+               err or got.get("0000:18:02.0"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("1..%d" % N)

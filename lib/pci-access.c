@@ -127,9 +127,14 @@ struct pt_names {
 	char *buf;     /* pci.ids, mapped */
 	size_t len;
 	struct pt_ids ids;
-	int vendor, device, device_vendor, cls; /* the keys of the cached names; -1 none */
-	int vendor_r, device_r, cls_r;          /* their lookups' results */
-	char vendor_name[128], device_name[192], class_name[96];
+	int vendor, cls;         /* the keys of the cached names; -1 none */
+	int vendor_r, cls_r;     /* their lookups' results */
+	char vendor_name[128], class_name[96];
+	struct {                 /* the last devices named, round robin: a host has few */
+		int key, r;      /* vendor << 16 | device, -1 none; the lookup's result */
+		char name[192];
+	} dev[8];
+	unsigned dev_next;
 };
 
 static void names_free(struct pt_names *n)
@@ -175,7 +180,9 @@ static struct pt_names *names_db(struct pt_ctx *ctx)
 	a = pt_ctx_pci(ctx);
 	if (!a || !(n = calloc(1, sizeof(*n))))
 		return NULL;
-	n->vendor = n->device = n->device_vendor = n->cls = -1;
+	n->vendor = n->cls = -1;
+	for (unsigned k = 0; k < 8; k++)
+		n->dev[k].key = -1;
 	/* libpci built with zlib names pci.ids.gz, and reads pci.ids when that is absent
 	 * (names-parse.c); a compressed file stays libpci's to read */
 	plen = a->id_file_name ? strlen(a->id_file_name) : 0;
@@ -243,16 +250,21 @@ void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *dv)
 		if (n->vendor_r == 0)
 			pt_strlcpy(dv->vendor_name, n->vendor_name, sizeof(dv->vendor_name));
 		if (dv->device_id >= 0) {
-			if (n->device_vendor != dv->vendor_id || n->device != dv->device_id) {
-				n->device_vendor = dv->vendor_id;
-				n->device = dv->device_id;
-				n->device_r = pt_ids_device(&n->ids, (unsigned)dv->vendor_id,
+			int key = dv->vendor_id << 16 | dv->device_id;
+			unsigned k;
+
+			for (k = 0; k < 8 && n->dev[k].key != key; k++)
+				;
+			if (k == 8) {
+				k = n->dev_next++ % 8;
+				n->dev[k].key = key;
+				n->dev[k].r = pt_ids_device(&n->ids, (unsigned)dv->vendor_id,
 							    (unsigned)dv->device_id, buf, sizeof(buf));
-				if (n->device_r == 0)
-					pt_strlcpy(n->device_name, buf, sizeof(n->device_name));
+				if (n->dev[k].r == 0)
+					pt_strlcpy(n->dev[k].name, buf, sizeof(n->dev[k].name));
 			}
-			if (n->device_r == 0)
-				pt_strlcpy(dv->device_name, n->device_name, sizeof(dv->device_name));
+			if (n->dev[k].r == 0)
+				pt_strlcpy(dv->device_name, n->dev[k].name, sizeof(dv->device_name));
 		}
 	}
 	if (dv->class_code >= 0) {

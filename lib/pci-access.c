@@ -131,7 +131,8 @@ struct pt_names {
 	int vendor_r, cls_r;     /* their lookups' results */
 	char vendor_name[128], class_name[96];
 	struct {                 /* the last devices named, round robin: a host has few */
-		int key, r;      /* vendor << 16 | device, -1 none; the lookup's result */
+		long key;        /* vendor << 16 | device, -1 none */
+		int r;           /* the lookup's result */
 		char name[192];
 	} dev[8];
 	unsigned dev_next;
@@ -250,7 +251,7 @@ void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *dv)
 		if (n->vendor_r == 0)
 			pt_strlcpy(dv->vendor_name, n->vendor_name, sizeof(dv->vendor_name));
 		if (dv->device_id >= 0) {
-			int key = dv->vendor_id << 16 | dv->device_id;
+			long key = (long)dv->vendor_id << 16 | dv->device_id;
 			unsigned k;
 
 			for (k = 0; k < 8 && n->dev[k].key != key; k++)

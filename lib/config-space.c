@@ -4,6 +4,7 @@
  * Unprivileged readers see only the first 64 bytes; what lies beyond is "unknown".
  */
 #include "internal.h"
+#include "passthru/parse.h"
 
 #include <errno.h>
 
@@ -151,5 +152,83 @@ int pt_config_parse(const uint8_t *buf, size_t len, struct pt_config *c)
 		}
 		ptr = (hdr >> 20) & 0xffc;
 	}
+	return 0;
+}
+
+/* The PCIe capability's offset in the first 256 bytes, 0 when there is none. */
+static unsigned find_exp(const uint8_t *buf, size_t len)
+{
+	unsigned ptr;
+
+	if (!buf || len < 256 || !(rd16(buf, CFG_STATUS) & CFG_STATUS_CAPS))
+		return 0;
+	ptr = buf[(buf[CFG_HEADER_TYPE] & 0x7f) == 2 ? CFG_CARDBUS_CAP_PTR : CFG_CAP_PTR];
+	for (int guard = 0; guard < 48 && ptr >= 0x40; guard++) {
+		ptr &= ~3u;
+		if (ptr + 2 > 256 || buf[ptr] == 0xff)
+			return 0;
+		if (buf[ptr] == CAP_EXP)
+			return ptr + 0x30 <= 256 ? ptr : 0;
+		ptr = buf[ptr + 1];
+	}
+	return 0;
+}
+
+/* Link speed code of the Current Link Speed field, and of the kernel's speed tables. */
+static int speed_code_mts(unsigned code)
+{
+	return pt_link_code_to_mts((int)code);
+}
+
+int pt_config_link(const uint8_t *buf, size_t len, struct pt_link *l)
+{
+	unsigned exp = find_exp(buf, len), type, version;
+	uint32_t lnkcap, lnkcap2 = 0;
+	unsigned lnksta;
+
+	if (!exp)
+		return -ENOENT;
+	type = (rd16(buf, exp + 2) >> 4) & 0xf;
+	version = rd16(buf, exp + 2) & 0xf;
+	l->max_speed_mts = l->speed_mts = l->max_width = l->width = -1;
+	/* pcie_cap_has_lnkctl(): only these types implement the link registers; the
+	 * kernel reads the others as 0 ("Unknown", width 0 or 255) */
+	if (type != 0 && type != 1 && type != 4 && type != 5 && type != 6 && type != 7 &&
+	    type != 8)
+		return 0;
+	lnkcap = rd32(buf, exp + 0x0c);
+	lnksta = rd16(buf, exp + 0x12);
+	if (version > 1)
+		lnkcap2 = rd32(buf, exp + 0x2c);
+	/* pcie_get_speed_cap(): the highest speed of the Supported Link Speeds Vector when
+	 * Link Capabilities 2 is non-zero, else LnkCap's field, where only 2.5 and 5.0 GT/s
+	 * were defined */
+	if (lnkcap2) {
+		for (int bit = 6; bit >= 1; bit--)
+			if (lnkcap2 & (1u << bit)) {
+				l->max_speed_mts = speed_code_mts((unsigned)bit);
+				break;
+			}
+	} else if ((lnkcap & 0xf) == 1 || (lnkcap & 0xf) == 2) {
+		l->max_speed_mts = speed_code_mts(lnkcap & 0xf);
+	}
+	/* pcie_get_width_cap(): 255 ("unknown") when LnkCap reads 0 */
+	if (lnkcap && ((lnkcap >> 4) & 0x3f) >= 1 && ((lnkcap >> 4) & 0x3f) <= 32)
+		l->max_width = (int)((lnkcap >> 4) & 0x3f);
+	l->speed_mts = speed_code_mts(lnksta & 0xf);
+	if (((lnksta >> 4) & 0x3f) >= 1 && ((lnksta >> 4) & 0x3f) <= 32)
+		l->width = (int)((lnksta >> 4) & 0x3f);
+	return 0;
+}
+
+int pt_config_sriov(const uint8_t *buf, size_t len, unsigned at, struct pt_config_sriov *s)
+{
+	if (!buf || len < 4096 || at < 0x100 || at + 0x1c > 4096 || (rd32(buf, at) & 0xffff) != ECAP_SRIOV)
+		return -ENOENT;
+	s->total = (int)rd16(buf, at + 0x0e);
+	s->num = (int)rd16(buf, at + 0x10);
+	s->offset = (int)rd16(buf, at + 0x14);
+	s->stride = (int)rd16(buf, at + 0x16);
+	s->vf_device = (int)rd16(buf, at + 0x1a);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 struct pci_access;
+struct pt_names;
 
 struct pt_ctx {
 	char *sysroot;          /* never ends in '/', "" for "/" */
@@ -21,6 +22,8 @@ struct pt_ctx {
 	struct pci_access *pacc; /* created on first need (config space, names) */
 	void (*pacc_free)(struct pci_access *); /* set with pacc by lib/pci-access.c */
 	int pacc_failed;
+	struct pt_names *names;  /* pci.ids, read on the first name asked for */
+	void (*names_free)(struct pt_names *); /* set with names by lib/pci-access.c */
 	/* write-failure injection for rollback tests (PASSTHRU_FAIL_WRITE) */
 	char *fail_match;
 	long fail_nth;
@@ -110,7 +113,7 @@ int pt_walk(const char *path, bool follow_last, const struct pt_walk_ops *ops, v
 
 /* libpci access for this context (lib/pci-access.c: config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
-int pt_read_config_at(int dirfd, uint8_t *buf, size_t len);
+int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
 
 /* A scan in progress (lib/pci.c): pt_host_scan reads every function of the bus, a
@@ -127,6 +130,40 @@ int pt_scan_read(struct pt_scan *sc, const char *name);
 struct pt_host *pt_scan_host(const struct pt_scan *sc);
 int pt_scan_end(struct pt_scan *sc, struct pt_host **out);
 void pt_scan_abort(struct pt_scan *sc);
+
+/* pci.ids, indexed in one pass and read on demand (lib/pci-ids.c, pure). buf stays the
+ * caller's. Each lookup writes the name into out and returns 0, or -ENOENT. */
+struct pt_ids_vendor {
+	uint32_t off;  /* the vendor line */
+	uint16_t id;
+};
+struct pt_ids {
+	const char *buf;
+	size_t len;
+	struct pt_ids_vendor *vendors; /* sorted by id */
+	size_t n_vendors;
+	uint32_t cls[256];             /* offset + 1 of each "C cc" line; 0 none */
+};
+int pt_ids_index(struct pt_ids *ids, const char *buf, size_t len);
+void pt_ids_free(struct pt_ids *ids);
+int pt_ids_vendor(const struct pt_ids *ids, unsigned vendor, char *out, size_t len);
+int pt_ids_device(const struct pt_ids *ids, unsigned vendor, unsigned device, char *out,
+		  size_t len);
+/* cls: base class << 8 | subclass */
+int pt_ids_class(const struct pt_ids *ids, unsigned cls, char *out, size_t len);
+
+/* What config space tells beyond struct pt_config (lib/config-space.c, pure, fuzzed),
+ * read where the attribute files would cost a file each (lib/pci.c says which wins).
+ * pt_config_link: the link attributes as the kernel computes them from the PCIe
+ * capability (pcie_get_speed_cap(), pcie_get_width_cap(), the Link Status register);
+ * -ENOENT when the first 256 bytes hold no PCIe capability. pt_config_sriov: the SR-IOV
+ * capability at offset at, whose body pt_read_config_at() read whole; -ENOENT when
+ * there is none. */
+struct pt_config_sriov {
+	int total, num, offset, stride, vf_device;
+};
+int pt_config_link(const uint8_t *buf, size_t len, struct pt_link *l);
+int pt_config_sriov(const uint8_t *buf, size_t len, unsigned at, struct pt_config_sriov *s);
 
 /* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */
 int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h);

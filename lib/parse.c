@@ -505,3 +505,92 @@ void pt_parse_interrupts(const char *buf, size_t len, int *remapped, int *direct
 		i++;
 	}
 }
+
+/* Hex digits p[0..n) (1 to 8 of them, nothing else) as a value <= max, or -1. */
+static long hex_field(const char *p, size_t n, long max)
+{
+	unsigned long v = 0;
+
+	if (n == 0 || n > 8)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)p[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v << 4 | (unsigned long)d;
+	}
+	return v <= (unsigned long)max ? (long)v : -1;
+}
+
+/* "VVVV:DDDD" -> both, or both -1. */
+static void hex_pair(const char *p, size_t n, int *a, int *b)
+{
+	const char *colon = memchr(p, ':', n);
+	long x, y;
+
+	*a = *b = -1;
+	if (!colon)
+		return;
+	x = hex_field(p, (size_t)(colon - p), 0xffff);
+	y = hex_field(colon + 1, n - (size_t)(colon - p) - 1, 0xffff);
+	if (x >= 0 && y >= 0) {
+		*a = (int)x;
+		*b = (int)y;
+	}
+}
+
+int pt_parse_uevent(const char *buf, size_t len, struct pt_uevent *out)
+{
+	bool any = false;
+	size_t i = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->vendor_id = out->device_id = -1;
+	out->subsys_vendor_id = out->subsys_device_id = -1;
+	out->class_code = -1;
+	while (i < len) {
+		const char *line = buf + i, *eq, *val;
+		const char *nl = memchr(line, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - line) : len - i, klen, vlen;
+
+		i += n + 1;
+		eq = memchr(line, '=', n);
+		if (!eq || eq == line)
+			continue;
+		any = true;
+		klen = (size_t)(eq - line);
+		val = eq + 1;
+		vlen = n - klen - 1;
+#define KEY_IS(k) (klen == sizeof(k) - 1 && memcmp(line, k, klen) == 0)
+		if (KEY_IS("PCI_ID")) {
+			hex_pair(val, vlen, &out->vendor_id, &out->device_id);
+		} else if (KEY_IS("PCI_SUBSYS_ID")) {
+			hex_pair(val, vlen, &out->subsys_vendor_id, &out->subsys_device_id);
+		} else if (KEY_IS("PCI_CLASS")) {
+			out->class_code = (int)hex_field(val, vlen, 0xffffff);
+		} else if (KEY_IS("DRIVER")) {
+			size_t c = vlen < sizeof(out->driver) - 1 ? vlen : sizeof(out->driver) - 1;
+
+			/* a name with a NUL or a slash is no driver name the kernel prints */
+			if (vlen && !memchr(val, '\0', vlen) && !memchr(val, '/', vlen)) {
+				memcpy(out->driver, val, c);
+				out->driver[c] = '\0';
+				out->has_driver = true;
+			}
+		} else if (KEY_IS("PCI_SLOT_NAME")) {
+			if (vlen < sizeof(out->slot) && !memchr(val, '\0', vlen)) {
+				memcpy(out->slot, val, vlen);
+				out->slot[vlen] = '\0';
+			}
+		}
+#undef KEY_IS
+	}
+	return any ? 0 : -EINVAL;
+}

@@ -314,7 +314,16 @@ static bool vf_rid_bdf(const struct pt_device *pf, int n, struct pt_bdf *out)
 /* The VFs by the kernel's own names: VF n is what virtfnN names, whichever links
  * are missing; a link that names no function, the PF itself or a VF already named is
  * reported and not followed. */
-static int read_sriov(struct pt_host *h, struct pt_device *d, const struct dirset *s)
+static int sriov_attr(const struct dirset *s, const char *attr, const struct pt_config_sriov *sr,
+		      int from_config, bool hex)
+{
+	if (!has(s, attr))
+		return -1;
+	return sr ? from_config : read_int_attr(s, attr, hex);
+}
+
+static int read_sriov(struct pt_host *h, struct pt_device *d, const struct dirset *s,
+		      const struct pt_config_sriov *sr)
 {
 	char link[512], bdfs[2][PT_BDF_STRLEN];
 	struct vfnum *nums = NULL;
@@ -324,10 +333,11 @@ static int read_sriov(struct pt_host *h, struct pt_device *d, const struct dirse
 	if (has(s, "sriov_totalvfs")) {
 		d->kind = PT_KIND_PF;
 		d->sriov_totalvfs = read_int_attr(s, "sriov_totalvfs", false);
-		d->sriov_numvfs = read_int_attr(s, "sriov_numvfs", false);
-		d->sriov_offset = read_int_attr(s, "sriov_offset", false);
-		d->sriov_stride = read_int_attr(s, "sriov_stride", false);
-		d->sriov_vf_device = read_int_attr(s, "sriov_vf_device", true);
+		d->sriov_numvfs = sriov_attr(s, "sriov_numvfs", sr, sr ? sr->num : -1, false);
+		d->sriov_offset = sriov_attr(s, "sriov_offset", sr, sr ? sr->offset : -1, false);
+		d->sriov_stride = sriov_attr(s, "sriov_stride", sr, sr ? sr->stride : -1, false);
+		d->sriov_vf_device = sriov_attr(s, "sriov_vf_device", sr,
+						sr ? sr->vf_device : -1, true);
 		d->sriov_drivers_autoprobe =
 			read_int_attr(s, "sriov_drivers_autoprobe", false);
 	}
@@ -466,32 +476,122 @@ static void read_vfio_dev(struct pt_device *d, const struct dirset *s)
 	dirset_free(&v);
 }
 
+/*
+ * Where each fact of a function comes from. The kernel's attribute files are the
+ * reference: a fact is known when its attribute is listed, and its value is what the
+ * attribute prints. Where one file prints several attributes' values, that file is
+ * read instead, and the single attributes only when it is missing or unreadable:
+ *
+ * - uevent (readable by anyone) prints PCI_ID, PCI_SUBSYS_ID and PCI_CLASS from the
+ *   same struct pci_dev fields as vendor, device, subsystem_vendor, subsystem_device
+ *   and class (so with the kernel's fix-ups: a VF's IDs, which its config space reads
+ *   as 0xffff; class overrides of quirks). Config space is never the source of IDs or
+ *   class. The driver stays the driver link (read_driver() says why).
+ * - config space, when its PCIe capability was readable (256 bytes or more: root
+ *   only), holds what max_link_speed, max_link_width, current_link_speed and
+ *   current_link_width compute from it (the same registers, decoded as the kernel's
+ *   pcie_get_speed_cap() and pcie_get_width_cap() decode them).
+ * - the SR-IOV capability, when read whole, holds sriov_numvfs, sriov_offset,
+ *   sriov_stride and sriov_vf_device. sriov_totalvfs stays the attribute: a driver may
+ *   lower it below the capability's TotalVFs (pci_sriov_set_totalvfs()); and
+ *   sriov_drivers_autoprobe exists only in the kernel.
+ *
+ * A tree without uevent (older captures, fixtures) or config space cut to 64 bytes
+ * (unprivileged reads) gives the same answers, from the attribute files.
+ */
+
+/* "vendor" when listed: from uevent when it said, else the attribute. */
+static int id_attr(const struct dirset *s, const char *attr, int from_uevent, bool hex)
+{
+	if (!has(s, attr))
+		return -1;
+	return from_uevent >= 0 ? from_uevent : read_int_attr(s, attr, hex);
+}
+
+static void read_ids(const struct dirset *s, struct pt_device *d, const struct pt_uevent *u)
+{
+	d->vendor_id = id_attr(s, "vendor", u->vendor_id, true);
+	d->device_id = id_attr(s, "device", u->device_id, true);
+	d->subsys_vendor_id = id_attr(s, "subsystem_vendor", u->subsys_vendor_id, true);
+	d->subsys_device_id = id_attr(s, "subsystem_device", u->subsys_device_id, true);
+	d->class_code = id_attr(s, "class", u->class_code, true);
+}
+
+/* The driver link, not uevent's DRIVER: a readlink is one system call (not an open, a
+ * read and a close), and the binding is the fact that changes between reads, by the
+ * kernel and by tools that relink it in a captured tree without rewriting uevent. */
+static void read_driver(const struct dirset *s, struct pt_device *d)
+{
+	char link[512];
+
+	d->driver[0] = '\0';
+	if (has(s, "driver") && pt_readlink_at(dirset_fd(s), link, sizeof(link), "driver") >= 0)
+		pt_strlcpy(d->driver, basename_of(link), sizeof(d->driver));
+}
+
+static void read_link(const struct dirset *s, struct pt_link *l, const struct pt_link *cfg)
+{
+	char buf[64];
+
+	l->max_speed_mts = l->speed_mts = l->max_width = l->width = -1;
+	if (has(s, "max_link_speed"))
+		l->max_speed_mts = cfg ? cfg->max_speed_mts :
+			read_listed(s, "max_link_speed", buf, sizeof(buf)) >= 0 ?
+			pt_parse_link_speed(buf) : -1;
+	if (has(s, "current_link_speed"))
+		l->speed_mts = cfg ? cfg->speed_mts :
+			read_listed(s, "current_link_speed", buf, sizeof(buf)) >= 0 ?
+			pt_parse_link_speed(buf) : -1;
+	if (has(s, "max_link_width"))
+		l->max_width = cfg ? cfg->max_width :
+			read_listed(s, "max_link_width", buf, sizeof(buf)) >= 0 ?
+			pt_parse_link_width(buf) : -1;
+	if (has(s, "current_link_width"))
+		l->width = cfg ? cfg->width :
+			read_listed(s, "current_link_width", buf, sizeof(buf)) >= 0 ?
+			pt_parse_link_width(buf) : -1;
+	judge_link(l);
+}
+
 /* Reads one function. Returns 0, -ENOENT when it vanished, or another -errno. */
-/* bus: the open /sys/bus/pci/devices; groups: the entries of /sys/kernel/iommu_groups */
+/* bus: the open /sys/bus/pci/devices; groups: the entries of /sys/kernel/iommu_groups. */
 static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,
 		       const struct dirset *bus, const struct dirset *groups, uint8_t *cfg)
 {
-	char dir[128], link[512], buf[256];
+	char dir[128], link[512], ubuf[512];
+	struct pt_config_sriov sr;
+	struct pt_link cfg_link;
+	struct pt_uevent u;
+	bool cfg_ok, have_link = false, have_sriov = false;
+	unsigned sriov_at = 0;
 	struct dirset s;
-	int r, n;
+	int r, n, parsed;
 
 	snprintf(dir, sizeof(dir), PT_SYSFS_PCI_DEVICES "/%s", d->name);
 	r = dirset_read(ctx, &s, "%s", dir);
 	if (r < 0)
 		return r;
 
-	d->vendor_id = read_int_attr(&s, "vendor", true);
-	d->device_id = read_int_attr(&s, "device", true);
-	d->subsys_vendor_id = read_int_attr(&s, "subsystem_vendor", true);
-	d->subsys_device_id = read_int_attr(&s, "subsystem_device", true);
-	d->class_code = read_int_attr(&s, "class", true);
+	n = read_listed(&s, "uevent", ubuf, sizeof(ubuf));
+	if (n < 0 || pt_parse_uevent(ubuf, (size_t)n, &u) < 0)
+		pt_parse_uevent("", 0, &u); /* every field unknown: the attributes say */
+	read_ids(&s, d, &u);
 	if (d->vendor_id < 0 && d->class_code < 0 && !pt_exists(ctx, "%s", dir)) {
 		r = -ENOENT; /* vanished between readdir and now */
 		goto out;
 	}
-	d->driver[0] = '\0';
-	if (has(&s, "driver") && pt_readlink_at(dirset_fd(&s), link, sizeof(link), "driver") >= 0)
-		pt_strlcpy(d->driver, basename_of(link), sizeof(d->driver));
+
+	n = has(&s, "config") ? pt_read_config_at(dirset_fd(&s), cfg, 4096, &sriov_at) : 0;
+	if (n < 0)
+		memset(cfg, 0, 4096);
+	parsed = pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config);
+	cfg_ok = parsed == 0 && n >= 256;
+	if (cfg_ok)
+		have_link = pt_config_link(cfg, (size_t)n, &cfg_link) == 0;
+	if (cfg_ok)
+		have_sriov = pt_config_sriov(cfg, (size_t)n, sriov_at, &sr) == 0;
+
+	read_driver(&s, d);
 	read_str_attr(&s, "driver_override", d->driver_override,
 		      sizeof(d->driver_override));
 	d->numa_node = read_int_attr(&s, "numa_node", false);
@@ -520,21 +620,12 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 		}
 	}
 
-	d->link.max_speed_mts = d->link.speed_mts = d->link.max_width = d->link.width = -1;
-	if (read_listed(&s, "max_link_speed", buf, sizeof(buf)) >= 0)
-		d->link.max_speed_mts = pt_parse_link_speed(buf);
-	if (read_listed(&s, "current_link_speed", buf, sizeof(buf)) >= 0)
-		d->link.speed_mts = pt_parse_link_speed(buf);
-	if (read_listed(&s, "max_link_width", buf, sizeof(buf)) >= 0)
-		d->link.max_width = pt_parse_link_width(buf);
-	if (read_listed(&s, "current_link_width", buf, sizeof(buf)) >= 0)
-		d->link.width = pt_parse_link_width(buf);
-	judge_link(&d->link);
+	read_link(&s, &d->link, have_link ? &cfg_link : NULL);
 
 	d->sriov_totalvfs = d->sriov_numvfs = d->sriov_offset = d->sriov_stride = -1;
 	d->sriov_vf_device = d->sriov_drivers_autoprobe = -1;
 	d->vf_index = -1;
-	r = read_sriov(h, d, &s);
+	r = read_sriov(h, d, &s, have_sriov ? &sr : NULL);
 	if (r < 0)
 		goto out;
 	r = read_msi_irqs(d, &s);
@@ -544,10 +635,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	d->aer.nonfatal = read_aer(&s, "aer_dev_nonfatal");
 	d->aer.fatal = read_aer(&s, "aer_dev_fatal");
 
-	n = has(&s, "config") ? pt_read_config_at(dirset_fd(&s), cfg, 4096) : 0;
-	if (n < 0)
-		memset(cfg, 0, 4096);
-	if (pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config) == -ENODEV)
+	if (parsed == -ENODEV)
 		warn(h, "%s: config space reads all-ones (device gone or powered off)", d->name);
 	if (n == -EINVAL)
 		warn(h, "%s/%s/config is not a regular file: not read", PT_SYSFS_PCI_DEVICES, d->name);
@@ -745,17 +833,19 @@ static int build_groups(struct pt_host *h)
 	return 0;
 }
 
-/* VF index: the N of the PF's virtfnN link that names this VF. */
+/* VF index: the N of the PF's virtfnN link that names this VF (the last such link,
+ * when two name it). From each PF's links to its VFs: n log n, not VFs squared. */
 static void link_vfs(struct pt_host *h)
 {
 	for (size_t i = 0; i < h->n_devs; i++) {
-		struct pt_device *vf = &h->devs[i], *pf;
+		struct pt_device *pf = &h->devs[i];
 
-		if (!vf->has_physfn || !(pf = pt_host_find(h, &vf->physfn)))
-			continue;
-		for (size_t k = 0; k < pf->n_vfs; k++)
-			if (pt_bdf_eq(&pf->vfs[k], &vf->bdf))
+		for (size_t k = 0; pf->vf_numbers && k < pf->n_vfs; k++) {
+			struct pt_device *vf = pt_host_find(h, &pf->vfs[k]);
+
+			if (vf && vf->has_physfn && pt_bdf_eq(&vf->physfn, &pf->bdf))
 				vf->vf_index = pf->vf_numbers[k];
+		}
 	}
 }
 

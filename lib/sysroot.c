@@ -112,6 +112,8 @@ void pt_ctx_free(struct pt_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	if (ctx->names && ctx->names_free)
+		ctx->names_free(ctx->names);
 	if (ctx->pacc && ctx->pacc_free)
 		ctx->pacc_free(ctx->pacc);
 	if (ctx->root_fd >= 0)

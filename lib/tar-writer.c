@@ -53,10 +53,15 @@ static int gz_push(struct tar_writer *t, const void *data, size_t len, int flush
 	return 0;
 }
 
+/* width-1 octal digits, zero-padded, and a NUL, as ustar wants (what
+ * snprintf("%0*llo") wrote, without a printf per field of every member: a value too
+ * large for the field keeps its low digits, where snprintf kept the high ones; no
+ * caller gives one, pax records carry what does not fit). */
 static void octal(char *field, size_t width, unsigned long long v)
 {
-	/* width-1 digits and a NUL, as ustar wants */
-	snprintf(field, width, "%0*llo", (int)(width - 1), v);
+	field[width - 1] = '\0';
+	for (size_t i = width - 1; i-- > 0; v >>= 3)
+		field[i] = (char)('0' + (v & 7));
 }
 
 struct tar_hdr {
@@ -121,8 +126,7 @@ static int write_header(struct tar_writer *t, const char *prefix, const char *na
 	memset(h.chksum, ' ', sizeof(h.chksum));
 	for (size_t i = 0; i < sizeof(h); i++)
 		sum += ((unsigned char *)&h)[i];
-	snprintf(h.chksum, sizeof(h.chksum), "%06o", sum);
-	h.chksum[7] = ' ';
+	octal(h.chksum, 7, sum); /* six digits, a NUL, and the blank left above */
 	t->raw_bytes += sizeof(h);
 	return gz_push(t, &h, sizeof(h), Z_NO_FLUSH);
 }

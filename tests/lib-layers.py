@@ -13,7 +13,7 @@ LAYERS = [
     ("actors", "assign apply journal state state-db oneshot config-load vm hostfacts boot boot-detect scope"),
     ("judges", "check doctor safety judge plan allocate group match vm-judge topo sriov-predict hugepage-plan advise vfio-backend"),
     ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder virsh"),
-    ("readers", "profile profile-schema schema yaml-tree netlink config-space tar-writer tar-reader "
+    ("readers", "profile profile-schema schema yaml-tree netlink config-space pci-ids tar-writer tar-reader "
                 "vm-parse libvirt-xml"),
     ("bottom", "sysroot walk state-dir parse bdf pci-class"),
 ]

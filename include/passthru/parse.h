@@ -74,4 +74,21 @@ const char *pt_parse_cpu_virt(const char *buf, size_t len);
  * (any compression suffix; '-' and '_' are the same in module names), else 0. */
 int pt_modules_list_has(const char *buf, size_t len, const char *module);
 
+/* A PCI function's uevent file ("DRIVER=iavf\nPCI_CLASS=20000\nPCI_ID=8086:154C\n
+ * PCI_SUBSYS_ID=8086:0000\nPCI_SLOT_NAME=0000:18:02.1\nMODALIAS=...\n"): the kernel
+ * prints the same struct pci_dev fields the vendor, device, subsystem_vendor,
+ * subsystem_device and class attributes print (after its fix-ups: a VF's IDs, class
+ * quirks), and DRIVER is the name the driver link's target ends in. A key that is
+ * absent or malformed leaves its field unknown (-1, has_* false); unknown keys are
+ * ignored. Returns 0, or -EINVAL when no line is a KEY=VALUE pair at all. */
+struct pt_uevent {
+	int vendor_id, device_id;               /* PCI_ID; -1 unknown */
+	int subsys_vendor_id, subsys_device_id; /* PCI_SUBSYS_ID; -1 unknown */
+	int class_code;                         /* PCI_CLASS, 24 bits; -1 unknown */
+	bool has_driver;                        /* a DRIVER line */
+	char driver[64];                        /* its value, truncated to fit */
+	char slot[16];                          /* PCI_SLOT_NAME; "" when absent or too long */
+};
+int pt_parse_uevent(const char *buf, size_t len, struct pt_uevent *out);
+
 #endif

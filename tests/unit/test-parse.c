@@ -187,8 +187,43 @@ static void test_mac(void)
 	ok(m[0] == 0x01 && m[5] == 0x01, "mac: a refused input leaves the output alone");
 }
 
+/* uevent: the fields of five attribute files and the driver link, in one file. */
+static void test_uevent(void)
+{
+	static const char vf[] = "DRIVER=iavf\nPCI_CLASS=20000\nPCI_ID=8086:154C\n"
+				 "PCI_SUBSYS_ID=8086:0000\nPCI_SLOT_NAME=0000:18:02.1\n"
+				 "MODALIAS=pci:v00008086d0000154Csv00008086sd00000000bc02sc00i00\n";
+	static const char bad[] = "PCI_ID=8086\nPCI_SUBSYS_ID=1:12345\nPCI_CLASS=1000000\n"
+				  "DRIVER=\nPCI_SLOT_NAME=0000:00:00.0-much-too-long\n";
+	struct pt_uevent u;
+
+	is_int(pt_parse_uevent(vf, sizeof(vf) - 1, &u), 0, "uevent: a VF's parses");
+	ok(u.vendor_id == 0x8086 && u.device_id == 0x154c, "uevent: PCI_ID is vendor and device");
+	ok(u.subsys_vendor_id == 0x8086 && u.subsys_device_id == 0, "uevent: PCI_SUBSYS_ID");
+	is_int(u.class_code, 0x020000, "uevent: PCI_CLASS without leading zero (printed %%04X)");
+	ok(u.has_driver, "uevent: DRIVER line seen");
+	is_str(u.driver, "iavf", "uevent: DRIVER is the driver's name");
+	is_str(u.slot, "0000:18:02.1", "uevent: PCI_SLOT_NAME");
+	/* the last line without its newline still counts */
+	is_int(pt_parse_uevent("PCI_CLASS=60400\nPCI_ID=8086:2030", 32, &u), 0,
+	       "uevent: no final newline");
+	ok(u.device_id == 0x2030 && !u.has_driver && u.subsys_vendor_id == -1,
+	   "uevent: no DRIVER line is no driver; absent PCI_SUBSYS_ID unknown");
+	is_int(pt_parse_uevent(bad, sizeof(bad) - 1, &u), 0, "uevent: malformed values parse");
+	ok(u.vendor_id == -1 && u.device_id == -1, "uevent: PCI_ID without a colon unknown");
+	ok(u.subsys_vendor_id == -1 && u.subsys_device_id == -1,
+	   "uevent: a 5-digit subsystem ID makes both unknown");
+	is_int(u.class_code, -1, "uevent: class past 24 bits unknown");
+	ok(!u.has_driver, "uevent: empty DRIVER is none");
+	is_str(u.slot, "", "uevent: over-long slot name dropped");
+	is_int(pt_parse_uevent("garbage\n", 8, &u), -EINVAL, "uevent: no KEY=VALUE line refused");
+	is_int(pt_parse_uevent("", 0, &u), -EINVAL, "uevent: empty refused");
+	is_int(u.vendor_id, -1, "uevent: refused leaves every field unknown");
+}
+
 int main(void)
 {
+	test_uevent();
 	test_mac();
 	test_utf8();
 	test_bdf();

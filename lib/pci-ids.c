@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pci.ids names without loading the whole database: one pass over the file's bytes
+ * finds where each vendor's block and each class's block starts (no allocation per
+ * entry, no hash of 36,000 names), and a name is found when it is asked for, by
+ * reading only that vendor's or class's lines. Pure: the caller gives the bytes
+ * (lib/pci-access.c reads the file libpci would read); fuzzed by tests/fuzz/fuzz-ids.c,
+ * and tests/unit/test-ids.c checks every entry of the installed file against libpci.
+ *
+ * What a name is follows libpci 3.9's names-parse.c and names.c, as called with
+ * PCI_LOOKUP_NO_NUMBERS: a line ends at '\n' or '\r'; one trailing blank or tab is
+ * dropped; blank lines and comments (first non-blank '#') are skipped; the name is
+ * what follows the ID and its blanks. A class code whose subclass is not listed is
+ * named "<class name> [cccc]". Where libpci refuses a malformed file as a whole (a
+ * parse error, a duplicate entry), this reader skips the line (the first entry wins).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static bool white(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* n hex digits at p[0..n) within [p, end), or -1. */
+static long hexn(const char *p, const char *end, int n)
+{
+	long v = 0;
+
+	if (end - p < n)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int d = hexval(p[i]);
+
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* The line starting at off: [*start, *end) without its terminator and one trailing
+ * blank; returns the offset of the next line. */
+static size_t line_at(const struct pt_ids *ids, size_t off, const char **start, const char **end)
+{
+	size_t rest = off < ids->len ? ids->len - off : 0, n;
+	const char *p = ids->buf + off, *nl = rest ? memchr(p, '\n', rest) : NULL, *cr;
+
+	n = nl ? (size_t)(nl - p) : rest;
+	/* the rest of a line after a '\r' is dropped, as libpci drops it */
+	cr = n ? memchr(p, '\r', n) : NULL;
+	*start = p;
+	*end = cr ? cr : p + n;
+	if (*end > p && white((*end)[-1]))
+		(*end)--;
+	return nl ? off + n + 1 : ids->len;
+}
+
+/* Blank or comment. */
+static bool skipped(const char *p, const char *end)
+{
+	while (p < end && white(*p))
+		p++;
+	return p == end || *p == '#';
+}
+
+static int vendor_cmp(const void *a, const void *b)
+{
+	const struct pt_ids_vendor *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+int pt_ids_index(struct pt_ids *ids, const char *buf, size_t len)
+{
+	size_t off = 0, cap = 0;
+
+	memset(ids, 0, sizeof(*ids));
+	ids->buf = buf;
+	ids->len = len;
+	if (len > UINT32_MAX)
+		return -EFBIG;
+	while (off < len) {
+		const char *p, *end;
+		size_t at = off;
+
+		off = line_at(ids, off, &p, &end);
+		if (p == end || white(*p) || *p == '#')
+			continue; /* nested, blank or comment: only blocks are indexed */
+		if (p[0] == 'C' && end - p > 2 && p[1] == ' ') {
+			long c = hexn(p + 2, end, 2);
+
+			if (c >= 0 && end - p > 4 && white(p[4]) && !ids->cls[c])
+				ids->cls[c] = (uint32_t)at + 1;
+			continue;
+		}
+		{
+			long v = hexn(p, end, 4);
+
+			if (v < 0 || end - p < 5 || !white(p[4]))
+				continue;
+			if (ids->n_vendors == cap) {
+				size_t ncap = cap ? cap * 2 : 1024;
+				struct pt_ids_vendor *nv = realloc(ids->vendors, ncap * sizeof(*nv));
+
+				if (!nv) {
+					pt_ids_free(ids);
+					return -ENOMEM;
+				}
+				ids->vendors = nv;
+				cap = ncap;
+			}
+			ids->vendors[ids->n_vendors].id = (uint16_t)v;
+			ids->vendors[ids->n_vendors].off = (uint32_t)at;
+			ids->n_vendors++;
+		}
+	}
+	if (ids->n_vendors) {
+		size_t w = 0;
+
+		qsort(ids->vendors, ids->n_vendors, sizeof(*ids->vendors), vendor_cmp);
+		for (size_t i = 0; i < ids->n_vendors; i++) /* duplicates: the first wins */
+			if (i == 0 || ids->vendors[i].id != ids->vendors[i - 1].id)
+				ids->vendors[w++] = ids->vendors[i];
+		ids->n_vendors = w;
+	}
+	return 0;
+}
+
+void pt_ids_free(struct pt_ids *ids)
+{
+	free(ids->vendors);
+	ids->vendors = NULL;
+	ids->n_vendors = 0;
+}
+
+/* The name after an ID of n digits: blanks skipped; 0, or -ENOENT when empty. */
+static int name_after(const char *p, const char *end, int n, char *out, size_t len)
+{
+	size_t k;
+
+	p += n;
+	while (p < end && white(*p))
+		p++;
+	if (p == end || len == 0)
+		return -ENOENT;
+	k = (size_t)(end - p) < len - 1 ? (size_t)(end - p) : len - 1;
+	memcpy(out, p, k);
+	out[k] = '\0';
+	return memchr(out, '\0', k) ? -ENOENT : 0;
+}
+
+static const struct pt_ids_vendor *find_vendor(const struct pt_ids *ids, unsigned vendor)
+{
+	struct pt_ids_vendor key = { .id = (uint16_t)vendor, .off = 0 };
+	size_t lo = 0, hi = ids->n_vendors;
+
+	if (vendor > 0xffff)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids->vendors[mid].id < key.id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ids->n_vendors && ids->vendors[lo].id == key.id ? &ids->vendors[lo] : NULL;
+}
+
+int pt_ids_vendor(const struct pt_ids *ids, unsigned vendor, char *out, size_t len)
+{
+	const struct pt_ids_vendor *v = find_vendor(ids, vendor);
+	const char *p, *end;
+
+	if (!v)
+		return -ENOENT;
+	line_at(ids, v->off, &p, &end);
+	return name_after(p, end, 4, out, len);
+}
+
+/* Walks the nested lines of the block whose top line is at off: at nesting 1, an ID of
+ * digits hex digits equal to id names the entry. */
+static int nested(const struct pt_ids *ids, size_t off, int digits, unsigned id, char *out,
+		  size_t len)
+{
+	const char *p, *end;
+
+	off = line_at(ids, off, &p, &end);
+	while (off < ids->len) {
+		off = line_at(ids, off, &p, &end);
+		if (skipped(p, end))
+			continue;
+		if (*p != '\t')
+			return -ENOENT; /* the next block */
+		if (end - p > 1 && p[1] == '\t')
+			continue;   /* nesting 2: subsystems, programming interfaces */
+		if (hexn(p + 1, end, digits) == (long)id && end - p > digits + 1 &&
+		    white(p[1 + digits]))
+			return name_after(p + 1, end, digits, out, len);
+	}
+	return -ENOENT;
+}
+
+int pt_ids_device(const struct pt_ids *ids, unsigned vendor, unsigned device, char *out,
+		  size_t len)
+{
+	const struct pt_ids_vendor *v = find_vendor(ids, vendor);
+
+	if (!v || device > 0xffff)
+		return -ENOENT;
+	return nested(ids, v->off, 4, device, out, len);
+}
+
+int pt_ids_class(const struct pt_ids *ids, unsigned cls, char *out, size_t len)
+{
+	const char *p, *end;
+	char name[256];
+	uint32_t at;
+
+	if (cls > 0xffff || !(at = ids->cls[cls >> 8]))
+		return -ENOENT;
+	if (nested(ids, at - 1, 2, cls & 0xff, out, len) == 0)
+		return 0;
+	line_at(ids, at - 1, &p, &end);
+	if (name_after(p + 2, end, 2, name, sizeof(name)) < 0)
+		return -ENOENT;
+	/* libpci: a class without its subclass listed is "name [cccc]" */
+	if ((size_t)snprintf(out, len, "%s [%04x]", name, cls) >= len)
+		return -ENOENT;
+	return 0;
+}

@@ -108,15 +108,19 @@ struct pt_viability {
 	bool whole_group;                 /* the pool hands out whole groups (a devices pool):
 					   * every endpoint of the group is bound to vfio */
 	struct pt_refusal *blockers;      /* out: every cause of every refused function (one
-					   * entry per function, cause and blocker); malloc'd */
+					   * entry per function, cause and blocker: kind
+					   * "not-on-host" for one the host no longer has in
+					   * that group); malloc'd */
 	size_t n_blockers;
 };
 bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int iommu_group);
 
 /* passthru pools: per pool and node, with free meaning what pt_assign would hand out
  * on h now (the same judgement: lib/judge.c, what the host needs, groups shared with a
- * leased device); the others free in the database are counted as blocked, with the
- * first one's cause. h NULL: the database's view only. */
+ * leased device); the others free in the database are counted as blocked, each blocked
+ * unit with every cause of every refused function (u->blockers: the entries assign's
+ * refusal names, pt_assign_group_viable's) and the first one's in blocked_why. h NULL:
+ * the database's view only. Free with pt_pool_usage_free. */
 struct pt_pool_usage;
 int pt_pools_usage(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		   struct pt_pool_usage **out, size_t *n);

@@ -262,6 +262,53 @@ if [ -n "$FIX" ] && [ -d "$FIX/sriov-limits" ]; then
 	is "$(jv .cmdline)" "" "pci_realloc: false: not planned"
 fi
 
+# 9b. a snapshot of the host holds what boot and the gate read: the plan and the boot
+# checks on the extracted snapshot are the source tree's
+snap_same() { # NAME LOADER VFIO: snapshot $R, extract, compare boot --dry-run and check
+	"$P" --sysroot "$R" snapshot -o "$T/$1.tar.gz" >/dev/null 2>"$T/err"
+	is $? 0 "snapshot ($1): written"
+	mkdir -p "$T/$1.x" && tar xzf "$T/$1.tar.gz" -C "$T/$1.x"
+	p boot --dry-run --json >"$T/src.json" 2>"$T/err"
+	"$P" --sysroot "$T/$1.x" boot --dry-run --json >"$T/snap.json" 2>"$T/err"
+	is "$(jq -c 'del(.config)' "$T/snap.json")" "$(jq -c 'del(.config)' "$T/src.json")" \
+		"snapshot ($1): boot --dry-run on it plans what it plans on the tree"
+	p check --json --kernel-log "$T/klog" >"$T/src.json" 2>"$T/err"
+	"$P" --sysroot "$T/$1.x" check --json --kernel-log "$T/klog" >"$T/snap.json" 2>"$T/err"
+	is "$(jq -c '[.checks[] | select(.id | startswith("boot."))]' "$T/snap.json")" \
+		"$(jq -c '[.checks[] | select(.id | startswith("boot."))]' "$T/src.json")" \
+		"snapshot ($1): the gate's boot checks answer the same"
+}
+printf '[    0.000000] Linux version %s\n[    1.0] e1000e 0000:00:06.0 eth1: up\n' "$V" >"$T/klog"
+mk snapgrub grub module
+printf '%s' "$BOOTCFG" | cfg
+mkdir -p "$R/etc/default/grub.d" "$R/etc/modprobe.d" "$R/etc/dracut.conf.d" \
+	"$R/etc/passthru/host.d"
+echo 'GRUB_TIMEOUT=2' >"$R/etc/default/grub.d/50-timeout.cfg"
+echo 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX iommu=pt"' >"$R/etc/default/grub.d/passthru.cfg"
+printf 'set superusers="root"\npassword_pbkdf2 root grub.pbkdf2.sha512.10000.SECRETHASH\nmenuentry x {\n\tlinux /boot/vmlinuz root=/dev/sda1 ro intel_iommu=on iommu=pt\n}\n' \
+	>"$R/boot/grub/grub.cfg"
+echo 'options vfio-pci ids=8086:10d3' >"$R/etc/modprobe.d/passthru-vfio.conf"
+echo 'blacklist pcspkr' >"$R/etc/modprobe.d/blacklist.conf"
+echo 'vfio_pci' >"$R/etc/initramfs-tools/modules"
+echo 'add_drivers+=" nvme "' >"$R/etc/dracut.conf.d/10-nvme.conf"
+printf '%s  extra: [ quiet ]\n' "$BOOTCFG" >"$R/etc/passthru/host.d/50-quiet.yaml"
+snap_same snapgrub
+tar xzf "$T/snapgrub.tar.gz" -O boot/grub/grub.cfg >"$T/grubcfg" 2>/dev/null
+is "$(cat "$T/grubcfg")" "$(printf '\tlinux /boot/vmlinuz root=/dev/sda1 ro intel_iommu=on iommu=pt')" \
+	"snapshot: grub.cfg keeps only its linux lines (no password hash)"
+for f in etc/default/grub etc/default/grub.d/50-timeout.cfg etc/modprobe.d/blacklist.conf \
+	etc/initramfs-tools/modules etc/dracut.conf.d/10-nvme.conf usr/sbin/update-grub \
+	etc/passthru/host.d/50-quiet.yaml "boot/initrd.img-$V" sys/firmware/acpi/tables/DMAR; do
+	[ -f "$T/snapgrub.x/$f" ] || { echo "# missing $f"; false; } || break
+done
+ok $? "snapshot: the loader's, modprobe.d's and the initramfs builders' files are in it"
+mk snapsd sdboot builtin
+printf '%s' "$BOOTCFG" | cfg
+snap_same snapsd
+mk snapbls grubby module
+printf '%s' "$BOOTCFG" | cfg
+snap_same snapbls
+
 # 10. no loader known: the dry run says so, a run refuses
 mk none none module
 printf 'boot:\n  iommu: on\n' | cfg

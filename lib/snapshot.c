@@ -178,6 +178,7 @@ static const struct snap_rule rules[] = {
 	{ .pattern = "/lib/modules/*/modules.{alias,builtin.alias}", .kind = SNAP_FILE,
 	  .max = BIG_MAX },
 	{ .pattern = "/etc/modprobe.d/*", .kind = SNAP_FILE },
+	{ .pattern = "/etc/kernel/postinst.d/{dracut,initramfs-tools}", .kind = SNAP_MARKER },
 	{ .pattern = "/etc/initramfs-tools", .kind = SNAP_ENTRY },
 	{ .pattern = "/etc/initramfs-tools/{modules,initramfs.conf}", .kind = SNAP_FILE },
 	{ .pattern = "/etc/initramfs-tools/hooks/*", .kind = SNAP_FILE },

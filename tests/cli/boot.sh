@@ -25,6 +25,14 @@ cat >"$T/run" <<'EOF'
 echo "$*" >>"$FAKE_ROOT.ran"
 case "$1" in
 lsinitramfs) cat "$FAKE_ROOT.initramfs" 2>/dev/null ;;
+lsinitrd) # dracut's listing: banners, then ls -l lines
+	printf 'Image: %s: 33M\n========\ndracut modules:\nkernel-modules\n========\n' "$2"
+	printf 'lrwxrwxrwx   1 root     root            7 Oct 12 10:00 bin -> usr/bin\n'
+	sed 's/^/-rw-r--r--   1 root     root        41232 Oct 12  2022 /' "$FAKE_ROOT.initramfs" 2>/dev/null ;;
+dracut)
+	[ -n "${FAKE_FAIL_INITRAMFS:-}" ] && exit 1
+	echo "usr/lib/modules/x/kernel/drivers/vfio/pci/vfio-pci.ko.xz" >>"$FAKE_ROOT.initramfs"
+	echo "etc/modprobe.d/passthru-vfio.conf" >>"$FAKE_ROOT.initramfs" ;;
 update-initramfs)
 	[ -n "${FAKE_FAIL_INITRAMFS:-}" ] && exit 1
 	echo "usr/lib/modules/x/kernel/drivers/vfio/pci/vfio-pci.ko" >>"$FAKE_ROOT.initramfs"
@@ -308,6 +316,74 @@ snap_same snapsd
 mk snapbls grubby module
 printf '%s' "$BOOTCFG" | cfg
 snap_same snapbls
+
+# 9c. dracut builds the initramfs: a drop-in in /etc/dracut.conf.d and dracut -f, never
+# the initramfs-tools hook or update-initramfs
+DRACUT_CONF='force_drivers+=" vfio-pci "
+install_items+=" /etc/modprobe.d/passthru-vfio.conf "'
+# Fedora/RHEL: BLS with grubby, /usr/bin/dracut, no initramfs-tools, initramfs-VER.img
+mk fedora grubby module
+rm -rf "$R/etc/initramfs-tools" "$R/boot/initrd.img-$V"
+: >"$R/boot/initramfs-$V.img"
+mkdir -p "$R/usr/bin" && : >"$R/usr/bin/dracut"
+printf '%s' "$BOOTCFG" | cfg
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv '[.initramfs.builder, .initramfs.builder_evidence, .initramfs.image, .initramfs.known] | join(" | ")')" \
+	"dracut | /usr/bin/dracut exists | /boot/initramfs-$V.img | true" \
+	"dracut (Fedora): the builder, its evidence, the image read with lsinitrd"
+is "$(steps)" "write /etc/modprobe.d/passthru-vfio.conf; write /etc/dracut.conf.d/passthru-vfio.conf; run dracut -f --kver $V; run grubby --update-kernel=ALL --args=iommu=pt hugepagesz=1G hugepages=4 default_hugepagesz=1G isolcpus=1" \
+	"dracut (Fedora): modprobe.d, the dracut drop-in, dracut -f --kver, then grubby"
+is "$(jv '.steps[1].content' | grep -v '^#')" "$DRACUT_CONF" \
+	"dracut: the drop-in forces vfio-pci into the initramfs with the modprobe.d file"
+p boot >/dev/null 2>"$T/err"
+is $? 0 "dracut (Fedora): boot exits 0"
+is "$(grep -v '^ls' "$R.ran" | tr '\n' ';')" "dracut -f --kver $V;grubby --update-kernel=ALL --args=iommu=pt hugepagesz=1G hugepages=4 default_hugepagesz=1G isolcpus=1;" \
+	"dracut (Fedora): dracut and grubby ran, no update-initramfs"
+grep -q "^lsinitrd /boot/initramfs-$V.img$" "$R.ran" && [ ! -e "$R/etc/initramfs-tools" ] &&
+	[ "$(grep -v '^#' "$R/etc/dracut.conf.d/passthru-vfio.conf")" = "$DRACUT_CONF" ]
+ok $? "dracut (Fedora): lsinitrd read the image, the drop-in is written, no initramfs-tools file"
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(steps)" "run grubby --update-kernel=ALL --args=iommu=pt hugepagesz=1G hugepages=4 default_hugepagesz=1G isolcpus=1" \
+	"dracut (Fedora): a second run does not rebuild the initramfs (vfio-pci and the file are in it)"
+rm -f "$R.ran"
+FAKE_FAIL_INITRAMFS=1 p boot >/dev/null 2>"$T/err"
+is "$?:$(grep -c '^dracut' "$R.ran")" "0:0" "dracut (Fedora): converged: a run does not call dracut again"
+# Debian with the dracut package: its kernel hook wins over a leftover /etc/initramfs-tools
+mk debdracut grub module
+mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/bin"
+: >"$R/etc/kernel/postinst.d/dracut"
+: >"$R/usr/bin/dracut"
+printf '%s' "$BOOTCFG" | cfg
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv '[.initramfs.builder, .initramfs.builder_evidence, .initramfs.image] | join(" | ")')" \
+	"dracut | /etc/kernel/postinst.d/dracut exists | /boot/initrd.img-$V" \
+	"dracut (Debian): detected by its kernel hook, Debian's image name"
+is "$(steps)" "write /etc/modprobe.d/passthru-vfio.conf; write /etc/dracut.conf.d/passthru-vfio.conf; run dracut -f --kver $V; write /etc/default/grub.d/passthru.cfg; run update-grub" \
+	"dracut (Debian): the dracut drop-in and dracut -f, then the GRUB drop-in"
+mkdir -p "$R/etc/dracut.conf.d"
+echo 'force_drivers+=" nvme "' >"$R/etc/dracut.conf.d/passthru-vfio.conf"
+p boot >/dev/null 2>"$T/err"
+is "$(cat "$R/etc/dracut.conf.d/passthru-vfio.conf.passthru-bak")" 'force_drivers+=" nvme "' \
+	"dracut (Debian): a user's file of that name is kept as .passthru-bak"
+mk dracutfail grub module
+mkdir -p "$R/etc/kernel/postinst.d" && : >"$R/etc/kernel/postinst.d/dracut"
+printf '%s' "$BOOTCFG" | cfg
+FAKE_FAIL_INITRAMFS=1 p boot >/dev/null 2>"$T/err"
+is $? 1 "dracut fails: boot exits 1"
+[ ! -e "$R/etc/dracut.conf.d/passthru-vfio.conf" ] && [ ! -e "$R/etc/default/grub.d/passthru.cfg" ] &&
+	grep -q "dracut" "$T/err"
+ok $? "dracut fails: its drop-in is put back, GRUB untouched, the message names dracut"
+unset FAKE_FAIL_INITRAMFS
+# dracut-core's binary beside initramfs-tools' kernel hook: initramfs-tools builds
+mk dracutcore grub module
+mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/bin"
+: >"$R/etc/kernel/postinst.d/initramfs-tools"
+: >"$R/usr/bin/dracut"
+printf '%s' "$BOOTCFG" | cfg
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv .initramfs.builder)" "initramfs-tools" "dracut-core beside initramfs-tools' hook: initramfs-tools"
+steps | grep -q "write /etc/initramfs-tools/hooks/passthru-vfio; run update-initramfs -u -k $V"
+ok $? "... and its hook and update-initramfs are planned"
 
 # 10. no loader known: the dry run says so, a run refuses
 mk none none module

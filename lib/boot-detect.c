@@ -44,6 +44,13 @@ const char *pt_boot_build_str(enum pt_boot_build b)
 	return (unsigned)b < sizeof(n) / sizeof(n[0]) ? n[b] : "unknown";
 }
 
+const char *pt_boot_builder_str(enum pt_boot_builder b)
+{
+	static const char *const n[] = { "unknown", "initramfs-tools", "dracut" };
+
+	return (unsigned)b < sizeof(n) / sizeof(n[0]) ? n[b] : "unknown";
+}
+
 /* ---- pure parsers ------------------------------------------------------------------- */
 
 /* The next line of buf[*pos..len): its start and length (without the newline). */
@@ -299,6 +306,50 @@ int pt_initramfs_has(const char *buf, size_t len, const char *what)
 			return 1;
 	}
 	return 0;
+}
+
+/* "-rw-r--r--": a file mode as ls -l prints it */
+static bool is_mode(const char *l, size_t ll)
+{
+	if (ll < 11 || !strchr("-dlcbps", l[0]) || (l[10] != ' ' && l[10] != '.' && l[10] != '+'))
+		return false;
+	for (size_t i = 1; i < 10; i++)
+		if (!strchr("rwxsStT-", l[i]))
+			return false;
+	return true;
+}
+
+size_t pt_lsinitrd_paths(char *buf, size_t len)
+{
+	size_t pos = 0, out = 0, ll;
+	const char *l;
+
+	while (next_line(buf, len, &pos, &l, &ll)) {
+		size_t i = 0, f = 0, end;
+		const char *arrow;
+
+		if (!is_mode(l, ll))
+			continue;
+		/* mode, links, owner, group, size, month, day, time or year, then the path */
+		while (f < 8 && i < ll) {
+			while (i < ll && l[i] != ' ' && l[i] != '\t')
+				i++;
+			while (i < ll && (l[i] == ' ' || l[i] == '\t'))
+				i++;
+			f++;
+		}
+		if (f < 8 || i >= ll)
+			continue;
+		end = ll;
+		arrow = l[0] == 'l' ? memmem(l + i, ll - i, " -> ", 4) : NULL;
+		if (arrow)
+			end = (size_t)(arrow - l);
+		/* out never passes the line being read: memmove, then a newline */
+		memmove(buf + out, l + i, end - i);
+		out += end - i;
+		buf[out++] = '\n';
+	}
+	return out;
 }
 
 /* ---- the run seam ------------------------------------------------------------------- */
@@ -590,21 +641,57 @@ static void detect_vfio(struct pt_ctx *ctx, struct pt_boot_facts *f, char **buil
 	}
 }
 
+/* What builds the initramfs. A kernel's postinst hook names the builder Debian runs
+ * (its dracut package and initramfs-tools conflict; dracut-core's binary alone does
+ * not build the images); without one (Fedora, RHEL: kernel-install's 50-dracut) the
+ * dracut binary, then /etc/initramfs-tools. */
+static void detect_builder(struct pt_ctx *ctx, struct pt_boot_facts *f)
+{
+	static const char *const dracut[] = { "/usr/bin/dracut", "/usr/sbin/dracut", "/sbin/dracut",
+					      "/bin/dracut", NULL };
+	const char *which = NULL;
+
+	if (pt_exists(ctx, "/etc/kernel/postinst.d/dracut") > 0) {
+		f->builder = PT_BUILDER_DRACUT;
+		snprintf(f->builder_evidence, sizeof(f->builder_evidence),
+			 "/etc/kernel/postinst.d/dracut exists");
+	} else if (pt_exists(ctx, "/etc/kernel/postinst.d/initramfs-tools") > 0) {
+		f->builder = PT_BUILDER_INITRAMFS_TOOLS;
+		snprintf(f->builder_evidence, sizeof(f->builder_evidence),
+			 "/etc/kernel/postinst.d/initramfs-tools exists");
+	} else if (any_exists(ctx, dracut, &which)) {
+		f->builder = PT_BUILDER_DRACUT;
+		snprintf(f->builder_evidence, sizeof(f->builder_evidence), "%s exists", which);
+	} else if (pt_exists(ctx, "/etc/initramfs-tools") > 0) {
+		f->builder = PT_BUILDER_INITRAMFS_TOOLS;
+		snprintf(f->builder_evidence, sizeof(f->builder_evidence),
+			 "/etc/initramfs-tools exists");
+	} else {
+		snprintf(f->builder_evidence, sizeof(f->builder_evidence),
+			 "no dracut, no /etc/initramfs-tools");
+	}
+	f->initramfs_tools = f->builder == PT_BUILDER_INITRAMFS_TOOLS;
+}
+
 static void read_initramfs(struct pt_ctx *ctx, struct pt_boot_facts *f, char **list, size_t *llen)
 {
-	const char *argv[3] = { "lsinitramfs", f->initramfs_image, NULL };
+	bool dracut = f->builder == PT_BUILDER_DRACUT;
+	const char *argv[3] = { dracut ? "lsinitrd" : "lsinitramfs", f->initramfs_image, NULL };
 	int r;
 
-	f->initramfs_tools = pt_exists(ctx, "/etc/initramfs-tools") > 0;
 	if (!f->kernel_release[0]) {
 		snprintf(f->initramfs_why, sizeof(f->initramfs_why), "the kernel release is unknown");
 		return;
 	}
+	/* dracut names it initramfs-VER.img on Fedora/RHEL, initrd.img-VER on Debian */
 	snprintf(f->initramfs_image, sizeof(f->initramfs_image), "/boot/initrd.img-%.100s",
 		 f->kernel_release);
-	if (!f->initramfs_tools) {
+	if (dracut && pt_exists(ctx, "%s", f->initramfs_image) <= 0)
+		snprintf(f->initramfs_image, sizeof(f->initramfs_image),
+			 "/boot/initramfs-%.100s.img", f->kernel_release);
+	if (f->builder == PT_BUILDER_UNKNOWN) {
 		snprintf(f->initramfs_why, sizeof(f->initramfs_why),
-			 "no /etc/initramfs-tools (passthru reads initramfs-tools images only)");
+			 "neither initramfs-tools nor dracut builds it (%s)", f->builder_evidence);
 		return;
 	}
 	if (pt_exists(ctx, "%s", f->initramfs_image) <= 0) {
@@ -614,12 +701,14 @@ static void read_initramfs(struct pt_ctx *ctx, struct pt_boot_facts *f, char **l
 	}
 	r = pt_boot_exec(ctx, argv, list, llen);
 	if (r != 0) {
-		snprintf(f->initramfs_why, sizeof(f->initramfs_why), "lsinitramfs %s: %s",
+		snprintf(f->initramfs_why, sizeof(f->initramfs_why), "%s %s: %s", argv[0],
 			 f->initramfs_image, r < 0 ? pt_ctx_error(ctx) : "failed");
 		free(*list);
 		*list = NULL;
 		return;
 	}
+	if (dracut && *list)
+		*llen = pt_lsinitrd_paths(*list, *llen);
 	f->initramfs_known = true;
 	f->initramfs_has_vfio = pt_initramfs_has(*list, *llen, "vfio-pci") > 0;
 	f->initramfs_has_conf = pt_initramfs_has(*list, *llen, "etc/modprobe.d/passthru-vfio.conf") > 0;
@@ -751,10 +840,12 @@ int pt_boot_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_
 	read_vendor(ctx, f);
 	f->modprobe_conf = read_opt(ctx, "/etc/modprobe.d/passthru-vfio.conf");
 	f->initramfs_modules = read_opt(ctx, "/etc/initramfs-tools/hooks/passthru-vfio");
+	f->dracut_conf = read_opt(ctx, "/etc/dracut.conf.d/passthru-vfio.conf");
 	f->kernel_cmdline = read_opt(ctx, "/etc/kernel/cmdline");
 	f->override_dropin = read_opt(ctx, "/etc/passthru/host.d/60-boot-vfio.yaml");
 	detect_loader(ctx, &cfg->boot, f);
 	detect_vfio(ctx, f, &builtin, &blen, &dep, &dlen);
+	detect_builder(ctx, f);
 	if (cfg->boot.n_vfio && !(flags & PT_BOOT_GATHER_NO_EXEC))
 		read_initramfs(ctx, f, &list, &llen);
 	else
@@ -780,6 +871,7 @@ void pt_boot_facts_free(struct pt_boot_facts *f)
 	free(f->grub_dropin);
 	free(f->modprobe_conf);
 	free(f->initramfs_modules);
+	free(f->dracut_conf);
 	free(f->kernel_cmdline);
 	free(f->override_dropin);
 	free(f->proc_cmdline);

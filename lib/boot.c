@@ -446,7 +446,50 @@ static bool same(const char *now, const char *want)
 	return now && !strcmp(now, want);
 }
 
-/* /etc/modprobe.d/passthru-vfio.conf, the initramfs hook, update-initramfs. */
+/* The builder; facts that only say initramfs_tools (as before the builder was
+ * detected) mean initramfs-tools. */
+static enum pt_boot_builder builder_of(const struct pt_boot_facts *f)
+{
+	if (f->builder)
+		return f->builder;
+	return f->initramfs_tools ? PT_BUILDER_INITRAMFS_TOOLS : PT_BUILDER_UNKNOWN;
+}
+
+/* dracut: /etc/dracut.conf.d/passthru-vfio.conf puts vfio-pci (force_drivers: loaded
+ * in the initramfs, before udev loads the host drivers) and the modprobe.d file in
+ * the image; dracut -f rebuilds the running kernel's. */
+static int plan_dracut(const struct pt_boot_facts *f, struct pt_boot_plan *p, bool conf_changed)
+{
+	static const char conf[] =
+		MARK ": vfio-pci in the initramfs, loaded there before the host\n"
+		"# drivers (/etc/modprobe.d/passthru-vfio.conf orders them). `passthru boot`\n"
+		"# rewrites it and runs dracut -f.\n"
+		"force_drivers+=\" vfio-pci \"\n"
+		"install_items+=\" /etc/modprobe.d/passthru-vfio.conf \"\n";
+	int r;
+
+	if ((!f->initramfs_has_vfio || f->dracut_conf) && !same(f->dracut_conf, conf)) {
+		r = add_write(p, "/etc/dracut.conf.d/passthru-vfio.conf", strdup(conf),
+			      f->dracut_conf && !strstr(f->dracut_conf, MARK),
+			      "dracut: vfio-pci and the modprobe.d file in the initramfs, "
+			      "vfio-pci loaded there");
+		if (r < 0)
+			return r;
+		conf_changed = true;
+	}
+	if (conf_changed || !f->initramfs_known || !f->initramfs_has_conf || !f->initramfs_has_vfio) {
+		const char *argv[] = { "dracut", "-f", "--kver", f->kernel_release, NULL };
+
+		if (!f->kernel_release[0])
+			return warn(p, "the kernel release is unknown: run dracut -f yourself");
+		return add_run(p, "dracut rebuilds the initramfs with vfio-pci and the modprobe.d file",
+			       argv);
+	}
+	return 0;
+}
+
+/* /etc/modprobe.d/passthru-vfio.conf, the initramfs hook (or dracut's drop-in), and
+ * the initramfs rebuilt. */
 static int plan_modprobe(const struct pt_boot_facts *f, struct pt_boot_plan *p, bool ids_cmdline)
 {
 	struct sbuf b = { 0 };
@@ -502,10 +545,11 @@ static int plan_modprobe(const struct pt_boot_facts *f, struct pt_boot_plan *p, 
 		return r;
 	if (drv[0])
 		drv[strlen(drv) - 1] = '\0'; /* the separator after the last */
-	if (!f->initramfs_tools)
-		return note(p, "no initramfs-tools: when the initramfs loads %s, rebuild it "
-			    "(dracut -f) so it holds vfio-pci and /etc/modprobe.d/passthru-vfio.conf; "
-			    "passthru does not read or rebuild it", drv[0] ? drv + 1 : "a host driver");
+	if (builder_of(f) == PT_BUILDER_UNKNOWN)
+		return note(p, "the initramfs builder is unknown (%s): when the initramfs loads %s, "
+			    "rebuild it so it holds vfio-pci and /etc/modprobe.d/passthru-vfio.conf; "
+			    "passthru does not read or rebuild it", f->builder_evidence,
+			    drv[0] ? drv + 1 : "a host driver");
 	/* the initramfs: a host driver loaded there binds first unless vfio-pci is there
 	 * too, and the modprobe.d file only counts in it once it is rebuilt */
 	if (!f->initramfs_known) {
@@ -517,6 +561,8 @@ static int plan_modprobe(const struct pt_boot_facts *f, struct pt_boot_plan *p, 
 	}
 	if (!in_initramfs && !f->initramfs_has_vfio)
 		return 0;
+	if (builder_of(f) == PT_BUILDER_DRACUT)
+		return plan_dracut(f, p, conf_changed);
 	need_hook = !f->initramfs_has_vfio || f->initramfs_modules;
 	if (need_hook) {
 		static const char hook[] =
@@ -742,6 +788,9 @@ int pt_boot_plan_build(const struct pt_hostcfg *cfg, const struct pt_boot_facts 
 	r = note(p, "loader: %s (%s)", pt_boot_loader_str(f->loader), f->loader_evidence);
 	if (!r && b->n_vfio)
 		r = note(p, "vfio-pci: %s (%s)", pt_boot_build_str(f->vfio_pci), f->vfio_evidence);
+	if (!r && b->n_vfio && f->vfio_pci != PT_BUILD_BUILTIN)
+		r = note(p, "initramfs: %s (%s)", pt_boot_builder_str(builder_of(f)),
+			 f->builder_evidence[0] ? f->builder_evidence : "/etc/initramfs-tools exists");
 	if (!r)
 		r = plan_params(b, f, p);
 	if (!r)

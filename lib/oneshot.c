@@ -245,6 +245,77 @@ static bool vf_config_empty(const struct pt_vf_config *c)
 	       !c->driver[0];
 }
 
+/* A huge page size as the parser reads it back: "1G", "2M", "64kB". */
+static void fmt_hugesize(struct sbuf *b, long kb)
+{
+	if (kb % (1024 * 1024) == 0)
+		sb_printf(b, "%ldG", kb / (1024 * 1024));
+	else if (kb % 1024 == 0)
+		sb_printf(b, "%ldM", kb / 1024);
+	else
+		sb_printf(b, "%ldkB", kb);
+}
+
+/* The boot: section, every key that is not its default. The parser has checked
+ * each string (CPU lists; parameters without white space or quotes), so quoting
+ * them is enough. */
+static void fmt_boot(struct sbuf *b, const struct pt_boot_config *bc)
+{
+	static const char *const loader[] = { "auto", "grub", "grubby", "kernelstub",
+					       "systemd-boot" };
+	static const char *const iommu[] = { "on", "pt", "keep" };
+	static const char *const ids[] = { "auto", "cmdline", "modprobe" };
+	static const char *const tri[] = { "auto", "true", "false" };
+#define KW(tab, v) ((v) >= 0 && (size_t)(v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : tab[0])
+
+	/* a section with every default still says boot: is there */
+	if (!bc->loader && !bc->iommu && !bc->n_hugepages && !bc->default_hugepagesz_kb &&
+	    !bc->isolcpus[0] && !bc->nohz_full[0] && !bc->rcu_nocbs[0] && !bc->pci_realloc &&
+	    !bc->n_vfio && !bc->vfio_ids && !bc->n_extra) {
+		sb_printf(b, "boot: { }\n");
+		return;
+	}
+	sb_printf(b, "boot:\n");
+	if (bc->loader)
+		sb_printf(b, "  loader: %s\n", KW(loader, bc->loader));
+	if (bc->iommu)
+		sb_printf(b, "  iommu: %s\n", KW(iommu, bc->iommu));
+	if (bc->n_hugepages)
+		sb_printf(b, "  hugepages:\n");
+	for (size_t i = 0; i < bc->n_hugepages; i++) {
+		sb_printf(b, "    - { size: ");
+		fmt_hugesize(b, bc->hugepages[i].size_kb);
+		sb_printf(b, ", count: %ld }\n", bc->hugepages[i].count);
+	}
+	if (bc->default_hugepagesz_kb) {
+		sb_printf(b, "  default_hugepagesz: ");
+		fmt_hugesize(b, bc->default_hugepagesz_kb);
+		sb_printf(b, "\n");
+	}
+	if (bc->isolcpus[0])
+		sb_printf(b, "  isolcpus: \"%s\"\n", bc->isolcpus);
+	if (bc->nohz_full[0])
+		sb_printf(b, "  nohz_full: \"%s\"\n", bc->nohz_full);
+	if (bc->rcu_nocbs[0])
+		sb_printf(b, "  rcu_nocbs: \"%s\"\n", bc->rcu_nocbs);
+	if (bc->pci_realloc)
+		sb_printf(b, "  pci_realloc: %s\n", KW(tri, bc->pci_realloc));
+	if (bc->n_vfio)
+		sb_printf(b, "  vfio:\n");
+	for (size_t i = 0; i < bc->n_vfio; i++) {
+		sb_printf(b, "    - ");
+		fmt_match(b, &bc->vfio[i]);
+		sb_printf(b, "\n");
+	}
+	if (bc->vfio_ids)
+		sb_printf(b, "  vfio_ids: %s\n", KW(ids, bc->vfio_ids));
+	if (bc->n_extra)
+		sb_printf(b, "  extra:\n");
+	for (size_t i = 0; i < bc->n_extra; i++)
+		sb_printf(b, "    - \"%s\"\n", bc->extra[i]);
+#undef KW
+}
+
 int pt_hostcfg_format(const struct pt_hostcfg *c, const char *comment, char **out)
 {
 	struct sbuf b = { 0 };
@@ -253,6 +324,8 @@ int pt_hostcfg_format(const struct pt_hostcfg *c, const char *comment, char **ou
 	if (comment)
 		sb_printf(&b, "# %s\n", comment);
 	sb_printf(&b, "version: 1\n");
+	if (c->boot.present)
+		fmt_boot(&b, &c->boot);
 	if (c->n_sriov)
 		sb_printf(&b, "sriov:\n");
 	for (size_t i = 0; i < c->n_sriov; i++) {
@@ -304,15 +377,9 @@ int pt_hostcfg_format(const struct pt_hostcfg *c, const char *comment, char **ou
 		sb_printf(&b, "hugepages:\n");
 	for (size_t i = 0; i < c->n_hugepages; i++) {
 		const struct pt_hugepage_req *h = &c->hugepages[i];
-		long kb = h->size_kb;
 
 		sb_printf(&b, "  - { node: %d, size: ", h->node);
-		if (kb % (1024 * 1024) == 0)
-			sb_printf(&b, "%ldG", kb / (1024 * 1024));
-		else if (kb % 1024 == 0)
-			sb_printf(&b, "%ldM", kb / 1024);
-		else
-			sb_printf(&b, "%ldkB", kb);
+		fmt_hugesize(&b, h->size_kb);
 		sb_printf(&b, ", pages: %ld }\n", h->pages);
 	}
 	if (b.oom) {

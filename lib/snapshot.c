@@ -61,6 +61,9 @@ struct snap_rule {
 	const char *files;   /* SNAP_DIR: names of regular files to read, a pattern */
 	const char *only_if; /* keep a file only when its first line is exactly this (a
 			      * link of SNAP_ENTRY: when its target starts with it) */
+	const char *lines;   /* keep only the lines whose first word (after blanks) is
+			      * this word (grub.cfg: its "linux" lines, not its
+			      * password hashes) */
 };
 
 #define ATTR_MAX ((size_t)64 << 10)
@@ -69,6 +72,7 @@ struct snap_rule {
 #define PCIDEV PT_SYSFS_PCI_DEVICES "/*"
 #define MODULES "{vfio,vfio_pci,vfio_pci_core,vfio_iommu_type1,iommufd,kvm,kvm_intel,kvm_amd}"
 #define NET_ATTRS "{address,operstate,ifindex,mtu,phys_port_name,phys_switch_id}"
+#define BOOT_TOOLS "{grubby,update-grub,dracut,update-initramfs,lsinitramfs}"
 #define NVME_ATTRS "{model,serial,firmware_rev,state,cntlid,subsysnqn,transport,address}"
 
 static const struct snap_rule rules[] = {
@@ -151,6 +155,37 @@ static const struct snap_rule rules[] = {
 	  .max = BIG_MAX },
 	{ .pattern = "/proc/[0-9]*/comm", .kind = SNAP_FILE, .flags = SNAP_FLAT,
 	  .only_if = "irqbalance" },
+	/* the boot chain as passthru boot and the gate's boot checks read it
+	 * (lib/boot-detect.c): the loaders' configuration, the tools that tell which
+	 * loader and initramfs builder a host has (markers: only their existence is
+	 * read), the kernel config, modprobe.d, the initramfs builders' configuration,
+	 * and the host configuration whose boot: section they plan */
+	{ .pattern = "/etc/default/grub", .kind = SNAP_FILE },
+	{ .pattern = "/etc/default/grub.d/*", .kind = SNAP_FILE },
+	{ .pattern = "/boot/grub/grub.cfg", .kind = SNAP_FILE, .max = (size_t)8 << 20,
+	  .lines = "linux" },
+	{ .pattern = "/boot/loader/entries/*.conf", .kind = SNAP_FILE },
+	{ .pattern = "/boot/efi/loader/loader.conf", .kind = SNAP_MARKER },
+	{ .pattern = "/{efi,boot}/loader/loader.conf", .kind = SNAP_MARKER },
+	{ .pattern = "/etc/kernel/cmdline", .kind = SNAP_FILE },
+	{ .pattern = "/etc/kernelstub/configuration", .kind = SNAP_FILE, .max = (size_t)1 << 20 },
+	{ .pattern = "/usr/{sbin,bin}/" BOOT_TOOLS, .kind = SNAP_MARKER },
+	{ .pattern = "/{sbin,bin}/" BOOT_TOOLS, .kind = SNAP_MARKER },
+	{ .pattern = "/boot/config-*", .kind = SNAP_FILE, .max = (size_t)4 << 20 },
+	{ .pattern = "/boot/{initrd.img,initramfs}-*", .kind = SNAP_MARKER },
+	{ .pattern = "/sys/firmware/acpi/tables/{DMAR,IVRS}", .kind = SNAP_MARKER },
+	{ .pattern = PT_SYSFS_PCI_DRIVERS "/*/module", .kind = SNAP_ENTRY },
+	{ .pattern = "/lib/modules/*/modules.{alias,builtin.alias}", .kind = SNAP_FILE,
+	  .max = BIG_MAX },
+	{ .pattern = "/etc/modprobe.d/*", .kind = SNAP_FILE },
+	{ .pattern = "/etc/kernel/postinst.d/{dracut,initramfs-tools}", .kind = SNAP_MARKER },
+	{ .pattern = "/etc/initramfs-tools", .kind = SNAP_ENTRY },
+	{ .pattern = "/etc/initramfs-tools/{modules,initramfs.conf}", .kind = SNAP_FILE },
+	{ .pattern = "/etc/initramfs-tools/hooks/*", .kind = SNAP_FILE },
+	{ .pattern = "/etc/dracut.conf", .kind = SNAP_FILE },
+	{ .pattern = "/etc/dracut.conf.d/*", .kind = SNAP_FILE },
+	{ .pattern = "/etc/passthru/host.yaml", .kind = SNAP_FILE, .max = (size_t)1 << 20 },
+	{ .pattern = "/etc/passthru/host.d/*.yaml", .kind = SNAP_FILE, .max = (size_t)1 << 20 },
 	/* the kernel log, and device nodes passthru only tests for */
 	{ .pattern = "/dev/kmsg", .kind = SNAP_FILE, .flags = SNAP_FLAT | SNAP_CHARDEV,
 	  .max = BIG_MAX },
@@ -541,6 +576,27 @@ out:
 	return 0;
 }
 
+/* Keeps, in place, the lines of buf whose first word is word; returns the new length. */
+static size_t keep_lines(char *buf, size_t len, const char *word)
+{
+	size_t wl = strlen(word), out = 0;
+
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - buf) + 1 : len, k = i;
+
+		while (k < end && (buf[k] == ' ' || buf[k] == '\t'))
+			k++;
+		if (end - k > wl && !memcmp(buf + k, word, wl) &&
+		    (buf[k + wl] == ' ' || buf[k + wl] == '\t')) {
+			memmove(buf + out, buf + i, end - i);
+			out += end - i;
+		}
+		i = end;
+	}
+	return out;
+}
+
 static bool first_line_is(const char *buf, size_t len, const char *want)
 {
 	size_t n = strlen(want);
@@ -586,6 +642,8 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
 		free(buf);
 		return 0;
 	}
+	if (rule->lines && buf)
+		len = keep_lines(buf, len, rule->lines);
 	if (truncated) {
 		s->st.truncated++;
 		note(s, "truncated %s to %zu bytes (%s)\n", rel, len,

@@ -221,6 +221,57 @@ long long pt_parse_size(const char *s, bool mib_default)
 	return (long long)(v * mul);
 }
 
+int pt_hugetlbfs_find(const char *mounts, size_t len, long page_kb, long default_kb,
+		      char *out, size_t outlen)
+{
+	const char *p = mounts, *end = mounts + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		const char *f[4];
+		size_t fl[4], k = 0;
+		const char *q = p;
+
+		while (k < 4 && q < le) {
+			while (q < le && *q == ' ')
+				q++;
+			f[k] = q;
+			while (q < le && *q != ' ')
+				q++;
+			fl[k] = (size_t)(q - f[k]);
+			k++;
+		}
+		p = le + 1;
+		if (k < 4 || fl[2] != 9 || memcmp(f[2], "hugetlbfs", 9) || fl[1] == 0)
+			continue;
+		{
+			long kb = default_kb;
+			char opts[256], *o, *save = NULL;
+
+			if (fl[3] >= sizeof(opts))
+				continue;
+			memcpy(opts, f[3], fl[3]);
+			opts[fl[3]] = '\0';
+			for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+				if (!strncmp(o, "pagesize=", 9)) {
+					long long b = pt_parse_size(o + 9, false);
+
+					kb = b > 0 ? (long)(b >> 10) : -1;
+				}
+			if (kb != page_kb)
+				continue;
+		}
+		/* the kernel escapes ' ', '\t', '\n', '\\' as \ooo: such a path is not given
+		 * to QEMU as an option value */
+		if (memchr(f[1], '\\', fl[1]) || memchr(f[1], ',', fl[1]) || fl[1] >= outlen)
+			continue;
+		memcpy(out, f[1], fl[1]);
+		out[fl[1]] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 const char *pt_vmdev_kind_str(enum pt_vmdev_kind k)
 {
 	static const char *const s[] = { "emulated", "virtio", "vhost", "vf", "passthrough" };

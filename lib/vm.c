@@ -595,3 +595,39 @@ int pt_vm_plan_gather(struct pt_ctx *ctx, struct pt_vm_plan *p)
 	}
 	return 0;
 }
+
+int pt_vm_hugepage_path(struct pt_ctx *ctx, const struct pt_host *h, long page_kb, char *path,
+			size_t pathlen, char *why, size_t whylen)
+{
+	long default_kb = 2048;
+	char val[32], size[16];
+	char *mounts = NULL;
+	size_t len = 0;
+	int found = 0;
+
+	if (h->cmdline && pt_cmdline_get(h->cmdline, "default_hugepagesz", val, sizeof(val)) > 0) {
+		long long b = pt_parse_size(val, false);
+
+		if (b > 0)
+			default_kb = (long)(b >> 10);
+	}
+	if (page_kb % (1024 * 1024) == 0)
+		snprintf(size, sizeof(size), "%ldG", page_kb / (1024 * 1024));
+	else
+		snprintf(size, sizeof(size), "%ldM", page_kb / 1024);
+	if (pt_read_file(ctx, &mounts, &len, 4u << 20, "/proc/mounts") == 0)
+		found = pt_hugetlbfs_find(mounts, len, page_kb, default_kb, path, pathlen);
+	free(mounts);
+	if (found) {
+		snprintf(why, whylen, "hugetlbfs of %s pages mounted on %s (/proc/mounts)", size, path);
+		return 1;
+	}
+	if (page_kb == default_kb)
+		snprintf(path, pathlen, "/dev/hugepages");
+	else
+		snprintf(path, pathlen, "/dev/hugepages%s", size);
+	snprintf(why, whylen, "no hugetlbfs of %s pages is mounted (/proc/mounts): mount one "
+		 "before starting the VM: mkdir -p %s && mount -t hugetlbfs -o pagesize=%s none %s",
+		 size, path, size, path);
+	return 0;
+}

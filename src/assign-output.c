@@ -86,6 +86,23 @@ static void vf_origin(const struct pt_assigned *a, char *buf, size_t len)
 			 a->pf_ifname[0] ? " (" : "", a->pf_ifname, a->pf_ifname[0] ? ")" : "");
 }
 
+/* A size as QEMU reads it: "8G", "1536M", else bytes. */
+static void qemu_size(char *buf, size_t len, long long b)
+{
+	if (b % (1LL << 30) == 0)
+		snprintf(buf, len, "%lldG", b >> 30);
+	else if (b % (1LL << 20) == 0)
+		snprintf(buf, len, "%lldM", b >> 20);
+	else
+		snprintf(buf, len, "%lld", b);
+}
+
+/* The guest RAM is not a whole number of its huge pages: QEMU refuses it. */
+static bool ram_misaligned(const struct assign_view *v)
+{
+	return v->hugepage_kb > 0 && v->vm_memory % (v->hugepage_kb * 1024LL) != 0;
+}
+
 void assign_print_libvirt(FILE *f, const struct assign_view *v)
 {
 	const struct pt_assign_result *r = v->res;
@@ -105,6 +122,19 @@ void assign_print_libvirt(FILE *f, const struct assign_view *v)
 			 "cpuset='%s'>N</vcpu>, or <cputune><vcpupin vcpu='0' cpuset='%s'/>..."
 			 "</cputune>", v->cpus, v->cpus, v->cpus);
 		xml_comment(f, "", line);
+	}
+	if (v->vm_memory > 0)
+		fprintf(f, "<memory unit='KiB'>%lld</memory>\n", v->vm_memory >> 10);
+	if (v->hugepage_kb > 0) {
+		if (!v->mem_path_mounted && v->mem_path_why)
+			xml_comment(f, "", v->mem_path_why);
+		if (ram_misaligned(v)) {
+			snprintf(line, sizeof(line), "the memory is not a whole number of %ld KiB "
+				 "pages: libvirt refuses it", v->hugepage_kb);
+			xml_comment(f, "", line);
+		}
+		fprintf(f, "<memoryBacking>\n  <hugepages>\n    <page size='%ld' unit='KiB'/>\n"
+			"  </hugepages>\n</memoryBacking>\n", v->hugepage_kb);
 	}
 	if (v->memory_node >= 0) {
 		fprintf(f, "<numatune>\n  <memory mode='strict' nodeset='%d'/>\n</numatune>\n",
@@ -197,6 +227,30 @@ void assign_print_qemu(FILE *f, const struct assign_view *v)
 			r->n_remote, r->n_remote == 1 ? "" : "s");
 	if (v->vfio)
 		fprintf(f, "# vfio: %s\n", v->vfio->why);
+	if (v->vm_memory > 0) {
+		char size[32], nodes[48] = "";
+
+		qemu_size(size, sizeof(size), v->vm_memory);
+		if (v->memory_node >= 0)
+			snprintf(nodes, sizeof(nodes), ",host-nodes=%d,policy=bind", v->memory_node);
+		if (v->hugepage_kb > 0) {
+			fprintf(f, "# memory: %s on %ld KiB huge pages: %s\n", size, v->hugepage_kb,
+				v->mem_path_why ? v->mem_path_why : "");
+			if (ram_misaligned(v))
+				fprintf(f, "# the memory is not a whole number of %ld KiB pages: QEMU "
+					"refuses it\n", v->hugepage_kb);
+		}
+		fprintf(f, "-m %s\n", size);
+		/* the guest's RAM from one backend (-machine memory-backend=, QEMU 5.0 and
+		 * later): huge pages, shared and preallocated, bound to the VM's node */
+		if (v->hugepage_kb > 0)
+			fprintf(f, "-object memory-backend-file,id=mem0,size=%s,mem-path=%s,share=on,"
+				"prealloc=on%s\n-machine memory-backend=mem0\n", size,
+				v->mem_path ? v->mem_path : "/dev/hugepages", nodes);
+		else if (nodes[0])
+			fprintf(f, "-object memory-backend-ram,id=mem0,size=%s%s\n"
+				"-machine memory-backend=mem0\n", size, nodes);
+	}
 	if (iommufd(v) && r->n)
 		fprintf(f, "-object iommufd,id=iommufd0\n");
 	for (size_t i = 0; i < r->n; i++) {
@@ -311,6 +365,26 @@ void assign_print_json(FILE *f, const struct assign_view *v)
 	json_str_or_null(&j, v->cpus ? v->cpus : "");
 	json_key(&j, "memory_node");
 	json_int_or_null(&j, v->memory_node);
+	json_key(&j, "memory");
+	if (v->vm_memory > 0) {
+		json_obj_begin(&j);
+		json_key(&j, "bytes");
+		json_int(&j, v->vm_memory);
+		json_key(&j, "hugepage_kb");
+		json_int_or_null(&j, v->hugepage_kb > 0 ? v->hugepage_kb : -1);
+		json_key(&j, "path");
+		json_str_or_null(&j, v->hugepage_kb > 0 ? v->mem_path : NULL);
+		json_key(&j, "mounted");
+		if (v->hugepage_kb > 0)
+			json_bool(&j, v->mem_path_mounted);
+		else
+			json_null(&j);
+		json_key(&j, "why");
+		json_str_or_null(&j, v->hugepage_kb > 0 ? v->mem_path_why : NULL);
+		json_obj_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_key(&j, "steps");
 	json_uint(&j, r->steps);
 	json_key(&j, "forced");

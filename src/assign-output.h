@@ -20,6 +20,12 @@ struct assign_view {
 	bool dry_run;
 	const struct pt_vfio_choice *vfio; /* the VFIO path (lib: pt_vfio_backend_choose) */
 	const char *vf_token;    /* --vf-token, NULL none */
+	/* the VM's memory (--vm-memory, --hugepages): 0 not given */
+	long long vm_memory;     /* bytes */
+	long hugepage_kb;        /* 0: not on huge pages */
+	const char *mem_path;    /* the hugetlbfs mount (pt_vm_hugepage_path) */
+	bool mem_path_mounted;
+	const char *mem_path_why;
 };
 
 /* Writes s with XML's five special characters escaped (attribute values, text). */

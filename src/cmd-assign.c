@@ -9,6 +9,7 @@
 #include "json.h"
 #include "passthru/assign.h"
 #include "passthru/state.h"
+#include "passthru/vm.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -90,6 +91,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 	const char *config = NULL, *cpus = NULL, *format = "libvirt";
 	struct pt_config_file hc = { 0 };
 	char hc_path[4096];
+	char mem_path[256], mem_why[320];
 	struct pt_state *st = NULL;
 	struct pt_host *h = NULL;
 	int c, r, count, status = EXIT_ERROR;
@@ -277,6 +279,17 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		const struct pt_numa_node *nd = pt_host_node(h, view.memory_node);
 
 		view.cpus = nd ? nd->cpulist : NULL;
+	}
+	view.vm_memory = o.vm_memory > 0 ? o.vm_memory : 0;
+	view.hugepage_kb = o.hugepage_kb;
+	if (o.hugepage_kb > 0) {
+		r = pt_vm_hugepage_path(cli->ctx, h, o.hugepage_kb, mem_path, sizeof(mem_path),
+					mem_why, sizeof(mem_why));
+		view.mem_path = mem_path;
+		view.mem_path_mounted = r > 0;
+		view.mem_path_why = mem_why;
+		if (r == 0)
+			cli_warn("%s", mem_why);
 	}
 	if (strcmp(format, "json") == 0)
 		assign_print_json(stdout, &view);

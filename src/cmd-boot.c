@@ -41,6 +41,8 @@ static void boot_json(const struct pt_boot_facts *f, const struct pt_boot_plan *
 	JSON_KV_STR(&j, "vfio_evidence", f->vfio_evidence);
 	json_key(&j, "initramfs");
 	json_obj_begin(&j);
+	JSON_KV_STR(&j, "builder", pt_boot_builder_str(f->builder));
+	JSON_KV_STR(&j, "builder_evidence", f->builder_evidence);
 	JSON_KV_BOOL(&j, "known", f->initramfs_known);
 	JSON_KV_STR(&j, "image", f->initramfs_image);
 	JSON_KV_STR(&j, "why", f->initramfs_known ? "" : f->initramfs_why);

@@ -7,7 +7,8 @@
  *  - gather (lib/boot-detect.c, pt_boot_gather): how this host boots (GRUB on
  *    Debian/Ubuntu, BLS entries with grubby, kernelstub, systemd-boot's
  *    /etc/kernel/cmdline), how vfio-pci is built (modules.builtin, the kernel config),
- *    what the initramfs holds (lsinitramfs through the run seam), the IOMMU's vendor,
+ *    what builds the initramfs (initramfs-tools or dracut) and what it holds
+ *    (lsinitramfs or lsinitrd through the run seam), the IOMMU's vendor,
  *    the files passthru wrote before, all through the sysroot;
  *  - plan (lib/boot.c, pt_boot_plan_build): pure: the parameters, the files to write
  *    and the commands to run, the smallest change that makes them true;
@@ -41,6 +42,11 @@ int pt_boot_loader_parse(const char *s);
 
 /* How a module is built into the running kernel. */
 enum pt_boot_build { PT_BUILD_UNKNOWN = 0, PT_BUILD_ABSENT, PT_BUILD_MODULE, PT_BUILD_BUILTIN };
+
+/* What builds the initramfs: initramfs-tools (update-initramfs, hooks in
+ * /etc/initramfs-tools/hooks) or dracut (dracut -f, /etc/dracut.conf.d). */
+enum pt_boot_builder { PT_BUILDER_UNKNOWN = 0, PT_BUILDER_INITRAMFS_TOOLS, PT_BUILDER_DRACUT };
+const char *pt_boot_builder_str(enum pt_boot_builder b); /* "unknown", "initramfs-tools", "dracut" */
 const char *pt_boot_build_str(enum pt_boot_build b); /* "unknown", "absent", "module", "built-in" */
 
 /* ---- pure parsers (fuzzed) ---- */
@@ -54,6 +60,10 @@ int pt_bls_field(const char *buf, size_t len, const char *key, char *out, size_t
 /* kernelstub's configuration (JSON): the "user" section's "kernel_options" strings,
  * space-separated, into out. 1 when found, 0 when not, -EINVAL when malformed. */
 int pt_kernelstub_options(const char *buf, size_t len, char *out, size_t outlen);
+/* An lsinitrd listing (dracut: "ls -l" lines under banners) rewritten in place to one
+ * path per line, as lsinitramfs lists them ("usr/lib/modules/.../vfio-pci.ko.xz"; a
+ * link's own path, without " -> target"); other lines dropped. The new length. */
+size_t pt_lsinitrd_paths(char *buf, size_t len);
 /* An lsinitramfs listing: 1 when a line names module's .ko (any compression suffix,
  * '-' and '_' alike) or, for a path ("etc/modprobe.d/x.conf"), that file; else 0. */
 int pt_initramfs_has(const char *buf, size_t len, const char *what);
@@ -90,11 +100,14 @@ struct pt_boot_facts {
 	char initramfs_why[256];      /* why it is unknown */
 	bool initramfs_has_vfio;
 	bool initramfs_has_conf;      /* etc/modprobe.d/passthru-vfio.conf in it */
-	bool initramfs_tools;         /* /etc/initramfs-tools exists (update-initramfs) */
+	bool initramfs_tools;         /* the builder is initramfs-tools (update-initramfs) */
+	enum pt_boot_builder builder; /* what builds the initramfs */
+	char builder_evidence[160];
 	/* the files passthru writes, as they are now (NULL: absent) */
 	char *grub_dropin;            /* /etc/default/grub.d/passthru.cfg */
 	char *modprobe_conf;          /* /etc/modprobe.d/passthru-vfio.conf */
 	char *initramfs_modules;      /* /etc/initramfs-tools/hooks/passthru-vfio */
+	char *dracut_conf;            /* /etc/dracut.conf.d/passthru-vfio.conf */
 	char *override_dropin;        /* /etc/passthru/host.d/60-boot-vfio.yaml */
 	char *kernel_cmdline;         /* /etc/kernel/cmdline */
 	char *proc_cmdline;           /* /proc/cmdline; NULL unknown */

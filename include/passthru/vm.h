@@ -36,6 +36,10 @@ const char *pt_qopts_get(const struct pt_qopts *o, const char *key);
 /* "64", "64M", "2G", "512k", "1T" (QEMU's -m: a bare number is MiB when mib_default)
  * -> bytes; -1 when unparsable. */
 long long pt_parse_size(const char *s, bool mib_default);
+/* /proc/mounts text: the mount point of a hugetlbfs of page_kb pages into out (the
+ * first; a mount without pagesize= has default_kb pages). 1 found, 0 not. */
+int pt_hugetlbfs_find(const char *mounts, size_t len, long page_kb, long default_kb,
+		      char *out, size_t outlen);
 
 enum pt_vmdev_kind {
 	PT_VMDEV_EMULATED = 0, /* a device QEMU emulates (e1000, ahci ...) */
@@ -318,6 +322,14 @@ struct pt_vm_plan {
  * the one that would start QEMU). */
 int pt_vm_plan_gather(struct pt_ctx *ctx, struct pt_vm_plan *p);
 int pt_vm_check(const struct pt_host *h, const struct pt_vm_plan *p, struct pt_report *out);
+
+/* Where a VM's memory of page_kb huge pages comes from: a hugetlbfs mount of that size
+ * (/proc/mounts; the default page size is default_hugepagesz= on /proc/cmdline, else
+ * 2 MiB), into path. 1 when mounted; 0 when not, with path the conventional mount
+ * point (/dev/hugepages for the default size, /dev/hugepages1G ...) and why saying how
+ * to mount it. */
+int pt_vm_hugepage_path(struct pt_ctx *ctx, const struct pt_host *h, long page_kb, char *path,
+			size_t pathlen, char *why, size_t whylen);
 
 #ifdef __cplusplus
 }

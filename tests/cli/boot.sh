@@ -25,6 +25,14 @@ cat >"$T/run" <<'EOF'
 echo "$*" >>"$FAKE_ROOT.ran"
 case "$1" in
 lsinitramfs) cat "$FAKE_ROOT.initramfs" 2>/dev/null ;;
+lsinitrd) # dracut's listing: banners, then ls -l lines
+	printf 'Image: %s: 33M\n========\ndracut modules:\nkernel-modules\n========\n' "$2"
+	printf 'lrwxrwxrwx   1 root     root            7 Oct 12 10:00 bin -> usr/bin\n'
+	sed 's/^/-rw-r--r--   1 root     root        41232 Oct 12  2022 /' "$FAKE_ROOT.initramfs" 2>/dev/null ;;
+dracut)
+	[ -n "${FAKE_FAIL_INITRAMFS:-}" ] && exit 1
+	echo "usr/lib/modules/x/kernel/drivers/vfio/pci/vfio-pci.ko.xz" >>"$FAKE_ROOT.initramfs"
+	echo "etc/modprobe.d/passthru-vfio.conf" >>"$FAKE_ROOT.initramfs" ;;
 update-initramfs)
 	[ -n "${FAKE_FAIL_INITRAMFS:-}" ] && exit 1
 	echo "usr/lib/modules/x/kernel/drivers/vfio/pci/vfio-pci.ko" >>"$FAKE_ROOT.initramfs"
@@ -261,6 +269,121 @@ if [ -n "$FIX" ] && [ -d "$FIX/sriov-limits" ]; then
 	p boot --dry-run --json >"$T/out" 2>"$T/err"
 	is "$(jv .cmdline)" "" "pci_realloc: false: not planned"
 fi
+
+# 9b. a snapshot of the host holds what boot and the gate read: the plan and the boot
+# checks on the extracted snapshot are the source tree's
+snap_same() { # NAME LOADER VFIO: snapshot $R, extract, compare boot --dry-run and check
+	"$P" --sysroot "$R" snapshot -o "$T/$1.tar.gz" >/dev/null 2>"$T/err"
+	is $? 0 "snapshot ($1): written"
+	mkdir -p "$T/$1.x" && tar xzf "$T/$1.tar.gz" -C "$T/$1.x"
+	p boot --dry-run --json >"$T/src.json" 2>"$T/err"
+	"$P" --sysroot "$T/$1.x" boot --dry-run --json >"$T/snap.json" 2>"$T/err"
+	is "$(jq -c 'del(.config)' "$T/snap.json")" "$(jq -c 'del(.config)' "$T/src.json")" \
+		"snapshot ($1): boot --dry-run on it plans what it plans on the tree"
+	p check --json --kernel-log "$T/klog" >"$T/src.json" 2>"$T/err"
+	"$P" --sysroot "$T/$1.x" check --json --kernel-log "$T/klog" >"$T/snap.json" 2>"$T/err"
+	is "$(jq -c '[.checks[] | select(.id | startswith("boot."))]' "$T/snap.json")" \
+		"$(jq -c '[.checks[] | select(.id | startswith("boot."))]' "$T/src.json")" \
+		"snapshot ($1): the gate's boot checks answer the same"
+}
+printf '[    0.000000] Linux version %s\n[    1.0] e1000e 0000:00:06.0 eth1: up\n' "$V" >"$T/klog"
+mk snapgrub grub module
+printf '%s' "$BOOTCFG" | cfg
+mkdir -p "$R/etc/default/grub.d" "$R/etc/modprobe.d" "$R/etc/dracut.conf.d" \
+	"$R/etc/passthru/host.d"
+echo 'GRUB_TIMEOUT=2' >"$R/etc/default/grub.d/50-timeout.cfg"
+echo 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX iommu=pt"' >"$R/etc/default/grub.d/passthru.cfg"
+printf 'set superusers="root"\npassword_pbkdf2 root grub.pbkdf2.sha512.10000.SECRETHASH\nmenuentry x {\n\tlinux /boot/vmlinuz root=/dev/sda1 ro intel_iommu=on iommu=pt\n}\n' \
+	>"$R/boot/grub/grub.cfg"
+echo 'options vfio-pci ids=8086:10d3' >"$R/etc/modprobe.d/passthru-vfio.conf"
+echo 'blacklist pcspkr' >"$R/etc/modprobe.d/blacklist.conf"
+echo 'vfio_pci' >"$R/etc/initramfs-tools/modules"
+echo 'add_drivers+=" nvme "' >"$R/etc/dracut.conf.d/10-nvme.conf"
+printf '%s  extra: [ quiet ]\n' "$BOOTCFG" >"$R/etc/passthru/host.d/50-quiet.yaml"
+snap_same snapgrub
+tar xzf "$T/snapgrub.tar.gz" -O boot/grub/grub.cfg >"$T/grubcfg" 2>/dev/null
+is "$(cat "$T/grubcfg")" "$(printf '\tlinux /boot/vmlinuz root=/dev/sda1 ro intel_iommu=on iommu=pt')" \
+	"snapshot: grub.cfg keeps only its linux lines (no password hash)"
+for f in etc/default/grub etc/default/grub.d/50-timeout.cfg etc/modprobe.d/blacklist.conf \
+	etc/initramfs-tools/modules etc/dracut.conf.d/10-nvme.conf usr/sbin/update-grub \
+	etc/passthru/host.d/50-quiet.yaml "boot/initrd.img-$V" sys/firmware/acpi/tables/DMAR; do
+	[ -f "$T/snapgrub.x/$f" ] || { echo "# missing $f"; false; } || break
+done
+ok $? "snapshot: the loader's, modprobe.d's and the initramfs builders' files are in it"
+mk snapsd sdboot builtin
+printf '%s' "$BOOTCFG" | cfg
+snap_same snapsd
+mk snapbls grubby module
+printf '%s' "$BOOTCFG" | cfg
+snap_same snapbls
+
+# 9c. dracut builds the initramfs: a drop-in in /etc/dracut.conf.d and dracut -f, never
+# the initramfs-tools hook or update-initramfs
+DRACUT_CONF='force_drivers+=" vfio-pci "
+install_items+=" /etc/modprobe.d/passthru-vfio.conf "'
+# Fedora/RHEL: BLS with grubby, /usr/bin/dracut, no initramfs-tools, initramfs-VER.img
+mk fedora grubby module
+rm -rf "$R/etc/initramfs-tools" "$R/boot/initrd.img-$V"
+: >"$R/boot/initramfs-$V.img"
+mkdir -p "$R/usr/bin" && : >"$R/usr/bin/dracut"
+printf '%s' "$BOOTCFG" | cfg
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv '[.initramfs.builder, .initramfs.builder_evidence, .initramfs.image, .initramfs.known] | join(" | ")')" \
+	"dracut | /usr/bin/dracut exists | /boot/initramfs-$V.img | true" \
+	"dracut (Fedora): the builder, its evidence, the image read with lsinitrd"
+is "$(steps)" "write /etc/modprobe.d/passthru-vfio.conf; write /etc/dracut.conf.d/passthru-vfio.conf; run dracut -f --kver $V; run grubby --update-kernel=ALL --args=iommu=pt hugepagesz=1G hugepages=4 default_hugepagesz=1G isolcpus=1" \
+	"dracut (Fedora): modprobe.d, the dracut drop-in, dracut -f --kver, then grubby"
+is "$(jv '.steps[1].content' | grep -v '^#')" "$DRACUT_CONF" \
+	"dracut: the drop-in forces vfio-pci into the initramfs with the modprobe.d file"
+p boot >/dev/null 2>"$T/err"
+is $? 0 "dracut (Fedora): boot exits 0"
+is "$(grep -v '^ls' "$R.ran" | tr '\n' ';')" "dracut -f --kver $V;grubby --update-kernel=ALL --args=iommu=pt hugepagesz=1G hugepages=4 default_hugepagesz=1G isolcpus=1;" \
+	"dracut (Fedora): dracut and grubby ran, no update-initramfs"
+grep -q "^lsinitrd /boot/initramfs-$V.img$" "$R.ran" && [ ! -e "$R/etc/initramfs-tools" ] &&
+	[ "$(grep -v '^#' "$R/etc/dracut.conf.d/passthru-vfio.conf")" = "$DRACUT_CONF" ]
+ok $? "dracut (Fedora): lsinitrd read the image, the drop-in is written, no initramfs-tools file"
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(steps)" "run grubby --update-kernel=ALL --args=iommu=pt hugepagesz=1G hugepages=4 default_hugepagesz=1G isolcpus=1" \
+	"dracut (Fedora): a second run does not rebuild the initramfs (vfio-pci and the file are in it)"
+rm -f "$R.ran"
+FAKE_FAIL_INITRAMFS=1 p boot >/dev/null 2>"$T/err"
+is "$?:$(grep -c '^dracut' "$R.ran")" "0:0" "dracut (Fedora): converged: a run does not call dracut again"
+# Debian with the dracut package: its kernel hook wins over a leftover /etc/initramfs-tools
+mk debdracut grub module
+mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/bin"
+: >"$R/etc/kernel/postinst.d/dracut"
+: >"$R/usr/bin/dracut"
+printf '%s' "$BOOTCFG" | cfg
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv '[.initramfs.builder, .initramfs.builder_evidence, .initramfs.image] | join(" | ")')" \
+	"dracut | /etc/kernel/postinst.d/dracut exists | /boot/initrd.img-$V" \
+	"dracut (Debian): detected by its kernel hook, Debian's image name"
+is "$(steps)" "write /etc/modprobe.d/passthru-vfio.conf; write /etc/dracut.conf.d/passthru-vfio.conf; run dracut -f --kver $V; write /etc/default/grub.d/passthru.cfg; run update-grub" \
+	"dracut (Debian): the dracut drop-in and dracut -f, then the GRUB drop-in"
+mkdir -p "$R/etc/dracut.conf.d"
+echo 'force_drivers+=" nvme "' >"$R/etc/dracut.conf.d/passthru-vfio.conf"
+p boot >/dev/null 2>"$T/err"
+is "$(cat "$R/etc/dracut.conf.d/passthru-vfio.conf.passthru-bak")" 'force_drivers+=" nvme "' \
+	"dracut (Debian): a user's file of that name is kept as .passthru-bak"
+mk dracutfail grub module
+mkdir -p "$R/etc/kernel/postinst.d" && : >"$R/etc/kernel/postinst.d/dracut"
+printf '%s' "$BOOTCFG" | cfg
+FAKE_FAIL_INITRAMFS=1 p boot >/dev/null 2>"$T/err"
+is $? 1 "dracut fails: boot exits 1"
+[ ! -e "$R/etc/dracut.conf.d/passthru-vfio.conf" ] && [ ! -e "$R/etc/default/grub.d/passthru.cfg" ] &&
+	grep -q "dracut" "$T/err"
+ok $? "dracut fails: its drop-in is put back, GRUB untouched, the message names dracut"
+unset FAKE_FAIL_INITRAMFS
+# dracut-core's binary beside initramfs-tools' kernel hook: initramfs-tools builds
+mk dracutcore grub module
+mkdir -p "$R/etc/kernel/postinst.d" "$R/usr/bin"
+: >"$R/etc/kernel/postinst.d/initramfs-tools"
+: >"$R/usr/bin/dracut"
+printf '%s' "$BOOTCFG" | cfg
+p boot --dry-run --json >"$T/out" 2>"$T/err"
+is "$(jv .initramfs.builder)" "initramfs-tools" "dracut-core beside initramfs-tools' hook: initramfs-tools"
+steps | grep -q "write /etc/initramfs-tools/hooks/passthru-vfio; run update-initramfs -u -k $V"
+ok $? "... and its hook and update-initramfs are planned"
 
 # 10. no loader known: the dry run says so, a run refuses
 mk none none module

@@ -122,6 +122,36 @@ pt assign vm1 --pool gpu --vm-memory 1G --hugepages 2M --memlock 4G --json >"$T/
 is $? 0 "with 600 free the VM fits: assigned"
 diag "$T/err"
 is "$(jv .launch_check.verdict)" pass "JSON: the pre-launch verdict passes"
+is "$(jv '.memory | [.bytes, .hugepage_kb, .path, .mounted] | join(" ")')" \
+	"1073741824 2048 /dev/hugepages false" \
+	"JSON: memory on 2M pages; no hugetlbfs mounted: the default size's usual path"
+grep -q "no hugetlbfs of 2M pages is mounted.*mount -t hugetlbfs -o pagesize=2M none /dev/hugepages" "$T/err"
+ok $? "the warning says how to mount it"
+# the QEMU arguments and the libvirt XML of the same VM (a dry run: the lease is held)
+printf 'none /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\nnone /mnt/huge1g hugetlbfs rw,relatime,pagesize=1024M 0 0\n' \
+	>"$R/proc/mounts"
+pt release vm1 >/dev/null 2>&1
+pt assign vm3 --pool gpu --dry-run --force --vm-memory 1G --hugepages 2M --memlock 4G --format qemu \
+	>"$T/out" 2>"$T/err"
+grep -v '^#' "$T/out" | grep -E '^-(m |object memory-backend|machine )' >"$T/mem"
+is "$(cat "$T/mem")" "-m 1G
+-object memory-backend-file,id=mem0,size=1G,mem-path=/dev/hugepages,share=on,prealloc=on,host-nodes=1,policy=bind
+-machine memory-backend=mem0" "qemu: -m, a hugetlbfs backend bound to node 1, the machine's RAM from it"
+grep -q "^# memory: 1G on 2048 KiB huge pages: hugetlbfs of 2M pages mounted on /dev/hugepages" "$T/out"
+ok $? "qemu: a comment names the mount it found"
+echo 2 >"$R/sys/devices/system/node/node1/hugepages/hugepages-1048576kB/free_hugepages"
+pt assign vm3 --pool gpu --dry-run --force --vm-memory 1G --hugepages 1G --memlock 4G --format qemu \
+	>"$T/out" 2>"$T/err"
+grep -q "^-object memory-backend-file,id=mem0,size=1G,mem-path=/mnt/huge1g,share=on,prealloc=on,host-nodes=1,policy=bind$" "$T/out"
+ok $? "qemu: 1G pages from the mount with pagesize=1024M"
+pt assign vm3 --pool gpu --dry-run --force --vm-memory 1G --hugepages 2M --memlock 4G --format libvirt \
+	>"$T/out" 2>"$T/err"
+tr -d '\n' <"$T/out" | grep -q "<memory unit='KiB'>1048576</memory><memoryBacking>  <hugepages>    <page size='2048' unit='KiB'/>  </hugepages></memoryBacking><numatune>  <memory mode='strict' nodeset='1'/></numatune>"
+ok $? "libvirt: <memory>, <memoryBacking><hugepages><page size='2048'>, <numatune> strict on node 1"
+pt assign vm3 --pool gpu --dry-run --force --vm-memory 1G --memlock 4G --format qemu >"$T/out" 2>"$T/err"
+is "$(grep -E '^-(m |object memory-backend|machine )' "$T/out")" "-m 1G
+-object memory-backend-ram,id=mem0,size=1G,host-nodes=1,policy=bind
+-machine memory-backend=mem0" "qemu without --hugepages: RAM bound to the node all the same"
 pt assign vm2 --pool gpu --hugepages 2M >/dev/null 2>"$T/err"
 is $? 2 "--hugepages without --vm-memory: exit 2"
 tap_done

@@ -2,7 +2,8 @@
 /*
  * Fuzzes what passthru boot reads of a host with one input: the kernel config
  * (pt_kconfig_get), a BLS entry (pt_bls_field), kernelstub's JSON configuration
- * (pt_kernelstub_options), an lsinitramfs listing (pt_initramfs_has), and the kernel
+ * (pt_kernelstub_options), an lsinitramfs listing (pt_initramfs_has), an lsinitrd
+ * listing rewritten to paths (pt_lsinitrd_paths: never longer, one line per path), and the kernel
  * log's bind order of one function (pt_klog_binds).
  */
 #include "passthru/boot.h"
@@ -28,6 +29,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pt_kernelstub_options(b, size, tiny, sizeof(tiny));
 	pt_initramfs_has(b, size, "vfio-pci");
 	pt_initramfs_has(b, size, "etc/modprobe.d/passthru-vfio.conf");
+	{
+		char *c = malloc(size ? size : 1);
+		size_t n;
+
+		if (c) {
+			memcpy(c, data, size);
+			n = pt_lsinitrd_paths(c, size);
+			if (n > size || (n && c[n - 1] != '\n'))
+				abort();
+			pt_initramfs_has(c, n, "vfio-pci");
+			free(c);
+		}
+	}
 	pt_klog_binds(b, size, "0000:00:06.0", &kb);
 	if (kb.first_host[0] && !kb.host_driver[0])
 		abort(); /* a host line always names its driver */

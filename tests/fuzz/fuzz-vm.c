@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Fuzzes the VM view's parsers with one input: a QEMU command line (NUL-separated, as
  * /proc/PID/cmdline), one option string (key=value and JSON), numa_maps, status,
- * limits and the vfio lines of /proc/interrupts; and what `assign` asks of the VM
+ * limits, the vfio lines of /proc/interrupts, hugetlbfs mounts in /proc/mounts; and what `assign` asks of the VM
  * manager: QEMU's -object help and virsh --version (the input itself, not
  * NUL-terminated: the readers take a length). */
 #include "passthru/assign.h"
@@ -37,6 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pt_proc_status_parse(s, size, &st);
 	pt_proc_limits_memlock(s, size);
 	pt_vfio_irqs_parse(s, size, irqs, 4);
+	{
+		char path[64];
+
+		if (pt_hugetlbfs_find(s, size, 2048, 2048, path, sizeof(path)) == 1 &&
+		    (strchr(path, ',') || strchr(path, ' ') || strlen(path) >= sizeof(path)))
+			abort(); /* never a path QEMU would split */
+		pt_hugetlbfs_find(s, size, 1048576, 2048, path, 4);
+	}
 	free(s);
 	return 0;
 }

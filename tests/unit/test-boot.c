@@ -110,6 +110,28 @@ static void test_parsers(void)
 	is_int(pt_initramfs_has(lst, strlen(lst), "etc/modprobe.d/passthru-vfio.conf"), 1,
 	       "lsinitramfs: the modprobe.d file");
 	is_int(pt_initramfs_has(lst, strlen(lst), "modprobe.d/x.conf"), 0, "another file: 0");
+	{
+		char ld[] =
+			"Image: /boot/initramfs-6.5.6.img: 33M\n"
+			"========================================================================\n"
+			"Arguments: --kver '6.5.6' -f\n"
+			"dracut modules:\nkernel-modules\n"
+			"drwxr-xr-x  12 root     root            0 Oct 12 10:00 .\n"
+			"lrwxrwxrwx   1 root     root            7 Oct 12 10:00 bin -> usr/bin\n"
+			"-rw-r--r--   1 root     root          112 Oct 12 10:00 etc/modprobe.d/passthru-vfio.conf\n"
+			"-rw-r--r--   1 root     root        41232 Oct 12  2022 usr/lib/modules/6.5.6/"
+			"kernel/drivers/vfio/pci/vfio-pci.ko.xz";
+		size_t n = pt_lsinitrd_paths(ld, strlen(ld));
+
+		ld[n] = '\0';
+		is_str(ld, ".\nbin\netc/modprobe.d/passthru-vfio.conf\n"
+			   "usr/lib/modules/6.5.6/kernel/drivers/vfio/pci/vfio-pci.ko.xz\n",
+		       "lsinitrd: one path per ls -l line, a link's own name, banners dropped");
+		is_int(pt_initramfs_has(ld, n, "vfio-pci"), 1, "lsinitrd: vfio-pci.ko.xz found");
+		is_int(pt_initramfs_has(ld, n, "etc/modprobe.d/passthru-vfio.conf"), 1,
+		       "lsinitrd: the modprobe.d file found");
+		is_int(pt_initramfs_has(ld, n, "usr"), 0, "lsinitrd: a link target is not a path");
+	}
 }
 
 static void test_klog_binds(void)

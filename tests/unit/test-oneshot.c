@@ -115,6 +115,68 @@ static void test_merge_hugepages(void)
 	pt_hostcfg_free(&b);
 }
 
+static bool match_same(const struct pt_match *a, const struct pt_match *b)
+{
+	return a->kind == b->kind && pt_bdf_eq(&a->bdf, &b->bdf) && !strcmp(a->netdev, b->netdev) &&
+	       a->vendor_id == b->vendor_id && a->device_id == b->device_id && a->index == b->index;
+}
+
+/* Every field of the boot: section but the source positions. */
+static bool boot_same(const struct pt_boot_config *a, const struct pt_boot_config *b)
+{
+	if (a->present != b->present || a->loader != b->loader || a->iommu != b->iommu ||
+	    a->n_hugepages != b->n_hugepages || a->default_hugepagesz_kb != b->default_hugepagesz_kb ||
+	    strcmp(a->isolcpus, b->isolcpus) || strcmp(a->nohz_full, b->nohz_full) ||
+	    strcmp(a->rcu_nocbs, b->rcu_nocbs) || a->pci_realloc != b->pci_realloc ||
+	    a->n_vfio != b->n_vfio || a->vfio_ids != b->vfio_ids || a->n_extra != b->n_extra)
+		return false;
+	for (size_t i = 0; i < a->n_hugepages; i++)
+		if (a->hugepages[i].size_kb != b->hugepages[i].size_kb ||
+		    a->hugepages[i].count != b->hugepages[i].count)
+			return false;
+	for (size_t i = 0; i < a->n_vfio; i++)
+		if (!match_same(&a->vfio[i], &b->vfio[i]))
+			return false;
+	for (size_t i = 0; i < a->n_extra; i++)
+		if (strcmp(a->extra[i], b->extra[i]))
+			return false;
+	return true;
+}
+
+/* boot: survives parse -> format -> parse (plan --emit-config, --persist drop-ins), every
+ * key set away from its default, and a section with only defaults stays present */
+static void test_format_boot(void)
+{
+	static const char *const docs[] = {
+		"boot:\n  loader: systemd-boot\n  iommu: pt\n"
+		"  hugepages:\n    - { size: 1G, count: 16 }\n    - { size: 2M, count: 512 }\n"
+		"  default_hugepagesz: 1G\n  isolcpus: 2-15,18-31\n  nohz_full: 2-15\n"
+		"  rcu_nocbs: 3\n  pci_realloc: false\n"
+		"  vfio:\n    - { id: \"8086:10d3\" }\n    - { bdf: \"0000:41:00.0\" }\n"
+		"    - { netdev: \"enp5s0\" }\n    - { id: \"15b3:101e\", index: 2 }\n"
+		"  vfio_ids: modprobe\n  extra: [ quiet, \"pcie_aspm=off\" ]\n"
+		"sriov:\n  - pf: { bdf: \"0000:21:00.0\" }\n    vfs: 4\n",
+		"boot:\n  loader: grubby\n  iommu: keep\n  pci_realloc: true\n  vfio_ids: cmdline\n",
+		"boot: {}\n",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct pt_hostcfg a = parse(docs[i]), b;
+		char *y = NULL;
+
+		ok(a.boot.present, "doc %zu: boot: parsed", i);
+		is_int(pt_hostcfg_format(&a, NULL, &y), 0, "doc %zu: formatted", i);
+		b = parse(y ? y : "");
+		ok(boot_same(&a.boot, &b.boot), "doc %zu: boot: parses back the same", i);
+		if (!boot_same(&a.boot, &b.boot))
+			printf("# formatted:\n%s", y ? y : "(null)");
+		ok(a.n_sriov == b.n_sriov, "doc %zu: and the sections beside it", i);
+		free(y);
+		pt_hostcfg_free(&a);
+		pt_hostcfg_free(&b);
+	}
+}
+
 static void test_dropins(void)
 {
 	char dir[4096], path[4200], got[4096];
@@ -185,6 +247,7 @@ int main(void)
 	test_build();
 	test_merge();
 	test_merge_hugepages();
+	test_format_boot();
 	test_dropins();
 	return done_testing();
 }

@@ -414,6 +414,27 @@ static void test_cdev(const char *top)
 		printf("# could not remove %s\n", root);
 }
 
+static void test_hugetlbfs(void)
+{
+	static const char m[] =
+		"proc /proc proc rw 0 0\n"
+		"hugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n"
+		"none /mnt/with\\040space hugetlbfs rw,pagesize=1G 0 0\n"
+		"none /mnt/huge1g hugetlbfs rw,relatime,pagesize=1024M 0 0\n"
+		"none /mnt/dflt hugetlbfs rw,relatime 0 0";
+	char out[64];
+
+	is_int(pt_hugetlbfs_find(m, strlen(m), 2048, 2048, out, sizeof(out)), 1, "hugetlbfs: 2M found");
+	is_str(out, "/dev/hugepages", "hugetlbfs: its mount point");
+	is_int(pt_hugetlbfs_find(m, strlen(m), 1048576, 2048, out, sizeof(out)), 1, "hugetlbfs: 1G found");
+	is_str(out, "/mnt/huge1g", "hugetlbfs: pagesize=1024M is 1G; an escaped path is skipped");
+	is_int(pt_hugetlbfs_find(m, strlen(m), 4096, 4096, out, sizeof(out)), 1,
+	       "hugetlbfs: a mount without pagesize= has the default size");
+	is_str(out, "/mnt/dflt", "hugetlbfs: the default-size mount");
+	is_int(pt_hugetlbfs_find(m, strlen(m), 16384, 2048, out, sizeof(out)), 0, "hugetlbfs: none of 16M");
+	is_int(pt_hugetlbfs_find(m, strlen(m), 2048, 2048, out, 4), 0, "hugetlbfs: a path too long for out");
+}
+
 int main(void)
 {
 	const char *top = getenv("PASSTHRU_TOP_SRCDIR");
@@ -421,6 +442,7 @@ int main(void)
 	if (!top)
 		top = ".";
 	test_qopts();
+	test_hugetlbfs();
 	test_cmdline();
 	test_proc();
 	test_libvirt(top);

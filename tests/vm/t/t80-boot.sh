@@ -48,6 +48,17 @@ is "$(r boot.vfio-early)" pass "check: boot.vfio-early passes"
 like "$(jq -r '.checks[] | select(.id == "boot.vfio-early") | .evidence' "$tmp/check.json")" \
 	"^bound to vfio-pci \\(sysfs\\); the kernel log from boot" "boot.vfio-early's evidence: sysfs and the log"
 
+# a snapshot of this kernel plans the same: what boot read is in it
+pt snapshot -o "$tmp/snap.tar.gz" >/dev/null 2>"$tmp/err"
+is "$?" 0 "snapshot of the running kernel written"
+"$PASSTHRU" --sysroot "$tmp/snap.tar.gz" boot --config "$tmp/host.yaml" --dry-run --json \
+	>"$tmp/snapplan.json" 2>"$tmp/err"
+q='[.cmdline, .loader, .vfio_pci, .iommu_vendor, (.devices[] | .bdf + " " + .method + " " + .host_driver)] | join(" | ")'
+is "$(jq -r "$q" "$tmp/snapplan.json")" "$(jq -r "$q" "$tmp/plan.json")" \
+	"boot --dry-run on the snapshot: the same parameters, loader, build and devices"
+like "$(jq -r "$q" "$tmp/snapplan.json")" "^intel_iommu=on iommu=pt vfio-pci.ids=8086:10d3 [|] " \
+	"... which are the planned ones"
+
 # the planned softdep, on the running kernel: without vfio-pci loaded, modprobe e1000e
 # must load vfio-pci first (with the command line's ids) and vfio-pci takes the device
 jq -r '.steps[] | select(.path == "/etc/modprobe.d/passthru-vfio.conf") | .content' "$tmp/plan.json" >"$tmp/conf"

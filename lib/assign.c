@@ -101,12 +101,13 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 	pt_strlcpy(p->name, pc->name, sizeof(p->name));
 	p->kind = pc->kind == PT_POOL_VFS ? "vfs" : "devices";
 	for (size_t k = 0; k < pc->n_members; k++) {
-		const struct pt_device *d = pt_match_resolve(h, &pc->members[k], why, sizeof(why));
+		const struct pt_device *d = pt_match_find(h, &pc->members[k]);
 
 		pt_match_str(&pc->members[k], sel, sizeof(sel));
-		if (!d) {
+		if (!d) { /* the pool's result says so: the other pools still serve */
 			snprintf(p->error, sizeof(p->error), "pool %s (line %d): %s: %s", pc->name,
-				 pc->members[k].pos.line, sel, why);
+				 pc->members[k].pos.line, sel,
+				 pt_match_absent_str(h, &pc->members[k], why, sizeof(why)));
 			return 0;
 		}
 		if (pc->kind == PT_POOL_DEVICES) {

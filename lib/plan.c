@@ -194,12 +194,13 @@ int pt_want_from_config(const struct pt_host *h, const struct pt_hostcfg *cfg,
 	for (size_t i = 0; i < cfg->n_sriov; i++) {
 		const struct pt_sriov_config *s = &cfg->sriov[i];
 		struct pt_want_pf wp = { .numvfs = s->vfs, .autoprobe = s->drivers_autoprobe };
-		const struct pt_device *pf = pt_match_resolve(h, &s->pf, why, sizeof(why));
+		const struct pt_device *pf = pt_match_find(h, &s->pf);
 		int n;
 
 		pt_match_str(&s->pf, sel, sizeof(sel));
 		if (!pf) {
-			ERR(errbuf, errlen, "line %d: sriov PF (%s): %s", s->pos.line, sel, why);
+			ERR(errbuf, errlen, "line %d: sriov PF (%s): %s", s->pos.line, sel,
+			    pt_match_absent_str(h, &s->pf, why, sizeof(why)));
 			r = -ENODEV;
 			goto fail;
 		}
@@ -253,12 +254,13 @@ int pt_want_from_config(const struct pt_host *h, const struct pt_hostcfg *cfg,
 	}
 	for (size_t i = 0; i < cfg->n_passthrough; i++) {
 		const struct pt_passthrough_config *p = &cfg->passthrough[i];
-		const struct pt_device *d = pt_match_resolve(h, &p->device, why, sizeof(why));
+		const struct pt_device *d = pt_match_find(h, &p->device);
 		struct pt_want_dev wd = { 0 };
 
 		if (!d) {
 			pt_match_str(&p->device, sel, sizeof(sel));
-			ERR(errbuf, errlen, "line %d: passthrough device (%s): %s", p->pos.line, sel, why);
+			ERR(errbuf, errlen, "line %d: passthrough device (%s): %s", p->pos.line, sel,
+			    pt_match_absent_str(h, &p->device, why, sizeof(why)));
 			r = -ENODEV;
 			goto fail;
 		}

@@ -635,6 +635,43 @@ static void test_hugepages(void)
 	pt_ctx_free(ctx);
 }
 
+/* Selectors (lib/match.c): the lookup, the sentence for a result, and the lookup as an
+ * error with that sentence in the context. */
+static void test_match(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h;
+	struct pt_device *d = NULL;
+	struct pt_match m = { .kind = PT_MATCH_NETDEV };
+	char root[4096], why[256];
+
+	snprintf(root, sizeof(root), "%s/dual-socket", fixtures);
+	if (pt_ctx_new(&ctx, root) < 0 || !(h = scan(ctx))) {
+		ok(0, "dual-socket scans");
+		return;
+	}
+	snprintf(m.netdev, sizeof(m.netdev), "ens1f0");
+	ok(pt_match_find(h, &m) && strcmp(pt_match_find(h, &m)->name, PF) == 0, "find: ens1f0 is " PF);
+	is_int(pt_match_resolve(ctx, h, &m, &d), 0, "resolve: found");
+	ok(d && strcmp(d->name, PF) == 0, "resolve: the same function");
+	snprintf(m.netdev, sizeof(m.netdev), "nope0");
+	ok(!pt_match_find(h, &m), "find: an unknown interface is NULL");
+	is_int(pt_match_resolve(ctx, h, &m, &d), -ENODEV, "resolve: -ENODEV");
+	ok(!d && strcmp(pt_ctx_error(ctx), "no network interface nope0 on a PCI function") == 0,
+	   "resolve: the sentence in the context (%s)", pt_ctx_error(ctx));
+	m = (struct pt_match){ .kind = PT_MATCH_ID, .vendor_id = 0x8086, .device_id = 0x1572, .index = 9 };
+	ok(strstr(pt_match_absent_str(h, &m, why, sizeof(why)), "index 9 asked") != NULL,
+	   "absent: an index past the matches says how many there are (%s)", why);
+	m = (struct pt_match){ .kind = PT_MATCH_NONE };
+	is_int(pt_match_resolve(ctx, h, &m, &d), -EINVAL, "resolve: an empty selector is -EINVAL");
+	/* a message may quote the one it replaces (wrapping the callee's sentence) */
+	pt_err(ctx, -ENODEV, "line %d: %s", 3, pt_ctx_error(ctx));
+	ok(strcmp(pt_ctx_error(ctx), "line 3: empty device selector") == 0,
+	   "pt_err may quote pt_ctx_error (%s)", pt_ctx_error(ctx));
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[256];
@@ -648,6 +685,7 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
+	test_match();
 	test_plans();
 	test_apply();
 	test_recovery();

@@ -288,8 +288,9 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 
 /* ---- converging back to a snapshot ------------------------------------------------ */
 
+/* 0 when the host is back at want; else -errno with the sentence in ctx. */
 static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeout_ms,
-		       size_t *steps, char *err, size_t errlen)
+		       size_t *steps)
 {
 	/* up to two passes, each checked by a fresh plan: a count change can only be
 	 * judged complete once the VFs exist again */
@@ -301,17 +302,14 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 		int r;
 
 		r = pt_host_scan(ctx, &h);
-		if (r < 0) {
-			snprintf(err, errlen, "re-reading the host: %s", pt_ctx_error(ctx));
-			return r;
-		}
+		if (r < 0)
+			return pt_err(ctx, r, "re-reading the host: %s", pt_ctx_error(ctx));
 		r = pt_want_read_links(ctx, h, want, &links, &nl);
 		if (r < 0) {
-			snprintf(err, errlen, "%s", pt_ctx_error(ctx));
 			pt_host_free(h);
 			return r;
 		}
-		r = pt_plan_build(h, links, nl, want, &plan, err, errlen);
+		r = pt_plan_build(ctx, h, links, nl, want, &plan);
 		pt_link_vfs_array_free(links, nl);
 		pt_host_free(h);
 		if (r < 0)
@@ -321,15 +319,15 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 			return 0;
 		}
 		if (pass == 2) {
-			snprintf(err, errlen, "the host did not reach the recorded state after two "
-				 "passes: %s is still planned", plan.actions[0].desc);
+			r = pt_err(ctx, -EAGAIN, "the host did not reach the recorded state after two "
+				   "passes: %s is still planned", plan.actions[0].desc);
 			pt_plan_free(&plan);
-			return -EAGAIN;
+			return r;
 		}
 		for (size_t i = 0; i < plan.n; i++) {
 			r = exec_action(ctx, &plan.actions[i], timeout_ms, NULL);
 			if (r < 0) {
-				snprintf(err, errlen, "%s: %s", plan.actions[i].desc, pt_ctx_error(ctx));
+				pt_err(ctx, r, "%s: %s", plan.actions[i].desc, pt_ctx_error(ctx));
 				pt_plan_free(&plan);
 				return r;
 			}
@@ -385,8 +383,9 @@ int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_a
 	 * journal, while the config it was applying may have changed since. The apply that
 	 * follows plans from the restored state, so the host converges either way. */
 	pt_journal_record(j, "rollback-begin", -1, "recovering an unfinished run");
-	r = converge_to(ctx, &info.prior, timeout_of(o), &res->recovery_steps, err, sizeof(err));
+	r = converge_to(ctx, &info.prior, timeout_of(o), &res->recovery_steps);
 	if (r < 0) {
+		pt_strlcpy(err, pt_ctx_error(ctx), sizeof(err));
 		pt_journal_record(j, "rollback-failed", -1, err);
 		snprintf(res->recovery, sizeof(res->recovery), "run %s (pid %d) stopped after %zu "
 			 "of %zu steps; undoing it failed: %s", info.run_id, info.pid,
@@ -483,8 +482,9 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 	/* roll back: converge to the values recorded before the first write */
 	res->rolled_back = true;
 	pt_journal_record(j, "rollback-begin", -1, NULL);
-	r = converge_to(ctx, &prior, timeout, &res->rollback_steps, res->rollback_error,
-			sizeof(res->rollback_error));
+	r = converge_to(ctx, &prior, timeout, &res->rollback_steps);
+	if (r < 0)
+		pt_strlcpy(res->rollback_error, pt_ctx_error(ctx), sizeof(res->rollback_error));
 	res->rollback_ok = r == 0;
 	if (r == 0) {
 		for (size_t i = 0; i < plan->n; i++)

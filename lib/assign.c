@@ -463,16 +463,12 @@ nomem:
 static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *w,
 		      struct pt_link_vfs **links, size_t *nl, struct pt_plan *plan)
 {
-	char err[512];
 	int r;
 
 	r = pt_want_read_links(ctx, h, w, links, nl);
 	if (r < 0)
 		return r;
-	r = pt_plan_build(h, *links, *nl, w, plan, err, sizeof(err));
-	if (r < 0)
-		return pt_err(ctx, r, "%s", err);
-	return 0;
+	return pt_plan_build(ctx, h, *links, *nl, w, plan);
 }
 
 struct ready_opts {

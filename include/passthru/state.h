@@ -82,8 +82,9 @@ struct pt_pool_usage {
 int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
 /* The same, with free meaning "what assign would hand out": a free device that shares
  * an IOMMU group with a leased one, or that usable (when set) refuses, is blocked (in a
- * devices pool its whole unit, once). usable writes its reason into why (len bytes);
- * whole_group: the device's pool is a devices pool (its group is handed out as one). */
+ * devices pool its whole unit, once). usable writes its reason into why (len bytes):
+ * a judgement's reason, kept as data in blocked_why, not an error; whole_group: the
+ * device's pool is a devices pool (its group is handed out as one). */
 int pt_state_pools_judged(struct pt_state *st,
 			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
 					 bool whole_group, char *why, size_t len),
@@ -170,7 +171,8 @@ int pt_state_gc_stale(struct pt_state *st, const char *const *live_vms, size_t n
 
 /* Active leases (vm NULL = every VM), ordered by VM then BDF. */
 /* The active leases of <state_dir>/state.db (NULL: the default directory) when the
- * database exists; it is not created. Unreadable: none, and warning says so. */
+ * database exists; it is not created. Unreadable: none, and warning says so (not an
+ * error: the callers go on and report what could not be judged). */
 int pt_state_active_leases(struct pt_ctx *ctx, const char *state_dir, struct pt_lease **l, size_t *n,
 			   char *warning, size_t wlen);
 int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);

@@ -1265,6 +1265,26 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 		release_return(ctx, st, l, out);
 }
 
+/* The leases of the unit bdf belongs to, moved to the front of all: a unit returns
+ * together, bdf's lease and the VM's leases of the same pool and IOMMU group. Their
+ * count: 0 when bdf is not among all. */
+static size_t select_unit(struct pt_lease *all, size_t na, const char *bdf)
+{
+	size_t w = 0, k;
+
+	for (k = 0; k < na && strcmp(all[k].bdf, bdf) != 0; k++)
+		;
+	if (k < na) {
+		struct pt_lease named = all[k];
+
+		for (size_t i = 0; i < na; i++)
+			if (i == k || (named.iommu_group >= 0 && all[i].iommu_group == named.iommu_group &&
+				       strcmp(all[i].pool, named.pool) == 0))
+				all[w++] = all[i];
+	}
+	return w;
+}
+
 int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
 	       const char *bdf, const struct pt_release_opts *o, struct pt_released **out,
 	       size_t *n)
@@ -1303,21 +1323,7 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if (r < 0)
 		goto out_close;
 	if (bdf) {
-		size_t w = 0, k;
-
-		for (k = 0; k < na && strcmp(all[k].bdf, norm) != 0; k++)
-			;
-		/* a unit returns together: the VM's leases of the same pool and IOMMU group */
-		if (k < na) {
-			struct pt_lease named = all[k];
-
-			for (size_t i = 0; i < na; i++)
-				if (i == k || (named.iommu_group >= 0 &&
-					       all[i].iommu_group == named.iommu_group &&
-					       strcmp(all[i].pool, named.pool) == 0))
-					all[w++] = all[i];
-		}
-		na = w;
+		na = select_unit(all, na, norm);
 		if (na == 0) {
 			/* not this VM's: let the state say whose, or that it is not leased */
 			free(all);

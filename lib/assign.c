@@ -189,12 +189,12 @@ int pt_pools_sync(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host 
 	return ret;
 }
 
-static bool scope_member(void *arg, const struct pt_bdf *bdf, int g, bool whole, char *why,
-			 size_t len)
+static bool scope_member(void *arg, const struct pt_bdf *bdf, int g, bool whole,
+			 struct pt_pool_usage *u)
 {
 	struct pt_scope *s = arg;
 
-	(void)g, (void)whole, (void)why, (void)len;
+	(void)g, (void)whole, (void)u;
 	if (pt_scope_add_bdf(s, bdf, 0) < 0)
 		pt_scope_all(s); /* out of memory: reading everything is never wrong */
 	return true;
@@ -214,7 +214,7 @@ int pt_pools_scope(struct pt_state *st, const struct pt_hostcfg *cfg, struct pt_
 	/* the members pools usage judges: the free ones, as the database holds them */
 	if (r == 0 && st && pt_state_pools_judged(st, scope_member, s, &u, &n) < 0)
 		pt_scope_all(s);
-	free(u);
+	pt_pool_usage_free(u, n);
 	return r;
 }
 
@@ -290,7 +290,17 @@ static void judge_member(const struct pt_viability *v, const struct pt_device *d
 	pt_judge_assignable(v->h, v->no_dma ? PT_NO : PT_YES, v->prot, v->n_prot, with, n_with, d, a);
 }
 
-/* One cause that keeps d from being handed out, once per function, kind and blocker. */
+/* One refusal, once per function, kind and blocker. */
+static void push_blocker(struct pt_viability *v, const struct pt_refusal *f)
+{
+	for (size_t i = 0; i < v->n_blockers; i++)
+		if (!strcmp(v->blockers[i].device, f->device) && !strcmp(v->blockers[i].kind, f->kind) &&
+		    !strcmp(v->blockers[i].blocker, f->blocker))
+			return;
+	PT_PUSH(v->blockers, v->n_blockers, *f); /* out of memory: one blocker fewer named */
+}
+
+/* One cause that keeps d from being handed out. */
 static void add_blocker(struct pt_viability *v, const struct pt_device *d, const struct pt_cause *c)
 {
 	struct pt_refusal f;
@@ -301,11 +311,21 @@ static void add_blocker(struct pt_viability *v, const struct pt_device *d, const
 	pt_strlcpy(f.blocker, c->device[0] ? c->device : d->name, sizeof(f.blocker));
 	snprintf(f.reason, sizeof(f.reason), "%s: %s", c->why, c->fix);
 	f.overridable = c->kind == PT_CAUSE_PROTECTED; /* only what the host needs: --force */
-	for (size_t i = 0; i < v->n_blockers; i++)
-		if (!strcmp(v->blockers[i].device, f.device) && !strcmp(v->blockers[i].kind, f.kind) &&
-		    !strcmp(v->blockers[i].blocker, f.blocker))
-			return;
-	PT_PUSH(v->blockers, v->n_blockers, f); /* out of memory: one blocker fewer named */
+	push_blocker(v, &f);
+}
+
+/* The database names a function the host no longer has in that IOMMU group. */
+static void add_gone(struct pt_viability *v, const struct pt_bdf *bdf, int g)
+{
+	struct pt_refusal f;
+
+	memset(&f, 0, sizeof(f));
+	pt_bdf_format(bdf, f.device);
+	pt_strlcpy(f.kind, "not-on-host", sizeof(f.kind));
+	pt_strlcpy(f.blocker, f.device, sizeof(f.blocker));
+	snprintf(f.reason, sizeof(f.reason), "%s is not on this host any more, or not in IOMMU "
+		 "group %d: list the pools again to sync them", f.device, g);
+	push_blocker(v, &f);
 }
 
 bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
@@ -314,8 +334,10 @@ bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
 	const struct pt_device *d = pt_host_find(v->h, bdf);
 	struct pt_assignability a;
 
-	if (!d || d->iommu_group != g)
-		return false; /* gone, or regrouped since the pools were synced */
+	if (!d || d->iommu_group != g) {
+		add_gone(v, bdf, g); /* gone, or regrouped since the pools were synced */
+		return false;
+	}
 	judge_member(v, d, &a);
 	if (a.assignable == PT_YES)
 		return true;
@@ -330,28 +352,20 @@ bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int g)
 	return false;
 }
 
-/* pt_state_pools_judged's callback: is bdf what assign would hand out now, and if not,
- * why (the cause and its fix). whole_group: its pool is a devices pool. */
-static bool usable_now(void *arg, const struct pt_bdf *bdf, int g, bool whole_group, char *why,
-		       size_t len)
+/* pt_state_pools_judged's callback: is bdf what assign would hand out now? If not,
+ * every cause assign's refusal would name goes to the pool's row u. whole_group: its
+ * pool is a devices pool. */
+static bool usable_now(void *arg, const struct pt_bdf *bdf, int g, bool whole_group,
+		       struct pt_pool_usage *u)
 {
 	struct pt_viability *v = arg;
-	const struct pt_device *d = pt_host_find(v->h, bdf);
-	struct pt_assignability a;
-	char b[PT_BDF_STRLEN];
 
 	v->whole_group = whole_group;
+	v->n_blockers = 0; /* this function's causes only */
 	if (pt_assign_group_viable(v, bdf, g))
 		return true;
-	if (d && d->iommu_group == g) {
-		judge_member(v, d, &a);
-		if (a.n_causes)
-			snprintf(why, len, "%s: %s", a.causes[0].why, a.causes[0].fix);
-	} else {
-		pt_bdf_format(bdf, b);
-		snprintf(why, len, "%s is not on this host any more, or not in IOMMU group %d: "
-			 "list the pools again to sync them", b, g);
-	}
+	for (size_t i = 0; i < v->n_blockers; i++)
+		pt_pool_usage_add_blocker(u, g, &v->blockers[i]); /* out of memory: fewer named */
 	return false;
 }
 

@@ -18,14 +18,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 const char *pt_boot_loader_str(enum pt_boot_loader l)
 {
@@ -312,10 +307,13 @@ int pt_boot_exec(struct pt_ctx *ctx, const char *const argv[], char **out, size_
 {
 	const char *subst = getenv("PASSTHRU_BOOT_RUN");
 	const char *args[PT_BOOT_ARGV_MAX + 3];
-	size_t n = 0, cap = 0, got = 0;
-	char *buf = NULL;
-	int fds[2], status, e = 0;
-	pid_t pid;
+	/* no timeout (update-grub takes what it takes), stderr the user's, output bounded:
+	 * the rest is drained and dropped */
+	int sig = 0;
+	const struct pt_run_opts o = { .max_out = 16u << 20, .stderr_inherit = true,
+				       .truncate = true, .signo = &sig };
+	size_t n = 0;
+	int r;
 
 	if (out)
 		*out = NULL;
@@ -329,74 +327,18 @@ int pt_boot_exec(struct pt_ctx *ctx, const char *const argv[], char **out, size_
 	for (size_t i = 0; argv[i] && n < PT_BOOT_ARGV_MAX + 2; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return pt_err(ctx, -errno, "%s: %s", argv[0], strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		e = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return pt_err(ctx, e, "%s: %s", argv[0], strerror(-e));
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(fds[1], 1);
-		execvp(args[0], (char *const *)args);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (got == cap) {
-			char *nb;
-
-			if (cap >= (16u << 20)) {
-				/* bounded: the rest is drained and dropped */
-				char sink[4096];
-
-				if (read(fds[0], sink, sizeof(sink)) > 0)
-					continue;
-				break;
-			}
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				e = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		r = read(fds[0], buf + got, cap - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (e < 0) {
-		free(buf);
-		return pt_err(ctx, e, "%s: out of memory", argv[0]);
-	}
-	if (buf)
-		buf[got] = '\0';
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	if (outlen)
-		*outlen = got;
-	if (WIFSIGNALED(status))
-		return pt_err(ctx, -EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
-	if (WEXITSTATUS(status) == 127)
+	r = pt_run(args, &o, out, outlen);
+	if (r == -ENOENT || r == 127) {
 		pt_err(ctx, -ENOENT, "%s: could not be run (not installed?)", argv[0]);
-	return WEXITSTATUS(status);
+		return 127;
+	}
+	if (r == -EINTR)
+		return pt_err(ctx, -EINTR, "%s: killed by signal %d", argv[0], sig);
+	if (r == -ENOMEM)
+		return pt_err(ctx, r, "%s: out of memory", argv[0]);
+	if (r < 0)
+		return pt_err(ctx, r, "%s: %s", argv[0], strerror(-r));
+	return r;
 }
 
 /* ---- the gatherer ------------------------------------------------------------------- */

@@ -168,4 +168,25 @@ int pt_config_sriov(const uint8_t *buf, size_t len, unsigned at, struct pt_confi
 /* Host-wide facts of a scan (lib/host.c): NUMA nodes, hugepages, IOMMUs, cmdline. */
 int pt_host_scan_host(struct pt_ctx *ctx, struct pt_host *h);
 
+
+/* ---- running a program (run.c) ---- */
+
+/* How pt_run runs a program. Whether it may run at all (never on a sysroot, the
+ * PASSTHRU_* stand-ins of tests) is the caller's policy. */
+struct pt_run_opts {
+	size_t max_out;       /* stdout bytes kept; 0: 64 KiB */
+	unsigned timeout_ms;  /* 0: none; else the program and its process group are killed
+			       * then (-ETIMEDOUT) */
+	bool stderr_inherit;  /* stderr is the caller's; else /dev/null */
+	bool truncate;        /* past max_out the rest is read and dropped and the exit status
+			       * stands; else the program is killed: -EFBIG */
+	int *signo;           /* optional out: the signal that ended it (with -EINTR) */
+};
+/* Runs argv[0] (no shell; PATH searched for a name without '/') with argv, stdin from
+ * /dev/null, stdout into *out (optional; malloc'd, NUL-terminated, *outlen bytes).
+ * Returns its exit status (0..255, *out set), or a negative errno (*out NULL): -ENOENT
+ * it could not be run (not found, not executable), -ETIMEDOUT, -EFBIG, -EINTR killed
+ * by a signal (o->signo), -ENOMEM, a pipe's or fork's error. */
+int pt_run(const char *const argv[], const struct pt_run_opts *o, char **out, size_t *outlen);
+
 #endif

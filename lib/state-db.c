@@ -185,9 +185,10 @@ static const char *const sql[S_COUNT] = {
 	/* free devices, and whether a device of their IOMMU group is leased */
 	[S_FREE_DEVICES] =
 		"SELECT d.pool, d.numa_node, d.bdf, d.iommu_group, "
-		"EXISTS (SELECT 1 FROM devices o WHERE d.iommu_group >= 0 AND "
-		"o.iommu_group = d.iommu_group AND o.bdf <> d.bdf AND o.state = 'leased') "
-		"FROM devices d WHERE d.state = 'free' AND d.removed IS NULL",
+		"(SELECT o.bdf FROM devices o WHERE d.iommu_group >= 0 AND "
+		"o.iommu_group = d.iommu_group AND o.bdf <> d.bdf AND o.state = 'leased' "
+		"ORDER BY o.bdf LIMIT 1) "
+		"FROM devices d WHERE d.state = 'free' AND d.removed IS NULL ORDER BY d.pool, d.bdf",
 	/* every active lease of a VM none of whose active leases is younger than the cutoff
 	 * ?1; a time that is not the one format written here counts as young */
 	[S_STALE_LEASES] = "SELECT " LEASE_COLS " FROM leases l JOIN devices d ON d.bdf = l.bdf "

@@ -207,8 +207,11 @@ static int candidate_from_row(struct pt_state *st, sqlite3_stmt *s,
 	c->quarantined = strcmp(state, "quarantined") == 0;
 	/* listed for its group only (another pool), or gone from the configuration */
 	c->unavailable = sqlite3_column_int(s, 1) == 0 || sqlite3_column_int(s, 5) != 0;
+	/* judged only when it could be handed out: the refusal then names the causes of the
+	 * pool's own free functions (what pools lists), not of a neighbour in another pool,
+	 * a leased or a quarantined one (the allocator takes none of them whatever this says) */
 	c->group_viable = c->iommu_group >= 0 &&
-			  (!req->group_viable ||
+			  (!req->group_viable || c->unavailable || c->leased || c->quarantined ||
 			   req->group_viable(req->group_viable_arg, &c->bdf, c->iommu_group));
 	c->whole_group = whole && !c->unavailable;
 	c->spread_key = req->spread_key ? req->spread_key(req->spread_arg, &c->bdf) : 0;
@@ -1063,9 +1066,46 @@ int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n)
 	return 0;
 }
 
+void pt_pool_usage_free(struct pt_pool_usage *u, size_t n)
+{
+	for (size_t i = 0; u && i < n; i++)
+		free(u[i].blockers);
+	free(u);
+}
+
+int pt_pool_usage_add_blocker(struct pt_pool_usage *u, int iommu_group,
+			      const struct pt_refusal *cause)
+{
+	struct pt_pool_blocker b = { .iommu_group = iommu_group, .cause = *cause };
+
+	for (size_t i = 0; i < u->n_blockers; i++) {
+		const struct pt_refusal *o = &u->blockers[i].cause;
+
+		if (!strcmp(o->device, cause->device) && !strcmp(o->kind, cause->kind) &&
+		    !strcmp(o->blocker, cause->blocker))
+			return 0;
+	}
+	if (!u->blocked_why[0])
+		pt_strlcpy(u->blocked_why, cause->reason, sizeof(u->blocked_why));
+	return PT_PUSH(u->blockers, u->n_blockers, b);
+}
+
+/* A free device whose IOMMU group holds a leased one: that VM's, nobody else's. */
+static void group_leased(struct pt_pool_usage *u, const char *bdf, int group, const char *leased)
+{
+	struct pt_refusal c = { .overridable = false };
+
+	pt_strlcpy(c.device, bdf, sizeof(c.device));
+	pt_strlcpy(c.kind, "group-leased", sizeof(c.kind));
+	pt_strlcpy(c.blocker, leased, sizeof(c.blocker));
+	snprintf(c.reason, sizeof(c.reason), "%s shares IOMMU group %d with a leased device "
+		 "(%s): it goes only to that VM", bdf, group, leased);
+	pt_pool_usage_add_blocker(u, group, &c); /* out of memory: one cause fewer named */
+}
+
 int pt_state_pools_judged(struct pt_state *st,
 			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
-					 bool whole_group, char *why, size_t len),
+					 bool whole_group, struct pt_pool_usage *u),
 			  void *arg, struct pt_pool_usage **out, size_t *n)
 {
 	struct seen_unit {
@@ -1086,40 +1126,40 @@ int pt_state_pools_judged(struct pt_state *st,
 		const char *pool = db_col_text(s, 0), *bdf = db_col_text(s, 2);
 		int node = sqlite3_column_int(s, 1), group = sqlite3_column_int(s, 3);
 		struct pt_pool_usage *u = NULL;
-		char why[320] = "";
+		bool counted = false;
 		struct pt_bdf b;
+		size_t k = 0;
 
 		for (size_t i = 0; i < *n && !u; i++)
 			if (strcmp((*out)[i].pool, pool) == 0 && (*out)[i].numa_node == node)
 				u = &(*out)[i];
-		if (!u || u->free == 0 || pt_bdf_parse(bdf, &b) < 0)
+		if (!u || pt_bdf_parse(bdf, &b) < 0)
 			continue;
 		whole = strcmp(u->kind, "devices") == 0;
-		if (sqlite3_column_int(s, 4))
-			snprintf(why, sizeof(why), "%s shares IOMMU group %d with a leased device: it goes "
-				 "only to that VM", bdf, group);
-		else if (!usable || usable(arg, &b, group, whole, why, sizeof(why)))
-			continue;
 		if (whole && group >= 0) {
-			/* a devices pool counts units: its group is blocked once */
-			size_t k = 0;
-
+			/* a devices pool counts units: its group is blocked once, but each
+			 * function of it is judged, so every cause is named */
 			while (k < n_seen && (seen[k].u != u || seen[k].group != group))
 				k++;
-			if (k < n_seen)
-				continue;
-			if (n_seen < sizeof(seen) / sizeof(seen[0]))
-				seen[n_seen++] = (struct seen_unit){ .u = u, .group = group };
+			counted = k < n_seen;
 		}
+		if (!counted && u->free == 0)
+			continue;
+		if (sqlite3_column_type(s, 4) != SQLITE_NULL)
+			group_leased(u, bdf, group, db_col_text(s, 4));
+		else if (!usable || usable(arg, &b, group, whole, u))
+			continue;
+		if (counted)
+			continue;
+		if (whole && group >= 0 && n_seen < sizeof(seen) / sizeof(seen[0]))
+			seen[n_seen++] = (struct seen_unit){ .u = u, .group = group };
 		u->free--;
 		u->blocked++;
-		if (!u->blocked_why[0])
-			pt_strlcpy(u->blocked_why, why, sizeof(u->blocked_why));
 	}
 	db_done(s);
 	if (rc != SQLITE_DONE) {
 		r = db_fail(st, rc, "reading free devices");
-		free(*out);
+		pt_pool_usage_free(*out, *n);
 		*out = NULL;
 		*n = 0;
 		return r;

@@ -4,8 +4,8 @@
  * (legacy) or the device cdev bound to iommufd. One decision (pt_vfio_backend_choose),
  * made from the kernel's facts the scan and assign read (/dev/iommu, each function's
  * vfio-dev/vfioN and its /dev/vfio/devices node) and from what the caller found the VM
- * manager can do (struct pt_vmm_support), plus the pure readers of what QEMU and virsh
- * print. Pure: no I/O, no allocation; never runs a program.
+ * manager can do (struct pt_vmm_support, asked by lib/vmm-probe.c). Pure: no I/O, no
+ * allocation; never runs a program.
  */
 #include "internal.h"
 #include "passthru/assign.h"
@@ -34,52 +34,6 @@ int pt_vfio_backend_parse(const char *s, enum pt_vfio_backend *out)
 		*out = PT_VFIO_IOMMUFD;
 	else
 		return -EINVAL;
-	return 0;
-}
-
-int pt_qemu_help_lists(const char *buf, size_t len, const char *name)
-{
-	size_t nl = strlen(name);
-
-	for (size_t i = 0; buf && i < len;) {
-		size_t e = i, a, b;
-
-		while (e < len && buf[e] != '\n')
-			e++;
-		a = i;
-		b = e;
-		while (a < b && (buf[a] == ' ' || buf[a] == '\t'))
-			a++;
-		while (b > a && (buf[b - 1] == ' ' || buf[b - 1] == '\t' || buf[b - 1] == '\r'))
-			b--;
-		if (b - a == nl && memcmp(buf + a, name, nl) == 0)
-			return 1;
-		i = e + 1;
-	}
-	return 0;
-}
-
-int pt_libvirt_version_parse(const char *buf, size_t len, int *major, int *minor)
-{
-	long v[2] = { 0, 0 };
-	size_t i = 0;
-
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
-		i++;
-	for (int k = 0; k < 2; k++) {
-		size_t start = i;
-
-		while (i < len && buf[i] >= '0' && buf[i] <= '9' && i - start < 6)
-			v[k] = v[k] * 10 + (buf[i++] - '0');
-		if (i == start)
-			return -EINVAL;
-		if (k == 0 && (i >= len || buf[i++] != '.'))
-			return -EINVAL;
-	}
-	if (i < len && buf[i] != '.' && buf[i] != '\n' && buf[i] != ' ' && buf[i] != '\0')
-		return -EINVAL;
-	*major = (int)v[0];
-	*minor = (int)v[1];
 	return 0;
 }
 

@@ -506,6 +506,23 @@ void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n)
 			json_uint(&j, u[i].blocked);
 			json_key(&j, "blocked_why");
 			json_str_or_null(&j, u[i].blocked_why);
+			json_key(&j, "blockers");
+			json_arr_begin(&j);
+			for (size_t k = 0; k < u[i].n_blockers; k++) {
+				const struct pt_pool_blocker *b = &u[i].blockers[k];
+
+				json_obj_begin(&j);
+				JSON_KV_STR(&j, "device", b->cause.device);
+				json_key(&j, "iommu_group");
+				json_int_or_null(&j, b->iommu_group);
+				JSON_KV_STR(&j, "kind", b->cause.kind);
+				JSON_KV_STR(&j, "blocker", b->cause.blocker);
+				JSON_KV_STR(&j, "reason", b->cause.reason);
+				json_key(&j, "override");
+				json_str_or_null(&j, b->cause.overridable ? "--force" : NULL);
+				json_obj_end(&j);
+			}
+			json_arr_end(&j);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -527,8 +544,32 @@ void print_pools(FILE *f, bool json, const struct pt_pool_usage *u, size_t n)
 				u[i].total, u[i].free, u[i].blocked, u[i].leased, u[i].quarantined,
 				u[i].removed);
 		}
-		for (size_t i = 0; i < n; i++)
-			if (u[i].blocked)
-				fprintf(f, "%s: %u blocked: %s\n", u[i].pool, u[i].blocked, u[i].blocked_why);
+		for (size_t i = 0; i < n; i++) {
+			char node[32] = "";
+
+			if (!u[i].blocked)
+				continue;
+			if (u[i].numa_node >= 0)
+				snprintf(node, sizeof(node), " (node %d)", u[i].numa_node);
+			if (!u[i].n_blockers) {
+				fprintf(f, "%s%s: %u blocked: %s\n", u[i].pool, node, u[i].blocked,
+					u[i].blocked_why);
+				continue;
+			}
+			/* every cause of every blocked unit, as assign's refusal names them */
+			fprintf(f, "%s%s: %u blocked:\n", u[i].pool, node, u[i].blocked);
+			for (size_t k = 0; k < u[i].n_blockers; k++) {
+				const struct pt_pool_blocker *b = &u[i].blockers[k];
+				const struct pt_refusal *c = &b->cause;
+				bool other = strcmp(c->blocker, c->device) != 0;
+
+				fprintf(f, "  %s (%s%s%s)", c->device, c->kind, other ? ", blocked by " : "",
+					other ? c->blocker : "");
+				if (b->iommu_group >= 0)
+					fprintf(f, ", group %d", b->iommu_group);
+				fprintf(f, ": %s [%s]\n", c->reason,
+					c->overridable ? "--force overrides" : "no flag overrides");
+			}
+		}
 	}
 }

@@ -9,7 +9,6 @@
 #include "json.h"
 #include "passthru/assign.h"
 #include "passthru/state.h"
-#include "vmm-probe.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -258,7 +257,7 @@ int cmd_assign(struct cli *cli, int argc, char **argv)
 		cli_warn("%s", res.numa_note);
 	/* the VFIO path: the VM manager is asked only when the kernel could (lib decides) */
 	if (want == PT_VFIO_AUTO && h->dev_iommu == PT_YES)
-		vmm_probe(strcmp(format, "libvirt") == 0, &vmm);
+		pt_vmm_probe(cli->ctx, strcmp(format, "libvirt") == 0, &vmm);
 	pt_vfio_backend_choose(h, &res, strcmp(format, "libvirt") == 0, view.failover,
 			       want == PT_VFIO_AUTO && h->dev_iommu == PT_YES ? &vmm : NULL, want,
 			       vf_token, &vfio);

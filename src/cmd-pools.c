@@ -76,6 +76,6 @@ int cmd_pools(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	print_pools(stdout, cli->json, u, n);
-	free(u);
+	pt_pool_usage_free(u, n);
 	return EXIT_OK;
 }

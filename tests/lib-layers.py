@@ -12,10 +12,10 @@ LAYERS = [
     # the config loader over the drop-ins one-shot commands write)
     ("actors", "assign apply journal state state-db oneshot config-load vm hostfacts boot boot-detect scope"),
     ("judges", "check doctor safety judge plan allocate group match vm-judge topo sriov-predict hugepage-plan advise vfio-backend"),
-    ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder virsh"),
+    ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder virsh vmm-probe"),
     ("readers", "profile profile-schema schema yaml-tree netlink config-space pci-ids tar-writer tar-reader "
                 "vm-parse libvirt-xml"),
-    ("bottom", "sysroot walk state-dir parse bdf pci-class"),
+    ("bottom", "sysroot walk state-dir parse bdf pci-class run"),
 ]
 layer = {f: i for i, (_, files) in enumerate(LAYERS) for f in files.split()}
 

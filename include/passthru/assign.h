@@ -108,15 +108,19 @@ struct pt_viability {
 	bool whole_group;                 /* the pool hands out whole groups (a devices pool):
 					   * every endpoint of the group is bound to vfio */
 	struct pt_refusal *blockers;      /* out: every cause of every refused function (one
-					   * entry per function, cause and blocker); malloc'd */
+					   * entry per function, cause and blocker: kind
+					   * "not-on-host" for one the host no longer has in
+					   * that group); malloc'd */
 	size_t n_blockers;
 };
 bool pt_assign_group_viable(void *arg, const struct pt_bdf *bdf, int iommu_group);
 
 /* passthru pools: per pool and node, with free meaning what pt_assign would hand out
  * on h now (the same judgement: lib/judge.c, what the host needs, groups shared with a
- * leased device); the others free in the database are counted as blocked, with the
- * first one's cause. h NULL: the database's view only. */
+ * leased device); the others free in the database are counted as blocked, each blocked
+ * unit with every cause of every refused function (u->blockers: the entries assign's
+ * refusal names, pt_assign_group_viable's) and the first one's in blocked_why. h NULL:
+ * the database's view only. Free with pt_pool_usage_free. */
 struct pt_pool_usage;
 int pt_pools_usage(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 		   struct pt_pool_usage **out, size_t *n);
@@ -302,8 +306,8 @@ enum pt_vfio_backend { PT_VFIO_AUTO = 0, PT_VFIO_LEGACY, PT_VFIO_IOMMUFD };
 const char *pt_vfio_backend_str(enum pt_vfio_backend b); /* "auto" "legacy" "iommufd" */
 int pt_vfio_backend_parse(const char *s, enum pt_vfio_backend *out); /* 0 or -EINVAL */
 
-/* What the VM manager installed here can do, as the caller found out (the library runs
- * no program): PT_UNKNOWN when it did not ask (or the program is absent). */
+/* What the VM manager installed here can do (pt_vmm_probe, or what the caller found
+ * out): PT_UNKNOWN when it was not asked (or the program is absent). */
 struct pt_vmm_support {
 	enum pt_tri qemu_iommufd;      /* QEMU has the iommufd object */
 	char qemu_evidence[192];       /* "qemu-system-x86_64 -object help lists iommufd" */
@@ -314,6 +318,15 @@ struct pt_vmm_support {
 /* The first libvirt release whose hostdev iommufd attribute passthru relies on. */
 #define PT_LIBVIRT_IOMMUFD_MAJOR 12
 #define PT_LIBVIRT_IOMMUFD_MINOR 2
+
+/* Asks the VM manager (lib/vmm-probe.c): `qemu-system-x86_64 -object help` always,
+ * `virsh --version` when libvirt (the output is libvirt XML); each at most 10 s and
+ * 64 KiB of output, stderr dropped. PASSTHRU_QEMU and PASSTHRU_VIRSH name other
+ * binaries. What could not be run or read stays PT_UNKNOWN with why in the evidence.
+ * The answers feed pt_vfio_backend_choose, as `passthru assign` does. Like the CLI
+ * before it, it asks on a --sysroot tree too (ctx's sysroot is not consulted). Returns
+ * 0. */
+int pt_vmm_probe(struct pt_ctx *ctx, bool libvirt, struct pt_vmm_support *v);
 
 /* Pure parsers of what those programs print: does `qemu-system-x86_64 -object help`
  * list the object type name (a line of its own: "  iommufd")? 1 yes, 0 no. And

@@ -19,12 +19,13 @@
  *
  * Names (VMs, pools) are 1..64 characters of [A-Za-z0-9_.:-], not starting with '-'
  * or '.'. BDFs are accepted full or short and stored as "dddd:bb:dd.f".
- * Arrays returned through **out are malloc'd: free() them.
+ * Arrays returned through **out are malloc'd: free() them (pool usage: pt_pool_usage_free).
  */
 #ifndef PASSTHRU_STATE_H
 #define PASSTHRU_STATE_H
 
 #include "passthru/passthru.h"
+#include "passthru/safety.h" /* struct pt_refusal */
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,20 +76,40 @@ struct pt_pool_usage {
 	 * device); they are not counted in free but in blocked (and total) */
 	unsigned blocked;
 	char blocked_why[320]; /* the first one's cause and fix; "" none */
+	/* every cause of every blocked unit: for each function of the unit that is
+	 * refused, one entry per cause and blocker (as assign's refusal names them);
+	 * malloc'd, NULL when none: pt_pool_usage_free */
+	struct pt_pool_blocker *blockers;
+	size_t n_blockers;
 };
+/* One cause that keeps a unit of a pool from being handed out. */
+struct pt_pool_blocker {
+	int iommu_group;           /* the unit's IOMMU group (a devices pool's unit is the
+				    * group, a vfs pool's the function); -1 none */
+	struct pt_refusal cause;   /* device: the function refused; kind, blocker, reason,
+				    * overridable: what assign's refused[] says of it */
+};
+/* Frees the rows and the blockers they hold. */
+void pt_pool_usage_free(struct pt_pool_usage *u, size_t n);
 /* Per pool and NUMA node, counting units (a devices pool's functions of one IOMMU
  * group count once); a pool without devices has one row for node -1 of zeros.
  * Ordered by pool, then node. */
 int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n);
 /* The same, with free meaning "what assign would hand out": a free device that shares
- * an IOMMU group with a leased one, or that usable (when set) refuses, is blocked (in a
- * devices pool its whole unit, once). usable writes its reason into why (len bytes):
- * a judgement's reason, kept as data in blocked_why, not an error; whole_group: the
- * device's pool is a devices pool (its group is handed out as one). */
+ * an IOMMU group with a leased one (kind "group-leased", its blocker the leased
+ * function), or that usable (when set) refuses, is blocked (in a devices pool its
+ * whole unit, once; every function of a blocked unit is still judged, so each cause is
+ * named). usable adds every cause it refuses bdf for to u (pt_pool_usage_add_blocker);
+ * whole_group: the device's pool is a devices pool (its group is handed out as one).
+ * Free the result with pt_pool_usage_free. */
 int pt_state_pools_judged(struct pt_state *st,
 			  bool (*usable)(void *arg, const struct pt_bdf *bdf, int iommu_group,
-					 bool whole_group, char *why, size_t len),
+					 bool whole_group, struct pt_pool_usage *u),
 			  void *arg, struct pt_pool_usage **out, size_t *n);
+/* Adds one cause to u's blockers (once per function, kind and blocker); the first
+ * cause of the row becomes blocked_why too. 0, or -ENOMEM. */
+int pt_pool_usage_add_blocker(struct pt_pool_usage *u, int iommu_group,
+			      const struct pt_refusal *cause);
 
 /* ---- leases ---- */
 

@@ -944,6 +944,88 @@ static void test_concurrency(int procs, int cycles)
 
 /* Pending leases (schema 2): recorded before the device is ready, invisible until made
  * ready, rolled back by abort; and a schema-1 database migrates with its leases active. */
+/* pools with free meaning what assign would hand out: a refusing callback's every cause
+ * lands on the pool's row, a unit counted once but each of its functions judged; a free
+ * function whose group holds a leased one is blocked with that one as its blocker. */
+static bool refuse_some(void *arg, const struct pt_bdf *bdf, int g, bool whole,
+			struct pt_pool_usage *u)
+{
+	char b[PT_BDF_STRLEN];
+	struct pt_refusal c = { .overridable = true };
+	int *calls = arg;
+
+	(*calls)++;
+	pt_bdf_format(bdf, b);
+	if (strcmp(b, "0000:61:00.1") && strcmp(b, "0000:61:00.0") && strcmp(b, "0000:62:00.0"))
+		return true;
+	ok(whole, "%s: judged as part of a devices pool's unit", b);
+	snprintf(c.device, sizeof(c.device), "%s", b);
+	snprintf(c.kind, sizeof(c.kind), "protected");
+	snprintf(c.blocker, sizeof(c.blocker), "%s", b);
+	snprintf(c.reason, sizeof(c.reason), "%s is needed by the host", b);
+	pt_pool_usage_add_blocker(u, g, &c);
+	if (!strcmp(b, "0000:62:00.0")) { /* a second cause of the same function */
+		snprintf(c.kind, sizeof(c.kind), "iommu-group-shared");
+		snprintf(c.blocker, sizeof(c.blocker), "0000:63:00.0");
+		c.overridable = false;
+		pt_pool_usage_add_blocker(u, g, &c);
+		pt_pool_usage_add_blocker(u, g, &c); /* named once */
+	}
+	return false;
+}
+
+static void test_pools_judged(void)
+{
+	const char *dir = fresh_dir("judged");
+	struct pt_pool_member devs[] = { { "0000:61:00.0", 0, 20 }, { "0000:61:00.1", 0, 20 },
+					 { "0000:62:00.0", 0, 21 }, { "0000:64:00.0", 0, 22 } };
+	struct pt_pool_member vfs[] = { { "0000:71:00.1", 0, 30 }, { "0000:71:00.2", 0, 30 } };
+	struct pt_assign_req req = { .vm = "vm1", .pool = "v", .count = 1, .numa_node = -1 };
+	struct pt_pool_usage *u = NULL;
+	const struct pt_pool_usage *p;
+	struct pt_lease *l = NULL;
+	struct pt_state *st;
+	struct pt_ctx *ctx;
+	size_t n = 0;
+	int calls = 0;
+
+	pt_ctx_new(&ctx, NULL);
+	if (pt_state_open(ctx, dir, &st) < 0) {
+		ok(0, "open: %s", pt_ctx_error(ctx));
+		pt_ctx_free(ctx);
+		return;
+	}
+	is_int(pt_state_sync_pool(st, "d", "devices", devs, 4), 0, "a devices pool: groups 20, 21, 22");
+	is_int(pt_state_sync_pool(st, "v", "vfs", vfs, 2), 0, "a vfs pool: two VFs of group 30");
+	is_int(pt_state_assign(st, &req, &l, &n), 0, "one VF leased");
+	free(l);
+
+	is_int(pt_state_pools_judged(st, refuse_some, &calls, &u, &n), 0, "pools, judged");
+	p = usage_of(u, n, "d", 0);
+	ok(p && p->total == 3 && p->free == 1 && p->blocked == 2,
+	   "devices pool: 3 units, group 20 and 21 blocked, 22 free");
+	ok(p && p->n_blockers == 4, "every cause: both functions of group 20, both causes of 21 (%zu)",
+	   p ? p->n_blockers : 0);
+	ok(p && p->n_blockers == 4 && p->blockers[0].iommu_group == 20 &&
+		   p->blockers[2].iommu_group == 21 && p->blockers[3].iommu_group == 21 &&
+		   !strcmp(p->blockers[3].cause.blocker, "0000:63:00.0") &&
+		   !p->blockers[3].cause.overridable,
+	   "each cause with its unit's group, its blocker and whether a flag overrides it");
+	ok(p && !strcmp(p->blocked_why, "0000:61:00.0 is needed by the host"),
+	   "blocked_why: the first cause");
+	is_int(calls, 4, "every free function judged, also the second of a blocked unit");
+	p = usage_of(u, n, "v", 0);
+	ok(p && p->leased == 1 && p->free == 0 && p->blocked == 1, "vfs pool: the other VF blocked");
+	ok(p && p->n_blockers == 1 && !strcmp(p->blockers[0].cause.kind, "group-leased") &&
+		   !strcmp(p->blockers[0].cause.device, "0000:71:00.2") &&
+		   !strcmp(p->blockers[0].cause.blocker, "0000:71:00.1") &&
+		   !p->blockers[0].cause.overridable,
+	   "its cause: group-leased, the leased VF the blocker, no override");
+	pt_pool_usage_free(u, n);
+	pt_state_close(st);
+	pt_ctx_free(ctx);
+}
+
 static void test_pending(void)
 {
 	const char *dir = fresh_dir("pending");
@@ -1045,6 +1127,7 @@ int main(int argc, char **argv)
 		test_concurrent_open();
 		test_semantics();
 		test_pending();
+		test_pools_judged();
 		test_crash();
 		test_concurrency(8, 60);
 	}

@@ -288,8 +288,9 @@ static int exec_action(struct pt_ctx *ctx, const struct pt_action *a, int timeou
 
 /* ---- converging back to a snapshot ------------------------------------------------ */
 
+/* 0 when the host is back at want; else -errno with the sentence in ctx. */
 static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeout_ms,
-		       size_t *steps, char *err, size_t errlen)
+		       size_t *steps)
 {
 	/* up to two passes, each checked by a fresh plan: a count change can only be
 	 * judged complete once the VFs exist again */
@@ -301,17 +302,14 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 		int r;
 
 		r = pt_host_scan(ctx, &h);
-		if (r < 0) {
-			snprintf(err, errlen, "re-reading the host: %s", pt_ctx_error(ctx));
-			return r;
-		}
+		if (r < 0)
+			return pt_err(ctx, r, "re-reading the host: %s", pt_ctx_error(ctx));
 		r = pt_want_read_links(ctx, h, want, &links, &nl);
 		if (r < 0) {
-			snprintf(err, errlen, "%s", pt_ctx_error(ctx));
 			pt_host_free(h);
 			return r;
 		}
-		r = pt_plan_build(h, links, nl, want, &plan, err, errlen);
+		r = pt_plan_build(ctx, h, links, nl, want, &plan);
 		pt_link_vfs_array_free(links, nl);
 		pt_host_free(h);
 		if (r < 0)
@@ -321,15 +319,15 @@ static int converge_to(struct pt_ctx *ctx, const struct pt_want *want, int timeo
 			return 0;
 		}
 		if (pass == 2) {
-			snprintf(err, errlen, "the host did not reach the recorded state after two "
-				 "passes: %s is still planned", plan.actions[0].desc);
+			r = pt_err(ctx, -EAGAIN, "the host did not reach the recorded state after two "
+				   "passes: %s is still planned", plan.actions[0].desc);
 			pt_plan_free(&plan);
-			return -EAGAIN;
+			return r;
 		}
 		for (size_t i = 0; i < plan.n; i++) {
 			r = exec_action(ctx, &plan.actions[i], timeout_ms, NULL);
 			if (r < 0) {
-				snprintf(err, errlen, "%s: %s", plan.actions[i].desc, pt_ctx_error(ctx));
+				pt_err(ctx, r, "%s: %s", plan.actions[i].desc, pt_ctx_error(ctx));
 				pt_plan_free(&plan);
 				return r;
 			}
@@ -385,8 +383,9 @@ int pt_apply_recover(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_a
 	 * journal, while the config it was applying may have changed since. The apply that
 	 * follows plans from the restored state, so the host converges either way. */
 	pt_journal_record(j, "rollback-begin", -1, "recovering an unfinished run");
-	r = converge_to(ctx, &info.prior, timeout_of(o), &res->recovery_steps, err, sizeof(err));
+	r = converge_to(ctx, &info.prior, timeout_of(o), &res->recovery_steps);
 	if (r < 0) {
+		pt_strlcpy(err, pt_ctx_error(ctx), sizeof(err));
 		pt_journal_record(j, "rollback-failed", -1, err);
 		snprintf(res->recovery, sizeof(res->recovery), "run %s (pid %d) stopped after %zu "
 			 "of %zu steps; undoing it failed: %s", info.run_id, info.pid,
@@ -405,61 +404,51 @@ finish:
 	return pt_journal_finish(j);
 }
 
-int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host *h,
-		 const struct pt_link_vfs *links, size_t n_links, const struct pt_plan *plan,
-		 const struct pt_apply_opts *o, struct pt_apply_result *res)
+/* The safety gate (pt_safety_check_plan) with the active leases: 0, or -EPERM with
+ * every refusal in res->error, before anything is written. */
+static int gate(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_plan *plan,
+		const struct pt_apply_opts *o, struct pt_apply_result *res)
 {
-	int timeout = timeout_of(o), r = 0;
-	struct pt_want prior;
-	char boot[64];
+	struct pt_safety_opts so = { .own_vm = o ? o->own_vm : NULL };
+	struct pt_safety_result sr;
+	struct pt_lease *leases = NULL;
+	size_t used = 0;
+	char warn[320];
+	int r;
 
-	res->failed_step = (size_t)-1;
-	res->results = calloc(plan->n ? plan->n : 1, sizeof(*res->results));
-	if (!res->results)
-		return pt_err(ctx, -ENOMEM, "out of memory");
-	if (plan->n == 0)
-		return 0; /* converged: not even the journal is touched */
-	if (!o || !o->force) {
-		struct pt_safety_opts so = { .own_vm = o ? o->own_vm : NULL };
-		struct pt_safety_result sr;
-		struct pt_lease *leases = NULL;
-		size_t used = 0;
-		char warn[320];
-
-		pt_state_active_leases(ctx, o ? o->state_dir : NULL, &leases, &so.n_leases, warn,
-				       sizeof(warn));
-		so.leases = leases;
-		r = pt_safety_check_plan(ctx, h, plan, &so, &sr);
-		free(leases);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < sr.n_refused && used < sizeof(res->error); i++)
-			used += (size_t)snprintf(res->error + used, sizeof(res->error) - used, "%srefused %s (%s): %s",
-						 i ? "; " : "", sr.refused[i].device, sr.refused[i].kind,
-						 sr.refused[i].reason);
-		r = sr.n_refused ? -EPERM : 0;
-		pt_safety_result_free(&sr);
-		if (r < 0)
-			return pt_err(ctx, r, "%s (nothing was written)", res->error);
-	}
-	r = pt_want_snapshot(h, links, n_links, plan, &prior);
+	pt_state_active_leases(ctx, o ? o->state_dir : NULL, &leases, &so.n_leases, warn,
+			       sizeof(warn));
+	so.leases = leases;
+	r = pt_safety_check_plan(ctx, h, plan, &so, &sr);
+	free(leases);
 	if (r < 0)
-		return pt_err(ctx, r, "out of memory");
-	pt_boot_id(ctx, boot, sizeof(boot));
-	r = pt_journal_begin(j, boot, o ? o->config : NULL, plan->n, &prior);
-	if (r < 0) {
-		snprintf(res->error, sizeof(res->error), "%s (nothing was written)", pt_ctx_error(ctx));
-		goto out;
-	}
+		return r;
+	for (size_t i = 0; i < sr.n_refused && used < sizeof(res->error); i++)
+		used += (size_t)snprintf(res->error + used, sizeof(res->error) - used, "%srefused %s (%s): %s",
+					 i ? "; " : "", sr.refused[i].device, sr.refused[i].kind,
+					 sr.refused[i].reason);
+	r = sr.n_refused ? -EPERM : 0;
+	pt_safety_result_free(&sr);
+	if (r < 0)
+		return pt_err(ctx, r, "%s (nothing was written)", res->error);
+	return 0;
+}
+
+/* Each step journaled, then written, then journaled as done; the first failure stops
+ * the run with res->failed_step and res->error set. Nothing unjournaled is written. */
+static void run_steps(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_plan *plan,
+		      const struct pt_apply_opts *o, int timeout, struct pt_apply_result *res)
+{
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_action *a = &plan->actions[i];
+		int r;
 
 		r = pt_journal_step(j, i, a);
-		if (r < 0) { /* nothing unjournaled is ever written */
+		if (r < 0) {
 			snprintf(res->error, sizeof(res->error), "%s", pt_ctx_error(ctx));
 			res->failed_step = i;
 			res->results[i] = PT_STEP_FAILED;
-			break;
+			return;
 		}
 		r = exec_action(ctx, a, timeout, res);
 		if (o && o->crash_after_step > 0 && (size_t)o->crash_after_step == i + 1)
@@ -469,22 +458,37 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 			res->failed_step = i;
 			snprintf(res->error, sizeof(res->error), "%s", pt_ctx_error(ctx));
 			pt_journal_record(j, "fail", (long)i, res->error);
-			break;
+			return;
 		}
 		res->results[i] = PT_STEP_DONE;
 		pt_journal_record(j, "ok", (long)i, NULL);
 	}
-	if (res->failed_step == (size_t)-1) {
-		r = pt_journal_record(j, "done", -1, NULL);
-		if (r == 0 && !(o && o->keep_journal))
-			r = pt_journal_finish(j);
-		goto out;
-	}
-	/* roll back: converge to the values recorded before the first write */
+}
+
+/* Every step done: the journal says so and is set aside (unless the caller keeps it
+ * until its own record is written, as assign does). */
+static int finish_run(struct pt_journal *j, const struct pt_apply_opts *o)
+{
+	int r = pt_journal_record(j, "done", -1, NULL);
+
+	if (r == 0 && !(o && o->keep_journal))
+		r = pt_journal_finish(j);
+	return r;
+}
+
+/* A failed run undone: converge to the values recorded before the first write. When
+ * that works the journal is finished; when not it stays, and the next run tries the
+ * undo again. Returns -EIO with the failure (res->error) in ctx. */
+static int roll_back(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_plan *plan,
+		     const struct pt_want *prior, int timeout, struct pt_apply_result *res)
+{
+	int r;
+
 	res->rolled_back = true;
 	pt_journal_record(j, "rollback-begin", -1, NULL);
-	r = converge_to(ctx, &prior, timeout, &res->rollback_steps, res->rollback_error,
-			sizeof(res->rollback_error));
+	r = converge_to(ctx, prior, timeout, &res->rollback_steps);
+	if (r < 0)
+		pt_strlcpy(res->rollback_error, pt_ctx_error(ctx), sizeof(res->rollback_error));
 	res->rollback_ok = r == 0;
 	if (r == 0) {
 		for (size_t i = 0; i < plan->n; i++)
@@ -493,11 +497,41 @@ int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host 
 		pt_journal_record(j, "rollback-done", -1, NULL);
 		pt_journal_finish(j);
 	} else {
-		/* the journal stays: the next run tries the undo again */
 		pt_journal_record(j, "rollback-failed", -1, res->rollback_error);
 	}
-	r = pt_err(ctx, -EIO, "%s", res->error);
-out:
+	return pt_err(ctx, -EIO, "%s", res->error);
+}
+
+int pt_apply_run(struct pt_ctx *ctx, struct pt_journal *j, const struct pt_host *h,
+		 const struct pt_link_vfs *links, size_t n_links, const struct pt_plan *plan,
+		 const struct pt_apply_opts *o, struct pt_apply_result *res)
+{
+	int timeout = timeout_of(o), r;
+	struct pt_want prior;
+	char boot[64];
+
+	res->failed_step = (size_t)-1;
+	res->results = calloc(plan->n ? plan->n : 1, sizeof(*res->results));
+	if (!res->results)
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	if (plan->n == 0)
+		return 0; /* converged: not even the journal is touched */
+	if (!(o && o->force) && (r = gate(ctx, h, plan, o, res)) < 0)
+		return r;
+	r = pt_want_snapshot(h, links, n_links, plan, &prior);
+	if (r < 0)
+		return pt_err(ctx, r, "out of memory");
+	pt_boot_id(ctx, boot, sizeof(boot));
+	r = pt_journal_begin(j, boot, o ? o->config : NULL, plan->n, &prior);
+	if (r < 0) {
+		snprintf(res->error, sizeof(res->error), "%s (nothing was written)", pt_ctx_error(ctx));
+	} else {
+		run_steps(ctx, j, plan, o, timeout, res);
+		if (res->failed_step == (size_t)-1)
+			r = finish_run(j, o);
+		else
+			r = roll_back(ctx, j, plan, &prior, timeout, res);
+	}
 	pt_want_free(&prior);
 	return r;
 }

@@ -101,12 +101,13 @@ static int resolve_one(const struct pt_host *h, const struct pt_pool_config *pc,
 	pt_strlcpy(p->name, pc->name, sizeof(p->name));
 	p->kind = pc->kind == PT_POOL_VFS ? "vfs" : "devices";
 	for (size_t k = 0; k < pc->n_members; k++) {
-		const struct pt_device *d = pt_match_resolve(h, &pc->members[k], why, sizeof(why));
+		const struct pt_device *d = pt_match_find(h, &pc->members[k]);
 
 		pt_match_str(&pc->members[k], sel, sizeof(sel));
-		if (!d) {
+		if (!d) { /* the pool's result says so: the other pools still serve */
 			snprintf(p->error, sizeof(p->error), "pool %s (line %d): %s: %s", pc->name,
-				 pc->members[k].pos.line, sel, why);
+				 pc->members[k].pos.line, sel,
+				 pt_match_absent_str(h, &pc->members[k], why, sizeof(why)));
 			return 0;
 		}
 		if (pc->kind == PT_POOL_DEVICES) {
@@ -476,16 +477,12 @@ nomem:
 static int plan_items(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_want *w,
 		      struct pt_link_vfs **links, size_t *nl, struct pt_plan *plan)
 {
-	char err[512];
 	int r;
 
 	r = pt_want_read_links(ctx, h, w, links, nl);
 	if (r < 0)
 		return r;
-	r = pt_plan_build(h, *links, *nl, w, plan, err, sizeof(err));
-	if (r < 0)
-		return pt_err(ctx, r, "%s", err);
-	return 0;
+	return pt_plan_build(ctx, h, *links, *nl, w, plan);
 }
 
 struct ready_opts {
@@ -1282,6 +1279,26 @@ static void release_one(struct pt_ctx *ctx, struct pt_state *st, struct pt_journ
 		release_return(ctx, st, l, out);
 }
 
+/* The leases of the unit bdf belongs to, moved to the front of all: a unit returns
+ * together, bdf's lease and the VM's leases of the same pool and IOMMU group. Their
+ * count: 0 when bdf is not among all. */
+static size_t select_unit(struct pt_lease *all, size_t na, const char *bdf)
+{
+	size_t w = 0, k;
+
+	for (k = 0; k < na && strcmp(all[k].bdf, bdf) != 0; k++)
+		;
+	if (k < na) {
+		struct pt_lease named = all[k];
+
+		for (size_t i = 0; i < na; i++)
+			if (i == k || (named.iommu_group >= 0 && all[i].iommu_group == named.iommu_group &&
+				       strcmp(all[i].pool, named.pool) == 0))
+				all[w++] = all[i];
+	}
+	return w;
+}
+
 int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h, const char *vm,
 	       const char *bdf, const struct pt_release_opts *o, struct pt_released **out,
 	       size_t *n)
@@ -1320,21 +1337,7 @@ int pt_release(struct pt_ctx *ctx, struct pt_state *st, const struct pt_host *h,
 	if (r < 0)
 		goto out_close;
 	if (bdf) {
-		size_t w = 0, k;
-
-		for (k = 0; k < na && strcmp(all[k].bdf, norm) != 0; k++)
-			;
-		/* a unit returns together: the VM's leases of the same pool and IOMMU group */
-		if (k < na) {
-			struct pt_lease named = all[k];
-
-			for (size_t i = 0; i < na; i++)
-				if (i == k || (named.iommu_group >= 0 &&
-					       all[i].iommu_group == named.iommu_group &&
-					       strcmp(all[i].pool, named.pool) == 0))
-					all[w++] = all[i];
-		}
-		na = w;
+		na = select_unit(all, na, norm);
 		if (na == 0) {
 			/* not this VM's: let the state say whose, or that it is not leased */
 			free(all);

@@ -743,11 +743,12 @@ static int resolve_devices(struct pt_ctx *ctx, const struct pt_host *h, const st
 	for (size_t i = 0; i < b->n_vfio; i++) {
 		struct pt_boot_devfacts df = { 0 };
 		char why[256], msg[400];
-		const struct pt_device *d = pt_match_resolve(h, &b->vfio[i], why, sizeof(why));
+		const struct pt_device *d = pt_match_find(h, &b->vfio[i]);
 
 		pt_match_str(&b->vfio[i], df.selector, sizeof(df.selector));
 		if (!d) {
-			snprintf(msg, sizeof(msg), "boot.vfio[%zu] (%s): %s", i, df.selector, why);
+			snprintf(msg, sizeof(msg), "boot.vfio[%zu] (%s): %s", i, df.selector,
+				 pt_match_absent_str(h, &b->vfio[i], why, sizeof(why)));
 			if (push_str(&f->unresolved, &f->n_unresolved, msg))
 				return -ENOMEM;
 			continue;
@@ -808,7 +809,7 @@ static void judge_realloc(struct pt_ctx *ctx, const struct pt_host *h, const str
 
 		if (s->vfs <= 0)
 			continue;
-		pf = pt_match_resolve(h, &s->pf, NULL, 0);
+		pf = pt_match_find(h, &s->pf);
 		if (!pf || pt_sriov_gather(ctx, h, pf, &sf) < 0 || pt_sriov_predict(&sf, s->vfs, &p) < 0) {
 			f->realloc_known = false;
 			continue;

@@ -317,7 +317,7 @@ static size_t profile_bdfs(const struct judge *j, struct pt_bdf *out, size_t max
 	size_t n = 0;
 
 	for (size_t i = 0; i < j->p->n_devices && n < max; i++) {
-		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+		const struct pt_device *d = pt_match_find(j->h, &j->p->devices[i].match);
 
 		if (d)
 			out[n++] = d->bdf;
@@ -389,10 +389,11 @@ static void check_profile_devices(struct judge *j)
 	for (size_t i = 0; i < j->p->n_devices; i++) {
 		const struct pt_device_req *req = &j->p->devices[i];
 		char why[256], sel[128];
-		const struct pt_device *d = pt_match_resolve(j->h, &req->match, why, sizeof(why));
+		const struct pt_device *d = pt_match_find(j->h, &req->match);
 
 		pt_match_str(&req->match, sel, sizeof(sel));
 		if (!d) {
+			pt_match_absent_str(j->h, &req->match, why, sizeof(why));
 			add(j, "device.present", "Profile device present", PT_FAIL, sel,
 			    "The profile names a device this host does not have: fix the profile or check "
 			    "the card is seated and enabled (passthru list).", "%s:%d: %s", j->p->source,
@@ -456,7 +457,7 @@ static void check_numa_cpus(struct judge *j)
 	if (!cpus[0])
 		return;
 	for (size_t i = 0; i < j->p->n_devices; i++) {
-		const struct pt_device *d = pt_match_resolve(j->h, &j->p->devices[i].match, NULL, 0);
+		const struct pt_device *d = pt_match_find(j->h, &j->p->devices[i].match);
 		struct pt_numa_judgement nj;
 		char nn[24];
 		int sub;
@@ -531,9 +532,10 @@ static void check_vf_counts(struct judge *j)
 
 		if (s->vfs < 0)
 			continue;
-		d = pt_match_resolve(j->h, &s->pf, why, sizeof(why));
+		d = pt_match_find(j->h, &s->pf);
 		pt_match_str(&s->pf, sel, sizeof(sel));
 		if (!d) {
+			pt_match_absent_str(j->h, &s->pf, why, sizeof(why));
 			add(j, "sriov.vf-count", "VF count as planned", PT_FAIL, sel,
 			    "Fix the sriov: entry or check the card (passthru list --class net).", "%s", why);
 			continue;
@@ -745,7 +747,7 @@ static bool pf_in_scope(const struct judge *j, const struct pt_pf_vfs *pf)
 	bool any = false;
 
 	for (size_t i = 0; i < j->p->cfg.n_sriov; i++) {
-		const struct pt_device *d = pt_match_resolve(j->h, &j->p->cfg.sriov[i].pf, NULL, 0);
+		const struct pt_device *d = pt_match_find(j->h, &j->p->cfg.sriov[i].pf);
 
 		any = true;
 		if (d && strcmp(d->name, pf->pf) == 0)

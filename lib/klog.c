@@ -718,153 +718,181 @@ static void match_state(struct scan *sc, const char *msg)
 
 /* ---- line handling ---------------------------------------------------------------- */
 
-/* Strips the prefixes a log's form adds in front of the kernel's message. */
+/* Each prefix form a log adds in front of the kernel's message: its matcher returns
+ * what follows the prefix, or NULL when p does not start with one. */
+
+/* "<6>" syslog priority */
+static const char *syslog_priority(const char *p)
+{
+	size_t n = 1;
+
+	if (p[0] != '<')
+		return NULL;
+	while (n < 5 && isdigit((unsigned char)p[n]))
+		n++;
+	return n > 1 && p[n] == '>' ? p + n + 1 : NULL;
+}
+
+/* "[    0.123456] " / "[  +0.000004] " / "[Sat Nov 21 06:06:48 2026] " /
+ * "[Nov21 06:06] " (dmesg --time-format reltime) */
+static const char *bracket_stamp(const char *p)
+{
+	const char *c;
+	size_t n = 1;
+	bool digit = false, ok = true;
+
+	if (p[0] != '[')
+		return NULL;
+	c = skip_spaces(p + 1);
+	while (p[n] && p[n] != ']' && n < 48) {
+		char ch = p[n];
+
+		if (isdigit((unsigned char)ch))
+			digit = true;
+		else if (!(ch == ' ' || ch == '.' || ch == ':' || ch == '+' || ch == '-' || ch == ',' ||
+			   isalpha((unsigned char)ch)))
+			ok = false;
+		n++;
+	}
+	/* a number, or a weekday and a month: "[DMA Read]" and "[fault reason 06]" are
+	 * messages, not timestamps */
+	if (ok && digit && p[n] == ']' &&
+	    (isdigit((unsigned char)*c) || *c == '+' ||
+	     (isupper((unsigned char)c[0]) && islower((unsigned char)c[1]) &&
+	      islower((unsigned char)c[2]) &&
+	      ((c[3] == ' ' && isupper((unsigned char)c[4])) || /* "[Sat Nov 21 ...]" */
+	       isdigit((unsigned char)c[3])))))                   /* "[Nov21 06:06]" */
+		return skip_spaces(p + n + 1);
+	return NULL;
+}
+
+/* "Nov 21 06:06:48 " (syslog, journalctl short) */
+static const char *syslog_stamp(const char *p)
+{
+	const char *q;
+
+	if (!(isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
+	      islower((unsigned char)p[2]) && p[3] == ' '))
+		return NULL;
+	q = skip_spaces(p + 4);
+	if (!(isdigit((unsigned char)q[0]) && (isdigit((unsigned char)q[1]) || q[1] == ' ')))
+		return NULL;
+	q += isdigit((unsigned char)q[1]) ? 2 : 1;
+	q = skip_spaces(q);
+	if (!(isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) && q[2] == ':' &&
+	      isdigit((unsigned char)q[3]) && isdigit((unsigned char)q[4]) && q[5] == ':' &&
+	      isdigit((unsigned char)q[6]) && isdigit((unsigned char)q[7])))
+		return NULL;
+	q += 8;
+	if (*q == '.')
+		for (q++; isdigit((unsigned char)*q); q++)
+			;
+	return skip_spaces(q);
+}
+
+/* "2026-11-21T06:06:48.123456+00:00 " / "2026-11-21T06:06:48,123+0000 ", and the zone
+ * journalctl -o short-full writes after it ("... 06:06:48 UTC host kernel:") */
+static const char *iso_stamp(const char *p)
+{
+	const char *q, *s;
+	size_t n = 0;
+
+	if (!(isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	      isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) && p[4] == '-' &&
+	      isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) && p[7] == '-' &&
+	      isdigit((unsigned char)p[8]) && isdigit((unsigned char)p[9]) &&
+	      (p[10] == 'T' || p[10] == ' ')))
+		return NULL;
+	q = p + 11;
+	while (*q && *q != ' ' && (isdigit((unsigned char)*q) || strchr(":.,+-Z", *q)))
+		q++;
+	if (*q != ' ')
+		return NULL;
+	s = skip_spaces(q);
+	while (isupper((unsigned char)s[n]) && n < 6)
+		n++;
+	return n >= 2 && s[n] == ' ' ? s + n + 1 : s;
+}
+
+/* "Sat 2026-11-21 06:06:48 UTC " (journalctl -o short-full): the weekday */
+static const char *weekday(const char *p)
+{
+	if (isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
+	    islower((unsigned char)p[2]) && p[3] == ' ' && isdigit((unsigned char)p[4]) &&
+	    isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) &&
+	    isdigit((unsigned char)p[7]) && p[8] == '-')
+		return p + 4;
+	return NULL;
+}
+
+/* "1732169208.123456 host kernel: " (journalctl -o short-unix) */
+static const char *unix_stamp(const char *p)
+{
+	const char *q = p, *h;
+	size_t hn;
+
+	if (!isdigit((unsigned char)p[0]))
+		return NULL;
+	while (isdigit((unsigned char)*q) && q - p < 20)
+		q++;
+	if (*q == '.')
+		for (q++; isdigit((unsigned char)*q) && q - p < 40; q++)
+			;
+	if (*q != ' ')
+		return NULL;
+	h = q + 1;
+	hn = strcspn(h, " ");
+	if (hn > 0 && hn < 128 && starts(h + hn, " kernel: "))
+		return h + hn + strlen(" kernel: ");
+	return NULL;
+}
+
+/* "kern  :info  : " (dmesg -x) */
+static const char *dmesg_level(const char *p)
+{
+	const char *q, *r;
+	size_t n = 0, m = 1;
+
+	if (!islower((unsigned char)p[0]))
+		return NULL;
+	while (islower((unsigned char)p[n]) && n < 8)
+		n++;
+	q = skip_spaces(p + n);
+	if (!(n >= 3 && q[0] == ':' && islower((unsigned char)q[1])))
+		return NULL;
+	while (islower((unsigned char)q[m]) && m < 10)
+		m++;
+	r = skip_spaces(q + m);
+	return r[0] == ':' && r[1] == ' ' ? r + 2 : NULL;
+}
+
+/* "hostname kernel: " (or "kernel: ") after a syslog timestamp */
+static const char *host_kernel(const char *s)
+{
+	size_t n = strcspn(s, " ");
+
+	if (n > 0 && n < 128 && starts(s + n, " kernel: "))
+		return s + n + strlen(" kernel: ");
+	if (starts(s, "kernel: "))
+		return s + strlen("kernel: ");
+	return s;
+}
+
+/* Strips the prefixes a log's form adds in front of the kernel's message: up to four,
+ * tried in this order each time (a timestamp may be followed by the host's name). */
 static const char *strip_prefixes(const char *s)
 {
 	for (int round = 0; round < 4; round++) {
-		const char *p = s;
+		const char *q;
 
-		/* "<6>" syslog priority */
-		if (p[0] == '<') {
-			size_t n = 1;
-
-			while (n < 5 && isdigit((unsigned char)p[n]))
-				n++;
-			if (n > 1 && p[n] == '>') {
-				s = p + n + 1;
-				continue;
-			}
-		}
-		/* "[    0.123456] " / "[  +0.000004] " / "[Sat Nov 21 06:06:48 2026] " /
-		 * "[Nov21 06:06] " (dmesg --time-format reltime) */
-		if (p[0] == '[') {
-			const char *c = skip_spaces(p + 1);
-			size_t n = 1;
-			bool digit = false, ok = true;
-
-			while (p[n] && p[n] != ']' && n < 48) {
-				char ch = p[n];
-
-				if (isdigit((unsigned char)ch))
-					digit = true;
-				else if (!(ch == ' ' || ch == '.' || ch == ':' || ch == '+' || ch == '-' ||
-					   ch == ',' || isalpha((unsigned char)ch)))
-					ok = false;
-				n++;
-			}
-			/* a number, or a weekday and a month: "[DMA Read]" and
-			 * "[fault reason 06]" are messages, not timestamps */
-			if (ok && digit && p[n] == ']' &&
-			    (isdigit((unsigned char)*c) || *c == '+' ||
-			     (isupper((unsigned char)c[0]) && islower((unsigned char)c[1]) &&
-			      islower((unsigned char)c[2]) &&
-			      ((c[3] == ' ' && isupper((unsigned char)c[4])) || /* "[Sat Nov 21 ...]" */
-			       isdigit((unsigned char)c[3]))))) {                 /* "[Nov21 06:06]" */
-				s = skip_spaces(p + n + 1);
-				goto host;
-			}
-		}
-		/* "Nov 21 06:06:48 " (syslog, journalctl short) */
-		if (isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
-		    islower((unsigned char)p[2]) && p[3] == ' ') {
-			const char *q = skip_spaces(p + 4);
-
-			if (isdigit((unsigned char)q[0]) && (isdigit((unsigned char)q[1]) || q[1] == ' ')) {
-				q += isdigit((unsigned char)q[1]) ? 2 : 1;
-				q = skip_spaces(q);
-				if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) && q[2] == ':' &&
-				    isdigit((unsigned char)q[3]) && isdigit((unsigned char)q[4]) && q[5] == ':' &&
-				    isdigit((unsigned char)q[6]) && isdigit((unsigned char)q[7])) {
-					q += 8;
-					if (*q == '.')
-						for (q++; isdigit((unsigned char)*q); q++)
-							;
-					s = skip_spaces(q);
-					goto host;
-				}
-			}
-		}
-		/* "2026-11-21T06:06:48.123456+00:00 " / "2026-11-21T06:06:48,123+0000 " */
-		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
-		    isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) && p[4] == '-' &&
-		    isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) && p[7] == '-' &&
-		    isdigit((unsigned char)p[8]) && isdigit((unsigned char)p[9]) &&
-		    (p[10] == 'T' || p[10] == ' ')) {
-			const char *q = p + 11;
-			size_t n;
-
-			while (*q && *q != ' ' && (isdigit((unsigned char)*q) || strchr(":.,+-Z", *q)))
-				q++;
-			if (*q == ' ') {
-				s = skip_spaces(q);
-				/* journalctl -o short-full: "... 06:06:48 UTC host kernel:" */
-				n = 0;
-				while (isupper((unsigned char)s[n]) && n < 6)
-					n++;
-				if (n >= 2 && s[n] == ' ')
-					s += n + 1;
-				goto host;
-			}
-		}
-		/* "Sat 2026-11-21 06:06:48 UTC " (journalctl -o short-full): the weekday */
-		if (isupper((unsigned char)p[0]) && islower((unsigned char)p[1]) &&
-		    islower((unsigned char)p[2]) && p[3] == ' ' && isdigit((unsigned char)p[4]) &&
-		    isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) &&
-		    isdigit((unsigned char)p[7]) && p[8] == '-') {
-			s = p + 4;
-			continue;
-		}
-		/* "1732169208.123456 host kernel: " (journalctl -o short-unix) */
-		if (isdigit((unsigned char)p[0])) {
-			const char *q = p;
-
-			while (isdigit((unsigned char)*q) && q - p < 20)
-				q++;
-			if (*q == '.')
-				for (q++; isdigit((unsigned char)*q) && q - p < 40; q++)
-					;
-			if (*q == ' ') {
-				const char *h = q + 1;
-				size_t hn = strcspn(h, " ");
-
-				if (hn > 0 && hn < 128 && starts(h + hn, " kernel: ")) {
-					s = h + hn + strlen(" kernel: ");
-					continue;
-				}
-			}
-		}
-		/* "kern  :info  : " (dmesg -x) */
-		if (islower((unsigned char)p[0])) {
-			size_t n = 0;
-
-			while (islower((unsigned char)p[n]) && n < 8)
-				n++;
-			const char *q = skip_spaces(p + n);
-
-			if (n >= 3 && q[0] == ':' && islower((unsigned char)q[1])) {
-				size_t m = 1;
-
-				while (islower((unsigned char)q[m]) && m < 10)
-					m++;
-				const char *r = skip_spaces(q + m);
-
-				if (r[0] == ':' && r[1] == ' ') {
-					s = r + 2;
-					continue;
-				}
-			}
-		}
-		break;
-host:
-		/* "hostname kernel: " after a syslog timestamp */
-		{
-			size_t n = strcspn(s, " ");
-
-			if (n > 0 && n < 128 && starts(s + n, " kernel: "))
-				s = s + n + strlen(" kernel: ");
-			else if (starts(s, "kernel: "))
-				s += strlen("kernel: ");
-		}
+		if ((q = syslog_priority(s)))
+			s = q;
+		else if ((q = bracket_stamp(s)) || (q = syslog_stamp(s)) || (q = iso_stamp(s)))
+			s = host_kernel(q);
+		else if ((q = weekday(s)) || (q = unix_stamp(s)) || (q = dmesg_level(s)))
+			s = q;
+		else
+			break;
 	}
 	return s;
 }

@@ -196,8 +196,7 @@ static void domain(const xmlNode *dom, struct pt_libvirt_domain *o)
 	devices(child(dom, "devices"), o);
 }
 
-int pt_libvirt_parse(const char *buf, size_t len, struct pt_libvirt_domain *o, char *why,
-		     size_t whylen)
+int pt_libvirt_parse(struct pt_ctx *ctx, const char *buf, size_t len, struct pt_libvirt_domain *o)
 {
 	const xmlNode *root, *dom;
 	xmlDoc *doc;
@@ -209,27 +208,18 @@ int pt_libvirt_parse(const char *buf, size_t len, struct pt_libvirt_domain *o, c
 	o->memory_kib = -1;
 	o->vcpus = -1;
 	o->memlock_hard_kib = -1;
-	if (why && whylen)
-		why[0] = '\0';
-	if (!buf || len == 0 || len > INT_MAX) {
-		if (why)
-			snprintf(why, whylen, "empty");
-		return -EINVAL;
-	}
+	if (!buf || len == 0 || len > INT_MAX)
+		return pt_err(ctx, -EINVAL, "empty");
 	doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
+		const char *msg = e && e->message ? e->message : "not well-formed XML";
+		int n = (int)strlen(msg);
 
-		if (why)
-			snprintf(why, whylen, "line %d: %s", e ? e->line : 0,
-				 e && e->message ? e->message : "not well-formed XML");
-		if (why) { /* libxml2's messages end in a newline */
-			size_t n = strlen(why);
-
-			while (n && (why[n - 1] == '\n' || why[n - 1] == ' '))
-				why[--n] = '\0';
-		}
+		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) /* libxml2's end in a newline */
+			n--;
+		pt_err(ctx, -EINVAL, "line %d: %.*s", e ? e->line : 0, n, msg);
 		xmlResetLastError();
 		return -EINVAL;
 	}
@@ -241,10 +231,8 @@ int pt_libvirt_parse(const char *buf, size_t len, struct pt_libvirt_domain *o, c
 		dom = child(root, "domain");
 	}
 	if (!is(dom, "domain")) {
-		if (why)
-			snprintf(why, whylen, "no <domain> element (the root is <%s>)",
-				 root ? (const char *)root->name : "nothing");
-		r = -EINVAL;
+		r = pt_err(ctx, -EINVAL, "no <domain> element (the root is <%s>)",
+			   root ? (const char *)root->name : "nothing");
 	} else {
 		domain(dom, o);
 	}

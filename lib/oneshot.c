@@ -24,8 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ERR(buf, len, ...) (snprintf((buf), (len), __VA_ARGS__))
-
 void pt_vf_config_unset(struct pt_vf_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -48,7 +46,7 @@ static void sriov_unset(struct pt_sriov_config *s, const struct pt_bdf *pf)
 
 /* What YAML would refuse, refused the same way: the configuration is formatted and
  * parsed back, so a one-shot change is exactly a loadable drop-in. */
-static int validate(struct pt_hostcfg *c, char *errbuf, size_t errlen)
+static int validate(struct pt_ctx *ctx, struct pt_hostcfg *c)
 {
 	struct pt_hostcfg back;
 	struct pt_cfg_error e;
@@ -57,13 +55,13 @@ static int validate(struct pt_hostcfg *c, char *errbuf, size_t errlen)
 
 	r = pt_hostcfg_format(c, NULL, &yaml);
 	if (r < 0) {
-		ERR(errbuf, errlen, "out of memory");
+		pt_err(ctx, r, "out of memory");
 		goto fail;
 	}
 	r = pt_hostcfg_parse(yaml, strlen(yaml), "(command line)", &back, &e);
 	free(yaml);
 	if (r < 0) {
-		ERR(errbuf, errlen, "%s", e.msg);
+		pt_err(ctx, r, "%s", e.msg);
 		goto fail;
 	}
 	pt_hostcfg_free(&back);
@@ -73,8 +71,8 @@ fail:
 	return r;
 }
 
-int pt_oneshot_bind(const struct pt_bdf *devs, size_t n, const char *driver,
-		    struct pt_hostcfg *out, char *errbuf, size_t errlen)
+int pt_oneshot_bind(struct pt_ctx *ctx, const struct pt_bdf *devs, size_t n, const char *driver,
+		    struct pt_hostcfg *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++) {
@@ -83,15 +81,14 @@ int pt_oneshot_bind(const struct pt_bdf *devs, size_t n, const char *driver,
 		pt_strlcpy(p.driver, driver, sizeof(p.driver));
 		if (PT_PUSH(out->passthrough, out->n_passthrough, p)) {
 			pt_hostcfg_free(out);
-			ERR(errbuf, errlen, "out of memory");
-			return -ENOMEM;
+			return pt_err(ctx, -ENOMEM, "out of memory");
 		}
 	}
-	return validate(out, errbuf, errlen);
+	return validate(ctx, out);
 }
 
-int pt_oneshot_sriov(const struct pt_bdf *pf, int count, int autoprobe, struct pt_hostcfg *out,
-		     char *errbuf, size_t errlen)
+int pt_oneshot_sriov(struct pt_ctx *ctx, const struct pt_bdf *pf, int count, int autoprobe,
+		     struct pt_hostcfg *out)
 {
 	struct pt_sriov_config s;
 
@@ -99,15 +96,13 @@ int pt_oneshot_sriov(const struct pt_bdf *pf, int count, int autoprobe, struct p
 	sriov_unset(&s, pf);
 	s.vfs = count;
 	s.drivers_autoprobe = autoprobe;
-	if (PT_PUSH(out->sriov, out->n_sriov, s)) {
-		ERR(errbuf, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	return validate(out, errbuf, errlen);
+	if (PT_PUSH(out->sriov, out->n_sriov, s))
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	return validate(ctx, out);
 }
 
-int pt_oneshot_vf(const struct pt_bdf *pf, int vf, const struct pt_vf_config *set,
-		  struct pt_hostcfg *out, char *errbuf, size_t errlen)
+int pt_oneshot_vf(struct pt_ctx *ctx, const struct pt_bdf *pf, int vf, const struct pt_vf_config *set,
+		  struct pt_hostcfg *out)
 {
 	struct pt_sriov_config s;
 	struct pt_vf_config v = *set;
@@ -116,22 +111,18 @@ int pt_oneshot_vf(const struct pt_bdf *pf, int vf, const struct pt_vf_config *se
 	sriov_unset(&s, pf);
 	v.vf = vf;
 	if (vf < 0) {
-		if (v.has_mac) {
-			ERR(errbuf, errlen, "one MAC for every VF would give them all the same "
-				"address: set it per VF");
-			return -EINVAL;
-		}
+		if (v.has_mac)
+			return pt_err(ctx, -EINVAL, "one MAC for every VF would give them all the same "
+				      "address: set it per VF");
 		s.defaults = v;
 	} else if (PT_PUSH(s.vf, s.n_vf, v)) {
-		ERR(errbuf, errlen, "out of memory");
-		return -ENOMEM;
+		return pt_err(ctx, -ENOMEM, "out of memory");
 	}
 	if (PT_PUSH(out->sriov, out->n_sriov, s)) {
 		free(s.vf);
-		ERR(errbuf, errlen, "out of memory");
-		return -ENOMEM;
+		return pt_err(ctx, -ENOMEM, "out of memory");
 	}
-	return validate(out, errbuf, errlen);
+	return validate(ctx, out);
 }
 
 /* ---- YAML out ----------------------------------------------------------------------- */

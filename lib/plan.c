@@ -13,8 +13,6 @@
 #include <linux/if_link.h>
 #include <stdio.h>
 
-#define ERR(buf, len, ...) (snprintf((buf), (len), __VA_ARGS__))
-
 static const char *const kind_names[] = {
 	[PT_ACT_SET_AUTOPROBE] = "set_autoprobe",
 	[PT_ACT_SET_NUMVFS] = "set_numvfs",
@@ -97,8 +95,8 @@ static const struct pt_hugepages *node_pool(const struct pt_numa_node *n, long s
 }
 
 /* hugepages: each entry's node must exist and offer that size */
-static int want_hugepages(const struct pt_host *h, const struct pt_hostcfg *cfg,
-			  struct pt_want *out, char *errbuf, size_t errlen)
+static int want_hugepages(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_hostcfg *cfg,
+			  struct pt_want *out)
 {
 	for (size_t i = 0; i < cfg->n_hugepages; i++) {
 		const struct pt_hugepage_req *q = &cfg->hugepages[i];
@@ -107,20 +105,17 @@ static int want_hugepages(const struct pt_host *h, const struct pt_hostcfg *cfg,
 
 		if (q->pages < 0 || q->node < 0)
 			continue;
-		if (!n) {
-			ERR(errbuf, errlen, "line %d: hugepages: NUMA node %d is not on this host "
-			    "(/sys/devices/system/node/node%d)", q->pos.line, q->node, q->node);
-			return -ENODEV;
-		}
-		if (!node_pool(n, q->size_kb)) {
-			ERR(errbuf, errlen, "line %d: hugepages: node %d offers no %ldkB pages (no "
-			    "hugepages-%ldkB directory: the CPU or the kernel does not support that "
-			    "size; 1G pages need pdpe1gb)", q->pos.line, q->node, q->size_kb,
-			    q->size_kb);
-			return -EINVAL;
-		}
+		if (!n)
+			return pt_err(ctx, -ENODEV, "line %d: hugepages: NUMA node %d is not on this "
+				      "host (/sys/devices/system/node/node%d)", q->pos.line, q->node,
+				      q->node);
+		if (!node_pool(n, q->size_kb))
+			return pt_err(ctx, -EINVAL, "line %d: hugepages: node %d offers no %ldkB pages "
+				      "(no hugepages-%ldkB directory: the CPU or the kernel does not "
+				      "support that size; 1G pages need pdpe1gb)", q->pos.line, q->node,
+				      q->size_kb, q->size_kb);
 		if (PT_PUSH(out->hps, out->n_hps, w))
-			return -ENOMEM;
+			return pt_err(ctx, -ENOMEM, "out of memory");
 	}
 	if (out->n_hps)
 		qsort(out->hps, out->n_hps, sizeof(*out->hps), hp_cmp);
@@ -184,109 +179,108 @@ static void vf_from_config(const struct pt_vf_config *c, struct pt_want_vf *v)
 	want_fn_driver(&v->fn, c->driver);
 }
 
-int pt_want_from_config(const struct pt_host *h, const struct pt_hostcfg *cfg,
-			struct pt_want *out, char *errbuf, size_t errlen)
+/* The VFs of one sriov entry that the config says something about, into wp. */
+static int want_vfs(struct pt_ctx *ctx, const struct pt_sriov_config *s, const struct pt_device *pf,
+		    struct pt_want_pf *wp)
 {
-	char why[256], sel[96];
-	int r = -ENOMEM;
+	int n = s->vfs >= 0 ? s->vfs : pf->sriov_numvfs >= 0 ? pf->sriov_numvfs : (int)pf->n_vfs;
+
+	for (int v = 0; v < n; v++) {
+		struct pt_vf_config eff;
+		struct pt_want_vf wv;
+
+		pt_sriov_vf_effective(s, v, &eff);
+		vf_from_config(&eff, &wv);
+		if (!wv.set.has && !wv.fn.driver[0])
+			continue;
+		if (wv.set.has && pf->n_netdevs == 0)
+			return pt_err(ctx, -EINVAL, "line %d: %s: VF %d has network settings, but the "
+				      "PF has no network interface to set them through (is its driver "
+				      "bound?)", eff.pos.line ? eff.pos.line : s->pos.line, pf->name, v);
+		if (PT_PUSH(wp->vfs, wp->n_vfs, wv))
+			return pt_err(ctx, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* One sriov entry: its PF resolved and checked against what the host offers. */
+static int want_sriov(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_sriov_config *s,
+		      struct pt_want *out)
+{
+	struct pt_want_pf wp = { .numvfs = s->vfs, .autoprobe = s->drivers_autoprobe };
+	struct pt_device *pf;
+	char sel[96];
+	int r;
+
+	pt_match_str(&s->pf, sel, sizeof(sel));
+	r = pt_match_resolve(ctx, h, &s->pf, &pf);
+	if (r < 0)
+		return pt_err(ctx, r, "line %d: sriov PF (%s): %s", s->pos.line, sel, pt_ctx_error(ctx));
+	if (pf->kind != PT_KIND_PF || pf->sriov_totalvfs < 0)
+		return pt_err(ctx, -EINVAL, "line %d: sriov PF (%s) is %s, which is not SR-IOV "
+			      "capable (no sriov_totalvfs)", s->pos.line, sel, pf->name);
+	if (s->vfs > pf->sriov_totalvfs)
+		return pt_err(ctx, -EINVAL, "line %d: %s: vfs: %d, but the PF offers at most %d "
+			      "(sriov_totalvfs)", s->pos.line, pf->name, s->vfs, pf->sriov_totalvfs);
+	for (size_t k = 0; k < out->n_pfs; k++)
+		if (pt_bdf_eq(&out->pfs[k].bdf, &pf->bdf))
+			return pt_err(ctx, -EINVAL, "line %d: %s is configured twice under sriov",
+				      s->pos.line, pf->name);
+	wp.bdf = pf->bdf;
+	r = want_vfs(ctx, s, pf, &wp);
+	if (r == 0 && PT_PUSH(out->pfs, out->n_pfs, wp))
+		r = pt_err(ctx, -ENOMEM, "out of memory");
+	if (r < 0)
+		free(wp.vfs);
+	return r;
+}
+
+/* One passthrough entry: its device resolved, bound to its driver (vfio-pci unless
+ * the entry names one). */
+static int want_passthrough(struct pt_ctx *ctx, const struct pt_host *h,
+			    const struct pt_passthrough_config *p, struct pt_want *out)
+{
+	struct pt_want_dev wd = { 0 };
+	struct pt_device *d;
+	char sel[96];
+	int r;
+
+	r = pt_match_resolve(ctx, h, &p->device, &d);
+	if (r < 0)
+		return pt_err(ctx, r, "line %d: passthrough device (%s): %s", p->pos.line,
+			      pt_match_str(&p->device, sel, sizeof(sel)), pt_ctx_error(ctx));
+	for (size_t k = 0; k < out->n_devs; k++)
+		if (pt_bdf_eq(&out->devs[k].bdf, &d->bdf))
+			return pt_err(ctx, -EINVAL, "line %d: %s is listed twice under passthrough",
+				      p->pos.line, d->name);
+	wd.bdf = d->bdf;
+	want_fn_driver(&wd.fn, p->driver[0] ? p->driver : "vfio-pci");
+	if (PT_PUSH(out->devs, out->n_devs, wd))
+		return pt_err(ctx, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int pt_want_from_config(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_hostcfg *cfg,
+			struct pt_want *out)
+{
+	int r = 0;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < cfg->n_sriov; i++) {
-		const struct pt_sriov_config *s = &cfg->sriov[i];
-		struct pt_want_pf wp = { .numvfs = s->vfs, .autoprobe = s->drivers_autoprobe };
-		const struct pt_device *pf = pt_match_resolve(h, &s->pf, why, sizeof(why));
-		int n;
-
-		pt_match_str(&s->pf, sel, sizeof(sel));
-		if (!pf) {
-			ERR(errbuf, errlen, "line %d: sriov PF (%s): %s", s->pos.line, sel, why);
-			r = -ENODEV;
-			goto fail;
-		}
-		if (pf->kind != PT_KIND_PF || pf->sriov_totalvfs < 0) {
-			ERR(errbuf, errlen, "line %d: sriov PF (%s) is %s, which is not SR-IOV capable "
-				"(no sriov_totalvfs)", s->pos.line, sel, pf->name);
-			r = -EINVAL;
-			goto fail;
-		}
-		if (s->vfs > pf->sriov_totalvfs) {
-			ERR(errbuf, errlen, "line %d: %s: vfs: %d, but the PF offers at most %d "
-				"(sriov_totalvfs)", s->pos.line, pf->name, s->vfs, pf->sriov_totalvfs);
-			r = -EINVAL;
-			goto fail;
-		}
-		for (size_t k = 0; k < out->n_pfs; k++)
-			if (pt_bdf_eq(&out->pfs[k].bdf, &pf->bdf)) {
-				ERR(errbuf, errlen, "line %d: %s is configured twice under sriov",
-				    s->pos.line, pf->name);
-				r = -EINVAL;
-				goto fail;
-			}
-		wp.bdf = pf->bdf;
-		n = s->vfs >= 0 ? s->vfs
-				: pf->sriov_numvfs >= 0 ? pf->sriov_numvfs : (int)pf->n_vfs;
-		for (int v = 0; v < n; v++) {
-			struct pt_vf_config eff;
-			struct pt_want_vf wv;
-
-			pt_sriov_vf_effective(s, v, &eff);
-			vf_from_config(&eff, &wv);
-			if (!wv.set.has && !wv.fn.driver[0])
-				continue;
-			if (wv.set.has && pf->n_netdevs == 0) {
-				ERR(errbuf, errlen, "line %d: %s: VF %d has network settings, but the PF "
-					"has no network interface to set them through (is its driver "
-					"bound?)", eff.pos.line ? eff.pos.line : s->pos.line, pf->name, v);
-				free(wp.vfs);
-				r = -EINVAL;
-				goto fail;
-			}
-			if (PT_PUSH(wp.vfs, wp.n_vfs, wv)) {
-				free(wp.vfs);
-				goto fail;
-			}
-		}
-		if (PT_PUSH(out->pfs, out->n_pfs, wp)) {
-			free(wp.vfs);
-			goto fail;
-		}
+	for (size_t i = 0; i < cfg->n_sriov && r == 0; i++)
+		r = want_sriov(ctx, h, &cfg->sriov[i], out);
+	for (size_t i = 0; i < cfg->n_passthrough && r == 0; i++)
+		r = want_passthrough(ctx, h, &cfg->passthrough[i], out);
+	if (r == 0)
+		r = want_hugepages(ctx, h, cfg, out);
+	if (r < 0) {
+		pt_want_free(out);
+		return r;
 	}
-	for (size_t i = 0; i < cfg->n_passthrough; i++) {
-		const struct pt_passthrough_config *p = &cfg->passthrough[i];
-		const struct pt_device *d = pt_match_resolve(h, &p->device, why, sizeof(why));
-		struct pt_want_dev wd = { 0 };
-
-		if (!d) {
-			pt_match_str(&p->device, sel, sizeof(sel));
-			ERR(errbuf, errlen, "line %d: passthrough device (%s): %s", p->pos.line, sel, why);
-			r = -ENODEV;
-			goto fail;
-		}
-		for (size_t k = 0; k < out->n_devs; k++)
-			if (pt_bdf_eq(&out->devs[k].bdf, &d->bdf)) {
-				ERR(errbuf, errlen, "line %d: %s is listed twice under passthrough",
-				    p->pos.line, d->name);
-				r = -EINVAL;
-				goto fail;
-			}
-		wd.bdf = d->bdf;
-		want_fn_driver(&wd.fn, p->driver[0] ? p->driver : "vfio-pci");
-		if (PT_PUSH(out->devs, out->n_devs, wd))
-			goto fail;
-	}
-	r = want_hugepages(h, cfg, out, errbuf, errlen);
-	if (r < 0)
-		goto fail;
 	if (out->n_pfs)
 		qsort(out->pfs, out->n_pfs, sizeof(*out->pfs), pf_cmp);
 	if (out->n_devs)
 		qsort(out->devs, out->n_devs, sizeof(*out->devs), dev_cmp);
 	return 0;
-fail:
-	if (r == -ENOMEM)
-		ERR(errbuf, errlen, "out of memory");
-	pt_want_free(out);
-	return r;
 }
 
 /* ---- the diff ------------------------------------------------------------------------- */
@@ -758,44 +752,40 @@ static void plan_hugepages(struct planner *p, const struct pt_want *want, bool s
 	}
 }
 
-int pt_plan_build(const struct pt_host *h, const struct pt_link_vfs *links, size_t n_links,
-		  const struct pt_want *want, struct pt_plan *out, char *errbuf, size_t errlen)
+int pt_plan_build(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_link_vfs *links,
+		  size_t n_links, const struct pt_want *want, struct pt_plan *out)
 {
 	struct planner p = { .h = h, .plan = out };
+	char b[PT_BDF_STRLEN];
+	int r = 0;
 
 	memset(out, 0, sizeof(*out));
 	plan_hugepages(&p, want, true);
 	plan_hugepages(&p, want, false);
-	for (size_t i = 0; i < want->n_pfs && !p.err; i++) {
+	for (size_t i = 0; i < want->n_pfs && !p.err && r == 0; i++) {
 		const struct pt_want_pf *wp = &want->pfs[i];
 		const struct pt_device *pf = pt_host_find(h, &wp->bdf);
-		char b[PT_BDF_STRLEN];
 
-		if (!pf) {
-			ERR(errbuf, errlen, "PF %s is not on this host any more", pt_bdf_format(&wp->bdf, b));
-			pt_plan_free(out);
-			return -ENODEV;
-		}
-		plan_pf(&p, pf, wp, find_link(links, n_links, pf->n_netdevs ? pf->netdevs[0] : ""));
+		if (!pf)
+			r = pt_err(ctx, -ENODEV, "PF %s is not on this host any more",
+				   pt_bdf_format(&wp->bdf, b));
+		else
+			plan_pf(&p, pf, wp, find_link(links, n_links, pf->n_netdevs ? pf->netdevs[0] : ""));
 	}
-	for (size_t i = 0; i < want->n_devs && !p.err; i++) {
+	for (size_t i = 0; i < want->n_devs && !p.err && r == 0; i++) {
 		const struct pt_want_dev *wd = &want->devs[i];
 		const struct pt_device *d = pt_host_find(h, &wd->bdf);
-		char b[PT_BDF_STRLEN];
 
-		if (!d) {
-			ERR(errbuf, errlen, "%s is not on this host any more", pt_bdf_format(&wd->bdf, b));
-			pt_plan_free(out);
-			return -ENODEV;
-		}
-		fn_plan(&p, d->name, NULL, -1, d->driver, d->driver_override, &wd->fn, false, false);
+		if (!d)
+			r = pt_err(ctx, -ENODEV, "%s is not on this host any more", pt_bdf_format(&wd->bdf, b));
+		else
+			fn_plan(&p, d->name, NULL, -1, d->driver, d->driver_override, &wd->fn, false, false);
 	}
-	if (p.err) {
-		ERR(errbuf, errlen, "out of memory");
+	if (r == 0 && p.err)
+		r = pt_err(ctx, p.err, "out of memory");
+	if (r < 0)
 		pt_plan_free(out);
-		return p.err;
-	}
-	return 0;
+	return r;
 }
 
 /* ---- the prior state of what a plan touches --------------------------------------- */

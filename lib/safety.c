@@ -354,33 +354,6 @@ const struct pt_protected *pt_safety_find(const struct pt_protected *list, size_
 	return NULL;
 }
 
-int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
-			   const struct pt_bdf *also_vfio, size_t n_also, char *why, size_t len)
-{
-	const struct pt_device *others[64];
-	size_t n = pt_group_other_endpoints(h, dev, others, 64);
-
-	if (n > 64)
-		n = 64;
-	for (size_t i = 0; i < n; i++) {
-		const struct pt_device *o = others[i];
-		bool later = false;
-
-		if (pt_driver_vfio_compatible(o->driver))
-			continue;
-		for (size_t k = 0; k < n_also; k++)
-			if (pt_bdf_eq(&also_vfio[k], &o->bdf))
-				later = true;
-		if (later)
-			continue;
-		snprintf(why, len, "IOMMU group %d also holds %s, bound to %s: vfio needs every "
-			 "endpoint of the group on vfio-pci (or unbound) — pass it through too, or "
-			 "use a device in a group of its own", dev->iommu_group, o->name, o->driver);
-		return 1;
-	}
-	return 0;
-}
-
 /* ---- what the shared judgements read (judge.h) ---- */
 
 int pt_judge_inputs_read(struct pt_ctx *ctx, const struct pt_host *h, const char *kernel_log,

@@ -31,12 +31,14 @@
 
 int pt_err(struct pt_ctx *ctx, int err, const char *fmt, ...)
 {
+	char msg[sizeof(ctx->err)];
 	va_list ap;
 
-	if (ctx) {
+	if (ctx) { /* through msg: the arguments may quote the message it replaces */
 		va_start(ap, fmt);
-		vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
+		memcpy(ctx->err, msg, sizeof(msg));
 	}
 	return err;
 }

@@ -65,7 +65,7 @@ static struct pt_libvirt_domain *libvirt_dom(struct pt_ctx *ctx, const char *vm,
 	if (pt_libvirt_domain_xml(ctx, vm, &buf, &len, via, vialen) < 0)
 		return NULL;
 	dom = malloc(sizeof(*dom));
-	if (dom && pt_libvirt_parse(buf, len, dom, NULL, 0) < 0) {
+	if (dom && pt_libvirt_parse(NULL, buf, len, dom) < 0) {
 		free(dom);
 		dom = NULL;
 	}

@@ -181,47 +181,139 @@ static int token_text(struct fy_token *fyt, const char *doc, size_t doclen, char
 	return 0;
 }
 
+/* A quiet parser over buf: YAML 1.2, errors collected in *diagp (never printed),
+ * duplicate keys left to the walker, which names the key and both lines. */
+static int open_parser(struct walk *w, const char *buf, size_t len, struct fy_diag **diagp,
+		       struct fy_parser **fypp)
+{
+	struct fy_parse_cfg pcfg = {
+		.flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS | FYPCF_DEFAULT_VERSION_1_2 |
+			 FYPCF_JSON_NONE,
+	};
+	struct fy_diag_cfg dcfg;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = diag_discard; /* the library never prints */
+	dcfg.colorize = false;
+	*diagp = fy_diag_create(&dcfg);
+	if (!*diagp)
+		return cfg_fail_at(w, 0, 0, "out of memory");
+	fy_diag_set_collect_errors(*diagp, true);
+	pcfg.diag = *diagp;
+	*fypp = fy_parser_create(&pcfg);
+	if (!*fypp) {
+		fy_diag_destroy(*diagp);
+		return cfg_fail_at(w, 0, 0, "out of memory");
+	}
+	if (fy_parser_set_string(*fypp, len ? buf : "", len)) {
+		fy_parser_destroy(*fypp);
+		fy_diag_destroy(*diagp);
+		return cfg_fail_at(w, 0, 0, "cannot read the document");
+	}
+	return 0;
+}
+
+/* A scalar's node: its text, whether it was plain (and so may be null), and its
+ * column at the opening quote of a quoted value. */
+static int scalar_node(struct walk *w, struct fy_event *ev, const char *buf, size_t len,
+		       struct ynode *n)
+{
+	enum fy_scalar_style style = fy_token_scalar_style(ev->scalar.value);
+	int tr = token_text(ev->scalar.value, buf, len, &n->text, &n->len);
+
+	n->type = Y_SCALAR;
+	if (tr)
+		return cfg_fail_at(w, n->line, n->col, tr == -ENOMEM ? "out of memory"
+				   : "cannot decode this single-quoted value; use double quotes");
+	n->plain = style == FYSS_PLAIN;
+	/* libfyaml marks a quoted scalar at its first character inside the quotes; point
+	 * at the opening quote, where the value starts */
+	if ((style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) && n->col > 1)
+		n->col--;
+	n->null = n->plain && is_null_text(n->text);
+	return 0;
+}
+
+/* The node a scalar, mapping-start or sequence-start event begins, at line:col into
+ * *out. Tags are refused, at the tag. */
+static int event_node(struct walk *w, struct fy_event *ev, const char *buf, size_t len, int line,
+		      int col, struct ynode **out)
+{
+	struct fy_token *tag = ev->type == FYET_SCALAR		? ev->scalar.tag
+			       : ev->type == FYET_MAPPING_START ? ev->mapping_start.tag
+								: ev->sequence_start.tag;
+	struct ynode *n;
+	int r;
+
+	*out = NULL;
+	if (tag) {
+		const struct fy_mark *tm = fy_token_start_mark(tag);
+
+		if (tm && tm->line >= 0) {
+			line = tm->line + 1;
+			col = tm->column + 1;
+		}
+		return cfg_fail_at(w, line, col, "YAML tags are not supported here (quote the %s instead)",
+				   event_what(ev->type));
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return cfg_fail_at(w, line, col, "out of memory");
+	n->line = line;
+	n->col = col;
+	if (ev->type == FYET_SCALAR) {
+		r = scalar_node(w, ev, buf, len, n);
+		if (r) {
+			free(n);
+			return r;
+		}
+	} else {
+		n->type = ev->type == FYET_MAPPING_START ? Y_MAP : Y_SEQ;
+	}
+	*out = n;
+	return 0;
+}
+
+/* n into the tree: the root, or the last child of the collection open at depth - 1;
+ * a mapping or sequence is opened for the nodes that follow. */
+static int place_node(struct walk *w, struct ynode **stack, int *depth, struct ynode **root,
+		      struct ynode *n, int line, int col)
+{
+	if (*depth == 0) {
+		if (*root) { /* cannot happen: one root per document */
+			ynode_free(n);
+			return 0;
+		}
+		*root = n;
+	} else if (attach(stack[*depth - 1], n)) {
+		ynode_free(n);
+		return cfg_fail_at(w, line, col, "out of memory");
+	}
+	if (n->type != Y_SCALAR) {
+		if (*depth >= MAX_DEPTH)
+			return cfg_fail_at(w, line, col, "nesting deeper than %d levels", MAX_DEPTH);
+		stack[(*depth)++] = n;
+	}
+	return 0;
+}
+
 /* Builds the tree of the first (and only) document. *root is NULL for an empty stream
  * or an empty document. */
 static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode **root)
 {
 	struct ynode *stack[MAX_DEPTH + 1];
-	struct fy_diag_cfg dcfg;
 	struct fy_diag *diag;
 	struct fy_parser *fyp;
 	struct fy_event *ev;
-	int depth = 0, docs = 0, r = 0, line = 1, col = 1;
-	bool done = false;
+	int depth = 0, docs = 0, r, line = 1, col = 1;
 
 	*root = NULL;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = diag_discard; /* the library never prints */
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag)
-		return cfg_fail_at(w, 0, 0, "out of memory");
-	fy_diag_set_collect_errors(diag, true);
-	{
-		struct fy_parse_cfg pcfg = {
-			/* duplicates are found by the walker, which names the key and both lines */
-			.flags = FYPCF_QUIET | FYPCF_ALLOW_DUPLICATE_KEYS | FYPCF_DEFAULT_VERSION_1_2 |
-				 FYPCF_JSON_NONE,
-			.diag = diag,
-		};
-		fyp = fy_parser_create(&pcfg);
-	}
-	if (!fyp) {
-		fy_diag_destroy(diag);
-		return cfg_fail_at(w, 0, 0, "out of memory");
-	}
-	if (fy_parser_set_string(fyp, len ? buf : "", len)) {
-		r = cfg_fail_at(w, 0, 0, "cannot read the document");
-		goto out;
-	}
-	while (!done && (ev = fy_parser_parse(fyp))) {
+	r = open_parser(w, buf, len, &diag, &fyp);
+	if (r)
+		return r;
+	while (!r && (ev = fy_parser_parse(fyp))) {
 		const struct fy_mark *m = fy_event_start_mark(ev);
-		struct fy_token *tag = NULL;
 		struct ynode *n = NULL;
 
 		if (m && m->line >= 0) {
@@ -230,84 +322,16 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 		}
 		switch (ev->type) {
 		case FYET_DOCUMENT_START:
-			if (++docs > 1) {
+			if (++docs > 1)
 				r = cfg_fail_at(w, line, col,
-					    "a second YAML document: one file holds one profile");
-				done = true;
-			}
+						"a second YAML document: one file holds one profile");
 			break;
 		case FYET_SCALAR:
 		case FYET_MAPPING_START:
 		case FYET_SEQUENCE_START:
-			tag = ev->type == FYET_SCALAR	       ? ev->scalar.tag
-				     : ev->type == FYET_MAPPING_START ? ev->mapping_start.tag
-								       : ev->sequence_start.tag;
-			if (tag) {
-				const struct fy_mark *tm = fy_token_start_mark(tag);
-
-				if (tm && tm->line >= 0) {
-					line = tm->line + 1;
-					col = tm->column + 1;
-				}
-				r = cfg_fail_at(w, line, col,
-					    "YAML tags are not supported here (quote the %s instead)",
-					    event_what(ev->type));
-				done = true;
-				break;
-			}
-			n = calloc(1, sizeof(*n));
-			if (!n) {
-				r = cfg_fail_at(w, line, col, "out of memory");
-				done = true;
-				break;
-			}
-			n->line = line;
-			n->col = col;
-			if (ev->type == FYET_SCALAR) {
-				int tr = token_text(ev->scalar.value, len ? buf : "", len, &n->text,
-						    &n->len);
-
-				n->type = Y_SCALAR;
-				if (tr) {
-					free(n);
-					r = cfg_fail_at(w, line, col, tr == -ENOMEM ? "out of memory"
-						    : "cannot decode this single-quoted value; "
-						      "use double quotes");
-					done = true;
-					break;
-				}
-				n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
-				/* libfyaml marks a quoted scalar at its first character inside
-				 * the quotes; point at the opening quote, where the value starts */
-				if ((fy_token_scalar_style(ev->scalar.value) == FYSS_SINGLE_QUOTED ||
-				     fy_token_scalar_style(ev->scalar.value) == FYSS_DOUBLE_QUOTED) &&
-				    n->col > 1)
-					n->col--;
-				n->null = n->plain && is_null_text(n->text);
-			} else {
-				n->type = ev->type == FYET_MAPPING_START ? Y_MAP : Y_SEQ;
-			}
-			if (depth == 0) {
-				if (*root) { /* cannot happen: one root per document */
-					ynode_free(n);
-					break;
-				}
-				*root = n;
-			} else if (attach(stack[depth - 1], n)) {
-				ynode_free(n);
-				r = cfg_fail_at(w, line, col, "out of memory");
-				done = true;
-				break;
-			}
-			if (n->type != Y_SCALAR) {
-				if (depth >= MAX_DEPTH) {
-					r = cfg_fail_at(w, line, col, "nesting deeper than %d levels",
-						    MAX_DEPTH);
-					done = true;
-					break;
-				}
-				stack[depth++] = n;
-			}
+			r = event_node(w, ev, len ? buf : "", len, line, col, &n);
+			if (!r)
+				r = place_node(w, stack, &depth, root, n, line, col);
 			break;
 		case FYET_MAPPING_END:
 		case FYET_SEQUENCE_END:
@@ -317,8 +341,7 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 		case FYET_ALIAS:
 			/* the mark is at the alias name; the alias starts at its '*' */
 			r = cfg_fail_at(w, line, col > 1 ? col - 1 : col,
-				    "YAML aliases (*name) are not supported: write the value out");
-			done = true;
+					"YAML aliases (*name) are not supported: write the value out");
 			break;
 		default:
 			break;
@@ -327,7 +350,6 @@ static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode 
 	}
 	if (!r && (fy_parser_get_stream_error(fyp) || fy_diag_got_error(diag)))
 		r = syntax_error(w, diag, line, col);
-out:
 	fy_parser_destroy(fyp);
 	fy_diag_destroy(diag);
 	if (r) {

@@ -113,7 +113,7 @@ static struct pt_host *scan_config(struct run *r)
 
 static int plan_host(struct run *r)
 {
-	char err[512];
+	const char *err;
 	int ret;
 
 	pt_host_free(r->h);
@@ -129,8 +129,9 @@ static int plan_host(struct run *r)
 			 pt_ctx_error(r->cli->ctx));
 		return -EIO;
 	}
-	ret = pt_want_from_config(r->h, run_cfg(r), &r->want, err, sizeof(err));
+	ret = pt_want_from_config(r->cli->ctx, r->h, run_cfg(r), &r->want);
 	if (ret < 0) {
+		err = pt_ctx_error(r->cli->ctx);
 		if (r->job && r->job->cfg) /* no file, no line: the command line said it */
 			snprintf(r->error, sizeof(r->error), "%s: %s", r->file,
 				 strncmp(err, "line 0: ", 8) == 0 ? err + 8 : err);
@@ -143,9 +144,9 @@ static int plan_host(struct run *r)
 		snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
 		return ret;
 	}
-	ret = pt_plan_build(r->h, r->links, r->n_links, &r->want, &r->plan, err, sizeof(err));
+	ret = pt_plan_build(r->cli->ctx, r->h, r->links, r->n_links, &r->want, &r->plan);
 	if (ret < 0)
-		snprintf(r->error, sizeof(r->error), "%s", err);
+		snprintf(r->error, sizeof(r->error), "%s", pt_ctx_error(r->cli->ctx));
 	return ret;
 }
 

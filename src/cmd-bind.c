@@ -66,7 +66,7 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 	const struct pt_device *devs[64];
 	struct pt_hostcfg cfg = { 0 };
 	struct pt_host *h;
-	char label[256], err[512], note[1024] = "";
+	char label[256], note[1024] = "";
 	const char *dev = NULL, *driver;
 	bool with_group = false;
 	long group = -1;
@@ -122,8 +122,8 @@ int cmd_bind(struct cli *cli, int argc, char **argv)
 				 "%s%s: the host driver is %s (from %s)", note[0] ? "\n" : "",
 				 devs[i]->name, hostdrv, src);
 		}
-		if (pt_oneshot_bind(&devs[i]->bdf, 1, want, &one, err, sizeof(err)) < 0) {
-			cli_error("bind %s %s: %s", devs[i]->name, driver, err);
+		if (pt_oneshot_bind(cli->ctx, &devs[i]->bdf, 1, want, &one) < 0) {
+			cli_error("bind %s %s: %s", devs[i]->name, driver, pt_ctx_error(cli->ctx));
 			goto out;
 		}
 		ret = pt_hostcfg_merge(&cfg, &one);

@@ -22,7 +22,7 @@ int cmd_sriov(struct cli *cli, int argc, char **argv)
 	const struct pt_device *pf;
 	struct pt_hostcfg cfg;
 	struct pt_host *h;
-	char label[160], err[512];
+	char label[160];
 	int c, autoprobe = -1, ret;
 	long count;
 
@@ -56,10 +56,10 @@ int cmd_sriov(struct cli *cli, int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	snprintf(label, sizeof(label), "sriov %s %ld", pf->name, count);
-	ret = pt_oneshot_sriov(&pf->bdf, (int)count, autoprobe, &cfg, err, sizeof(err));
+	ret = pt_oneshot_sriov(cli->ctx, &pf->bdf, (int)count, autoprobe, &cfg);
 	pt_host_free(h);
 	if (ret < 0) {
-		cli_error("%s: %s", label, err);
+		cli_error("%s: %s", label, pt_ctx_error(cli->ctx));
 		return EXIT_ERROR;
 	}
 	job.label = label;

@@ -91,7 +91,7 @@ int cmd_vf(struct cli *cli, int argc, char **argv)
 	const struct pt_device *pf;
 	struct pt_hostcfg cfg;
 	struct pt_host *h;
-	char label[160], err[512];
+	char label[160];
 	int c, vf = -1, ret, nset = 0;
 	long v;
 
@@ -183,10 +183,10 @@ int cmd_vf(struct cli *cli, int argc, char **argv)
 		cli_warn("%s has no VFs now: the settings apply to the VFs created later with "
 			 "--persist, and to none now", pf->name);
 	snprintf(label, sizeof(label), "vf %s %s", pf->name, argv[optind + 1]);
-	ret = pt_oneshot_vf(&pf->bdf, vf, &set, &cfg, err, sizeof(err));
+	ret = pt_oneshot_vf(cli->ctx, &pf->bdf, vf, &set, &cfg);
 	pt_host_free(h);
 	if (ret < 0) {
-		cli_error("%s: %s", label, err);
+		cli_error("%s: %s", label, pt_ctx_error(cli->ctx));
 		return EXIT_ERROR;
 	}
 	job.label = label;

@@ -128,18 +128,18 @@ static int parse_devices(const char *list, struct pt_vm_plan *p)
 	return 0;
 }
 
-static int from_xml_buf(const char *label, const char *buf, size_t len, struct pt_vm_plan *p)
+static int from_xml_buf(struct cli *cli, const char *label, const char *buf, size_t len,
+			struct pt_vm_plan *p)
 {
 	struct pt_libvirt_domain *dom = calloc(1, sizeof(*dom));
-	char why[256];
 	int r = -1;
 
 	if (!dom) {
 		cli_error("out of memory");
 		goto out;
 	}
-	if (pt_libvirt_parse(buf, len, dom, why, sizeof(why)) < 0) {
-		cli_error("%s: %s", label, why);
+	if (pt_libvirt_parse(cli->ctx, buf, len, dom) < 0) {
+		cli_error("%s: %s", label, pt_ctx_error(cli->ctx));
 		goto out;
 	}
 	if (dom->memory_kib > 0 && !p->memory_bytes)
@@ -180,7 +180,7 @@ out:
 	return r;
 }
 
-static int from_xml(const char *file, struct pt_vm_plan *p)
+static int from_xml(struct cli *cli, const char *file, struct pt_vm_plan *p)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -205,7 +205,7 @@ static int from_xml(const char *file, struct pt_vm_plan *p)
 			goto out;
 		}
 	}
-	r = from_xml_buf(file, buf ? buf : "", len, p);
+	r = from_xml_buf(cli, file, buf ? buf : "", len, p);
 out:
 	fclose(f);
 	free(buf);
@@ -223,7 +223,7 @@ static int from_domain(struct cli *cli, const char *name, struct pt_vm_plan *p)
 		cli_error("%s", pt_ctx_error(cli->ctx));
 		return -1;
 	}
-	r = from_xml_buf(via, buf, len, p);
+	r = from_xml_buf(cli, via, buf, len, p);
 	free(buf);
 	return r;
 }
@@ -314,7 +314,7 @@ static int vm_check(struct cli *cli, int argc, char **argv)
 		if (from_domain(cli, domain, &p) < 0)
 			goto out;
 	} else if (optind + 1 == argc) {
-		if (from_xml(argv[optind], &p) < 0)
+		if (from_xml(cli, argv[optind], &p) < 0)
 			goto out;
 	} else if (optind != argc) {
 		cli_usage(stderr, "vm");

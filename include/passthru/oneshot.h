@@ -23,20 +23,23 @@
 extern "C" {
 #endif
 
+/* The builders below are pure: ctx only receives the sentence of a refusal (what YAML
+ * would refuse, in its words), and *out is filled only on success. */
+
 /* Every function of devs bound to driver ("vfio-pci", a driver name, or "none"):
- * passthrough: [{device: {bdf}, driver}]. -EINVAL with errbuf for a bad driver name. */
-int pt_oneshot_bind(const struct pt_bdf *devs, size_t n, const char *driver,
-		    struct pt_hostcfg *out, char *errbuf, size_t errlen);
+ * passthrough: [{device: {bdf}, driver}]. -EINVAL for a bad driver name. */
+int pt_oneshot_bind(struct pt_ctx *ctx, const struct pt_bdf *devs, size_t n, const char *driver,
+		    struct pt_hostcfg *out);
 
 /* sriov: [{pf: {bdf}, vfs: count, drivers_autoprobe}] (autoprobe -1: not managed). */
-int pt_oneshot_sriov(const struct pt_bdf *pf, int count, int autoprobe, struct pt_hostcfg *out,
-		     char *errbuf, size_t errlen);
+int pt_oneshot_sriov(struct pt_ctx *ctx, const struct pt_bdf *pf, int count, int autoprobe,
+		     struct pt_hostcfg *out);
 
 /* sriov: [{pf: {bdf}, vf: {N: set}}], or vf_defaults: set when vf is -1 (all VFs).
  * set uses the profile's unset values (-1, "", has_mac false); a MAC for every VF is
- * refused, as in YAML. */
-int pt_oneshot_vf(const struct pt_bdf *pf, int vf, const struct pt_vf_config *set,
-		  struct pt_hostcfg *out, char *errbuf, size_t errlen);
+ * refused (-EINVAL), as in YAML. */
+int pt_oneshot_vf(struct pt_ctx *ctx, const struct pt_bdf *pf, int vf, const struct pt_vf_config *set,
+		  struct pt_hostcfg *out);
 
 /* A vf_config with every field unset. */
 void pt_vf_config_unset(struct pt_vf_config *c);

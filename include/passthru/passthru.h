@@ -8,11 +8,14 @@
  *    (pt_err(ctx, -E..., "...") in the library, pt_ctx_error(ctx) to read it): what
  *    failed, on which device or file:line:col, and what to do. The errno is for the
  *    program (EPERM refused, ENOSPC nothing free, EINVAL bad input, EBUSY locked ...),
- *    the sentence for the person. Pure functions that take no context keep the older
- *    shapes until they are given one: the configuration parsers fill a struct
- *    pt_cfg_error (pt_config_load turns it into the context's sentence), and
- *    pt_want_from_config, pt_plan_build and pt_match_resolve write into the caller's
- *    errbuf/why. New functions take a context;
+ *    the sentence for the person. Pure functions take the context only to receive
+ *    the sentence (pt_plan_build, pt_oneshot_*, pt_libvirt_parse); pt_err accepts a
+ *    NULL context, so a caller that wants the errno alone may pass NULL. One shape
+ *    stays beside it, for the configuration files' parsers: struct pt_cfg_error
+ *    (file, line, column and message; pt_config_load turns it into the context's
+ *    sentence). A judgement's reasons are not errors: they are data in its result
+ *    (pt_refusal.reason, pt_cause.why, a pool's blocked_why, pt_match_absent_str),
+ *    and a failed judgement is an answer, returned as 0 with the result filled;
  *  - the library never prints and never exits;
  *  - every path under /sys, /proc, /dev, /etc, /var is built by pt_path() from the
  *    context's sysroot, so the whole library runs on a directory tree;

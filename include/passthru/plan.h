@@ -89,11 +89,12 @@ struct pt_want {
 void pt_want_free(struct pt_want *w);
 
 /* Resolves the config's selectors against the host and says what each function must
- * be. Pure. -ENODEV when a selector matches nothing, -EINVAL for a config the host
- * cannot take (VF settings on a PF without a network interface, more VFs than
- * sriov_totalvfs, a PF that is not SR-IOV capable); the sentence is in errbuf. */
-int pt_want_from_config(const struct pt_host *h, const struct pt_hostcfg *cfg,
-			struct pt_want *out, char *errbuf, size_t errlen);
+ * be. Pure (ctx only receives the sentence). -ENODEV when a selector matches nothing,
+ * -EINVAL for a config the host cannot take (VF settings on a PF without a network
+ * interface, more VFs than sriov_totalvfs, a PF that is not SR-IOV capable); the
+ * sentence, in ctx, starts "line N: " (the caller knows the file). */
+int pt_want_from_config(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_hostcfg *cfg,
+			struct pt_want *out);
 
 /* ---- the plan ---------------------------------------------------------------------- */
 
@@ -144,10 +145,11 @@ struct pt_plan {
 void pt_plan_free(struct pt_plan *p);
 
 /* The diff of the host (plus VF settings as reported: links may be NULL/0 when no PF in
- * want has VF settings) against want, in the order above. Pure. An empty plan means
- * converged. -ENOMEM, or -EINVAL with errbuf filled. */
-int pt_plan_build(const struct pt_host *h, const struct pt_link_vfs *links, size_t n_links,
-		  const struct pt_want *want, struct pt_plan *out, char *errbuf, size_t errlen);
+ * want has VF settings) against want, in the order above. Pure (ctx only receives the
+ * sentence). An empty plan means converged. -ENOMEM, or -ENODEV when a function of want
+ * is not on the host any more, with the sentence in ctx. */
+int pt_plan_build(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_link_vfs *links,
+		  size_t n_links, const struct pt_want *want, struct pt_plan *out);
 
 /* The prior state of everything plan touches, as a want that converges back to it. */
 int pt_want_snapshot(const struct pt_host *h, const struct pt_link_vfs *links, size_t n_links,

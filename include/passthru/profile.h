@@ -28,10 +28,18 @@ struct pt_match {
 	int index;                /* the index-th function with that ID, in BDF order (default 0) */
 	struct pt_srcpos pos;
 };
-/* Finds the function a selector names in a scanned host (lib/match.c). Returns the
- * device or NULL; *why (optional) says what did not match. */
-struct pt_device *pt_match_resolve(const struct pt_host *h, const struct pt_match *m,
-				   char *why, size_t whylen);
+/* The function a selector names in a scanned host (lib/match.c), or NULL: a lookup,
+ * for callers to whom "not here" is an answer (check reports it as a result). */
+struct pt_device *pt_match_find(const struct pt_host *h, const struct pt_match *m);
+/* Why m names no function of h, as a sentence ("no PCI function 0000:41:00.0 on this
+ * host", "2 functions with ID 8086:10c9, index 3 asked"): data for a judgement's
+ * evidence or a result's reason, not an error. Returns buf. */
+char *pt_match_absent_str(const struct pt_host *h, const struct pt_match *m, char *buf, size_t len);
+/* The lookup as an error, for callers that cannot go on without the function: 0 and
+ * *out, or -ENODEV (-EINVAL for an empty selector) with pt_match_absent_str's sentence
+ * in ctx. */
+int pt_match_resolve(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_match *m,
+		     struct pt_device **out);
 /* "bdf 0000:41:00.0" / "netdev eth0" / "id 8086:10c9 #0" */
 char *pt_match_str(const struct pt_match *m, char *buf, size_t len);
 

@@ -43,12 +43,10 @@ int pt_safety_protected(struct pt_ctx *ctx, const struct pt_host *h, struct pt_p
 const struct pt_protected *pt_safety_find(const struct pt_protected *list, size_t n,
 					  const struct pt_bdf *bdf);
 
-/* Would binding dev to vfio leave its IOMMU group non-viable? The other endpoints of
- * the group must be bound to vfio, pci-stub or nothing — or be about to be: also_vfio
- * lists functions the same request binds to vfio. 1 and a sentence naming the
- * culprit when not viable, 0 when viable (or dev has no group to judge). */
-int pt_safety_group_blocks(const struct pt_host *h, const struct pt_device *dev,
-			   const struct pt_bdf *also_vfio, size_t n_also, char *why, size_t len);
+/* Whether binding a function to vfio would leave its IOMMU group non-viable is the
+ * assignability judgement's (judge.h, pt_judge_assignable: cause "iommu-group-shared",
+ * naming each neighbour on a host driver): one judgement of the fact, whose reasons
+ * are data in its result. */
 
 /* ---- the one gate every command that writes calls ----------------------------------- */
 

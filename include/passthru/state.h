@@ -192,7 +192,8 @@ int pt_state_gc_stale(struct pt_state *st, const char *const *live_vms, size_t n
 
 /* Active leases (vm NULL = every VM), ordered by VM then BDF. */
 /* The active leases of <state_dir>/state.db (NULL: the default directory) when the
- * database exists; it is not created. Unreadable: none, and warning says so. */
+ * database exists; it is not created. Unreadable: none, and warning says so (not an
+ * error: the callers go on and report what could not be judged). */
 int pt_state_active_leases(struct pt_ctx *ctx, const char *state_dir, struct pt_lease **l, size_t *n,
 			   char *warning, size_t wlen);
 int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, size_t *n);

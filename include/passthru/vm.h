@@ -176,9 +176,9 @@ struct pt_libvirt_domain {
 		char alias[64];
 	} devs[PT_LV_MAX_DEVS];
 };
-/* Returns 0 or -EINVAL with why filled (file:line when libxml2 said). */
-int pt_libvirt_parse(const char *buf, size_t len, struct pt_libvirt_domain *out, char *why,
-		     size_t whylen);
+/* Pure (fuzzed; ctx only receives the sentence, and may be NULL). Returns 0 or -EINVAL
+ * with the sentence in ctx ("line N: ..." when libxml2 said). */
+int pt_libvirt_parse(struct pt_ctx *ctx, const char *buf, size_t len, struct pt_libvirt_domain *out);
 
 /* The XML of libvirt domain name (lib/virsh.c): `virsh --readonly dumpxml` when libvirt
  * runs on this host (the sysroot is "/" and its socket exists, or PASSTHRU_VIRSH names

@@ -10,8 +10,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pt_libvirt_domain d;
-	char why[256];
+	static struct pt_ctx *ctx; /* the sentences are formatted too */
 
-	pt_libvirt_parse((const char *)data, size, &d, why, sizeof(why));
+	if (!ctx && pt_ctx_new(&ctx, NULL) < 0)
+		return 0;
+	pt_libvirt_parse(ctx, (const char *)data, size, &d);
 	return 0;
 }

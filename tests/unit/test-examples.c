@@ -224,9 +224,7 @@ int main(int argc, char **argv)
 
 			for (size_t f = 0; f < 5; f++) {
 				const struct pt_device *dev;
-				char why[256];
-
-				if (!hosts[f] || !(dev = pt_match_resolve(hosts[f], sels[i].m, why, sizeof(why))))
+				if (!hosts[f] || !(dev = pt_match_find(hosts[f], sels[i].m)))
 					continue;
 				resolved++;
 				if (sels[i].role == ROLE_PF ? dev->kind != PT_KIND_PF || dev->sriov_totalvfs <= 0
@@ -253,7 +251,8 @@ int main(int argc, char **argv)
 				f++;
 			for (size_t i = 0; i < n && f < 5 && hosts[f]; i++)
 				if (strcmp(sels[i].what, expect[k].what) == 0)
-					dev = pt_match_resolve(hosts[f], sels[i].m, why, sizeof(why));
+					if (!(dev = pt_match_find(hosts[f], sels[i].m)))
+						pt_match_absent_str(hosts[f], sels[i].m, why, sizeof(why));
 			if (!ok(dev && strcmp(dev->name, expect[k].bdf) == 0, "%s: %s on %s is %s",
 				de->d_name, expect[k].what, expect[k].fixture, expect[k].bdf))
 				printf("#   it is %s %s\n", dev ? dev->name : "nothing", why);

@@ -34,15 +34,18 @@ static void test_build(void)
 {
 	struct pt_hostcfg c;
 	struct pt_vf_config v;
-	char err[256];
+	struct pt_ctx *ctx;
 
-	is_int(pt_oneshot_bind(&DEV, 1, "vfio-pci", &c, err, sizeof(err)), 0, "bind: built");
+	if (!ok(pt_ctx_new(&ctx, NULL) == 0, "a context (for the sentences)"))
+		return;
+	is_int(pt_oneshot_bind(ctx, &DEV, 1, "vfio-pci", &c), 0, "bind: built");
 	ok(c.n_passthrough == 1 && strcmp(c.passthrough[0].driver, "vfio-pci") == 0 &&
 	   c.passthrough[0].device.kind == PT_MATCH_BDF, "bind: one passthrough entry by BDF");
 	pt_hostcfg_free(&c);
-	ok(pt_oneshot_bind(&DEV, 1, "vfio pci", &c, err, sizeof(err)) < 0 &&
-	   strstr(err, "driver name"), "a driver name YAML would refuse is refused: %s", err);
-	is_int(pt_oneshot_sriov(&PF, 4, 0, &c, err, sizeof(err)), 0, "sriov: built");
+	ok(pt_oneshot_bind(ctx, &DEV, 1, "vfio pci", &c) == -EINVAL &&
+	   strstr(pt_ctx_error(ctx), "driver name"), "a driver name YAML would refuse is refused: %s",
+	   pt_ctx_error(ctx));
+	is_int(pt_oneshot_sriov(ctx, &PF, 4, 0, &c), 0, "sriov: built");
 	ok(c.n_sriov == 1 && c.sriov[0].vfs == 4 && c.sriov[0].drivers_autoprobe == 0 &&
 	   c.sriov[0].n_vf == 0, "sriov: vfs 4, drivers_autoprobe false, no VF settings");
 	pt_hostcfg_free(&c);
@@ -50,14 +53,15 @@ static void test_build(void)
 	v.trust = 1;
 	v.vlan = 100;
 	v.qos = 0;
-	is_int(pt_oneshot_vf(&PF, 2, &v, &c, err, sizeof(err)), 0, "vf 2: built");
+	is_int(pt_oneshot_vf(ctx, &PF, 2, &v, &c), 0, "vf 2: built");
 	ok(c.n_sriov == 1 && c.sriov[0].vfs == -1 && c.sriov[0].n_vf == 1 && c.sriov[0].vf[0].vf == 2 &&
 	   c.sriov[0].vf[0].trust == 1 && c.sriov[0].vf[0].vlan == 100, "vf 2: vf: {2: {vlan, trust}}, count kept");
 	pt_hostcfg_free(&c);
 	v.has_mac = true;
 	memcpy(v.mac, (uint8_t[]){ 2, 0, 0, 0, 0, 1 }, 6);
-	ok(pt_oneshot_vf(&PF, -1, &v, &c, err, sizeof(err)) < 0 && strstr(err, "same address"),
-	   "vf all --mac: refused (%s)", err);
+	ok(pt_oneshot_vf(ctx, &PF, -1, &v, &c) == -EINVAL && strstr(pt_ctx_error(ctx), "same address"),
+	   "vf all --mac: refused (%s)", pt_ctx_error(ctx));
+	pt_ctx_free(ctx);
 }
 
 static void test_merge(void)
@@ -185,7 +189,6 @@ static void test_dropins(void)
 	struct pt_cfg_error e;
 	struct pt_ctx *ctx;
 	struct stat st1, st2;
-	char err[256];
 	FILE *f;
 
 	pt_hostcfg_dropin_dir("/etc/passthru/host.yaml", got, sizeof(got));
@@ -200,7 +203,7 @@ static void test_dropins(void)
 		return;
 	if (pt_ctx_new(&ctx, dir) < 0)
 		return;
-	pt_oneshot_bind(&DEV, 1, "vfio-pci", &one, err, sizeof(err));
+	pt_oneshot_bind(ctx, &DEV, 1, "vfio-pci", &one);
 	is_int(pt_hostcfg_persist(ctx, &one, "bind", true, path, sizeof(path)), 0, "dry run");
 	ok(access(path, F_OK) != 0, "a dry run names the drop-in and writes nothing");
 	is_int(pt_hostcfg_persist(ctx, &one, "bind", false, path, sizeof(path)), 0, "persisted");
@@ -212,7 +215,7 @@ static void test_dropins(void)
 	stat(path, &st2);
 	ok(st1.st_mtime == st2.st_mtime && st1.st_ino == st2.st_ino, "persisting the same again: not rewritten");
 	pt_hostcfg_free(&one);
-	pt_oneshot_bind(&(struct pt_bdf){ 0, 0x06, 0, 0 }, 1, "vfio-pci", &one, err, sizeof(err));
+	pt_oneshot_bind(ctx, &(struct pt_bdf){ 0, 0x06, 0, 0 }, 1, "vfio-pci", &one);
 	pt_hostcfg_persist(ctx, &one, "bind", false, path, sizeof(path));
 	pt_hostcfg_free(&one);
 	snprintf(got, sizeof(got), "%s/etc/passthru/host.d/10-user.yaml", dir);

@@ -85,22 +85,26 @@ static const char *kinds(const struct pt_plan *p)
 	return buf;
 }
 
-static int plan_for(const struct pt_host *h, const struct pt_link_vfs *l, size_t nl,
-		    const char *yaml, struct pt_plan *p, char *err, size_t errlen)
+/* The plan of yaml on h; on a failure, the context's sentence copied into err. */
+static int plan_for(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_link_vfs *l,
+		    size_t nl, const char *yaml, struct pt_plan *p, char *err, size_t errlen)
 {
 	struct pt_hostcfg c = { 0 };
 	struct pt_want w;
 	int r;
 
 	memset(p, 0, sizeof(*p));
+	err[0] = '\0';
 	if (cfg(yaml, &c) < 0)
 		return -EINVAL;
-	r = pt_want_from_config(h, &c, &w, err, errlen);
+	r = pt_want_from_config(ctx, h, &c, &w);
 	pt_hostcfg_free(&c);
+	if (r == 0) {
+		r = pt_plan_build(ctx, h, l, nl, &w, p);
+		pt_want_free(&w);
+	}
 	if (r < 0)
-		return r;
-	r = pt_plan_build(h, l, nl, &w, p, err, errlen);
-	pt_want_free(&w);
+		snprintf(err, errlen, "%s", pt_ctx_error(ctx));
 	return r;
 }
 
@@ -122,7 +126,7 @@ static void test_plans(void)
 	l = links4(&nl);
 
 	/* converged: what the host has, said in the config */
-	r = plan_for(h, l, nl,
+	r = plan_for(ctx, h, l, nl,
 		     "sriov:\n"
 		     "  - pf: { netdev: ens1f0 }\n"
 		     "    vfs: 4\n"
@@ -140,7 +144,7 @@ static void test_plans(void)
 	pt_plan_free(&p);
 
 	/* one VLAN differs: exactly one action, with old and new values */
-	r = plan_for(h, l, nl,
+	r = plan_for(ctx, h, l, nl,
 		     "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vf:\n      1: { vlan: 200, qos: 3 }\n",
 		     &p, err, sizeof(err));
 	is_int(r, 0, "VLAN change plans");
@@ -157,7 +161,7 @@ static void test_plans(void)
 
 	/* MAC change on a VF kept on its host driver: set, then re-probe (igbvf, iavf read
 	 * the MAC when they probe) */
-	r = plan_for(h, l, nl,
+	r = plan_for(ctx, h, l, nl,
 		     "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vf:\n      0: { mac: \"02:aa:00:00:00:00\" }\n",
 		     &p, err, sizeof(err));
 	is_str(kinds(&p), "set_vf_mac unbind probe", "MAC on a host-bound VF: set, unbind, probe");
@@ -167,7 +171,7 @@ static void test_plans(void)
 
 	/* rebinding: VF 0 iavf -> vfio-pci; VF 2 already on vfio-pci but without the override;
 	 * VF 1 to no driver */
-	r = plan_for(h, l, nl,
+	r = plan_for(ctx, h, l, nl,
 		     "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vf:\n"
 		     "      0: { driver: vfio-pci }\n      1: { driver: none }\n      2: { driver: vfio-pci }\n",
 		     &p, err, sizeof(err));
@@ -186,7 +190,7 @@ static void test_plans(void)
 
 	/* 4 -> 6 VFs, VF 0 to vfio-pci: autoprobe off first, count through 0, wait, every
 	 * setting again, VF 0 bound, autoprobe back, the others probed to the default */
-	r = plan_for(h, l, nl,
+	r = plan_for(ctx, h, l, nl,
 		     "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 6\n"
 		     "    vf_defaults: { spoof_check: true }\n"
 		     "    vf:\n      0: { mac: \"02:00:00:00:00:00\", vlan: 10, driver: vfio-pci }\n",
@@ -208,36 +212,36 @@ static void test_plans(void)
 	pt_plan_free(&p);
 
 	/* 4 -> 2 without drivers or MACs: no autoprobe dance */
-	r = plan_for(h, l, nl, "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 2\n", &p, err,
+	r = plan_for(ctx, h, l, nl, "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 2\n", &p, err,
 		     sizeof(err));
 	is_str(kinds(&p), "set_numvfs wait_vfs set_numvfs wait_vfs", "4 -> 2: through 0");
 	pt_plan_free(&p);
-	r = plan_for(h, l, nl, "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 0\n", &p, err,
+	r = plan_for(ctx, h, l, nl, "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 0\n", &p, err,
 		     sizeof(err));
 	is_str(kinds(&p), "set_numvfs wait_vfs", "4 -> 0: one write and the wait");
 	pt_plan_free(&p);
 
 	/* a whole device to vfio-pci */
-	r = plan_for(h, l, nl, "passthrough:\n  - device: { netdev: enp2s0f0np0 }\n", &p, err,
+	r = plan_for(ctx, h, l, nl, "passthrough:\n  - device: { netdev: enp2s0f0np0 }\n", &p, err,
 		     sizeof(err));
 	is_str(kinds(&p), "set_driver_override unbind probe", "mlx5 NIC to vfio-pci");
 	pt_plan_free(&p);
 
 	/* errors the config cannot be applied with */
-	r = plan_for(h, l, nl, "sriov:\n  - pf: { bdf: \"0000:99:00.0\" }\n    vfs: 1\n", &p, err,
+	r = plan_for(ctx, h, l, nl, "sriov:\n  - pf: { bdf: \"0000:99:00.0\" }\n    vfs: 1\n", &p, err,
 		     sizeof(err));
 	is_int(r, -ENODEV, "a PF that is not there: -ENODEV");
 	ok(strstr(err, "line 2") && strstr(err, "0000:99:00.0"), "the message names line and PF: %s", err);
-	r = plan_for(h, l, nl, "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 65\n", &p, err,
+	r = plan_for(ctx, h, l, nl, "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 65\n", &p, err,
 		     sizeof(err));
 	is_int(r, -EINVAL, "more VFs than sriov_totalvfs: -EINVAL");
 	ok(strstr(err, "64") != NULL, "the message says the limit: %s", err);
-	r = plan_for(h, l, nl, "sriov:\n  - pf: { bdf: \"0000:82:00.0\" }\n    vfs: 1\n", &p, err,
+	r = plan_for(ctx, h, l, nl, "sriov:\n  - pf: { bdf: \"0000:82:00.0\" }\n    vfs: 1\n", &p, err,
 		     sizeof(err));
 	is_int(r, -EINVAL, "a PF that is not SR-IOV capable: -EINVAL");
 
 	/* the snapshot of what a plan touches is converged by definition */
-	r = plan_for(h, l, nl,
+	r = plan_for(ctx, h, l, nl,
 		     "sriov:\n  - pf: { bdf: \"" PF "\" }\n    vfs: 6\n    vf:\n      0: { driver: vfio-pci }\n"
 		     "passthrough:\n  - device: { bdf: \"0000:06:00.0\" }\n",
 		     &p, err, sizeof(err));
@@ -262,7 +266,7 @@ static void test_plans(void)
 				   "snapshot: VF 3's all-zero MAC is not something to restore");
 			}
 		}
-		is_int(pt_plan_build(h, l, nl, &snap, &back, err, sizeof(err)), 0, "plan to the snapshot");
+		is_int(pt_plan_build(ctx, h, l, nl, &snap, &back), 0, "plan to the snapshot");
 		is_int(back.n, 0, "the host is converged on its own snapshot");
 		pt_plan_free(&back);
 		pt_want_free(&snap);
@@ -345,17 +349,16 @@ static int apply_on(const char *root, const char *state, struct pt_apply_result 
 	struct pt_host *h;
 	struct pt_want w;
 	struct pt_plan p;
-	char err[512];
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (pt_ctx_new(&ctx, root) < 0 || !(h = scan(ctx)))
 		return -EIO;
 	cfg(apply_yaml, &c);
-	r = pt_want_from_config(h, &c, &w, err, sizeof(err));
+	r = pt_want_from_config(ctx, h, &c, &w);
 	pt_hostcfg_free(&c);
 	if (r == 0)
-		r = pt_plan_build(h, NULL, 0, &w, &p, err, sizeof(err));
+		r = pt_plan_build(ctx, h, NULL, 0, &w, &p);
 	if (r == 0) {
 		*planned = p.n;
 		r = pt_journal_open(ctx, state, 1000, &j);
@@ -505,7 +508,7 @@ static void test_recovery(void)
  * pt_apply_run (pt_safety_check_plan), not in src/cmd-apply.c. */
 static void test_library_gate(void)
 {
-	char root[4200], state[4200], cmd[9000], err[512];
+	char root[4200], state[4200], cmd[9000];
 	struct pt_apply_opts o = { .config = "host.yaml", .timeout_ms = 2000 };
 	struct pt_apply_result res = { 0 };
 	struct pt_hostcfg c = { 0 };
@@ -524,10 +527,10 @@ static void test_library_gate(void)
 	if (!ok(system(cmd) == 0 && pt_ctx_new(&ctx, root) == 0 && (h = scan(ctx)), "noiommu copy scans"))
 		return;
 	cfg("passthrough:\n  - device: { bdf: \"0000:00:03.0\" }\n", &c);
-	have_w = (r = pt_want_from_config(h, &c, &w, err, sizeof(err))) == 0;
+	have_w = (r = pt_want_from_config(ctx, h, &c, &w)) == 0;
 	pt_hostcfg_free(&c);
 	if (r == 0)
-		r = pt_plan_build(h, NULL, 0, &w, &p, err, sizeof(err));
+		r = pt_plan_build(ctx, h, NULL, 0, &w, &p);
 	ok(r == 0 && p.n > 0, "a vfio binding planned on a host without IOMMU (%zu steps)", p.n);
 	if (r == 0 && pt_journal_open(ctx, state, 1000, &j) == 0) {
 		r = pt_apply_run(ctx, j, h, NULL, 0, &p, &o, &res);
@@ -562,7 +565,7 @@ static void test_hugepages(void)
 		ok(0, "dual-socket scans");
 		return;
 	}
-	r = plan_for(h, NULL, 0,
+	r = plan_for(ctx, h, NULL, 0,
 		     "hugepages:\n"
 		     "  - { node: 1, size: 1G, pages: 2 }\n"
 		     "  - { node: 0, size: 2M, pages: 64 }\n"
@@ -604,15 +607,15 @@ static void test_hugepages(void)
 	pt_want_free(&snap);
 	pt_plan_free(&p);
 
-	r = plan_for(h, NULL, 0, "hugepages:\n  - { node: 1, size: 2M, pages: 512 }\n", &p, err,
+	r = plan_for(ctx, h, NULL, 0, "hugepages:\n  - { node: 1, size: 2M, pages: 512 }\n", &p, err,
 		     sizeof(err));
 	ok(r == 0 && p.n == 0, "the counts the host has: an empty plan (zero writes)");
 	pt_plan_free(&p);
-	r = plan_for(h, NULL, 0, "hugepages:\n  - { node: 7, size: 2M, pages: 8 }\n", &p, err,
+	r = plan_for(ctx, h, NULL, 0, "hugepages:\n  - { node: 7, size: 2M, pages: 8 }\n", &p, err,
 		     sizeof(err));
 	ok(r == -ENODEV && strstr(err, "line 2") && strstr(err, "NUMA node 7"),
 	   "a node the host lacks: -ENODEV with the line (%s)", err);
-	r = plan_for(h, NULL, 0, "hugepages:\n  - { node: 0, size: 16M, pages: 8 }\n", &p, err,
+	r = plan_for(ctx, h, NULL, 0, "hugepages:\n  - { node: 0, size: 16M, pages: 8 }\n", &p, err,
 		     sizeof(err));
 	ok(r == -EINVAL && strstr(err, "16384kB"), "a size the node lacks: -EINVAL (%s)", err);
 
@@ -635,6 +638,43 @@ static void test_hugepages(void)
 	pt_ctx_free(ctx);
 }
 
+/* Selectors (lib/match.c): the lookup, the sentence for a result, and the lookup as an
+ * error with that sentence in the context. */
+static void test_match(void)
+{
+	struct pt_ctx *ctx;
+	struct pt_host *h;
+	struct pt_device *d = NULL;
+	struct pt_match m = { .kind = PT_MATCH_NETDEV };
+	char root[4096], why[256];
+
+	snprintf(root, sizeof(root), "%s/dual-socket", fixtures);
+	if (pt_ctx_new(&ctx, root) < 0 || !(h = scan(ctx))) {
+		ok(0, "dual-socket scans");
+		return;
+	}
+	snprintf(m.netdev, sizeof(m.netdev), "ens1f0");
+	ok(pt_match_find(h, &m) && strcmp(pt_match_find(h, &m)->name, PF) == 0, "find: ens1f0 is " PF);
+	is_int(pt_match_resolve(ctx, h, &m, &d), 0, "resolve: found");
+	ok(d && strcmp(d->name, PF) == 0, "resolve: the same function");
+	snprintf(m.netdev, sizeof(m.netdev), "nope0");
+	ok(!pt_match_find(h, &m), "find: an unknown interface is NULL");
+	is_int(pt_match_resolve(ctx, h, &m, &d), -ENODEV, "resolve: -ENODEV");
+	ok(!d && strcmp(pt_ctx_error(ctx), "no network interface nope0 on a PCI function") == 0,
+	   "resolve: the sentence in the context (%s)", pt_ctx_error(ctx));
+	m = (struct pt_match){ .kind = PT_MATCH_ID, .vendor_id = 0x8086, .device_id = 0x1572, .index = 9 };
+	ok(strstr(pt_match_absent_str(h, &m, why, sizeof(why)), "index 9 asked") != NULL,
+	   "absent: an index past the matches says how many there are (%s)", why);
+	m = (struct pt_match){ .kind = PT_MATCH_NONE };
+	is_int(pt_match_resolve(ctx, h, &m, &d), -EINVAL, "resolve: an empty selector is -EINVAL");
+	/* a message may quote the one it replaces (wrapping the callee's sentence) */
+	pt_err(ctx, -ENODEV, "line %d: %s", 3, pt_ctx_error(ctx));
+	ok(strcmp(pt_ctx_error(ctx), "line 3: empty device selector") == 0,
+	   "pt_err may quote pt_ctx_error (%s)", pt_ctx_error(ctx));
+	pt_host_free(h);
+	pt_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
 	char cmd[256];
@@ -648,6 +688,7 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
+	test_match();
 	test_plans();
 	test_apply();
 	test_recovery();

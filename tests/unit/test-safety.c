@@ -7,6 +7,7 @@
  *
  * Usage: test-safety FIXTURES_DIR
  */
+#include "passthru/judge.h"
 #include "passthru/safety.h"
 #include "tap.h"
 
@@ -17,6 +18,14 @@
 #include <unistd.h>
 
 static const char *fixtures;
+
+static const struct pt_cause *group_shared(const struct pt_assignability *a)
+{
+	for (size_t i = 0; i < a->n_causes && i < PT_MAX_CAUSES; i++)
+		if (a->causes[i].kind == PT_CAUSE_GROUP_SHARED)
+			return &a->causes[i];
+	return NULL;
+}
 static char tmp[] = "/tmp/pt-test-safety.XXXXXX";
 
 static void test_parsers(void)
@@ -165,24 +174,32 @@ static void test_tree(void)
 	ok(!find(p, n, "0000:05:00.0"), "an unrelated NIC is not protected");
 	free(p);
 
-	/* IOMMU groups: the GPU shares group with its audio function on snd_hda_intel */
+	/* IOMMU groups (the assignability judgement, judge.h): the GPU shares its group
+	 * with its audio function on snd_hda_intel */
 	{
 		struct pt_bdf audio, x;
 		const struct pt_device *gpu, *nic;
-		char why[512];
+		const struct pt_cause *c;
+		struct pt_assignability a;
 
 		pt_bdf_parse("0000:81:00.0", &x);
 		gpu = pt_host_find(h, &x);
 		pt_bdf_parse("0000:81:00.1", &audio);
-		ok(gpu && pt_safety_group_blocks(h, gpu, NULL, 0, why, sizeof(why)) == 1,
-		   "GPU to vfio while its audio function is on snd_hda_intel: not viable");
-		ok(strstr(why, "0000:81:00.1") && strstr(why, "snd_hda_intel"), "names the culprit: %s", why);
-		ok(gpu && pt_safety_group_blocks(h, gpu, &audio, 1, why, sizeof(why)) == 0,
+		if (gpu)
+			pt_judge_assignable(h, PT_YES, NULL, 0, NULL, 0, gpu, &a);
+		c = gpu ? group_shared(&a) : NULL;
+		ok(c != NULL, "GPU to vfio while its audio function is on snd_hda_intel: not viable");
+		ok(c && strcmp(c->device, "0000:81:00.1") == 0 && strstr(c->why, "snd_hda_intel"),
+		   "names the culprit: %s", c ? c->why : "(none)");
+		if (gpu)
+			pt_judge_assignable(h, PT_YES, NULL, 0, &audio, 1, gpu, &a);
+		ok(gpu && !group_shared(&a),
 		   "viable when the same request binds the audio function to vfio too");
 		pt_bdf_parse("0000:05:00.0", &x);
 		nic = pt_host_find(h, &x);
-		ok(nic && pt_safety_group_blocks(h, nic, NULL, 0, why, sizeof(why)) == 0,
-		   "a group whose other endpoint is on vfio-pci is viable");
+		if (nic)
+			pt_judge_assignable(h, PT_YES, NULL, 0, NULL, 0, nic, &a);
+		ok(nic && !group_shared(&a), "a group whose other endpoint is on vfio-pci is viable");
 	}
 	pt_host_free(h);
 	pt_ctx_free(ctx);

@@ -153,12 +153,15 @@ static char *slurp(const char *path, size_t *len)
 static void test_libvirt(const char *top)
 {
 	struct pt_libvirt_domain *d = calloc(1, sizeof(*d));
-	char path[4096], why[256], *buf;
+	char path[4096], *buf;
+	struct pt_ctx *ctx;
 	size_t len;
 
+	if (!ok(pt_ctx_new(&ctx, NULL) == 0, "a context (for the sentences)"))
+		return;
 	snprintf(path, sizeof(path), "%s/tests/data/libvirt/live-vm1.xml", top);
 	buf = slurp(path, &len);
-	ok(pt_libvirt_parse(buf, len, d, why, sizeof(why)) == 0, "live status XML parses");
+	ok(pt_libvirt_parse(ctx, buf, len, d) == 0, "live status XML parses");
 	is_str(d->name, "vm1", "name");
 	is_int(d->pid, 4242, "domstatus pid");
 	is_int(d->memory_kib, 8388608, "memory KiB");
@@ -179,13 +182,16 @@ static void test_libvirt(const char *top)
 	free(buf);
 	snprintf(path, sizeof(path), "%s/tests/data/libvirt/broken.xml", top);
 	buf = slurp(path, &len);
-	ok(pt_libvirt_parse(buf, len, d, why, sizeof(why)) == -EINVAL, "broken XML rejected");
-	ok(strstr(why, "line ") != NULL, "with its line: %s", why);
+	ok(pt_libvirt_parse(ctx, buf, len, d) == -EINVAL, "broken XML rejected");
+	ok(strncmp(pt_ctx_error(ctx), "line ", 5) == 0 && !strchr(pt_ctx_error(ctx), '\n'),
+	   "with its line, in the context: %s", pt_ctx_error(ctx));
 	free(buf);
-	ok(pt_libvirt_parse(Q("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><domain><name>&e;</name></domain>"),
-			    d, why, sizeof(why)) <= 0 && !strstr(d->name, "root"), "no external entities");
-	ok(pt_libvirt_parse(Q("<network/>"), d, why, sizeof(why)) == -EINVAL, "not a domain");
+	ok(pt_libvirt_parse(ctx, Q("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><domain><name>&e;</name></domain>"),
+			    d) <= 0 && !strstr(d->name, "root"), "no external entities");
+	ok(pt_libvirt_parse(ctx, Q("<network/>"), d) == -EINVAL &&
+	   strstr(pt_ctx_error(ctx), "no <domain> element"), "not a domain: %s", pt_ctx_error(ctx));
 	free(d);
+	pt_ctx_free(ctx);
 }
 
 /* The result of finding fid (on device dev when not NULL); -1 when absent. */

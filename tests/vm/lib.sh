@@ -37,6 +37,7 @@ fail() {
 	for l in "$@"; do
 		while IFS= read -r l; do echo "#   $l"; done <<<"$l"
 	done
+	return 1 # so that `is ... || diag ...` shows its diagnosis
 }
 
 # ok DESC CMD...: passes when CMD exits 0; its output is shown on failure.

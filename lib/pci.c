@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
@@ -555,8 +556,117 @@ static void read_link(const struct dirset *s, struct pt_link *l, const struct pt
 
 /* Reads one function. Returns 0, -ENOENT when it vanished, or another -errno. */
 /* bus: the open /sys/bus/pci/devices; groups: the entries of /sys/kernel/iommu_groups. */
+/* ---- a scoped scan's netdevs and disks: found under the functions it reads ------------ */
+
+/* Names a scoped scan looks up in /sys/class/net and /sys/class/block instead of
+ * listing them (one link per netdev and disk of the host): the class devices found in
+ * the subtrees of the functions it read. The full scan's rule then decides each name
+ * (attach_netdevs, attach_block_one), so a name found here that the full scan would
+ * not attach is not attached either; what must hold is that every name the full scan
+ * attaches to a function read is found here: its class directory sits below the
+ * function's own (the class link's last BDF is the function's), as the kernel lays
+ * them out: BDF/net/X, BDF/virtioN/net/X, BDF/.../block/X, BDF/nvme/nvmeN/nvmeNnM;
+ * a native-multipath disk (nvme-subsystem) through its hidden per-path node nvmeScCnH
+ * under the controller, whose disk is nvmeSnH. */
+struct class_names {
+	char **net, **blk;
+	size_t n_net, n_blk;
+};
+
+static void class_names_free(struct class_names *c)
+{
+	pt_strv_free(c->net, c->n_net);
+	pt_strv_free(c->blk, c->n_blk);
+	memset(c, 0, sizeof(*c));
+}
+
+#define CLASS_WALK_DEPTH 8 /* BDF/ata1/host0/target0:0:0/0:0:0:0/block/sda is 6 */
+
+static int push_name(char ***v, size_t *n, const char *name)
+{
+	char *s = strdup(name);
+
+	if (!s || PT_PUSH(*v, *n, s)) {
+		free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* nvmeScCnH (a path of a multipath namespace) -> nvmeSnH (its disk); false otherwise */
+static bool nvme_head_of_path(const char *name, char *out, size_t len)
+{
+	const char *p = name + 4, *c, *n;
+
+	if (strncmp(name, "nvme", 4) != 0 || !(c = strchr(p, 'c')) || c == p ||
+	    strspn(p, "0123456789") != (size_t)(c - p))
+		return false;
+	n = c + 1 + strspn(c + 1, "0123456789");
+	if (n == c + 1 || *n != 'n' || !n[1] || strspn(n + 1, "0123456789") != strlen(n + 1))
+		return false;
+	return (size_t)snprintf(out, len, "%.*s%s", (int)(c - name), name, n) < len;
+}
+
+static int push_blk(struct class_names *c, const char *name)
+{
+	char head[64];
+
+	if (nvme_head_of_path(name, head, sizeof(head)) && push_name(&c->blk, &c->n_blk, head) < 0)
+		return -ENOMEM;
+	return push_name(&c->blk, &c->n_blk, name);
+}
+
+static bool listed_dir(const struct dirset *s, size_t i)
+{
+	unsigned char t = dirset_type(s, i);
+	struct stat st;
+
+	if (t != DT_UNKNOWN)
+		return t == DT_DIR;
+	return fstatat(dirset_fd(s), s->names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+/* kind: 0 a directory, 1 an "nvme" class directory (its entries are controllers), 2 a
+ * controller (its nvme* directories are disks). Never follows a link; never enters
+ * another function (a BDF directory: its class devices are its own). */
+static int collect_class_names(const struct dirset *s, int kind, int depth, struct class_names *c)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->n && !r; i++) {
+		const char *name = s->names[i];
+		struct dirset sub;
+		struct pt_bdf b;
+		bool net, blk;
+
+		if (!listed_dir(s, i) || pt_bdf_parse(name, &b) == 0)
+			continue;
+		if (kind == 2 && strncmp(name, "nvme", 4) == 0) {
+			r = push_blk(c, name);
+			continue;
+		}
+		net = strcmp(name, "net") == 0;
+		blk = strcmp(name, "block") == 0;
+		if (!net && !blk && (depth >= CLASS_WALK_DEPTH || strcmp(name, "msi_irqs") == 0 ||
+				     strcmp(name, "power") == 0))
+			continue;
+		if (dirset_read_at(s, &sub, name) < 0)
+			continue;
+		for (size_t k = 0; (net || blk) && k < sub.n && !r; k++)
+			if (listed_dir(&sub, k))
+				r = net ? push_name(&c->net, &c->n_net, sub.names[k]) : push_blk(c, sub.names[k]);
+		if (!net && !blk)
+			r = collect_class_names(&sub, strcmp(name, "nvme") == 0 ? 1 : kind == 1 ? 2 : 0,
+						depth + 1, c);
+		dirset_free(&sub);
+	}
+	return r;
+}
+
 static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,
-		       const struct dirset *bus, const struct dirset *groups, uint8_t *cfg)
+		       const struct dirset *bus, const struct dirset *groups, uint8_t *cfg,
+		       struct class_names *cn)
 {
 	char dir[128], link[512], ubuf[512];
 	struct pt_config_sriov sr;
@@ -647,7 +757,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	if (pt_readlink_at(dirset_fd(bus), link, sizeof(link), d->name) >= 0)
 		parse_topology(d, link);
 	pt_lookup_names(ctx, d);
-	r = 0;
+	r = cn ? collect_class_names(&s, 0, 0, cn) : 0;
 out:
 	dirset_free(&s);
 	return r;
@@ -700,27 +810,30 @@ static int attach_name(char ***v, size_t *n, const char *name)
 	return 0;
 }
 
+/* Netdev name of the class directory dirfd to the function its link's last BDF names. */
+static int attach_netdev_one(struct pt_host *h, int dirfd, const char *name)
+{
+	struct pt_device *d;
+	struct pt_bdf b;
+	char link[512];
+
+	if (pt_readlink_at(dirfd, link, sizeof(link), name) < 0 || !last_bdf(link, &b) ||
+	    !(d = pt_host_find(h, &b)))
+		return 0;
+	return attach_name(&d->netdevs, &d->n_netdevs, name);
+}
+
 static int attach_netdevs(struct pt_ctx *ctx, struct pt_host *h)
 {
 	struct dirset s;
-	char link[512];
+	int r = 0;
 
 	if (dirset_read(ctx, &s, "%s", "/sys/class/net") < 0)
 		return 0;
-	for (size_t i = 0; i < s.n; i++) {
-		struct pt_device *d;
-		struct pt_bdf b;
-
-		if (pt_readlink_at(dirset_fd(&s), link, sizeof(link), s.names[i]) < 0 ||
-		    !last_bdf(link, &b) || !(d = pt_host_find(h, &b)))
-			continue;
-		if (attach_name(&d->netdevs, &d->n_netdevs, s.names[i]) < 0) {
-			dirset_free(&s);
-			return -ENOMEM;
-		}
-	}
+	for (size_t i = 0; i < s.n && !r; i++)
+		r = attach_netdev_one(h, dirset_fd(&s), s.names[i]);
 	dirset_free(&s);
-	return 0;
+	return r;
 }
 
 /* nvme controllers (nvme0 -> PCI function) for namespaces of native multipath,
@@ -764,40 +877,83 @@ static void attach_subsys_disk(struct pt_ctx *ctx, struct pt_host *h, const char
 	dirset_free(&ctrls);
 }
 
+/* Disk name of /sys/class/block to its function: not a partition, not a hidden
+ * per-path node, the function its link's last BDF names, else (native multipath) the
+ * functions of its nvme-subsystem's controllers. */
+static int attach_block_one(struct pt_ctx *ctx, struct pt_host *h, const char *name)
+{
+	struct pt_device *d;
+	struct pt_bdf b;
+	char link[512], hidden[8];
+
+	if (pt_exists(ctx, "/sys/class/block/%s/partition", name))
+		return 0;
+	/* per-path nodes of native multipath (nvme1c2n1) are hidden disks */
+	if (pt_read_attr(ctx, hidden, sizeof(hidden), "/sys/class/block/%s/hidden", name) > 0 &&
+	    strcmp(hidden, "1") == 0)
+		return 0;
+	if (pt_readlink(ctx, link, sizeof(link), "/sys/class/block/%s", name) < 0)
+		return 0;
+	if (!last_bdf(link, &b)) {
+		attach_subsys_disk(ctx, h, name, link);
+		return 0;
+	}
+	if (!(d = pt_host_find(h, &b)))
+		return 0;
+	return attach_name(&d->blockdevs, &d->n_blockdevs, name);
+}
+
 static int attach_blockdevs(struct pt_ctx *ctx, struct pt_host *h)
 {
 	struct dirset s;
-	char link[512];
+	int r = 0;
 
 	if (dirset_read(ctx, &s, "%s", "/sys/class/block") < 0)
 		return 0;
-	for (size_t i = 0; i < s.n; i++) {
-		struct pt_device *d;
-		struct pt_bdf b;
-
-		char hidden[8];
-
-		if (pt_exists(ctx, "/sys/class/block/%s/partition", s.names[i]))
-			continue;
-		/* per-path nodes of native multipath (nvme1c2n1) are hidden disks */
-		if (pt_read_attr(ctx, hidden, sizeof(hidden), "/sys/class/block/%s/hidden",
-				 s.names[i]) > 0 && strcmp(hidden, "1") == 0)
-			continue;
-		if (pt_readlink(ctx, link, sizeof(link), "/sys/class/block/%s", s.names[i]) < 0)
-			continue;
-		if (!last_bdf(link, &b)) {
-			attach_subsys_disk(ctx, h, s.names[i], link);
-			continue;
-		}
-		if (!(d = pt_host_find(h, &b)))
-			continue;
-		if (attach_name(&d->blockdevs, &d->n_blockdevs, s.names[i]) < 0) {
-			dirset_free(&s);
-			return -ENOMEM;
-		}
-	}
+	for (size_t i = 0; i < s.n && !r; i++)
+		r = attach_block_one(ctx, h, s.names[i]);
 	dirset_free(&s);
-	return 0;
+	return r;
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts v and drops repeats: the order the class directory's listing has. */
+static void sort_unique(char **v, size_t *n)
+{
+	size_t k = 0;
+
+	if (*n)
+		qsort(v, *n, sizeof(*v), strp_cmp);
+	for (size_t i = 0; i < *n; i++) {
+		if (k && strcmp(v[k - 1], v[i]) == 0) {
+			free(v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	*n = k;
+}
+
+/* A scoped scan's netdevs and disks: the names found under its functions, each decided
+ * as the full scan decides it, in the full scan's order (the listing's, sorted). */
+static int attach_scoped(struct pt_ctx *ctx, struct pt_host *h, struct class_names *c)
+{
+	int fd, r = 0;
+
+	sort_unique(c->net, &c->n_net);
+	sort_unique(c->blk, &c->n_blk);
+	if (c->n_net && (fd = pt_open_rel(ctx, "/sys/class/net", O_RDONLY | O_DIRECTORY, 0)) >= 0) {
+		for (size_t i = 0; i < c->n_net && !r; i++)
+			r = attach_netdev_one(h, fd, c->net[i]);
+		close(fd);
+	}
+	for (size_t i = 0; i < c->n_blk && !r; i++)
+		r = attach_block_one(ctx, h, c->blk[i]);
+	return r;
 }
 
 static int group_cmp(const void *a, const void *b)
@@ -881,6 +1037,8 @@ struct pt_scan {
 	struct pt_host *h;
 	struct dirset bus, groups;
 	uint8_t *cfg;
+	struct class_names cn; /* scoped: the netdevs and disks below the functions read */
+	size_t cap;            /* room in h->devs */
 };
 
 /* The groups the host has, host-wide whatever the scan reads: the numeric entries of
@@ -913,6 +1071,7 @@ void pt_scan_abort(struct pt_scan *sc)
 		return;
 	dirset_free(&sc->groups);
 	dirset_free(&sc->bus);
+	class_names_free(&sc->cn);
 	free(sc->cfg);
 	pt_host_free(sc->h);
 	free(sc);
@@ -935,7 +1094,14 @@ int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out)
 		goto fail;
 	}
 	sc->h->scoped = scoped;
-	r = dirset_read(ctx, &sc->bus, "%s", PT_SYSFS_PCI_DEVICES);
+	/* a scoped scan asks the bus directory for the names it reads (one lookup each),
+	 * not for its listing: one entry per function of the host */
+	if (scoped) {
+		sc->bus.fd = pt_open_rel(ctx, PT_SYSFS_PCI_DEVICES, O_RDONLY | O_DIRECTORY, 0);
+		r = sc->bus.fd < 0 ? sc->bus.fd : 0;
+	} else {
+		r = dirset_read(ctx, &sc->bus, "%s", PT_SYSFS_PCI_DEVICES);
+	}
 	if (r == -ENOENT && ctx->sysroot[0]) {
 		r = not_a_sysroot(ctx);
 		goto fail;
@@ -954,7 +1120,8 @@ int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out)
 	r = -ENOMEM;
 	if (list_group_ids(sc->h, &sc->groups) < 0)
 		goto fail;
-	sc->h->devs = calloc(sc->bus.n ? sc->bus.n : 1, sizeof(*sc->h->devs));
+	sc->cap = scoped ? 8 : sc->bus.n ? sc->bus.n : 1;
+	sc->h->devs = calloc(sc->cap, sizeof(*sc->h->devs));
 	if (!sc->h->devs)
 		goto fail;
 	*out = sc;
@@ -966,7 +1133,30 @@ fail:
 
 bool pt_scan_listed(const struct pt_scan *sc, const char *name)
 {
-	return has(&sc->bus, name);
+	struct stat st;
+
+	if (!sc->h->scoped)
+		return has(&sc->bus, name);
+	return sc->bus.fd >= 0 && name[0] && name[0] != '.' && !strchr(name, '/') &&
+	       fstatat(sc->bus.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Room for one more function: a scoped scan's array grows (zeroed, as calloc's). */
+static int scan_room(struct pt_scan *sc)
+{
+	struct pt_device *nd;
+
+	if (sc->h->n_devs < sc->cap)
+		return 0;
+	if (!sc->h->scoped)
+		return -ENOSPC;
+	nd = realloc(sc->h->devs, 2 * sc->cap * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	memset(nd + sc->cap, 0, sc->cap * sizeof(*nd));
+	sc->h->devs = nd;
+	sc->cap *= 2;
+	return 0;
 }
 
 struct pt_host *pt_scan_host(const struct pt_scan *sc)
@@ -980,15 +1170,21 @@ int pt_scan_read(struct pt_scan *sc, const char *name)
 	struct pt_device *d;
 	int r;
 
-	if (!has(&sc->bus, name) || h->n_devs >= sc->bus.n)
+	if (!pt_scan_listed(sc, name))
 		return 0;
+	r = scan_room(sc);
+	if (r == -ENOMEM)
+		return pt_err(sc->ctx, r, "out of memory reading %s", name);
+	if (r < 0)
+		return 0;
+	h = sc->h;
 	d = &h->devs[h->n_devs];
 	if (pt_bdf_parse(name, &d->bdf) < 0) {
 		warn(h, "%s/%s: not a PCI address, ignored", PT_SYSFS_PCI_DEVICES, name);
 		return 0;
 	}
 	pt_strlcpy(d->name, name, sizeof(d->name));
-	r = read_device(sc->ctx, h, d, &sc->bus, &sc->groups, sc->cfg);
+	r = read_device(sc->ctx, h, d, &sc->bus, &sc->groups, sc->cfg, h->scoped ? &sc->cn : NULL);
 	if (r == -ENOTDIR || r == -ELOOP) {
 		warn(h, "%s/%s: %s, ignored", PT_SYSFS_PCI_DEVICES, name,
 		     r == -ENOTDIR ? "not a directory nor a link to one" : "a link loop");
@@ -1019,9 +1215,13 @@ int pt_scan_end(struct pt_scan *sc, struct pt_host **out)
 	*out = NULL;
 	qsort(h->devs, h->n_devs, sizeof(*h->devs), dev_cmp);
 	link_vfs(h);
-	r = attach_netdevs(sc->ctx, h);
-	if (!r)
-		r = attach_blockdevs(sc->ctx, h);
+	if (h->scoped) {
+		r = attach_scoped(sc->ctx, h, &sc->cn);
+	} else {
+		r = attach_netdevs(sc->ctx, h);
+		if (!r)
+			r = attach_blockdevs(sc->ctx, h);
+	}
 	if (!r)
 		r = build_groups(h);
 	if (!r)

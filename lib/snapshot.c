@@ -506,7 +506,7 @@ static size_t keep_newest_records(char *buf, size_t len, size_t max)
 static int read_bounded(struct snap *s, const struct snap_rule *rule, const char *rel,
 			bool follow, char **out, size_t *outlen, bool *truncated)
 {
-	bool chardev = rule->flags & SNAP_CHARDEV;
+	bool chardev = rule->flags & SNAP_CHARDEV, sysfs = !chardev && strncmp(rel, "sys/", 4) == 0;
 	size_t max = rule->max ? rule->max : ATTR_MAX, len = 0, cap = 0, total = 0;
 	char chunk[8192], *buf = NULL;
 	struct stat st;
@@ -522,6 +522,12 @@ static int read_bounded(struct snap *s, const struct snap_rule *rule, const char
 	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || (chardev && S_ISCHR(st.st_mode)))) {
 		close(fd);
 		return -EINVAL;
+	}
+	/* a write-only attribute that opened all the same (root on a plain file system):
+	 * as capture_file's check when the open is refused */
+	if (S_ISREG(st.st_mode) && !(st.st_mode & 0444)) {
+		close(fd);
+		return -EACCES;
 	}
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -553,6 +559,10 @@ static int read_bounded(struct snap *s, const struct snap_rule *rule, const char
 		}
 		memcpy(buf + len, chunk, (size_t)n);
 		len += (size_t)n;
+		/* a sysfs attribute comes whole: a short read is its end (no read returning 0);
+		 * not so /proc's files, which may come a page at a time */
+		if (sysfs && (size_t)n < sizeof(chunk) && len <= max)
+			break;
 		if (len > max) {
 			*truncated = true;
 			if (!chardev) {
@@ -616,19 +626,20 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
 	r = full_path(s, rel);
 	if (r < 0)
 		return r;
+	r = read_bounded(s, rule, rel, follow, &buf, &len, &truncated);
 	/* a write-only attribute (mode 0200: sriov_vf_msix_count, some module
-	 * parameters) has nothing to read: not even root's open() would succeed */
-	{
+	 * parameters) has nothing to read: not even root's open() would succeed. Asked
+	 * only when the open was refused (one open per file, not two) */
+	if (r == -EACCES || r == -EPERM) {
 		int fd = pt_open_at_root(s->ctx, O_PATH | (follow ? 0 : O_NOFOLLOW), "/%s", rel);
+		bool wonly = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			     !(st.st_mode & 0444);
 
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 0444)) {
-			close(fd);
-			return 0;
-		}
 		if (fd >= 0)
 			close(fd);
+		if (wonly)
+			return 0;
 	}
-	r = read_bounded(s, rule, rel, follow, &buf, &len, &truncated);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0; /* gone since it was listed */
 	if (r == -ENOMEM)
@@ -739,12 +750,65 @@ static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out
 	return 0;
 }
 
+static int resolve_hops(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st,
+			int hops, int depth);
+
+/* The link at the canonical path cand (s->full), in the canonical directory base:
+ * stores it and resolves its target. A relative target's leading ".." steps are taken
+ * on base itself (a canonical path has no link to step back through), so the rest
+ * resolves through the directory cache instead of from the root. */
+static int follow_link(struct snap *s, const char *base, const char *cand, char *out,
+		       struct stat *st, int hops)
+{
+	char target[PATH_MAX], dir[PATH_MAX], lp[PATH_MAX];
+	const char *t = target;
+	ssize_t n;
+	int r;
+
+	if (++hops > 40)
+		return -ELOOP;
+	n = readlink(s->full, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	r = add_link(s, cand, target);
+	if (r < 0)
+		return r;
+	if (target[0] == '/')
+		return resolve_hops(s, target, false, out, st, hops, 0);
+	pt_strlcpy(dir, base, sizeof(dir));
+	for (;;) {
+		if (t[0] == '.' && t[1] == '/') {
+			t += 2;
+		} else if (t[0] == '.' && t[1] == '.' && (t[2] == '/' || !t[2])) {
+			char *slash = strrchr(dir, '/');
+
+			if (slash)
+				*slash = '\0';
+			else
+				dir[0] = '\0';
+			t += t[2] ? 3 : 2;
+		} else if (t[0] == '/') {
+			t++;
+		} else {
+			break;
+		}
+	}
+	if (snprintf(lp, sizeof(lp), "/%s%s%s", dir, dir[0] && t[0] ? "/" : "", t) >= (int)sizeof(lp))
+		return -ENAMETOOLONG;
+	return resolve_hops(s, lp, false, out, st, hops, 0);
+}
+
+#define RESOLVE_DEPTH 32 /* parents resolved through the cache; deeper, from the root */
+
 /* resolve_walk(), with the parent directory's resolution remembered: only the last
- * component costs an lstat() when the directory was met before. */
-static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st)
+ * component costs an lstat() when the directory was met before, and a parent met for
+ * the first time is resolved the same way (its own parent from the cache). */
+static int resolve_hops(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st,
+			int hops, int depth)
 {
 	const char *slash = strrchr(lp, '/'), *last, *cparent;
-	char parent[PATH_MAX], cand[PATH_MAX];
+	char parent[PATH_MAX], cand[PATH_MAX], base[PATH_MAX];
 	size_t plen;
 	int r;
 
@@ -759,7 +823,8 @@ static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, str
 	if (!cparent) {
 		struct stat pst;
 
-		r = resolve_walk(s, parent, false, cand, &pst);
+		r = depth < RESOLVE_DEPTH ? resolve_hops(s, parent, false, cand, &pst, hops, depth + 1)
+					  : resolve_walk(s, parent, false, cand, &pst);
 		if (r < 0)
 			return r;
 		if (!S_ISDIR(pst.st_mode))
@@ -775,10 +840,17 @@ static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, str
 		return r;
 	if (lstat(s->full, st) < 0)
 		return -errno;
-	if (S_ISLNK(st->st_mode) && !nofollow)
-		return resolve_walk(s, lp, nofollow, out, st); /* stores the link, follows it */
+	if (S_ISLNK(st->st_mode) && !nofollow) {
+		pt_strlcpy(base, cparent, sizeof(base));
+		return follow_link(s, base, cand, out, st, hops); /* stores the link, follows it */
+	}
 	memcpy(out, cand, strlen(cand) + 1);
 	return 0;
+}
+
+static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st)
+{
+	return resolve_hops(s, lp, nofollow, out, st, 0, 0);
 }
 
 /* Does name match the pattern (with {a,b} alternatives)? */

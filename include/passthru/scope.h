@@ -17,8 +17,10 @@
  * The result is the same struct pt_host, with scoped set: every judge works on it
  * unchanged, and answers about the named devices are the full scan's (a test compares
  * them on every fixture). Host-wide facts (NUMA nodes, hugepages, IOMMU units and
- * groups, the command line, netdev and disk names) are read as the full scan reads
- * them. A selector by vendor:device ID needs every function's IDs: the scope becomes
+ * groups, the command line) are read as the full scan reads them; the netdevs and
+ * disks of the functions read are found below those functions' own directories (not
+ * by listing /sys/class/net and /sys/class/block), so what a scoped scan reads does not
+ * grow with the host (tests/cli/scope-flat.py). A selector by vendor:device ID needs every function's IDs: the scope becomes
  * the whole host. The environment variable PASSTHRU_SCAN=full makes every scoped scan
  * a full one (a debugging aid, and how the equality test compares).
  */

@@ -97,7 +97,7 @@ int pt_kconfig_get(const char *buf, size_t len, const char *sym, char *out, size
 		    l[7 + slen] == '=') {
 			copy_trimmed(l + 8 + slen, ll - 8 - slen, out, outlen);
 			found = 1;
-		} else if (ll >= 9 + slen && !memcmp(l, "# CONFIG_", 9) && !memcmp(l + 9, sym, slen) &&
+		} else if (ll > 9 + slen && !memcmp(l, "# CONFIG_", 9) && !memcmp(l + 9, sym, slen) &&
 			   l[9 + slen] == ' ') {
 			found = 0;
 			if (outlen)

@@ -83,6 +83,18 @@ static void test_parsers(void)
 	is_str(out, "m", "CONFIG_VFIO_PCI=m");
 	is_int(pt_kconfig_get(kcfg, strlen(kcfg), "VFIO_PCI_IGD", out, sizeof(out)), 0, "is not set: 0");
 	is_int(pt_kconfig_get(kcfg, strlen(kcfg), "VFIO_PC", out, sizeof(out)), 0, "a prefix is not the symbol");
+	{
+		/* a buffer ending right after "# CONFIG_<sym>" (no " is not set", no newline):
+		 * the check for the space after the symbol must not read past the end (the
+		 * fuzzer's heap overflow) */
+		static const char tail[] = "CONFIG_VFIO_PCI=y\n# CONFIG_VFIO_PCI";
+		char *exact = malloc(sizeof(tail) - 1);
+
+		memcpy(exact, tail, sizeof(tail) - 1);
+		is_int(pt_kconfig_get(exact, sizeof(tail) - 1, "VFIO_PCI", out, sizeof(out)), 1,
+		       "a cut '# CONFIG_' line at the end is not an unset line");
+		free(exact);
+	}
 	is_int(pt_bls_field(bls, strlen(bls), "options", out, sizeof(out)), 1, "BLS options found");
 	is_str(out, "root=/dev/sda1 ro  quiet", "BLS options, trimmed");
 	is_int(pt_bls_field(bls, strlen(bls), "version", out, sizeof(out)), 1, "BLS version");

@@ -81,7 +81,7 @@ static const struct snap_rule rules[] = {
 	{ .pattern = PCIDEV, .kind = SNAP_ENTRY }, /* anything odd there too: list warns of it */
 	{ .pattern = PCIDEV, .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/{vendor,device,subsystem_vendor,subsystem_device,class,revision,"
-		     "numa_node,local_cpulist,local_cpus,enable,irq,modalias,reset_method,"
+		     "numa_node,local_cpulist,local_cpus,enable,irq,modalias,uevent,reset_method,"
 		     "driver_override,current_link_speed,current_link_width,max_link_speed,"
 		     "max_link_width,power_state,d3cold_allowed,sriov_*,aer_dev_*,"
 		     "aer_rootport_total_err_*}",

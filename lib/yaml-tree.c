@@ -303,8 +303,8 @@ static int place_node(struct walk *w, struct ynode **stack, int *depth, struct y
 static int build_tree(struct walk *w, const char *buf, size_t len, struct ynode **root)
 {
 	struct ynode *stack[MAX_DEPTH + 1];
-	struct fy_diag *diag;
-	struct fy_parser *fyp;
+	struct fy_diag *diag = NULL;
+	struct fy_parser *fyp = NULL;
 	struct fy_event *ev;
 	int depth = 0, docs = 0, r, line = 1, col = 1;
 

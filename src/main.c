@@ -433,10 +433,11 @@ struct pt_host *cli_scan_pools(struct cli *cli, struct pt_state *st, const struc
 	return h;
 }
 
-struct pt_device *cli_scan_named(struct cli *cli, const char *dev, unsigned flags,
-				 struct pt_host **out)
+/* dev in the scanned host h (NULL: the scan failed): the device and *out = h, or NULL
+ * with h freed and the error printed */
+static struct pt_device *device_in(struct cli *cli, struct pt_host *h, const char *dev,
+				   struct pt_host **out)
 {
-	struct pt_host *h = cli_scan_for(cli, dev, flags);
 	struct pt_device *d;
 
 	*out = NULL;
@@ -451,21 +452,15 @@ struct pt_device *cli_scan_named(struct cli *cli, const char *dev, unsigned flag
 	return d;
 }
 
+struct pt_device *cli_scan_named(struct cli *cli, const char *dev, unsigned flags,
+				 struct pt_host **out)
+{
+	return device_in(cli, cli_scan_for(cli, dev, flags), dev, out);
+}
+
 struct pt_device *cli_scan_device(struct cli *cli, const char *dev, struct pt_host **out)
 {
-	struct pt_host *h = cli_scan(cli);
-	struct pt_device *d;
-
-	*out = NULL;
-	if (!h)
-		return NULL;
-	d = cli_device(cli, h, dev);
-	if (!d) {
-		pt_host_free(h);
-		return NULL;
-	}
-	*out = h;
-	return d;
+	return device_in(cli, cli_scan(cli), dev, out);
 }
 
 /* --sysroot FILE.tar.gz: unpacks the snapshot into a private temporary directory

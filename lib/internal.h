@@ -113,7 +113,7 @@ int pt_walk(const char *path, bool follow_last, const struct pt_walk_ops *ops, v
 
 /* libpci access for this context (lib/pci-access.c: config space reads, pci.ids names). */
 struct pci_access *pt_ctx_pci(struct pt_ctx *ctx);
-int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at);
+int pt_read_config_at(int dirfd, bool listed_regular, uint8_t *buf, size_t len, unsigned *sriov_at);
 void pt_lookup_names(struct pt_ctx *ctx, struct pt_device *d);
 
 /* A scan in progress (lib/pci.c): pt_host_scan reads every function of the bus, a

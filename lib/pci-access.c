@@ -73,11 +73,13 @@ static bool read_block(int fd, uint8_t *buf, size_t len, off_t pos)
  * capability headers are read, following the chain, which is what real hardware makes
  * cheap, and the SR-IOV capability whole (its counts, offset and stride: one read
  * instead of four attribute files); *sriov_at is where that capability was read whole,
- * 0 when it was not. Returns the readable length (0, 64, 256 or 4096), -EINVAL when
- * "config" is not a regular file (a FIFO, a device: never read), or another negative
- * errno.
+ * 0 when it was not. listed_regular: the directory's listing said "config" is a
+ * regular file (d_type), so no fstat() asks again (O_NONBLOCK still keeps a FIFO
+ * swapped in since from blocking, and pread() refuses it). Returns the readable length
+ * (0, 64, 256 or 4096), -EINVAL when "config" is not a regular file (a FIFO, a device:
+ * never read), or another negative errno.
  */
-int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at)
+int pt_read_config_at(int dirfd, bool listed_regular, uint8_t *buf, size_t len, unsigned *sriov_at)
 {
 	int fd, got = 0;
 
@@ -85,8 +87,10 @@ int pt_read_config_at(int dirfd, uint8_t *buf, size_t len, unsigned *sriov_at)
 	if (len < 4096)
 		return -EINVAL;
 	memset(buf, 0, len);
-	fd = pt_fd_regular(pt_fd_or_errno(openat(dirfd, "config", O_RDONLY | O_NONBLOCK |
-						 O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)));
+	fd = pt_fd_or_errno(openat(dirfd, "config", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW |
+				   O_CLOEXEC));
+	if (!listed_regular)
+		fd = pt_fd_regular(fd);
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
 	if (read_block(fd, buf, 256, 0))

@@ -35,13 +35,24 @@ static void warn(struct pt_host *h, const char *fmt, ...)
  * directory stays open so its attributes are read relative to it (openat), without a
  * path walk through the sysroot and the bus symlink for every file. Entries are read
  * with getdents64() into one buffer the names point into: no DIR, no strdup per entry
- * (a device directory has ~45). */
+ * (a device directory has ~45). Names are found through a hash of them (open
+ * addressing), not by sorting: a function's directory is looked up ~20 times and
+ * iterated only for its virtfn links, so it is not sorted (sorting ~45 names per
+ * function was 15 % of a list's instructions); the others are (their order is
+ * output order). */
+#define DIRSET_SMALL 128 /* slots kept in the struct: directories of up to 64 names */
+
 struct dirset {
-	char **names; /* sorted; point into buf */
+	char **names; /* point into buf; sorted unless read with DIRSET_UNSORTED */
 	size_t n;
 	char *buf;
 	int fd;       /* the open directory, -1 when none */
+	char **heap;  /* the hash's slots when more than DIRSET_SMALL are needed */
+	size_t mask;  /* slots - 1 */
+	char *small[DIRSET_SMALL];
 };
+
+enum { DIRSET_SORTED = 0, DIRSET_UNSORTED = 1 };
 
 static int dirset_fd(const struct dirset *s)
 {
@@ -53,11 +64,72 @@ static int dirset_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* What the listing says a name of it is (d_type, the dirent the name sits in;
+ * DT_UNKNOWN on file systems without it). */
+static unsigned char name_type(const char *name)
+{
+	return ((const struct dirent64 *)(const void *)(name - offsetof(struct dirent64, d_name)))->d_type;
+}
+
+static size_t name_hash(const char *name)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static char **dirset_slots(const struct dirset *s)
+{
+	return s->heap ? s->heap : (char **)s->small;
+}
+
+/* The listed entry called name, NULL when none. */
+static char *dirset_find(const struct dirset *s, const char *name)
+{
+	char **slots = dirset_slots(s);
+
+	if (s->n == 0)
+		return NULL;
+	for (size_t i = name_hash(name) & s->mask;; i = (i + 1) & s->mask) {
+		if (!slots[i])
+			return NULL;
+		if (strcmp(slots[i], name) == 0)
+			return slots[i];
+	}
+}
+
+/* Indexes the n names (slots at least twice as many: probes stay short). */
+static int dirset_index(struct dirset *s)
+{
+	size_t cap = DIRSET_SMALL;
+	char **slots;
+
+	while (cap < 2 * s->n)
+		cap *= 2;
+	if (cap > DIRSET_SMALL) {
+		s->heap = calloc(cap, sizeof(char *));
+		if (!s->heap)
+			return -ENOMEM;
+	} else {
+		memset(s->small, 0, sizeof(s->small));
+	}
+	s->mask = cap - 1;
+	slots = dirset_slots(s);
+	for (size_t k = 0; k < s->n; k++) {
+		size_t i = name_hash(s->names[k]) & s->mask;
+
+		while (slots[i])
+			i = (i + 1) & s->mask;
+		slots[i] = s->names[k];
+	}
+	return 0;
+}
+
 static bool has(const struct dirset *s, const char *name)
 {
-	if (s->n == 0)
-		return false; /* an empty directory: bsearch() must not see a NULL array */
-	return bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp) != NULL;
+	return dirset_find(s, name) != NULL;
 }
 
 /* Reads attribute name of s when the directory listed it as a regular file (d_type:
@@ -65,12 +137,12 @@ static bool has(const struct dirset *s, const char *name)
  * fstat() check instead. Returns what pt_read_attr_at() returns, -ENOENT when absent. */
 static int read_listed(const struct dirset *s, const char *name, char *buf, size_t len)
 {
-	char *const *e;
+	const char *e = dirset_find(s, name);
 	unsigned char type;
 
-	if (s->n == 0 || !(e = bsearch(&name, s->names, s->n, sizeof(char *), dirset_cmp)))
+	if (!e)
 		return -ENOENT;
-	type = ((const struct dirent64 *)(const void *)(*e - offsetof(struct dirent64, d_name)))->d_type;
+	type = name_type(e);
 	if (type == DT_REG)
 		return pt_read_attr_listed_at(dirset_fd(s), buf, len, name);
 	if (type != DT_UNKNOWN) {
@@ -80,11 +152,9 @@ static int read_listed(const struct dirset *s, const char *name, char *buf, size
 	return pt_read_attr_at(dirset_fd(s), buf, len, name);
 }
 
-/* What the listing says entry i is (d_type; DT_UNKNOWN on file systems without it). */
 static unsigned char dirset_type(const struct dirset *s, size_t i)
 {
-	return ((const struct dirent64 *)(const void *)(s->names[i] -
-							offsetof(struct dirent64, d_name)))->d_type;
+	return name_type(s->names[i]);
 }
 
 /* sysfs holds regular files, directories and links only: a FIFO, socket or device
@@ -92,32 +162,57 @@ static unsigned char dirset_type(const struct dirset *s, size_t i)
  * "unknown" has its reason. config has its own warning. */
 static void warn_odd_entries(struct pt_host *h, const struct pt_device *d, const struct dirset *s)
 {
+	const char **odd = NULL;
+	size_t n = 0;
+
 	for (size_t i = 0; i < s->n; i++) {
 		unsigned char t = dirset_type(s, i);
-		const char *kind = t == DT_FIFO ? "a FIFO" : t == DT_SOCK ? "a socket" :
-				   t == DT_CHR ? "a character device" : t == DT_BLK ? "a block device" :
-				   NULL;
 
-		if (kind && strcmp(s->names[i], "config") != 0)
-			warn(h, "%s/%s/%s is %s, not a sysfs attribute: not read (its value is "
-			     "unknown)", PT_SYSFS_PCI_DEVICES, d->name, s->names[i], kind);
+		if ((t == DT_FIFO || t == DT_SOCK || t == DT_CHR || t == DT_BLK) &&
+		    strcmp(s->names[i], "config") != 0 && PT_PUSH(odd, n, (const char *)s->names[i]))
+			break;
 	}
+	if (n > 1) /* the listing's order is the file system's: name order */
+		qsort(odd, n, sizeof(*odd), dirset_cmp);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char t = name_type(odd[i]);
+		const char *kind = t == DT_FIFO ? "a FIFO" : t == DT_SOCK ? "a socket" :
+				   t == DT_CHR ? "a character device" : "a block device";
+
+		warn(h, "%s/%s/%s is %s, not a sysfs attribute: not read (its value is "
+		     "unknown)", PT_SYSFS_PCI_DEVICES, d->name, odd[i], kind);
+	}
+	free(odd);
 }
 
 static void dirset_free(struct dirset *s)
 {
 	free(s->names);
 	free(s->buf);
+	free(s->heap);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->names = NULL;
 	s->n = 0;
 	s->buf = NULL;
+	s->heap = NULL;
+	s->mask = 0;
 	s->fd = -1;
 }
 
-/* Takes fd, an open directory (closed by dirset_free). */
-static int dirset_fill(struct dirset *s, int fd)
+static void dirset_init(struct dirset *s)
+{
+	s->names = NULL;
+	s->n = 0;
+	s->buf = NULL;
+	s->heap = NULL;
+	s->mask = 0;
+	s->fd = -1;
+}
+
+/* Takes fd, an open directory (closed by dirset_free); order is DIRSET_SORTED or
+ * DIRSET_UNSORTED (the listing's order). */
+static int dirset_fill(struct dirset *s, int fd, int order)
 {
 	size_t cap = 8192, used = 0;
 	int r = -ENOMEM;
@@ -148,19 +243,31 @@ static int dirset_fill(struct dirset *s, int fd)
 			break;
 		used += (size_t)got;
 	}
-	for (size_t off = 0; off < used;) {
-		struct dirent64 *e = (struct dirent64 *)(void *)(s->buf + off);
+	/* count, then point: one allocation of the names, not a growth check per entry */
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = 0;
 
-		off += e->d_reclen;
-		if (e->d_reclen == 0)
-			break;
-		if (e->d_name[0] == '.')
-			continue;
-		if (PT_PUSH(s->names, s->n, e->d_name))
+		for (size_t off = 0; off < used;) {
+			struct dirent64 *e = (struct dirent64 *)(void *)(s->buf + off);
+
+			off += e->d_reclen;
+			if (e->d_reclen == 0)
+				break;
+			if (e->d_name[0] == '.')
+				continue;
+			if (pass)
+				s->names[n] = e->d_name;
+			n++;
+		}
+		if (!pass && n && !(s->names = malloc(n * sizeof(char *))))
 			goto fail;
+		s->n = pass ? n : 0;
 	}
-	if (s->n)
+	if (s->n && order == DIRSET_SORTED)
 		qsort(s->names, s->n, sizeof(char *), dirset_cmp);
+	r = -ENOMEM;
+	if (dirset_index(s) < 0)
+		goto fail;
 	return 0;
 fail:
 	dirset_free(s);
@@ -168,18 +275,15 @@ fail:
 }
 
 /* A directory under the sysroot, opened through the seam (links resolve inside it). */
-static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *fmt, ...)
+static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, int order, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, int order, const char *fmt, ...)
 {
 	char rel[4096];
 	va_list ap;
 	int fd, n;
 
-	s->names = NULL;
-	s->n = 0;
-	s->buf = NULL;
-	s->fd = -1;
+	dirset_init(s);
 	va_start(ap, fmt);
 	n = vsnprintf(rel, sizeof(rel), fmt, ap);
 	va_end(ap);
@@ -188,7 +292,7 @@ static int dirset_read(const struct pt_ctx *ctx, struct dirset *s, const char *f
 	fd = pt_open_rel(ctx, rel, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return fd;
-	return dirset_fill(s, fd);
+	return dirset_fill(s, fd, order);
 }
 
 /* Entry name of the open directory parent, itself a directory (not a link to one:
@@ -197,16 +301,13 @@ static int dirset_read_at(const struct dirset *parent, struct dirset *s, const c
 {
 	int fd;
 
-	s->names = NULL;
-	s->n = 0;
-	s->buf = NULL;
-	s->fd = -1;
+	dirset_init(s);
 	if (!name[0] || strchr(name, '/') || strcmp(name, "..") == 0)
 		return -EINVAL;
 	fd = openat(dirset_fd(parent), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	return dirset_fill(s, fd);
+	return dirset_fill(s, fd, DIRSET_SORTED);
 }
 
 static int read_int_attr(const struct dirset *s, const char *attr, bool hex)
@@ -293,7 +394,10 @@ struct vfnum {
 
 static int vfnum_cmp(const void *a, const void *b)
 {
-	return ((const struct vfnum *)a)->n - ((const struct vfnum *)b)->n;
+	const struct vfnum *x = a, *y = b;
+
+	/* the listing is not sorted: equal numbers ("virtfn3", "virtfn03") by name */
+	return x->n != y->n ? (x->n > y->n) - (x->n < y->n) : strcmp(x->name, y->name);
 }
 
 /* Where SR-IOV puts VF n: the PF's routing ID + offset + n * stride (-1 unknown). */
@@ -664,6 +768,23 @@ static int collect_class_names(const struct dirset *s, int kind, int depth, stru
 	return r;
 }
 
+/* Config space when listed: a "config" the listing calls a FIFO, socket or device is
+ * not opened (-EINVAL), one it calls regular is read without asking again. */
+static int read_config(const struct dirset *s, uint8_t *cfg, unsigned *sriov_at)
+{
+	const char *e = dirset_find(s, "config");
+	unsigned char t = e ? name_type(e) : DT_UNKNOWN;
+
+	*sriov_at = 0;
+	if (!e)
+		return 0;
+	if (t == DT_FIFO || t == DT_SOCK || t == DT_CHR || t == DT_BLK) {
+		memset(cfg, 0, 4096);
+		return -EINVAL;
+	}
+	return pt_read_config_at(dirset_fd(s), t == DT_REG, cfg, 4096, sriov_at);
+}
+
 static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,
 		       const struct dirset *bus, const struct dirset *groups, uint8_t *cfg,
 		       struct class_names *cn)
@@ -678,7 +799,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 	int r, n, parsed;
 
 	snprintf(dir, sizeof(dir), PT_SYSFS_PCI_DEVICES "/%s", d->name);
-	r = dirset_read(ctx, &s, "%s", dir);
+	r = dirset_read(ctx, &s, DIRSET_UNSORTED, "%s", dir);
 	if (r < 0)
 		return r;
 
@@ -691,7 +812,7 @@ static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *
 		goto out;
 	}
 
-	n = has(&s, "config") ? pt_read_config_at(dirset_fd(&s), cfg, 4096, &sriov_at) : 0;
+	n = read_config(&s, cfg, &sriov_at);
 	if (n < 0)
 		memset(cfg, 0, 4096);
 	parsed = pt_config_parse(cfg, n > 0 ? (size_t)n : 0, &d->config);
@@ -828,7 +949,7 @@ static int attach_netdevs(struct pt_ctx *ctx, struct pt_host *h)
 	struct dirset s;
 	int r = 0;
 
-	if (dirset_read(ctx, &s, "%s", "/sys/class/net") < 0)
+	if (dirset_read(ctx, &s, DIRSET_SORTED, "%s", "/sys/class/net") < 0)
 		return 0;
 	for (size_t i = 0; i < s.n && !r; i++)
 		r = attach_netdev_one(h, dirset_fd(&s), s.names[i]);
@@ -859,7 +980,7 @@ static void attach_subsys_disk(struct pt_ctx *ctx, struct pt_host *h, const char
 	memcpy(subsys, p, len);
 	subsys[len] = '\0';
 	{
-		if (dirset_read(ctx, &ctrls, "/sys/class/nvme-subsystem/%s", subsys) < 0)
+		if (dirset_read(ctx, &ctrls, DIRSET_SORTED, "/sys/class/nvme-subsystem/%s", subsys) < 0)
 			return;
 	}
 	for (size_t i = 0; i < ctrls.n; i++) {
@@ -908,7 +1029,7 @@ static int attach_blockdevs(struct pt_ctx *ctx, struct pt_host *h)
 	struct dirset s;
 	int r = 0;
 
-	if (dirset_read(ctx, &s, "%s", "/sys/class/block") < 0)
+	if (dirset_read(ctx, &s, DIRSET_SORTED, "%s", "/sys/class/block") < 0)
 		return 0;
 	for (size_t i = 0; i < s.n && !r; i++)
 		r = attach_block_one(ctx, h, s.names[i]);
@@ -956,37 +1077,55 @@ static int attach_scoped(struct pt_ctx *ctx, struct pt_host *h, struct class_nam
 	return r;
 }
 
-static int group_cmp(const void *a, const void *b)
+struct group_ref {
+	int id;
+	size_t dev; /* index in h->devs */
+};
+
+static int group_ref_cmp(const void *a, const void *b)
 {
-	return ((const struct pt_iommu_group *)a)->id - ((const struct pt_iommu_group *)b)->id;
+	const struct group_ref *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return (x->dev > y->dev) - (x->dev < y->dev);
 }
 
+/* The groups of the functions read, sorted by number, each with its members in the
+ * functions' (BDF) order: one sort of (group, function) pairs. It was a search of the
+ * groups built so far for every function: quadratic, 14 % of a 4,000-function list. */
 static int build_groups(struct pt_host *h)
 {
-	for (size_t i = 0; i < h->n_devs; i++) {
-		struct pt_device *d = &h->devs[i];
-		struct pt_iommu_group *g = NULL;
+	struct group_ref *refs = NULL;
+	size_t n = 0;
+	int r = -ENOMEM;
 
-		if (d->iommu_group < 0)
-			continue;
-		for (size_t j = 0; j < h->n_groups; j++)
-			if (h->groups[j].id == d->iommu_group) {
-				g = &h->groups[j];
-				break;
-			}
-		if (!g) {
-			struct pt_iommu_group ng = { .id = d->iommu_group };
+	for (size_t i = 0; i < h->n_devs; i++)
+		if (h->devs[i].iommu_group >= 0 &&
+		    PT_PUSH(refs, n, ((struct group_ref){ h->devs[i].iommu_group, i })))
+			goto out;
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), group_ref_cmp);
+	for (size_t i = 0; i < n;) {
+		struct pt_iommu_group g = { .id = refs[i].id };
+		size_t end = i;
 
-			if (PT_PUSH(h->groups, h->n_groups, ng))
-				return -ENOMEM;
-			g = &h->groups[h->n_groups - 1];
+		while (end < n && refs[end].id == g.id)
+			end++;
+		g.members = calloc(end - i, sizeof(*g.members));
+		if (!g.members)
+			goto out;
+		for (; i < end; i++)
+			g.members[g.n_members++] = h->devs[refs[i].dev].bdf;
+		if (PT_PUSH(h->groups, h->n_groups, g)) {
+			free(g.members);
+			goto out;
 		}
-		if (PT_PUSH(g->members, g->n_members, d->bdf))
-			return -ENOMEM;
 	}
-	if (h->n_groups)
-		qsort(h->groups, h->n_groups, sizeof(*h->groups), group_cmp);
-	return 0;
+	r = 0;
+out:
+	free(refs);
+	return r;
 }
 
 /* VF index: the N of the PF's virtfnN link that names this VF (the last such link,
@@ -1086,7 +1225,8 @@ int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out)
 	if (!sc)
 		return -ENOMEM;
 	sc->ctx = ctx;
-	sc->bus.fd = sc->groups.fd = -1;
+	dirset_init(&sc->bus);
+	dirset_init(&sc->groups);
 	sc->h = calloc(1, sizeof(*sc->h));
 	sc->cfg = malloc(4096);
 	if (!sc->h || !sc->cfg) {
@@ -1100,7 +1240,7 @@ int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out)
 		sc->bus.fd = pt_open_rel(ctx, PT_SYSFS_PCI_DEVICES, O_RDONLY | O_DIRECTORY, 0);
 		r = sc->bus.fd < 0 ? sc->bus.fd : 0;
 	} else {
-		r = dirset_read(ctx, &sc->bus, "%s", PT_SYSFS_PCI_DEVICES);
+		r = dirset_read(ctx, &sc->bus, DIRSET_SORTED, "%s", PT_SYSFS_PCI_DEVICES);
 	}
 	if (r == -ENOENT && ctx->sysroot[0]) {
 		r = not_a_sysroot(ctx);
@@ -1116,7 +1256,7 @@ int pt_scan_begin(struct pt_ctx *ctx, bool scoped, struct pt_scan **out)
 	if (r == -ENOENT)
 		warn(sc->h, "no PCI bus: %s absent", PT_SYSFS_PCI_DEVICES);
 	/* which groups exist, read once (absent: every iommu_group link dangles) */
-	dirset_read(ctx, &sc->groups, "%s", "/sys/kernel/iommu_groups");
+	dirset_read(ctx, &sc->groups, DIRSET_UNSORTED, "%s", "/sys/kernel/iommu_groups");
 	r = -ENOMEM;
 	if (list_group_ids(sc->h, &sc->groups) < 0)
 		goto fail;
@@ -1207,13 +1347,23 @@ int pt_scan_read(struct pt_scan *sc, const char *name)
 	return 1;
 }
 
+static bool devs_sorted(const struct pt_host *h)
+{
+	for (size_t i = 1; i < h->n_devs; i++)
+		if (pt_bdf_cmp(&h->devs[i - 1].bdf, &h->devs[i].bdf) > 0)
+			return false;
+	return true;
+}
+
 int pt_scan_end(struct pt_scan *sc, struct pt_host **out)
 {
 	struct pt_host *h = sc->h;
 	int r;
 
 	*out = NULL;
-	qsort(h->devs, h->n_devs, sizeof(*h->devs), dev_cmp);
+	if (!devs_sorted(h)) /* read in the bus listing's order, which is BDF order unless
+			       * domains differ in width ("10000:" sorts before "ffff:") */
+		qsort(h->devs, h->n_devs, sizeof(*h->devs), dev_cmp);
 	link_vfs(h);
 	if (h->scoped) {
 		r = attach_scoped(sc->ctx, h, &sc->cn);

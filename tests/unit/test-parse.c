@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_bdf(void)
 {
@@ -24,6 +26,30 @@ static void test_bdf(void)
 	ok(pt_bdf_parse("eth0", &b) == -EINVAL, "a netdev name is not a BDF");
 	ok(pt_bdf_parse("", &b) == -EINVAL, "empty rejected");
 	ok(pt_bdf_parse("123456789:00:00.0", &b) == -EINVAL, "domain wider than 32 bits rejected");
+
+	/* the formatter (hand-written hex) prints what printf's "%04x:%02x:%02x.%x" prints,
+	 * for every width of domain and the bytes' extremes, and parses back */
+	{
+		static const uint32_t doms[] = { 0, 1, 0xf, 0x10, 0xfff, 0xffff, 0x10000, 0xabcde,
+						 0x1234567, 0xffffffff };
+		int bad = 0, back = 0;
+
+		for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++)
+			for (unsigned bus = 0; bus < 256; bus += 15)
+				for (unsigned dev = 0; dev < 32; dev += 3)
+					for (unsigned fn = 0; fn < 8; fn++) {
+						struct pt_bdf x = { doms[i], (uint8_t)bus, (uint8_t)dev,
+								    (uint8_t)fn }, y;
+						char want[32];
+
+						snprintf(want, sizeof(want), "%04x:%02x:%02x.%x",
+							 x.domain, x.bus, x.dev, x.fn);
+						bad += strcmp(pt_bdf_format(&x, s), want) != 0;
+						back += pt_bdf_parse(s, &y) != 0 || !pt_bdf_eq(&x, &y);
+					}
+		ok(bad == 0, "pt_bdf_format == printf's %%04x:%%02x:%%02x.%%x (%d differ)", bad);
+		ok(back == 0, "every formatted BDF parses back to itself (%d do not)", back);
+	}
 }
 
 static void test_values(void)

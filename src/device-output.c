@@ -33,6 +33,22 @@ char *device_link_str(const struct pt_device *d, char *buf, size_t len)
 	return buf;
 }
 
+/* v in lower-case hex, at least digits long (printf's "%0*x", without printf: a list
+ * writes ~6 of these per function). b holds 9 bytes. */
+static char *hex(char *b, unsigned v, int digits)
+{
+	int n = 1;
+
+	while (n < 8 && v >> (4 * n))
+		n++;
+	if (n < digits)
+		n = digits;
+	for (int i = 0; i < n; i++)
+		b[i] = "0123456789abcdef"[(v >> (4 * (n - 1 - i))) & 0xf];
+	b[n] = '\0';
+	return b;
+}
+
 static void hex_or_null(struct json *j, const char *key, int v, int digits)
 {
 	char b[16];
@@ -42,8 +58,7 @@ static void hex_or_null(struct json *j, const char *key, int v, int digits)
 		json_null(j);
 		return;
 	}
-	snprintf(b, sizeof(b), "%0*x", digits, v);
-	json_str(j, b);
+	json_str(j, hex(b, (unsigned)v, digits));
 }
 
 static void bdf_str(struct json *j, const struct pt_bdf *b)
@@ -75,22 +90,20 @@ static void strv(struct json *j, const char *key, char **v, size_t n)
 
 static void acs_json(struct json *j, const struct pt_acs *a)
 {
-	char b[8];
+	char b[16];
 
 	json_obj_begin(j);
 	json_key(j, "present");
 	json_tri(j, a->present);
 	json_key(j, "cap");
 	if (a->present == PT_YES) {
-		snprintf(b, sizeof(b), "%04x", a->cap);
-		json_str(j, b);
+		json_str(j, hex(b, a->cap, 4));
 	} else {
 		json_null(j);
 	}
 	json_key(j, "ctrl");
 	if (a->present == PT_YES) {
-		snprintf(b, sizeof(b), "%04x", a->ctrl);
-		json_str(j, b);
+		json_str(j, hex(b, a->ctrl, 4));
 	} else {
 		json_null(j);
 	}

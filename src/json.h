@@ -11,6 +11,8 @@ struct json {
 	int depth;
 	bool first[64];
 	bool after_key;
+	size_t len;       /* staged bytes of the call in progress (and of a key) */
+	char stage[512];
 };
 
 void json_init(struct json *j, FILE *f);

@@ -22,13 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* attribute files, read when listed (uevent replaces the IDs, class and driver) */
+/* attribute files, read when listed (uevent replaces the IDs and class; the driver
+ * comes from its link, which wins over a stale uevent: lib/pci.c read_driver) */
 static const char *const files[] = {
 	"uevent", "driver_override", "numa_node", "local_cpulist", "reset_method", "enable",
 	"sriov_totalvfs", "sriov_drivers_autoprobe",
 	"aer_dev_correctable", "aer_dev_nonfatal", "aer_dev_fatal",
 };
-static const char *const links[] = { "iommu_group", "physfn" };
+static const char *const links[] = { "driver", "iommu_group", "physfn" };
 
 static char dents[1 << 16];
 

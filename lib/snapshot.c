@@ -77,12 +77,13 @@ struct snap_rule {
 
 static const struct snap_rule rules[] = {
 	/* PCI functions: the bus link, the function's directory (and, by resolution,
-	 * every parent bridge's), and the attributes passthru reads */
+	 * every parent bridge's), the attributes passthru reads, and "resource" (the
+	 * BARs), without which lspci -vvv stops at the first function of a capture */
 	{ .pattern = PCIDEV, .kind = SNAP_ENTRY }, /* anything odd there too: list warns of it */
 	{ .pattern = PCIDEV, .kind = SNAP_DIR },
 	{ .pattern = PCIDEV "/{vendor,device,subsystem_vendor,subsystem_device,class,revision,"
 		     "numa_node,local_cpulist,local_cpus,enable,irq,modalias,uevent,reset_method,"
-		     "driver_override,current_link_speed,current_link_width,max_link_speed,"
+		     "resource,driver_override,current_link_speed,current_link_width,max_link_speed,"
 		     "max_link_width,power_state,d3cold_allowed,sriov_*,aer_dev_*,"
 		     "aer_rootport_total_err_*}",
 	  .kind = SNAP_FILE },

@@ -36,6 +36,15 @@ for d in /sys/bus/pci/devices/*; do
 	cat "$d/uevent" | cmp -s - "$T/x/sys/bus/pci/devices/$b/uevent" || { echo "# $b: uevent not captured"; miss=1; }
 done
 ok $miss "every function's uevent is in the archive, as the host prints it"
+if command -v lspci >/dev/null 2>&1; then
+	lspci -vvv -A linux-sysfs -O sysfs.path="$T/x/sys/bus/pci" >"$T/out" 2>"$T/err"
+	rc=$?
+	! grep -q "Cannot open" "$T/err" && test $rc -eq 0
+	ok $? "lspci -vvv reads the capture to the end (exit $rc)"
+	diag "$T/err"
+else
+	echo "ok $((n += 1)) - # SKIP lspci not installed"
+fi
 ls "$T"/host.tar.gz.* >/dev/null 2>&1
 ok $((!$?)) "no temporary file left next to it"
 

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* tests/data/lab-manyvfs: 16 SR-IOV NVMe PFs with 127 VFs each on Debian's 6.1 kernel,
  * captured by tests/vm/capture-manyvfs (the benchmarks' real-kernel tree). The facts
@@ -69,6 +70,30 @@ static void test_manyvfs(const char *top)
 		for (size_t i = 0; i < h->n_devs; i++)
 			grouped += h->devs[i].iommu_group >= 0;
 		is_int((int)grouped, 0, "lab-manyvfs: no function in a group");
+	}
+	/* the capture is the benchmarks' tree: it must hold what list reads on a real
+	 * kernel (uevent: one file for the IDs, class and driver, not five) and what
+	 * lspci -vvv needs to read it to the end (resource) */
+	{
+		size_t uevent = 0, resource = 0;
+
+		for (size_t i = 0; i < h->n_devs; i++) {
+			char p[4096];
+			FILE *f;
+
+			snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/uevent", dir, h->devs[i].name);
+			if ((f = fopen(p, "r")) && fgets(p, sizeof(p), f))
+				uevent += strncmp(p, "PCI_CLASS=", 10) == 0 || strncmp(p, "DRIVER=", 7) == 0;
+			if (f)
+				fclose(f);
+			snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/resource", dir, h->devs[i].name);
+			if ((f = fopen(p, "r"))) {
+				resource++;
+				fclose(f);
+			}
+		}
+		is_int((int)uevent, (int)h->n_devs, "lab-manyvfs: every function's uevent was captured");
+		is_int((int)resource, (int)h->n_devs, "lab-manyvfs: every function's resource was captured");
 	}
 out:
 	pt_host_free(h);

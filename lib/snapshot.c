@@ -331,6 +331,8 @@ struct snap {
 	char *notes;           /* what the manifest says about skipped/truncated files */
 	size_t notes_len, notes_cap, n_notes;
 	char full[PATH_MAX];   /* scratch: sysroot + relative path */
+	int dir_fd;            /* open_file(): the directory of the last file read, -1 none */
+	char dir_rel[PATH_MAX]; /* its path relative to the sysroot */
 };
 
 #define MAX_NOTES 2000
@@ -500,7 +502,35 @@ static size_t keep_newest_records(char *buf, size_t len, size_t max)
 }
 
 /*
- * Reads the file at s->full, bounded by max. Regular files are read to their end;
+ * Opens the file rel (relative to the sysroot) for reading. Without follow, a file is
+ * opened relative to its directory, which stays open for the next file (a rule reads
+ * a function's attributes one after the other): one path walk per directory instead
+ * of one from the root per file. Confined as pt_open_at_root() confines: the directory
+ * is opened through the seam (links on its way resolve inside the tree), the name is
+ * one component, not "." or "..", and O_NOFOLLOW (as the full path would be opened).
+ */
+static int open_file(struct snap *s, const char *rel, int flags, bool follow)
+{
+	const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
+	size_t plen = slash ? (size_t)(slash - rel) : 0;
+
+	if (follow || !slash || plen == 0 || plen >= sizeof(s->dir_rel) || !base[0] ||
+	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return pt_open_at_root(s->ctx, flags | (follow ? 0 : O_NOFOLLOW), "/%s", rel);
+	if (s->dir_fd < 0 || strncmp(s->dir_rel, rel, plen) != 0 || s->dir_rel[plen] != '\0') {
+		if (s->dir_fd >= 0)
+			close(s->dir_fd);
+		memcpy(s->dir_rel, rel, plen);
+		s->dir_rel[plen] = '\0';
+		s->dir_fd = pt_open_at_root(s->ctx, O_PATH | O_DIRECTORY, "/%s", s->dir_rel);
+		if (s->dir_fd < 0) /* the full path's own error (ENOENT, ENOTDIR, ELOOP ...) */
+			return pt_open_at_root(s->ctx, flags | O_NOFOLLOW, "/%s", rel);
+	}
+	return pt_fd_or_errno(openat(s->dir_fd, base, flags | O_NOFOLLOW | O_CLOEXEC));
+}
+
+/*
+ * Reads the file rel, bounded by max. Regular files are read to their end;
  * a character device (only with SNAP_CHARDEV) record by record until it has no
  * more without blocking. *truncated tells whether the bound cut the content.
  */
@@ -516,8 +546,7 @@ static int read_bounded(struct snap *s, const struct snap_rule *rule, const char
 	*truncated = false;
 	/* through the seam: a link on the way resolves inside the tree, never to a file of
 	 * the host that runs the snapshot */
-	fd = pt_open_at_root(s->ctx, O_RDONLY | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW),
-			     "/%s", rel);
+	fd = open_file(s, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, follow);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || (chardev && S_ISCHR(st.st_mode)))) {
@@ -624,9 +653,6 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
 	size_t len = 0;
 	int r;
 
-	r = full_path(s, rel);
-	if (r < 0)
-		return r;
 	r = read_bounded(s, rule, rel, follow, &buf, &len, &truncated);
 	/* a write-only attribute (mode 0200: sriov_vf_msix_count, some module
 	 * parameters) has nothing to read: not even root's open() would succeed. Asked
@@ -644,7 +670,7 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0; /* gone since it was listed */
 	if (r == -ENOMEM)
-		return pt_err(s->ctx, r, "snapshot: out of memory reading %s", s->full);
+		return pt_err(s->ctx, r, "snapshot: out of memory reading /%s", rel);
 	if (r < 0) {
 		s->st.skipped++;
 		note(s, "skipped %s: %s\n", rel, r == -EINVAL ? "not a regular file" : strerror(-r));
@@ -1315,6 +1341,7 @@ int pt_snapshot_write_pids(struct pt_ctx *ctx, int fd, uint64_t max_bytes, const
 	if (!s)
 		return pt_err(ctx, -ENOMEM, "snapshot: out of memory");
 	s->ctx = ctx;
+	s->dir_fd = -1;
 	s->mtime = time(NULL);
 	r = tar_writer_open(ctx, fd, max_bytes ? max_bytes : PT_SNAPSHOT_MAX_BYTES, s->mtime,
 			    &s->tar);
@@ -1337,6 +1364,8 @@ int pt_snapshot_write_pids(struct pt_ctx *ctx, int fd, uint64_t max_bytes, const
 	if (r >= 0 && stats)
 		*stats = s->st;
 	tar_writer_close(s->tar);
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
 	strset_free(&s->stored);
 	strset_free(&s->dirs);
 	free(s->notes);

@@ -172,7 +172,7 @@ def messy(root):
     warns = doc["warnings"]
     # five about devices (all-ones config, two misplaced virtfn links, a vanished
     # device, a dangling group) and two about the stray entries on the bus (README, slot1)
-    eq(len(warns), 7, "messy: list --json carries 7 warnings")
+    eq(len(warns), 8, "messy: list --json carries 8 warnings")
     # (show and doctor scan a scope: the device and what its answer depends on, so they
     # carry the warnings about what they read, each of them one of list's)
     for args in (("list",), ("show", "0000:00:05.0"), ("check",), ("doctor", "0000:00:05.0")):

@@ -654,6 +654,8 @@ def case_messy(h):
     h.link(vf.path + "/physfn", pf.path)
     h.link(pf.path + "/virtfn0", vf.path)
     h.link(pf.path + "/virtfn1", "/sys/devices/pci0000:00/0000:00:05.2")
+    # and a third that names the first's VF again (kept once, warned of)
+    h.link(pf.path + "/virtfn2", vf.path)
     # numa_node unreadable garbage
     h.function(r0, "0000:00:06.0", 0x1b36, 0x000d, 0x0c0330, group=5, ptype=None,
                numa_raw="garbage\n", reset_method=None)

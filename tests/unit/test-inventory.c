@@ -449,7 +449,9 @@ static void messy(void)
 		is_int(d->kind, PT_KIND_PF, "PF with a missing VF: kind pf");
 		is_int(d->sriov_totalvfs, 7, "totalvfs 7");
 		is_int(d->sriov_numvfs, -1, "sriov_numvfs absent: unknown");
-		is_int(d->n_vfs, 2, "two virtfn links kept");
+		is_int(d->n_vfs, 2, "two virtfn links kept (virtfn2 names virtfn0's VF again)");
+		ok(has_warning(h, "0000:00:05.0: virtfn2 names 0000:00:05.1, which another virtfn link",
+			       "names too"), "warning: the duplicate virtfn link is named");
 		if (d->n_vfs == 2) {
 			is_str(bdfs(&d->vfs[1], s), "0000:00:05.2", "virtfn1 names 00:05.2");
 			ok(pt_host_find(h, &d->vfs[1]) == NULL, "00:05.2 is not in the model");

@@ -4,20 +4,80 @@
  * with <domstatus pid='N'> around <domain>): the facts the VM view and the pre-launch
  * check need. Pure: bytes in, struct out, through libxml2 with the network and entity
  * expansion off. Fuzzed by tests/fuzz/fuzz-libvirt.c.
+ *
+ * libxml2 is loaded (dlopen) on the first parse, not linked: it brings ICU, liblzma
+ * and libstdc++ with it, ~5 ms of every process's start-up (a quarter of `show DEV`),
+ * and only the commands that read a domain's XML need it. The package depends on it
+ * by name (debian/control); a host without it gets an error that says so.
  */
 #include "internal.h"
 #include "passthru/vm.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#define LIBXML2_SONAME "libxml2.so.2"
+
+/* The libxml2 calls this file makes, resolved once. */
+static struct {
+	xmlDocPtr (*read_memory)(const char *, int, const char *, const char *, int);
+	const xmlError *(*last_error)(void);
+	void (*reset_last_error)(void);
+	xmlNodePtr (*root_element)(const xmlDoc *);
+	void (*free_doc)(xmlDocPtr);
+	xmlChar *(*get_prop)(const xmlNode *, const xmlChar *);
+	xmlChar *(*node_content)(const xmlNode *);
+	xmlFreeFunc *(*free_fn)(void); /* __xmlFree(): where xmlFree lives */
+	xmlFreeFunc *free_var;          /* or the variable itself */
+	char error[256];                /* why loading failed, "" when it did not */
+} X;
+static pthread_once_t x_once = PTHREAD_ONCE_INIT;
+
+static void x_load(void)
+{
+	/* PASSTHRU_LIBXML2: another file name to load, for the test of a host without it */
+	const char *name = getenv("PASSTHRU_LIBXML2");
+	void *h = dlopen(name && name[0] ? name : LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		const char *e = dlerror();
+
+		snprintf(X.error, sizeof(X.error), "%s", e ? e : "cannot be loaded");
+		return;
+	}
+	*(void **)&X.read_memory = dlsym(h, "xmlReadMemory");
+	*(void **)&X.last_error = dlsym(h, "xmlGetLastError");
+	*(void **)&X.reset_last_error = dlsym(h, "xmlResetLastError");
+	*(void **)&X.root_element = dlsym(h, "xmlDocGetRootElement");
+	*(void **)&X.free_doc = dlsym(h, "xmlFreeDoc");
+	*(void **)&X.get_prop = dlsym(h, "xmlGetProp");
+	*(void **)&X.node_content = dlsym(h, "xmlNodeGetContent");
+	*(void **)&X.free_fn = dlsym(h, "__xmlFree");
+	X.free_var = dlsym(h, "xmlFree");
+	if (!X.read_memory || !X.last_error || !X.reset_last_error || !X.root_element ||
+	    !X.free_doc || !X.get_prop || !X.node_content || (!X.free_fn && !X.free_var))
+		snprintf(X.error, sizeof(X.error), "%s lacks a function passthru calls", LIBXML2_SONAME);
+	/* h stays loaded: the process's documents may outlive any one call */
+}
+
+static void x_free(void *p)
+{
+	xmlFreeFunc *f = X.free_fn ? X.free_fn() : X.free_var;
+
+	if (p && f && *f)
+		(*f)(p);
+}
+
 static bool is(const xmlNode *n, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, (const xmlChar *)name);
+	return n && n->type == XML_ELEMENT_NODE && n->name && strcmp((const char *)n->name, name) == 0;
 }
 
 static const xmlNode *child(const xmlNode *n, const char *name)
@@ -31,24 +91,24 @@ static const xmlNode *child(const xmlNode *n, const char *name)
 /* Attribute into buf ("" when absent); returns buf. */
 static char *attr(const xmlNode *n, const char *name, char *buf, size_t len)
 {
-	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	xmlChar *v = n ? X.get_prop(n, (const xmlChar *)name) : NULL;
 
 	buf[0] = '\0';
 	if (v) {
 		pt_strlcpy(buf, (const char *)v, len);
-		xmlFree(v);
+		x_free(v);
 	}
 	return buf;
 }
 
 static char *text(const xmlNode *n, char *buf, size_t len)
 {
-	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
+	xmlChar *v = n ? X.node_content(n) : NULL;
 
 	buf[0] = '\0';
 	if (v) {
 		pt_strlcpy(buf, (const char *)v, len);
-		xmlFree(v);
+		x_free(v);
 	}
 	return buf;
 }
@@ -210,20 +270,24 @@ int pt_libvirt_parse(struct pt_ctx *ctx, const char *buf, size_t len, struct pt_
 	o->memlock_hard_kib = -1;
 	if (!buf || len == 0 || len > INT_MAX)
 		return pt_err(ctx, -EINVAL, "empty");
-	doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
+	pthread_once(&x_once, x_load);
+	if (X.error[0])
+		return pt_err(ctx, -ELIBACC, "reading a domain's XML needs libxml2 (%s): %s; install "
+			      "the libxml2 package", LIBXML2_SONAME, X.error);
+	doc = X.read_memory(buf, (int)len, "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc) {
-		const xmlError *e = xmlGetLastError();
+		const xmlError *e = X.last_error();
 		const char *msg = e && e->message ? e->message : "not well-formed XML";
 		int n = (int)strlen(msg);
 
 		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) /* libxml2's end in a newline */
 			n--;
 		pt_err(ctx, -EINVAL, "line %d: %.*s", e ? e->line : 0, n, msg);
-		xmlResetLastError();
+		X.reset_last_error();
 		return -EINVAL;
 	}
-	root = xmlDocGetRootElement(doc);
+	root = X.root_element(doc);
 	dom = root;
 	if (is(root, "domstatus")) {
 		attr(root, "pid", tmp, sizeof(tmp));
@@ -236,6 +300,6 @@ int pt_libvirt_parse(struct pt_ctx *ctx, const char *buf, size_t len, struct pt_
 	} else {
 		domain(dom, o);
 	}
-	xmlFreeDoc(doc);
+	X.free_doc(doc);
 	return r;
 }

@@ -51,6 +51,13 @@ sed "s/pid='4242'/pid='160'/; s/<name>vm1</<name>web7</" "$SRC/tests/data/libvir
 ok $? "passthru vm web7: the libvirt domain whose live XML says pid 160"
 python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(not (j['pid']==160 and j['name']=='web7' and j['source']=='libvirt'))" "$T/l.json"
 ok $? "JSON: pid 160, name web7, source libvirt"
+# libxml2 is loaded on the first parse (dlopen): a host without it gets an error that
+# names it and says what to install, not a crash or an empty answer
+PASSTHRU_LIBXML2=libxml2-absent.so.0 "$P" --sysroot "$T/root" vm web7 --json >"$T/l.json" 2>"$T/err"
+is $? 2 "without libxml2, reading a domain's XML fails: exit 2"
+grep -q "needs libxml2.*install the libxml2 package" "$T/err"
+ok $? "and the error names libxml2 and the package to install"
+diag "$T/err"
 
 # libvirt present: its XML through `virsh dumpxml` (PASSTHRU_VIRSH: a fake virsh that
 # records its arguments and knows one domain, huge: 100000 GiB on hugepages), only on "/"

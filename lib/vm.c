@@ -53,19 +53,24 @@ static int read_cmdline(struct pt_ctx *ctx, long pid, struct pt_qemu_cmdline *q)
 }
 
 /* The domain name's libvirt XML parsed, with its QEMU pid: the live XML's domstatus
- * pid, else (virsh dumpxml gives a <domain> without it) libvirt's NAME.pid file. */
+ * pid, else (virsh dumpxml gives a <domain> without it) libvirt's NAME.pid file. When
+ * the XML was there but could not be parsed, why (when not NULL) says why. */
 static struct pt_libvirt_domain *libvirt_dom(struct pt_ctx *ctx, const char *vm, char *via,
-					     size_t vialen)
+					     size_t vialen, char *why, size_t whylen)
 {
 	struct pt_libvirt_domain *dom;
 	char *buf = NULL, pidbuf[32];
 	size_t len = 0;
 	long p;
 
+	if (why && whylen)
+		why[0] = '\0';
 	if (pt_libvirt_domain_xml(ctx, vm, &buf, &len, via, vialen) < 0)
 		return NULL;
 	dom = malloc(sizeof(*dom));
-	if (dom && pt_libvirt_parse(NULL, buf, len, dom) < 0) {
+	if (dom && pt_libvirt_parse(ctx, buf, len, dom) < 0) {
+		if (why && whylen)
+			pt_strlcpy(why, pt_ctx_error(ctx), whylen);
 		free(dom);
 		dom = NULL;
 	}
@@ -77,9 +82,9 @@ static struct pt_libvirt_domain *libvirt_dom(struct pt_ctx *ctx, const char *vm,
 	return dom;
 }
 
-static long libvirt_pid(struct pt_ctx *ctx, const char *vm)
+static long libvirt_pid(struct pt_ctx *ctx, const char *vm, char *why, size_t whylen)
 {
-	struct pt_libvirt_domain *dom = libvirt_dom(ctx, vm, NULL, 0);
+	struct pt_libvirt_domain *dom = libvirt_dom(ctx, vm, NULL, 0, why, whylen);
 	long pid = dom ? dom->pid : -1;
 
 	free(dom);
@@ -88,7 +93,7 @@ static long libvirt_pid(struct pt_ctx *ctx, const char *vm)
 
 long pt_vm_find(struct pt_ctx *ctx, const char *vm, char *name, size_t namelen)
 {
-	char *end;
+	char *end, why[512];
 	struct pt_qemu_cmdline *q;
 	struct dirent *e;
 	long pid, found = 0;
@@ -102,7 +107,7 @@ long pt_vm_find(struct pt_ctx *ctx, const char *vm, char *name, size_t namelen)
 			return pt_err(ctx, -ESRCH, "no process %s (under %s/proc)", vm, pt_ctx_sysroot(ctx));
 		return pid;
 	}
-	pid = libvirt_pid(ctx, vm);
+	pid = libvirt_pid(ctx, vm, why, sizeof(why));
 	if (pid > 0 && pt_exists(ctx, "/proc/%ld/cmdline", pid)) {
 		if (name)
 			pt_strlcpy(name, vm, namelen);
@@ -123,6 +128,9 @@ long pt_vm_find(struct pt_ctx *ctx, const char *vm, char *name, size_t namelen)
 	}
 	free(q);
 	closedir(dp);
+	if (!found && why[0]) /* the domain's XML is there: say why it was of no use */
+		return pt_err(ctx, -EINVAL, "%s: libvirt's XML of the domain cannot be read: %s (and "
+			      "no QEMU process has -name %s)", vm, why, vm);
 	if (!found)
 		return pt_err(ctx, -ESRCH, "%s: no running VM of that name (no %s/%s.xml, no QEMU "
 			      "process with -name %s); give its PID", vm, LIBVIRT_RUN, vm, vm);
@@ -524,7 +532,7 @@ int pt_vm_gather(struct pt_ctx *ctx, const struct pt_host *h, const struct pt_le
 		char via[sizeof(vm->libvirt_via)];
 
 		/* the domain is this process: its pid, or (no pid known) its -name guest= */
-		dom = libvirt_dom(ctx, name, via, sizeof(via));
+		dom = libvirt_dom(ctx, name, via, sizeof(via), NULL, 0);
 		if (dom && (dom->pid == pid || (dom->pid <= 0 && !strcmp(vm->cmd.name, name)))) {
 			pt_strlcpy(vm->source, "libvirt", sizeof(vm->source));
 			pt_strlcpy(vm->libvirt_via, via, sizeof(vm->libvirt_via));

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The streaming JSON writer. Each call's text (separator, indentation, quotes, the
- * string's runs of characters that need no escape, numbers formatted here) is staged in
- * the writer and handed to the FILE in one unlocked fwrite when the call returns, so
- * text a caller writes to the same FILE between calls stays in order; a key is handed
- * over with its value. A --json list of thousands of functions spent most of its user
- * time in fputc, then in five small fwrites per key.
+ * The streaming JSON writer. Text (separators, indentation, quotes, a string's runs of
+ * characters that need no escape, numbers formatted here) is staged in the writer and
+ * handed to the FILE in one unlocked fwrite when an object or an array ends (or the
+ * stage is full), so text a caller writes to the same FILE after a closing bracket
+ * stays in order; within an object, nothing but the writer writes. A --json list of
+ * thousands of functions spent most of its user time in fputc, then in five small
+ * fwrites per key, then in one per value.
  */
 #include "json.h"
 
@@ -113,9 +114,9 @@ static void close_(struct json *j, char c)
 	put_c(j, c);
 }
 
-void json_obj_begin(struct json *j) { open_(j, '{'); flush(j); }
+void json_obj_begin(struct json *j) { open_(j, '{'); }
 void json_obj_end(struct json *j) { close_(j, '}'); flush(j); }
-void json_arr_begin(struct json *j) { open_(j, '['); flush(j); }
+void json_arr_begin(struct json *j) { open_(j, '['); }
 void json_arr_end(struct json *j) { close_(j, ']'); flush(j); }
 
 /* Characters that need an escape: quote, backslash, controls and DEL (a table: the
@@ -175,7 +176,7 @@ void json_key(struct json *j, const char *key)
 	pre(j);
 	write_string(j, key);
 	put_n(j, ": ", 2);
-	j->after_key = true; /* staged: handed over with the value */
+	j->after_key = true;
 }
 
 void json_str(struct json *j, const char *s)
@@ -186,21 +187,18 @@ void json_str(struct json *j, const char *s)
 	}
 	pre(j);
 	write_string(j, s);
-	flush(j);
 }
 
 void json_int(struct json *j, long long v)
 {
 	pre(j);
 	put_ull(j, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0);
-	flush(j);
 }
 
 void json_uint(struct json *j, unsigned long long v)
 {
 	pre(j);
 	put_ull(j, v, false);
-	flush(j);
 }
 
 void json_double(struct json *j, double v)
@@ -212,21 +210,18 @@ void json_double(struct json *j, double v)
 		put_n(j, "null", 4);
 	else
 		put_n(j, buf, (size_t)snprintf(buf, sizeof(buf), "%.6g", v));
-	flush(j);
 }
 
 void json_bool(struct json *j, bool v)
 {
 	pre(j);
 	put_s(j, v ? "true" : "false");
-	flush(j);
 }
 
 void json_null(struct json *j)
 {
 	pre(j);
 	put_n(j, "null", 4);
-	flush(j);
 }
 
 void json_int_or_null(struct json *j, long long v)

@@ -11,8 +11,8 @@ struct json {
 	int depth;
 	bool first[64];
 	bool after_key;
-	size_t len;       /* staged bytes of the call in progress (and of a key) */
-	char stage[512];
+	size_t len;       /* staged bytes, handed over when an object or array ends */
+	char stage[4096];
 };
 
 void json_init(struct json *j, FILE *f);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The CLI's streaming JSON writer (src/json.c): exact text, escapes, strings longer
- * than the writer's staging buffer, and text a caller writes to the same FILE between
- * calls staying in order. */
+ * than the writer's staging buffer, and text a caller writes to the same FILE after a
+ * closing bracket staying in order. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -48,7 +48,7 @@ static void small(struct json *j, FILE *f)
 	json_end(j);
 }
 
-static char longs[3][5000];
+static char longs[3][10000];
 
 static void big(struct json *j, FILE *f)
 {
@@ -65,10 +65,18 @@ static void interleaved(struct json *j, FILE *f)
 	json_obj_begin(j);
 	json_key(j, "a");
 	json_int(j, 1);
-	fputs("/*x*/", f); /* a caller's own text between two calls */
-	json_key(j, "b");
-	json_str(j, "two");
+	json_key(j, "inner");
+	json_obj_begin(j);
+	json_key(j, "x");
+	json_int(j, 2);
 	json_obj_end(j);
+	fputs("/*x*/", f); /* a caller's own text after a closing bracket */
+	json_key(j, "b");
+	json_arr_begin(j);
+	json_arr_end(j);
+	fputs("/*y*/", f);
+	json_obj_end(j);
+	fputs("/*z*/", f);
 	json_end(j);
 }
 
@@ -82,15 +90,15 @@ int main(void)
 	       "keys, escapes, numbers, null, tri-state, double, an empty object: exact text");
 	free(s);
 
-	/* 511, 512, 4999 characters: below, at and far past the 512-byte stage, with a
-	 * quote at the end of each so the escape lands across the boundary */
+	/* 4,095, 4,096, 9,999 characters: below, at and far past the 4,096-byte stage,
+	 * with a quote at the end of each so the escape lands across the boundary */
 	memset(longs, 'x', sizeof(longs));
-	longs[0][510] = '"', longs[0][511] = '\0';
-	longs[1][511] = '"', longs[1][512] = '\0';
-	longs[2][4998] = '"', longs[2][4999] = '\0';
+	longs[0][4094] = '"', longs[0][4095] = '\0';
+	longs[1][4095] = '"', longs[1][4096] = '\0';
+	longs[2][9998] = '"', longs[2][9999] = '\0';
 	s = doc(big);
 	{
-		char *want = malloc(16384), *p = want;
+		char *want = malloc(32768), *p = want;
 
 		p += sprintf(p, "[");
 		for (int i = 0; i < 3; i++) {
@@ -99,14 +107,14 @@ int main(void)
 			p += sprintf(p, "%s\n  \"%.*s\\\"\"", i ? "," : "", (int)(n - 1), longs[i]);
 		}
 		sprintf(p, "\n]\n");
-		is_str(s, want, "strings of 511, 512 and 4,999 characters (past the staging buffer) whole");
+		is_str(s, want, "strings of 4,095, 4,096 and 9,999 characters (past the stage) whole");
 		free(want);
 	}
 	free(s);
 
 	s = doc(interleaved);
-	is_str(s, "{\n  \"a\": 1/*x*/,\n  \"b\": \"two\"\n}\n",
-	       "a caller's fputs between two values lands between them");
+	is_str(s, "{\n  \"a\": 1,\n  \"inner\": {\n    \"x\": 2\n  }/*x*/,\n  \"b\": []/*y*/\n}/*z*/\n",
+	       "a caller's fputs after a closing bracket lands after it");
 	free(s);
 	return done_testing();
 }

@@ -157,6 +157,12 @@ static unsigned char dirset_type(const struct dirset *s, size_t i)
 	return name_type(s->names[i]);
 }
 
+/* A listed type sysfs never holds among a function's attributes (never opened). */
+static bool odd_type(unsigned char t)
+{
+	return t == DT_FIFO || t == DT_SOCK || t == DT_CHR || t == DT_BLK;
+}
+
 /* sysfs holds regular files, directories and links only: a FIFO, socket or device
  * among a function's attributes is never opened (read_listed), and says so, so that
  * "unknown" has its reason. config has its own warning. */
@@ -168,8 +174,8 @@ static void warn_odd_entries(struct pt_host *h, const struct pt_device *d, const
 	for (size_t i = 0; i < s->n; i++) {
 		unsigned char t = dirset_type(s, i);
 
-		if ((t == DT_FIFO || t == DT_SOCK || t == DT_CHR || t == DT_BLK) &&
-		    strcmp(s->names[i], "config") != 0 && PT_PUSH(odd, n, (const char *)s->names[i]))
+		if (odd_type(t) && strcmp(s->names[i], "config") != 0 &&
+		    PT_PUSH(odd, n, (const char *)s->names[i]))
 			break;
 	}
 	if (n > 1) /* the listing's order is the file system's: name order */
@@ -185,21 +191,6 @@ static void warn_odd_entries(struct pt_host *h, const struct pt_device *d, const
 	free(odd);
 }
 
-static void dirset_free(struct dirset *s)
-{
-	free(s->names);
-	free(s->buf);
-	free(s->heap);
-	if (s->fd >= 0)
-		close(s->fd);
-	s->names = NULL;
-	s->n = 0;
-	s->buf = NULL;
-	s->heap = NULL;
-	s->mask = 0;
-	s->fd = -1;
-}
-
 static void dirset_init(struct dirset *s)
 {
 	s->names = NULL;
@@ -208,6 +199,16 @@ static void dirset_init(struct dirset *s)
 	s->heap = NULL;
 	s->mask = 0;
 	s->fd = -1;
+}
+
+static void dirset_free(struct dirset *s)
+{
+	free(s->names);
+	free(s->buf);
+	free(s->heap);
+	if (s->fd >= 0)
+		close(s->fd);
+	dirset_init(s);
 }
 
 /* Takes fd, an open directory (closed by dirset_free); order is DIRSET_SORTED or
@@ -800,20 +801,18 @@ static int collect_class_names(const struct dirset *s, int kind, int depth, stru
 }
 
 /* Config space when listed: a "config" the listing calls a FIFO, socket or device is
- * not opened (-EINVAL), one it calls regular is read without asking again. */
+ * not opened (-EINVAL: the caller clears cfg), one it calls regular is read without
+ * asking again. */
 static int read_config(const struct dirset *s, uint8_t *cfg, unsigned *sriov_at)
 {
 	const char *e = dirset_find(s, "config");
-	unsigned char t = e ? name_type(e) : DT_UNKNOWN;
 
 	*sriov_at = 0;
 	if (!e)
 		return 0;
-	if (t == DT_FIFO || t == DT_SOCK || t == DT_CHR || t == DT_BLK) {
-		memset(cfg, 0, 4096);
+	if (odd_type(name_type(e)))
 		return -EINVAL;
-	}
-	return pt_read_config_at(dirset_fd(s), t == DT_REG, cfg, 4096, sriov_at);
+	return pt_read_config_at(dirset_fd(s), name_type(e) == DT_REG, cfg, 4096, sriov_at);
 }
 
 static int read_device(struct pt_ctx *ctx, struct pt_host *h, struct pt_device *d,

@@ -16,6 +16,15 @@
  * to a rule's depth and links are never followed while walking; the archive as a
  * whole is bounded by the caller's max_bytes.
  *
+ * Confinement: directories are opened through the seam (openat2 RESOLVE_IN_ROOT or
+ * the walk) and every entry is looked at, read or listed relative to one of them, so
+ * nothing is asked of the host by a path that leaves the tree.
+ *
+ * Cost: a file is opened relative to its directory (kept open for the next one)
+ * without being looked at first; a directory's resolution and its listing are kept,
+ * so the rules that look below the same directories (a PCI function's attributes,
+ * links, msi_irqs/, net/ ...) list each once and skip the names it does not have.
+ *
  * The archive is written by lib/tar-writer.c (ustar, pax headers for long names).
  */
 #include "internal.h"
@@ -320,6 +329,8 @@ static int dircache_put(struct strset *set, const char *logical, const char *can
 
 /* ---- the snapshot and its archive ------------------------------------------------ */
 
+struct listing;
+
 struct snap {
 	struct pt_ctx *ctx;
 	struct tar_writer *tar;
@@ -330,8 +341,11 @@ struct snap {
 	int failed;            /* the first error that ends the snapshot (write, bound, memory) */
 	char *notes;           /* what the manifest says about skipped/truncated files */
 	size_t notes_len, notes_cap, n_notes;
-	char full[PATH_MAX];   /* scratch: sysroot + relative path */
-	int dir_fd;            /* open_file(): the directory of the last file read, -1 none */
+	struct {               /* list_get(): the directories listed, by name */
+		struct listing **slot;
+		size_t cap, n;
+	} lists;
+	int dir_fd;            /* dir_at(): the directory last looked in (O_PATH), -1 none */
 	char dir_rel[PATH_MAX]; /* its path relative to the sysroot */
 };
 
@@ -389,13 +403,6 @@ static int tar_add(struct snap *s, const char *name, char type, unsigned mode,
 }
 
 /* ---- members: directories, links, files, each stored once ------------------------ */
-
-static int full_path(struct snap *s, const char *rel)
-{
-	int r = pt_path(s->ctx, s->full, sizeof(s->full), "/%s", rel);
-
-	return r < 0 ? pt_err(s->ctx, r, "snapshot: path too long: %s", rel) : 0;
-}
 
 /* Marks rel stored; 1 if it was already, 0 if newly, <0 on error. */
 static int mark(struct snap *s, const char *rel)
@@ -502,31 +509,91 @@ static size_t keep_newest_records(char *buf, size_t len, size_t max)
 }
 
 /*
+ * The directory dir (relative to the sysroot, its first len bytes) as an O_PATH
+ * descriptor, opened through the seam (links on its way resolve inside the tree) and
+ * kept for the next call: a rule looks at a function's entries one after the other,
+ * so one path walk per directory, not one from the root per entry.
+ */
+static int dir_at(struct snap *s, const char *dir, size_t len)
+{
+	if (len >= sizeof(s->dir_rel))
+		return -ENAMETOOLONG;
+	if (s->dir_fd >= 0 && strncmp(s->dir_rel, dir, len) == 0 && s->dir_rel[len] == '\0')
+		return s->dir_fd;
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	memcpy(s->dir_rel, dir, len);
+	s->dir_rel[len] = '\0';
+	s->dir_fd = pt_open_at_root(s->ctx, O_PATH | O_DIRECTORY, "/%s", s->dir_rel);
+	if (s->dir_fd < 0) {
+		int r = s->dir_fd;
+
+		s->dir_fd = -1;
+		return r;
+	}
+	return s->dir_fd;
+}
+
+/* Is name one component, neither "." nor ".." (what dir_at()'s callers look up)? */
+static bool one_component(const char *name)
+{
+	return name[0] && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* lstat() of the entry name in the directory dir (len bytes), through dir_at(). */
+static int lstat_in(struct snap *s, const char *dir, size_t len, const char *name,
+		    struct stat *st)
+{
+	int dfd = dir_at(s, dir, len);
+
+	if (dfd < 0)
+		return dfd;
+	return fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+/* The target of the link name in the directory dir (len bytes), NUL-terminated. */
+static int readlink_in(struct snap *s, const char *dir, size_t len, const char *name,
+		       char *buf, size_t size)
+{
+	int dfd = dir_at(s, dir, len);
+	ssize_t n;
+
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, name, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The target of the link rel (relative to the sysroot, its last component a link). */
+static int readlink_rel(struct snap *s, const char *rel, char *buf, size_t size)
+{
+	const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
+
+	if (!one_component(base))
+		return -EINVAL;
+	return readlink_in(s, rel, slash ? (size_t)(slash - rel) : 0, base, buf, size);
+}
+
+/*
  * Opens the file rel (relative to the sysroot) for reading. Without follow, a file is
- * opened relative to its directory, which stays open for the next file (a rule reads
- * a function's attributes one after the other): one path walk per directory instead
- * of one from the root per file. Confined as pt_open_at_root() confines: the directory
- * is opened through the seam (links on its way resolve inside the tree), the name is
- * one component, not "." or "..", and O_NOFOLLOW (as the full path would be opened).
+ * opened relative to its directory (dir_at()). Confined as pt_open_at_root() confines:
+ * the directory is opened through the seam, the name is one component, not "." or
+ * "..", and O_NOFOLLOW (as the full path would be opened).
  */
 static int open_file(struct snap *s, const char *rel, int flags, bool follow)
 {
 	const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
-	size_t plen = slash ? (size_t)(slash - rel) : 0;
+	int dfd;
 
-	if (follow || !slash || plen == 0 || plen >= sizeof(s->dir_rel) || !base[0] ||
-	    strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+	if (follow || !slash || slash == rel || !one_component(base))
 		return pt_open_at_root(s->ctx, flags | (follow ? 0 : O_NOFOLLOW), "/%s", rel);
-	if (s->dir_fd < 0 || strncmp(s->dir_rel, rel, plen) != 0 || s->dir_rel[plen] != '\0') {
-		if (s->dir_fd >= 0)
-			close(s->dir_fd);
-		memcpy(s->dir_rel, rel, plen);
-		s->dir_rel[plen] = '\0';
-		s->dir_fd = pt_open_at_root(s->ctx, O_PATH | O_DIRECTORY, "/%s", s->dir_rel);
-		if (s->dir_fd < 0) /* the full path's own error (ENOENT, ENOTDIR, ELOOP ...) */
-			return pt_open_at_root(s->ctx, flags | O_NOFOLLOW, "/%s", rel);
-	}
-	return pt_fd_or_errno(openat(s->dir_fd, base, flags | O_NOFOLLOW | O_CLOEXEC));
+	dfd = dir_at(s, rel, (size_t)(slash - rel));
+	if (dfd < 0) /* the full path's own error (ENOENT, ENOTDIR, ELOOP ...) */
+		return pt_open_at_root(s->ctx, flags | O_NOFOLLOW, "/%s", rel);
+	return pt_fd_or_errno(openat(dfd, base, flags | O_NOFOLLOW | O_CLOEXEC));
 }
 
 /*
@@ -549,9 +616,14 @@ static int read_bounded(struct snap *s, const struct snap_rule *rule, const char
 	fd = open_file(s, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY, follow);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || (chardev && S_ISCHR(st.st_mode)))) {
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
 		close(fd);
-		return -EINVAL;
+		return r;
+	}
+	if (!(S_ISREG(st.st_mode) || (chardev && S_ISCHR(st.st_mode)))) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
 	/* a write-only attribute that opened all the same (root on a plain file system):
 	 * as capture_file's check when the open is refused */
@@ -644,6 +716,7 @@ static bool first_line_is(const char *buf, size_t len, const char *want)
 	return len >= n && memcmp(buf, want, n) == 0 && (len == n || buf[n] == '\n');
 }
 
+/* Stores the regular file rel; without follow, 1 (nothing stored) when rel is a link. */
 static int capture_file(struct snap *s, const struct snap_rule *rule, const char *rel,
 			bool follow)
 {
@@ -667,8 +740,10 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
 		if (wonly)
 			return 0;
 	}
-	if (r == -ENOENT || r == -ENOTDIR)
-		return 0; /* gone since it was listed */
+	if (r == -ELOOP && !follow)
+		return 1; /* a link: O_NOFOLLOW refused it */
+	if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR)
+		return 0; /* gone since it was listed; a directory has no bytes */
 	if (r == -ENOMEM)
 		return pt_err(s->ctx, r, "snapshot: out of memory reading /%s", rel);
 	if (r < 0) {
@@ -696,11 +771,11 @@ static int capture_file(struct snap *s, const struct snap_rule *rule, const char
  * Resolves the absolute path lp inside the sysroot as the kernel would under
  * chroot: ".." stops at the root, absolute link targets start from the root. Every
  * link met on the way is stored with its target. out receives the canonical
- * relative path ("sys/devices/..."), st its lstat(). With nofollow, a link as the
- * last component is not followed.
+ * relative path ("sys/devices/..."), *mode its lstat() type. With nofollow, a link as
+ * the last component is not followed.
  */
 static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out,
-			struct stat *st)
+			mode_t *mode)
 {
 	char todo[PATH_MAX], next[PATH_MAX], cur[PATH_MAX], target[PATH_MAX];
 	const char *p;
@@ -712,9 +787,9 @@ static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out
 	p = todo;
 	for (;;) {
 		char comp[NAME_MAX + 1], cand[PATH_MAX];
+		struct stat st;
 		size_t clen;
 		bool last;
-		ssize_t n;
 		int r;
 
 		while (*p == '/')
@@ -744,16 +819,15 @@ static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out
 		if (snprintf(cand, sizeof(cand), "%s%s%s", cur, cur[0] ? "/" : "", comp) >=
 		    (int)sizeof(cand))
 			return -ENAMETOOLONG;
-		r = full_path(s, cand);
+		/* cur is canonical (no links): the entry comp of the directory cur */
+		r = lstat_in(s, cur, strlen(cur), comp, &st);
 		if (r < 0)
 			return r;
-		if (lstat(s->full, st) < 0)
-			return -errno;
-		if (S_ISLNK(st->st_mode) && !(last && nofollow)) {
-			n = readlink(s->full, target, sizeof(target) - 1);
-			if (n < 0)
-				return -errno;
-			target[n] = '\0';
+		*mode = st.st_mode;
+		if (S_ISLNK(st.st_mode) && !(last && nofollow)) {
+			r = readlink_in(s, cur, strlen(cur), comp, target, sizeof(target));
+			if (r < 0)
+				return r;
 			r = add_link(s, cand, target);
 			if (r < 0)
 				return r;
@@ -767,7 +841,7 @@ static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out
 				cur[0] = '\0';
 			continue;
 		}
-		if (!last && !S_ISDIR(st->st_mode))
+		if (!last && !S_ISDIR(st.st_mode))
 			return -ENOTDIR;
 		memcpy(cur, cand, strlen(cand) + 1);
 	}
@@ -777,32 +851,30 @@ static int resolve_walk(struct snap *s, const char *lp, bool nofollow, char *out
 	return 0;
 }
 
-static int resolve_hops(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st,
+static int resolve_hops(struct snap *s, const char *lp, bool nofollow, char *out, mode_t *mode,
 			int hops, int depth);
 
-/* The link at the canonical path cand (s->full), in the canonical directory base:
- * stores it and resolves its target. A relative target's leading ".." steps are taken
- * on base itself (a canonical path has no link to step back through), so the rest
- * resolves through the directory cache instead of from the root. */
-static int follow_link(struct snap *s, const char *base, const char *cand, char *out,
-		       struct stat *st, int hops)
+/* The link name in the canonical directory base (cand: base/name): stores it and
+ * resolves its target. A relative target's leading ".." steps are taken on base
+ * itself (a canonical path has no link to step back through), so the rest resolves
+ * through the directory cache instead of from the root. */
+static int follow_link(struct snap *s, const char *base, const char *name, const char *cand,
+		       char *out, mode_t *mode, int hops)
 {
 	char target[PATH_MAX], dir[PATH_MAX], lp[PATH_MAX];
 	const char *t = target;
-	ssize_t n;
 	int r;
 
 	if (++hops > 40)
 		return -ELOOP;
-	n = readlink(s->full, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
+	r = readlink_in(s, base, strlen(base), name, target, sizeof(target));
+	if (r < 0)
+		return r;
 	r = add_link(s, cand, target);
 	if (r < 0)
 		return r;
 	if (target[0] == '/')
-		return resolve_hops(s, target, false, out, st, hops, 0);
+		return resolve_hops(s, target, false, out, mode, hops, 0);
 	pt_strlcpy(dir, base, sizeof(dir));
 	for (;;) {
 		if (t[0] == '.' && t[1] == '/') {
@@ -823,163 +895,384 @@ static int follow_link(struct snap *s, const char *base, const char *cand, char 
 	}
 	if (snprintf(lp, sizeof(lp), "/%s%s%s", dir, dir[0] && t[0] ? "/" : "", t) >= (int)sizeof(lp))
 		return -ENAMETOOLONG;
-	return resolve_hops(s, lp, false, out, st, hops, 0);
+	return resolve_hops(s, lp, false, out, mode, hops, 0);
 }
 
 #define RESOLVE_DEPTH 32 /* parents resolved through the cache; deeper, from the root */
 
-/* resolve_walk(), with the parent directory's resolution remembered: only the last
- * component costs an lstat() when the directory was met before, and a parent met for
- * the first time is resolved the same way (its own parent from the cache). */
-static int resolve_hops(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st,
-			int hops, int depth)
+/*
+ * The canonical path of lp's directory with lp's last component appended, in cand
+ * (nothing about that last component is looked up): the directory's resolution is
+ * remembered, and one met for the first time is resolved as resolve_hops() resolves
+ * (its own parent from the cache). *plen: the directory's length in cand. 1: lp has
+ * no such form (the root's entries, "." or ".." last): resolve_walk() it.
+ */
+static int resolve_parent(struct snap *s, const char *lp, char *cand, size_t *plen, int hops,
+			  int depth)
 {
 	const char *slash = strrchr(lp, '/'), *last, *cparent;
-	char parent[PATH_MAX], cand[PATH_MAX], base[PATH_MAX];
-	size_t plen;
+	char parent[PATH_MAX];
+	size_t len, clen, llen;
 	int r;
 
-	if (!slash || slash == lp || !slash[1] || strcmp(slash + 1, ".") == 0 ||
-	    strcmp(slash + 1, "..") == 0 || (size_t)(slash - lp) >= sizeof(parent))
-		return resolve_walk(s, lp, nofollow, out, st);
-	plen = (size_t)(slash - lp);
-	memcpy(parent, lp, plen);
-	parent[plen] = '\0';
+	if (!slash || slash == lp || !one_component(slash + 1) ||
+	    (size_t)(slash - lp) >= sizeof(parent))
+		return 1;
+	len = (size_t)(slash - lp);
+	memcpy(parent, lp, len);
+	parent[len] = '\0';
 	last = slash + 1;
 	cparent = dircache_get(&s->dirs, parent);
 	if (!cparent) {
-		struct stat pst;
+		mode_t pmode;
 
-		r = depth < RESOLVE_DEPTH ? resolve_hops(s, parent, false, cand, &pst, hops, depth + 1)
-					  : resolve_walk(s, parent, false, cand, &pst);
+		r = depth < RESOLVE_DEPTH ? resolve_hops(s, parent, false, cand, &pmode, hops, depth + 1)
+					  : resolve_walk(s, parent, false, cand, &pmode);
 		if (r < 0)
 			return r;
-		if (!S_ISDIR(pst.st_mode))
+		if (!S_ISDIR(pmode))
 			return -ENOTDIR;
-		if (dircache_put(&s->dirs, parent, cand) < 0)
+		if (!dircache_get(&s->dirs, parent) && dircache_put(&s->dirs, parent, cand) < 0)
 			return s->failed = pt_err(s->ctx, -ENOMEM, "snapshot: out of memory");
 		cparent = dircache_get(&s->dirs, parent);
 	}
-	if (snprintf(cand, sizeof(cand), "%s/%s", cparent, last) >= (int)sizeof(cand))
+	clen = strlen(cparent);
+	llen = strlen(last);
+	if (clen + 1 + llen >= PATH_MAX)
 		return -ENAMETOOLONG;
-	r = full_path(s, cand);
-	if (r < 0)
-		return r;
-	if (lstat(s->full, st) < 0)
-		return -errno;
-	if (S_ISLNK(st->st_mode) && !nofollow) {
-		pt_strlcpy(base, cparent, sizeof(base));
-		return follow_link(s, base, cand, out, st, hops); /* stores the link, follows it */
-	}
-	memcpy(out, cand, strlen(cand) + 1);
+	memcpy(cand, cparent, clen);
+	cand[clen] = '/';
+	memcpy(cand + clen + 1, last, llen + 1);
+	*plen = clen;
 	return 0;
 }
 
-static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, struct stat *st)
+/* resolve_walk(), with every directory's resolution remembered: a directory met
+ * before costs nothing, an entry of one an lstat() relative to it. */
+static int resolve_hops(struct snap *s, const char *lp, bool nofollow, char *out, mode_t *mode,
+			int hops, int depth)
 {
-	return resolve_hops(s, lp, nofollow, out, st, 0, 0);
+	char cand[PATH_MAX], base[PATH_MAX];
+	const char *cparent;
+	struct stat st;
+	size_t plen = 0;
+	int r;
+
+	if (!nofollow && (cparent = dircache_get(&s->dirs, lp))) {
+		*mode = S_IFDIR;
+		memcpy(out, cparent, strlen(cparent) + 1);
+		return 0;
+	}
+	r = resolve_parent(s, lp, cand, &plen, hops, depth);
+	if (r > 0)
+		return resolve_walk(s, lp, nofollow, out, mode);
+	if (r < 0)
+		return r;
+	cand[plen] = '\0'; /* the directory, then its entry */
+	r = lstat_in(s, cand, plen, cand + plen + 1, &st);
+	if (r < 0)
+		return r;
+	*mode = st.st_mode;
+	if (S_ISLNK(st.st_mode) && !nofollow) {
+		memcpy(base, cand, plen + 1);
+		cand[plen] = '/';
+		r = follow_link(s, base, cand + plen + 1, cand, out, mode, hops); /* stores the link, follows it */
+		if (r < 0)
+			return r;
+	} else {
+		cand[plen] = '/';
+		memcpy(out, cand, strlen(cand) + 1);
+	}
+	/* remembered as a directory of its own: the next rule that names lp, or an entry
+	 * below it, finds it here */
+	if (!nofollow && S_ISDIR(*mode) && !dircache_get(&s->dirs, lp) &&
+	    dircache_put(&s->dirs, lp, out) < 0)
+		return s->failed = pt_err(s->ctx, -ENOMEM, "snapshot: out of memory");
+	return 0;
+}
+
+static int resolve(struct snap *s, const char *lp, bool nofollow, char *out, mode_t *mode)
+{
+	return resolve_hops(s, lp, nofollow, out, mode, 0, 0);
 }
 
 /* Does name match the pattern (with {a,b} alternatives)? */
 static bool match_alts(const char *pattern, const char *name);
 
-static int name_cmp(const void *a, const void *b)
+/* A directory entry as listed: its type as readdir() tells it (DT_UNKNOWN when the
+ * file system does not), and its name. */
+struct dent {
+	unsigned char type;
+	char name[];
+};
+
+/* A directory's entries ("." and ".." left out), sorted by name, one after the
+ * other in one block: dent_first(), dent_next(). */
+struct listing {
+	char *dir;          /* relative to the sysroot, "" the root */
+	size_t n;
+	char *block;
+};
+
+static const struct dent *dent_first(const struct listing *l)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return (const struct dent *)l->block;
 }
 
-/* The sorted entries of the directory at s->full ("." and ".." left out). */
-static int list_dir(struct snap *s, char ***names, size_t *n)
+static const struct dent *dent_next(const struct dent *e)
 {
-	struct dirent *e;
-	DIR *d = opendir(s->full);
+	return (const struct dent *)(e->name + strlen(e->name) + 1);
+}
 
-	*names = NULL;
-	*n = 0;
-	if (!d)
-		return -errno;
+static void listing_free(struct listing *l)
+{
+	free(l->block);
+	free(l->dir);
+	free(l);
+}
+
+static int dent_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct dent *const *)a)->name, (*(struct dent *const *)b)->name);
+}
+
+/* Reads the directory dir, opened through the seam: a link on the way resolves
+ * inside the tree. */
+static int list_dir(struct snap *s, const char *dir, struct listing **out)
+{
+	struct listing *l = calloc(1, sizeof(*l));
+	size_t used = 0, cap = 0, at = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (!l || !(l->dir = strdup(dir))) {
+		free(l);
+		return -ENOMEM;
+	}
+	d = pt_opendir(s->ctx, "/%s", dir);
+	if (!d) {
+		int r = -errno;
+
+		listing_free(l);
+		return r;
+	}
 	while ((e = readdir(d))) {
-		char *dup;
+		size_t len = strlen(e->d_name);
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		dup = strdup(e->d_name);
-		if (!dup || PT_PUSH(*names, *n, dup)) {
-			free(dup);
-			closedir(d);
-			pt_strv_free(*names, *n);
-			*names = NULL;
-			*n = 0;
-			return -ENOMEM;
+		if (used + len + 2 > cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			char *nb;
+
+			while (ncap < used + len + 2)
+				ncap *= 2;
+			nb = realloc(l->block, ncap);
+			if (!nb)
+				goto nomem;
+			l->block = nb;
+			cap = ncap;
 		}
+		l->block[used] = (char)e->d_type;
+		memcpy(l->block + used + 1, e->d_name, len + 1);
+		used += len + 2;
+		l->n++;
 	}
 	closedir(d);
-	if (*n)
-		qsort(*names, *n, sizeof(char *), name_cmp);
+	d = NULL;
+	if (l->n) { /* sorted into a block of the size it needs: it is kept */
+		struct dent **v = malloc(l->n * sizeof(*v));
+		char *sorted = malloc(used);
+
+		if (!v || !sorted) {
+			free(v);
+			free(sorted);
+			goto nomem;
+		}
+		for (size_t i = 0; i < l->n; i++) {
+			v[i] = (struct dent *)(l->block + at);
+			at += strlen(v[i]->name) + 2;
+		}
+		qsort(v, l->n, sizeof(*v), dent_cmp);
+		at = 0;
+		for (size_t i = 0; i < l->n; i++) {
+			size_t len = strlen(v[i]->name) + 2;
+
+			memcpy(sorted + at, v[i], len);
+			at += len;
+		}
+		free(v);
+		free(l->block);
+		l->block = sorted;
+	}
+	*out = l;
+	return 0;
+nomem:
+	if (d)
+		closedir(d);
+	listing_free(l);
+	return -ENOMEM;
+}
+
+/* The listing of dir read before, or NULL. */
+static struct listing *list_kept(const struct snap *s, const char *dir)
+{
+	if (!s->lists.cap)
+		return NULL;
+	for (size_t i = hash_str(dir) & (s->lists.cap - 1);; i = (i + 1) & (s->lists.cap - 1)) {
+		if (!s->lists.slot[i])
+			return NULL;
+		if (strcmp(s->lists.slot[i]->dir, dir) == 0)
+			return s->lists.slot[i];
+	}
+}
+
+static int list_keep(struct snap *s, struct listing *l)
+{
+	if (2 * (s->lists.n + 1) > s->lists.cap) {
+		size_t ncap = s->lists.cap ? s->lists.cap * 2 : 256;
+		struct listing **ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		for (size_t i = 0; i < s->lists.cap; i++) {
+			struct listing *o = s->lists.slot[i];
+			size_t k;
+
+			if (!o)
+				continue;
+			for (k = hash_str(o->dir) & (ncap - 1); ns[k]; k = (k + 1) & (ncap - 1))
+				;
+			ns[k] = o;
+		}
+		free(s->lists.slot);
+		s->lists.slot = ns;
+		s->lists.cap = ncap;
+	}
+	{
+		size_t k;
+
+		for (k = hash_str(l->dir) & (s->lists.cap - 1); s->lists.slot[k];
+		     k = (k + 1) & (s->lists.cap - 1))
+			;
+		s->lists.slot[k] = l;
+		s->lists.n++;
+	}
 	return 0;
 }
 
-/* Below a directory: links, directories (to depth), and the files rule->files names. */
-static int walk_dir(struct snap *s, const struct snap_rule *rule, const char *rel, int depth)
+/*
+ * The entries of the directory dir (relative to the sysroot), kept until the
+ * snapshot ends: the rules that look below one directory (a PCI function's
+ * attributes, its links, its msi_irqs/ and net/ ...) each walk every function, and
+ * each finds the function's directory listed already, and a name it does not have
+ * is not looked up at all (expand_at()).
+ */
+static int list_get(struct snap *s, const char *dir, struct listing **out)
 {
-	char **names;
-	size_t n;
+	struct listing *l = list_kept(s, dir);
 	int r;
 
-	r = full_path(s, rel);
-	if (r < 0)
-		return r;
-	r = list_dir(s, &names, &n);
+	if (!l) {
+		r = list_dir(s, dir, &l);
+		if (r < 0)
+			return r;
+		if (list_keep(s, l) < 0) {
+			listing_free(l);
+			return -ENOMEM;
+		}
+	}
+	*out = l;
+	return 0;
+}
+
+/* Forgets every listing: the rules that follow look elsewhere. */
+static void list_clear(struct snap *s)
+{
+	for (size_t i = 0; i < s->lists.cap; i++)
+		if (s->lists.slot[i])
+			listing_free(s->lists.slot[i]);
+	free(s->lists.slot);
+	memset(&s->lists, 0, sizeof(s->lists));
+}
+
+/* Does the listing have an entry name? */
+static bool list_has(const struct listing *l, const char *name)
+{
+	const struct dent *e = dent_first(l);
+
+	for (size_t i = 0; i < l->n; i++, e = dent_next(e)) {
+		int c = strcmp(e->name, name);
+
+		if (c >= 0)
+			return c == 0; /* sorted: no later entry is name */
+	}
+	return false;
+}
+
+/* Below the canonical directory rel: links, directories (to depth), and the files
+ * rule->files names. An entry's type is the listing's where it tells one. */
+static int walk_dir(struct snap *s, const struct snap_rule *rule, const char *rel, int depth)
+{
+	size_t rlen = strlen(rel);
+	struct listing *l;
+	int r;
+
+	r = list_get(s, rel, &l);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
 		return 0;
-	for (size_t i = 0; i < n && r >= 0; i++) {
-		char child[PATH_MAX], target[PATH_MAX];
-		struct stat st;
-		ssize_t len;
+	const struct dent *e = dent_first(l);
 
-		if (snprintf(child, sizeof(child), "%s/%s", rel, names[i]) >= (int)sizeof(child))
+	for (size_t i = 0; i < l->n && r >= 0; i++, e = dent_next(e)) {
+		const char *name = e->name;
+		char child[PATH_MAX], target[PATH_MAX];
+		unsigned char type = e->type;
+		size_t nlen = strlen(name);
+
+		if (rlen + 1 + nlen >= sizeof(child))
 			continue;
-		r = full_path(s, child);
-		if (r < 0)
-			break;
-		if (lstat(s->full, &st) < 0) {
-			r = 0;
-			continue;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			len = readlink(s->full, target, sizeof(target) - 1);
-			if (len < 0)
+		memcpy(child, rel, rlen);
+		child[rlen] = '/';
+		memcpy(child + rlen + 1, name, nlen + 1);
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (lstat_in(s, rel, rlen, name, &st) < 0)
 				continue;
-			target[len] = '\0';
+			type = IFTODT(st.st_mode);
+		}
+		if (type == DT_LNK) {
+			if (readlink_in(s, rel, rlen, name, target, sizeof(target)) < 0)
+				continue;
 			r = add_link(s, child, target);
-		} else if (S_ISDIR(st.st_mode)) {
+		} else if (type == DT_DIR) {
 			r = add_dir(s, child);
 			if (r >= 0 && depth > 0)
 				r = walk_dir(s, rule, child, depth - 1);
-		} else if (S_ISREG(st.st_mode) && rule->files && match_alts(rule->files, names[i])) {
-			r = capture_file(s, rule, child, false);
+		} else if (type == DT_REG && rule->files && match_alts(rule->files, name)) {
+			r = capture_file(s, rule, child, false); /* 1: a link since listed */
 		}
 	}
-	pt_strv_free(names, n);
 	return r < 0 ? r : 0;
 }
 
-/* Stores what lp (an absolute path that exists) is, as rule says. */
+/* Stores what lp (an absolute path) is, as rule says; nothing when it does not exist. */
 static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 {
 	char rel[PATH_MAX];
-	struct stat st;
+	mode_t mode;
 	int r;
 
 	if (rule->flags & SNAP_FLAT) {
+		struct stat st;
+
 		while (*lp == '/')
 			lp++;
-		pt_strlcpy(rel, lp, sizeof(rel));
-		r = full_path(s, rel);
-		if (r < 0)
-			return r;
+		if (strlen(lp) >= sizeof(rel))
+			return 0;
+		memcpy(rel, lp, strlen(lp) + 1);
 		/* through the seam, inside the tree; an entry is stored as it is: a link (a
 		 * /proc/PID/fd link) as a link */
 		{
@@ -993,8 +1286,20 @@ static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 			if (r < 0)
 				return 0;
 		}
+		mode = st.st_mode;
 	} else {
-		r = resolve(s, lp, rule->kind == SNAP_ENTRY, rel, &st);
+		size_t plen;
+
+		/* a file is opened relative to its directory, not looked at first: open()'s
+		 * O_NOFOLLOW refuses a link, which is then resolved (and stored) below */
+		if (rule->kind == SNAP_FILE && resolve_parent(s, lp, rel, &plen, 0, 0) == 0) {
+			r = capture_file(s, rule, rel, false);
+			if (r <= 0)
+				return r;
+		}
+		if (s->failed)
+			return s->failed;
+		r = resolve(s, lp, rule->kind == SNAP_ENTRY, rel, &mode);
 		if (s->failed)
 			return s->failed;
 		if (r < 0) {
@@ -1005,39 +1310,35 @@ static int capture(struct snap *s, const struct snap_rule *rule, const char *lp)
 	}
 	switch (rule->kind) {
 	case SNAP_FILE:
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(mode))
 			return 0;
 		return capture_file(s, rule, rel, rule->flags & SNAP_FLAT);
 	case SNAP_ENTRY:
-		if (S_ISLNK(st.st_mode)) {
+		if (S_ISLNK(mode)) {
 			char target[PATH_MAX];
-			ssize_t n;
 
-			r = full_path(s, rel);
-			if (r < 0)
-				return r;
-			n = readlink(s->full, target, sizeof(target) - 1);
-			if (n < 0)
+			if (readlink_rel(s, rel, target, sizeof(target)) < 0)
 				return 0;
-			target[n] = '\0';
 			if (rule->only_if && strncmp(target, rule->only_if, strlen(rule->only_if)) != 0)
 				return 0;
 			return add_link(s, rel, target);
 		}
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(mode))
 			return add_dir(s, rel);
-		if (S_ISREG(st.st_mode))
-			return capture_file(s, rule, rel, false);
+		if (S_ISREG(mode)) {
+			r = capture_file(s, rule, rel, false); /* 1: a link since looked at */
+			return r < 0 ? r : 0;
+		}
 		return 0;
 	case SNAP_DIR:
-		if (!S_ISDIR(st.st_mode))
+		if (!S_ISDIR(mode))
 			return 0;
 		r = add_dir(s, rel);
 		if (r >= 0 && rule->depth > 0)
 			r = walk_dir(s, rule, rel, rule->depth - 1);
 		return r;
 	case SNAP_MARKER:
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(mode))
 			return add_dir(s, rel);
 		return add_file(s, rel, NULL, 0);
 	case SNAP_RTNL:
@@ -1142,8 +1443,10 @@ static int cpattern_compile(const char *pattern, struct cpattern *cp)
 		if (!*rest)
 			return 0;
 		clen = strcspn(rest, "/"); /* a pattern component: a {...} list may be long */
-		if (clen >= PATH_MAX)
-			return 1; /* as before: a component this long matches nothing */
+		if (clen >= PATH_MAX) {
+			cpattern_free(cp);
+			return 1; /* a component this long matches nothing */
+		}
 		c.text = strndup(rest, clen);
 		if (!c.text)
 			goto nomem;
@@ -1168,70 +1471,83 @@ static bool comp_match(const struct comp *c, const char *name)
 	return false;
 }
 
-/* Matches the components of cp from i on below the existing path at. */
+/* Matches the components of cp from i on below the path at. */
 static int expand_at(struct snap *s, const struct snap_rule *rule, const struct cpattern *cp,
 		     size_t i, const char *at)
 {
 	char path[PATH_MAX];
 	const struct comp *comp;
 	size_t alen = strlen(at);
+	const struct dent *e;
+	struct listing *l;
 	int r = 0;
 
 	if (i == cp->n)
 		return capture(s, rule, at);
 	comp = &cp->c[i];
 
+	/* a literal name is not looked up here: when at was listed lately, the listing
+	 * says whether it is there; else the listing or the capture below it finds out */
 	if (!comp->wild) {
 		size_t clen = strlen(comp->text);
-		struct stat st;
 
 		if (alen + 1 + clen >= sizeof(path))
+			return 0;
+		l = list_kept(s, at[0] ? at + 1 : "");
+		if (l && !list_has(l, comp->text))
 			return 0;
 		memcpy(path, at, alen);
 		path[alen] = '/';
 		memcpy(path + alen + 1, comp->text, clen + 1);
-		r = full_path(s, path + 1);
-		if (r < 0)
-			return r;
-		if (lstat(s->full, &st) < 0)
-			return 0;
 		return expand_at(s, rule, cp, i + 1, path);
 	}
-	{
-		char **names;
-		size_t n;
+	r = list_get(s, at[0] ? at + 1 : "", &l);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return 0;
+	e = dent_first(l);
+	for (size_t k = 0; k < l->n && r >= 0; k++, e = dent_next(e)) {
+		const char *name = e->name;
+		size_t nlen;
 
-		r = full_path(s, at[0] ? at + 1 : "");
-		if (r < 0)
-			return r;
-		r = list_dir(s, &names, &n);
-		if (r == -ENOMEM)
-			return r;
-		if (r < 0)
-			return 0;
-		for (size_t k = 0; k < n && r >= 0; k++) {
-			size_t nlen;
-
-			if (!comp_match(comp, names[k]))
-				continue;
-			nlen = strlen(names[k]);
-			if (alen + 1 + nlen >= sizeof(path))
-				continue;
-			memcpy(path, at, alen);
-			path[alen] = '/';
-			memcpy(path + alen + 1, names[k], nlen + 1);
-			r = expand_at(s, rule, cp, i + 1, path);
-		}
-		pt_strv_free(names, n);
+		if (!comp_match(comp, name))
+			continue;
+		nlen = strlen(name);
+		if (alen + 1 + nlen >= sizeof(path))
+			continue;
+		memcpy(path, at, alen);
+		path[alen] = '/';
+		memcpy(path + alen + 1, name, nlen + 1);
+		r = expand_at(s, rule, cp, i + 1, path);
 	}
 	return r < 0 ? r : 0;
 }
 
+/* The length of pattern up to the end of its first component with a wildcard (all
+ * of it when it has none): rules with the same head look below the same directories. */
+static size_t head_len(const char *pattern)
+{
+	const char *p = pattern;
+
+	while (*p) {
+		size_t clen;
+
+		while (*p == '/')
+			p++;
+		clen = strcspn(p, "/");
+		if (strcspn(p, "*?[{") < clen)
+			return (size_t)(p - pattern) + clen;
+		p += clen;
+	}
+	return (size_t)(p - pattern);
+}
+
 /* Captures what rule's pattern names (compiled here once). */
-static int expand(struct snap *s, const struct snap_rule *rule, const char *pattern)
+static int expand(struct snap *s, const struct snap_rule *rule)
 {
 	struct cpattern cp;
-	int r = cpattern_compile(pattern, &cp);
+	int r = cpattern_compile(rule->pattern, &cp);
 
 	if (r)
 		return r < 0 ? r : 0;
@@ -1321,7 +1637,7 @@ static int capture_pids(struct snap *s, const long *pids, size_t n_pids)
 			snprintf(pat, sizeof(pat), pid_rules[i].pattern, pids[p]);
 #pragma GCC diagnostic pop
 			rule.pattern = pat;
-			r = expand(s, &rule, pat);
+			r = expand(s, &rule);
 		}
 	return r;
 }
@@ -1349,9 +1665,15 @@ int pt_snapshot_write_pids(struct pt_ctx *ctx, int fd, uint64_t max_bytes, const
 		free(s);
 		return r;
 	}
-	for (size_t i = 0; i < N_RULES && r >= 0; i++)
-		r = rules[i].kind == SNAP_RTNL ? capture_rtnl(s, &rules[i])
-					       : expand(s, &rules[i], rules[i].pattern);
+	for (size_t i = 0; i < N_RULES && r >= 0; i++) {
+		size_t h = head_len(rules[i].pattern);
+
+		/* the listings serve the rules with the same head (a PCI function's), then go */
+		if (i && (h != head_len(rules[i - 1].pattern) ||
+			  strncmp(rules[i].pattern, rules[i - 1].pattern, h) != 0))
+			list_clear(s);
+		r = rules[i].kind == SNAP_RTNL ? capture_rtnl(s, &rules[i]) : expand(s, &rules[i]);
+	}
 	if (r >= 0)
 		r = capture_pids(s, pids, n_pids);
 	if (r == -ENOMEM)
@@ -1366,6 +1688,7 @@ int pt_snapshot_write_pids(struct pt_ctx *ctx, int fd, uint64_t max_bytes, const
 	tar_writer_close(s->tar);
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
+	list_clear(s);
 	strset_free(&s->stored);
 	strset_free(&s->dirs);
 	free(s->notes);

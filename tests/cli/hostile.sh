@@ -132,6 +132,20 @@ for mode in openat2 walk; do
 	! zcat "$T/snap-$mode.tar.gz" | grep -aq SECRET-OF-THE-HOST
 	ok $? "$mode: snapshot: no file of the host in the archive"
 
+	# 4b. snapshot: a function's link to an absolute path that exists on the host too:
+	# its entries are listed inside the tree (where the path resolves), never on the host
+	fresh sl
+	mkdir -p "$T/hostdev-$mode/net/leak0" "$T/sl$T/hostdev-$mode/net/eth9"
+	echo "52:54:00:00:00:99" >"$T/sl$T/hostdev-$mode/net/eth9/address"
+	ln -sfn "$T/hostdev-$mode" "$T/sl/sys/bus/pci/devices/0000:05:00.0"
+	to "$P" --sysroot "$T/sl" snapshot -o "$T/snapl-$mode.tar.gz" >"$T/out" 2>"$T/err"
+	is $? 0 "$mode: snapshot with a function linked to an absolute path: exit 0"
+	tar tzf "$T/snapl-$mode.tar.gz" >"$T/members" 2>/dev/null
+	grep -qx "${T#/}/hostdev-$mode/net/eth9/address" "$T/members"
+	ok $? "$mode: ... the tree's own net/eth9/address is captured"
+	! grep -q leak0 "$T/members"
+	ok $? "$mode: ... and no name listed from the host's directory"
+
 	# 3b. the one-shot --persist drop-ins: etc/passthru or host.d linked out of the tree
 	fresh pe
 	mkdir -p "$T/pe/etc" "$T/pout-$mode"

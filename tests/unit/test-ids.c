@@ -56,6 +56,44 @@ static void test_syntax(void)
 	pt_ids_free(&ids);
 }
 
+/* Nested lines are skipped a word at a time: a vendor line found wherever the
+ * newline before it falls in a word, after bytes next to '\n' (0x0b, 0x0a ^ 1), and a
+ * buffer that ends inside a nested line or right after its newline. */
+static void test_words(void)
+{
+	size_t bad = 0;
+
+	for (int pad = 0; pad < 24; pad++)
+		for (int tail = 0; tail < 3; tail++) {
+			char txt[256], out[64];
+			struct pt_ids ids;
+			int n = 0;
+
+			n += snprintf(txt + n, sizeof(txt) - n, "\t%.*s\n", pad,
+				      "x\x0bx\x0bxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+			n += snprintf(txt + n, sizeof(txt) - n, "1234  Vendor %d\n\t0001  D\n", pad);
+			n += snprintf(txt + n, sizeof(txt) - n, "\t\t1234 0001  S%.*s\n", pad,
+				      "yyyyyyyyyyyyyyyyyyyyyyyy");
+			n += snprintf(txt + n, sizeof(txt) - n, "5678  Last");
+			if (tail == 1)
+				n += snprintf(txt + n, sizeof(txt) - n, "\n\t0002  E");
+			else if (tail == 2)
+				n += snprintf(txt + n, sizeof(txt) - n, "\n\t0002  E\n");
+			if (pt_ids_index(&ids, txt, (size_t)n) != 0 ||
+			    pt_ids_vendor(&ids, 0x1234, out, sizeof(out)) != 0 ||
+			    strncmp(out, "Vendor ", 7) != 0 || atoi(out + 7) != pad ||
+			    pt_ids_vendor(&ids, 0x5678, out, sizeof(out)) != 0 ||
+			    strcmp(out, "Last") != 0 || ids.n_vendors != 2 ||
+			    pt_ids_device(&ids, 0x1234, 0x0001, out, sizeof(out)) != 0) {
+				diag("pad %d, tail %d: not indexed as written", pad, tail);
+				bad++;
+			}
+			pt_ids_free(&ids);
+		}
+	ok(bad == 0, "vendor lines found at every offset of a word, at the end or not (%zu bad)",
+	   bad);
+}
+
 /* Every entry of the installed pci.ids, against libpci. */
 static void test_installed(void)
 {
@@ -137,6 +175,7 @@ static void test_installed(void)
 int main(void)
 {
 	test_syntax();
+	test_words();
 	test_installed();
 	return done_testing();
 }

@@ -74,27 +74,31 @@ static size_t line_at(const struct pt_ids *ids, size_t off, const char **start, 
 }
 
 /*
- * The offset of the first line after off that does not start with a tab, or len.
- * Nine lines of ten in pci.ids are nested (a device, a subsystem) and the index skips
- * them: sixteen bytes at a time where SSE2 is there (every x86-64), a word at a time
- * elsewhere on little-endian machines (-DPT_IDS_PORTABLE: test-ids-portable), not a
- * line at a time (the index was most of a
- * small command's user time).
+ * The offset of the first line after off that does not start with tabs tabs (1 or
+ * 2), or len. Nine lines of ten in pci.ids are nested (a device, a subsystem): the
+ * index skips them (tabs 1), a device's lookup its vendor's subsystems (tabs 2). They
+ * are passed over sixteen bytes at a time where SSE2 is there (every x86-64), a word
+ * at a time elsewhere on little-endian machines (-DPT_IDS_PORTABLE:
+ * test-ids-portable), not a line at a time (that was most of a small command's user
+ * time).
  */
-static size_t next_top_line(const char *buf, size_t len, size_t off)
+static size_t next_line_below(const char *buf, size_t len, size_t off, int tabs)
 {
 	size_t i = off;
 
 #if defined(__SSE2__) && !defined(PT_IDS_PORTABLE)
 	const __m128i nl = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t');
 
-	for (; i + 17 <= len; i += 16) {
+	for (; i + 18 <= len; i += 16) {
 		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(buf + i + 1));
-		/* a '\n' whose next byte is no tab */
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_andnot_si128(_mm_cmpeq_epi8(b, tab), _mm_cmpeq_epi8(a, nl)));
+		__m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(buf + i + 1)), tab);
+		unsigned m;
 
+		if (tabs > 1)
+			b = _mm_and_si128(b, _mm_cmpeq_epi8(_mm_loadu_si128(
+						     (const __m128i *)(const void *)(buf + i + 2)), tab));
+		/* a '\n' whose next bytes are not the tabs */
+		m = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(b, _mm_cmpeq_epi8(a, nl)));
 		if (m)
 			return i + (size_t)__builtin_ctz(m) + 1;
 	}
@@ -110,13 +114,14 @@ static size_t next_top_line(const char *buf, size_t len, size_t off)
 		for (; m; m &= m - 1) {
 			size_t k = i + (size_t)__builtin_ctzll(m) / 8 + 1;
 
-			if (k >= len || buf[k] != '\t')
+			if (k >= len || buf[k] != '\t' || (tabs > 1 && (k + 1 >= len || buf[k + 1] != '\t')))
 				return k;
 		}
 	}
 #endif
 	for (; i < len; i++)
-		if (buf[i] == '\n' && (i + 1 >= len || buf[i + 1] != '\t'))
+		if (buf[i] == '\n' && (i + 1 >= len || buf[i + 1] != '\t' ||
+					(tabs > 1 && (i + 2 >= len || buf[i + 2] != '\t'))))
 			return i + 1;
 	return len;
 }
@@ -152,7 +157,7 @@ int pt_ids_index(struct pt_ids *ids, const char *buf, size_t len)
 		size_t at = off;
 
 		if (buf[at] == '\t') {
-			off = next_top_line(buf, len, at);
+			off = next_line_below(buf, len, at, 1);
 			continue;
 		}
 		off = line_at(ids, off, &p, &end);
@@ -259,6 +264,10 @@ static int nested(const struct pt_ids *ids, size_t off, int digits, unsigned id,
 
 	off = line_at(ids, off, &p, &end);
 	while (off < ids->len) {
+		if (ids->buf[off] == '\t' && off + 1 < ids->len && ids->buf[off + 1] == '\t') {
+			off = next_line_below(ids->buf, ids->len, off, 2); /* nesting 2 */
+			continue;
+		}
 		off = line_at(ids, off, &p, &end);
 		if (skipped(p, end))
 			continue;

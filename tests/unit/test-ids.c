@@ -56,8 +56,8 @@ static void test_syntax(void)
 	pt_ids_free(&ids);
 }
 
-/* Nested lines are skipped a word at a time: a vendor line found wherever the
- * newline before it falls in a word, after bytes next to '\n' (0x0b, 0x0a ^ 1), and a
+/* Nested lines are skipped a word at a time: a vendor line (and a device after its
+ * subsystems) found wherever the newline before it falls in a word, after bytes next to '\n' (0x0b, 0x0a ^ 1), and a
  * buffer that ends inside a nested line or right after its newline. */
 static void test_words(void)
 {
@@ -74,6 +74,7 @@ static void test_words(void)
 			n += snprintf(txt + n, sizeof(txt) - n, "1234  Vendor %d\n\t0001  D\n", pad);
 			n += snprintf(txt + n, sizeof(txt) - n, "\t\t1234 0001  S%.*s\n", pad,
 				      "yyyyyyyyyyyyyyyyyyyyyyyy");
+			n += snprintf(txt + n, sizeof(txt) - n, "\t\t1234 0002  T\n\t0003  After\n");
 			n += snprintf(txt + n, sizeof(txt) - n, "5678  Last");
 			if (tail == 1)
 				n += snprintf(txt + n, sizeof(txt) - n, "\n\t0002  E");
@@ -84,7 +85,10 @@ static void test_words(void)
 			    strncmp(out, "Vendor ", 7) != 0 || atoi(out + 7) != pad ||
 			    pt_ids_vendor(&ids, 0x5678, out, sizeof(out)) != 0 ||
 			    strcmp(out, "Last") != 0 || ids.n_vendors != 2 ||
-			    pt_ids_device(&ids, 0x1234, 0x0001, out, sizeof(out)) != 0) {
+			    pt_ids_device(&ids, 0x1234, 0x0001, out, sizeof(out)) != 0 ||
+			    pt_ids_device(&ids, 0x1234, 0x0003, out, sizeof(out)) != 0 ||
+			    strcmp(out, "After") != 0 ||
+			    pt_ids_device(&ids, 0x1234, 0x0002, out, sizeof(out)) != -ENOENT) {
 				diag("pad %d, tail %d: not indexed as written", pad, tail);
 				bad++;
 			}

@@ -192,9 +192,12 @@ int pt_ids_index(struct pt_ids *ids, const char *buf, size_t len)
 		}
 	}
 	if (ids->n_vendors) {
-		size_t w = 0;
+		size_t w = 0, i;
 
-		qsort(ids->vendors, ids->n_vendors, sizeof(*ids->vendors), vendor_cmp);
+		for (i = 1; i < ids->n_vendors && vendor_cmp(&ids->vendors[i - 1], &ids->vendors[i]) < 0; i++)
+			;
+		if (i < ids->n_vendors) /* pci.ids is sorted; a file that is not, is sorted here */
+			qsort(ids->vendors, ids->n_vendors, sizeof(*ids->vendors), vendor_cmp);
 		for (size_t i = 0; i < ids->n_vendors; i++) /* duplicates: the first wins */
 			if (i == 0 || ids->vendors[i].id != ids->vendors[i - 1].id)
 				ids->vendors[w++] = ids->vendors[i];
@@ -266,6 +269,14 @@ static int nested(const struct pt_ids *ids, size_t off, int digits, unsigned id,
 	while (off < ids->len) {
 		if (ids->buf[off] == '\t' && off + 1 < ids->len && ids->buf[off + 1] == '\t') {
 			off = next_line_below(ids->buf, ids->len, off, 2); /* nesting 2 */
+			continue;
+		}
+		if (ids->buf[off] == '\t' && hexn(ids->buf + off + 1, ids->buf + ids->len, digits) >= 0 &&
+		    hexn(ids->buf + off + 1, ids->buf + ids->len, digits) != (long)id) {
+			/* another entry's line: on to the next line, its end not looked for */
+			const char *nl = memchr(ids->buf + off, '\n', ids->len - off);
+
+			off = nl ? (size_t)(nl - ids->buf) + 1 : ids->len;
 			continue;
 		}
 		off = line_at(ids, off, &p, &end);

@@ -327,7 +327,7 @@ int db_fail(struct pt_state *st, int rc, const char *what)
 			      "state database %s is damaged or not a SQLite database (%s while %s); "
 			      "it records which VM holds which device: restore it from a backup, "
 			      "or move it aside and re-create leases with passthru assign",
-			      st->path, sqlite3_errmsg(st->db), what);
+			      st->path, sym_sqlite3_errmsg(st->db), what);
 	case SQLITE_CONSTRAINT:
 		e = -EEXIST;
 		break;
@@ -335,7 +335,7 @@ int db_fail(struct pt_state *st, int rc, const char *what)
 		e = -EIO;
 	}
 	return pt_err(st->ctx, e, "state database %s: %s while %s", st->path,
-		      sqlite3_errmsg(st->db), what);
+		      sym_sqlite3_errmsg(st->db), what);
 }
 
 sqlite3_stmt *db_stmt(struct pt_state *st, enum sid id)
@@ -344,7 +344,7 @@ sqlite3_stmt *db_stmt(struct pt_state *st, enum sid id)
 
 	if (st->stmts[id])
 		return st->stmts[id];
-	rc = sqlite3_prepare_v3(st->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id],
+	rc = sym_sqlite3_prepare_v3(st->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id],
 				NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(st, rc, "preparing a statement");
@@ -355,21 +355,21 @@ sqlite3_stmt *db_stmt(struct pt_state *st, enum sid id)
 
 void db_done(sqlite3_stmt *s)
 {
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	sym_sqlite3_reset(s);
+	sym_sqlite3_clear_bindings(s);
 }
 
 void db_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(s, i);
+		sym_sqlite3_bind_null(s, i);
 }
 
 const char *db_col_text(sqlite3_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	const unsigned char *t = sym_sqlite3_column_text(s, i);
 
 	return t ? (const char *)t : "";
 }
@@ -379,7 +379,7 @@ int db_exec(struct pt_state *st, sqlite3_stmt *s, const char *what)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW)
 		;
 	db_done(s);
 	if (rc != SQLITE_DONE)
@@ -401,9 +401,9 @@ int db_audit(struct pt_state *st, const char *action, const char *vm, const char
 		vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	sqlite3_bind_text(s, 1, st->now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, st->pid);
-	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, st->now, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_int64(s, 2, st->pid);
+	sym_sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
 	db_bind_text_or_null(s, 4, vm);
 	db_bind_text_or_null(s, 5, bdf);
 	db_bind_text_or_null(s, 6, detail);
@@ -437,7 +437,7 @@ int db_run_txn(struct pt_state *st, int (*fn)(struct pt_state *, void *), void *
 				if (r == 0)
 					return 0;
 			}
-			if (!sqlite3_get_autocommit(st->db) && (s = db_stmt(st, S_ROLLBACK)))
+			if (!sym_sqlite3_get_autocommit(st->db) && (s = db_stmt(st, S_ROLLBACK)))
 				db_exec(st, s, "rolling back");
 		}
 		if (r != -EAGAIN)
@@ -458,13 +458,13 @@ static int pragma_int(struct pt_state *st, const char *q, int *out)
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db, q, -1, &s, NULL);
+	rc = sym_sqlite3_prepare_v2(st->db, q, -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, q);
-	rc = sqlite3_step(s);
+	rc = sym_sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+		*out = sym_sqlite3_column_int(s, 0);
+	sym_sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return db_fail(st, rc, q);
 	return 0;
@@ -476,13 +476,13 @@ static int set_wal(struct pt_state *st)
 	char mode[16] = "";
 	int rc;
 
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	rc = sym_sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "choosing the WAL journal");
-	rc = sqlite3_step(s);
+	rc = sym_sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		pt_strlcpy(mode, db_col_text(s, 0), sizeof(mode));
-	sqlite3_finalize(s);
+	sym_sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return db_fail(st, rc, "choosing the WAL journal");
 	if (strcmp(mode, "wal") != 0)
@@ -509,21 +509,21 @@ static int migrate_txn(struct pt_state *st, void *arg)
 			      st->path, version, PT_STATE_SCHEMA_VERSION);
 	for (int v = version; v < PT_STATE_SCHEMA_VERSION; v++) {
 		char *msg = NULL;
-		int rc = sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg);
+		int rc = sym_sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg);
 
 		if (rc != SQLITE_OK) {
 			r = is_busy(rc) ? -EAGAIN
 					: pt_err(st->ctx, -EIO,
 						 "state database %s: migrating schema %d to %d: %s",
-						 st->path, v, v + 1, msg ? msg : sqlite3_errstr(rc));
-			sqlite3_free(msg);
+						 st->path, v, v + 1, msg ? msg : sym_sqlite3_errstr(rc));
+			sym_sqlite3_free(msg);
 			return r;
 		}
 	}
 	if (version == PT_STATE_SCHEMA_VERSION)
 		return 0;
 	snprintf(q, sizeof(q), "PRAGMA user_version = %d", PT_STATE_SCHEMA_VERSION);
-	r = sqlite3_exec(st->db, q, NULL, NULL, NULL);
+	r = sym_sqlite3_exec(st->db, q, NULL, NULL, NULL);
 	if (r != SQLITE_OK)
 		return db_fail(st, r, "recording the schema version");
 	return db_audit(st, "migrate", NULL, NULL, "schema %d -> %d", version,
@@ -563,6 +563,9 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 	int r, rc;
 
 	*out = NULL;
+	r = pt_sqlite_load(ctx);
+	if (r < 0)
+		return r;
 	r = pt_state_dir(ctx, state_dir, true, dir, sizeof(dir));
 	if (r < 0)
 		return r;
@@ -580,7 +583,7 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 		free(st);
 		return pt_err(ctx, -ENAMETOOLONG, "state directory path is too long");
 	}
-	rc = sqlite3_open_v2(st->path, &st->db,
+	rc = sym_sqlite3_open_v2(st->path, &st->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
 				     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
 			     NULL);
@@ -590,8 +593,8 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 			r = pt_err(ctx, -EBUSY, "state database %s is locked", st->path);
 		goto out_close;
 	}
-	sqlite3_busy_handler(st->db, busy_handler, st);
-	sqlite3_extended_result_codes(st->db, 1);
+	sym_sqlite3_busy_handler(st->db, busy_handler, st);
+	sym_sqlite3_extended_result_codes(st->db, 1);
 
 	/* journal_mode may be refused while another process sets it up: retry */
 	{
@@ -606,7 +609,7 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 		r = pt_err(ctx, -EBUSY, "state database %s stayed locked while opening", st->path);
 	if (r < 0)
 		goto out_close;
-	rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", NULL,
+	rc = sym_sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", NULL,
 			  NULL, NULL);
 	if (rc != SQLITE_OK) {
 		r = db_fail(st, rc, "setting it up");
@@ -628,7 +631,7 @@ void pt_state_close(struct pt_state *st)
 	if (!st)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
-		sqlite3_finalize(st->stmts[i]);
-	sqlite3_close_v2(st->db);
+		sym_sqlite3_finalize(st->stmts[i]);
+	sym_sqlite3_close_v2(st->db);
 	free(st);
 }

@@ -9,7 +9,7 @@
 #include "internal.h"
 #include "passthru/state.h"
 
-#include <sqlite3.h>
+#include "sqlite-load.h"
 #include <time.h>
 
 /* The prepared statements, one per query (their SQL is in lib/state-db.c). */

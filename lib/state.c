@@ -19,14 +19,14 @@
 static void lease_from_row(sqlite3_stmt *s, struct pt_lease *l)
 {
 	memset(l, 0, sizeof(*l));
-	l->id = sqlite3_column_int64(s, 0);
+	l->id = sym_sqlite3_column_int64(s, 0);
 	pt_strlcpy(l->vm, db_col_text(s, 1), sizeof(l->vm));
 	pt_strlcpy(l->bdf, db_col_text(s, 2), sizeof(l->bdf));
 	pt_strlcpy(l->pool, db_col_text(s, 3), sizeof(l->pool));
-	l->numa_node = sqlite3_column_int(s, 4);
-	l->iommu_group = sqlite3_column_int(s, 5);
+	l->numa_node = sym_sqlite3_column_int(s, 4);
+	l->iommu_group = sym_sqlite3_column_int(s, 5);
 	pt_strlcpy(l->mac, db_col_text(s, 6), sizeof(l->mac));
-	l->vlan = sqlite3_column_int(s, 7);
+	l->vlan = sym_sqlite3_column_int(s, 7);
 	pt_strlcpy(l->created, db_col_text(s, 8), sizeof(l->created));
 	pt_strlcpy(l->released, db_col_text(s, 9), sizeof(l->released));
 }
@@ -36,7 +36,7 @@ static int collect_leases(struct pt_state *st, sqlite3_stmt *s, struct pt_lease 
 {
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		struct pt_lease l;
 
 		lease_from_row(s, &l);
@@ -62,7 +62,7 @@ int pt_state_leases(struct pt_state *st, const char *vm, struct pt_lease **out, 
 	if (!s)
 		return -EIO;
 	if (vm)
-		sqlite3_bind_text(s, 1, vm, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_text(s, 1, vm, -1, SQLITE_STATIC);
 	r = collect_leases(st, s, out, n);
 	if (r == -EAGAIN)
 		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
@@ -167,8 +167,8 @@ static int assign_pool_exists(struct pt_state *st, const char *pool, bool *whole
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, pool, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	sym_sqlite3_bind_text(s, 1, pool, -1, SQLITE_STATIC);
+	rc = sym_sqlite3_step(s);
 	/* a devices pool hands out whole IOMMU groups: its functions of one group together */
 	*whole = rc == SQLITE_ROW && strcmp(db_col_text(s, 0), "devices") == 0;
 	db_done(s);
@@ -177,7 +177,7 @@ static int assign_pool_exists(struct pt_state *st, const char *pool, bool *whole
 		size_t used = 0;
 
 		if ((s = db_stmt(st, S_POOL_NAMES))) {
-			while (sqlite3_step(s) == SQLITE_ROW && used < sizeof(names))
+			while (sym_sqlite3_step(s) == SQLITE_ROW && used < sizeof(names))
 				used += snprintf(names + used, sizeof(names) - used, "%s%s",
 						 used ? ", " : "", db_col_text(s, 0));
 			db_done(s);
@@ -201,12 +201,12 @@ static int candidate_from_row(struct pt_state *st, sqlite3_stmt *s,
 	if (pt_bdf_parse(row->bdf, &c->bdf) < 0)
 		return pt_err(st->ctx, -EUCLEAN, "state database %s holds a bad address \"%s\"",
 			      st->path, row->bdf);
-	c->numa_node = sqlite3_column_int(s, 2);
-	c->iommu_group = sqlite3_column_int(s, 3);
+	c->numa_node = sym_sqlite3_column_int(s, 2);
+	c->iommu_group = sym_sqlite3_column_int(s, 3);
 	c->leased = strcmp(state, "leased") == 0;
 	c->quarantined = strcmp(state, "quarantined") == 0;
 	/* listed for its group only (another pool), or gone from the configuration */
-	c->unavailable = sqlite3_column_int(s, 1) == 0 || sqlite3_column_int(s, 5) != 0;
+	c->unavailable = sym_sqlite3_column_int(s, 1) == 0 || sym_sqlite3_column_int(s, 5) != 0;
 	/* judged only when it could be handed out: the refusal then names the causes of the
 	 * pool's own free functions (what pools lists), not of a neighbour in another pool,
 	 * a leased or a quarantined one (the allocator takes none of them whatever this says) */
@@ -229,8 +229,8 @@ static int assign_read_candidates(struct pt_state *st, const struct pt_assign_re
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, req->pool, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sym_sqlite3_bind_text(s, 1, req->pool, -1, SQLITE_STATIC);
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		struct cand_row row;
 
 		r = candidate_from_row(st, s, req, whole, &row);
@@ -265,8 +265,8 @@ static int assign_mac_free(struct pt_state *st, const char *mac)
 	s = db_stmt(st, S_MAC_HOLDER);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sym_sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
+	if ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		int r = pt_err(st->ctx, -EEXIST, "MAC %s is already on %s's lease of %s", mac,
 			       db_col_text(s, 0), db_col_text(s, 1));
 
@@ -288,18 +288,18 @@ static int assign_insert_lease(struct pt_state *st, const struct assign_job *j,
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, req->vm, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, row->bdf, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, req->vm, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 2, row->bdf, -1, SQLITE_STATIC);
 	db_bind_text_or_null(s, 3, j->mac);
 	if (req->vlan > 0)
-		sqlite3_bind_int(s, 4, req->vlan);
-	sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_int(s, 4, req->vlan);
+	sym_sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
 	if (!req->pending) /* else NULL: pending until pt_state_ready() */
-		sqlite3_bind_text(s, 6, st->now, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_text(s, 6, st->now, -1, SQLITE_STATIC);
 	r = db_exec(st, s, "inserting a lease");
 	if (r < 0)
 		return r;
-	l->id = sqlite3_last_insert_rowid(st->db);
+	l->id = sym_sqlite3_last_insert_rowid(st->db);
 	pt_strlcpy(l->vm, req->vm, sizeof(l->vm));
 	pt_strlcpy(l->bdf, row->bdf, sizeof(l->bdf));
 	pt_strlcpy(l->pool, req->pool, sizeof(l->pool));
@@ -461,12 +461,12 @@ static int release_one(struct pt_state *st, struct pt_lease *l, const char *acti
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, l->id);
-	sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_int64(s, 1, l->id);
+	sym_sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
 	r = db_exec(st, s, "releasing a lease");
 	if (r < 0)
 		return r;
-	if (sqlite3_changes(st->db) != 1)
+	if (sym_sqlite3_changes(st->db) != 1)
 		return pt_err(st->ctx, -EIO, "lease %lld of %s vanished while releasing it", l->id,
 			      l->bdf);
 	pt_strlcpy(l->released, st->now, sizeof(l->released));
@@ -485,7 +485,7 @@ static int release_txn(struct pt_state *st, void *arg)
 	s = db_stmt(st, j->bdf ? S_ACTIVE_BY_BDF : S_ACTIVE_BY_VM);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->bdf ? j->bdf : j->vm, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, j->bdf ? j->bdf : j->vm, -1, SQLITE_STATIC);
 	r = collect_leases(st, s, &j->out, &j->n_out);
 	if (r < 0)
 		return r;
@@ -495,8 +495,8 @@ static int release_txn(struct pt_state *st, void *arg)
 		s = db_stmt(st, S_DEVICE_GET);
 		if (!s)
 			return -EIO;
-		sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
+		sym_sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
+		rc = sym_sqlite3_step(s);
 		db_done(s);
 		if (rc == SQLITE_DONE)
 			return pt_err(st->ctx, -ENOENT, "%s is in no pool of the state database",
@@ -562,11 +562,11 @@ static int ready_txn(struct pt_state *st, void *arg)
 	for (size_t i = 0; i < j->n; i++) {
 		if (!(s = db_stmt(st, S_LEASE_READY)))
 			return -EIO;
-		sqlite3_bind_int64(s, 1, j->ids[i]);
-		sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_int64(s, 1, j->ids[i]);
+		sym_sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
 		if ((r = db_exec(st, s, "making a lease active")) < 0)
 			return r;
-		if (sqlite3_changes(st->db) != 1)
+		if (sym_sqlite3_changes(st->db) != 1)
 			return pt_err(st->ctx, -ENOENT, "lease %lld is not pending (released, or "
 				      "active already)", j->ids[i]);
 		if ((r = db_audit(st, "ready", NULL, NULL, "lease %lld: its device is ready",
@@ -669,7 +669,7 @@ static int gc_txn(struct pt_state *st, void *arg)
 	j->n_out = 0;
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->cutoff, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, j->cutoff, -1, SQLITE_STATIC);
 	r = collect_leases(st, s, &stale, &n_stale);
 	for (size_t k = 0; r == 0 && k < n_stale; k++) {
 		if (gc_live(j, stale[k].vm))
@@ -756,8 +756,8 @@ static int quarantine_txn(struct pt_state *st, void *arg)
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	sym_sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
+	rc = sym_sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		pt_strlcpy(state, db_col_text(s, 3), sizeof(state));
 		pt_strlcpy(old_reason, db_col_text(s, 5), sizeof(old_reason));
@@ -774,8 +774,8 @@ static int quarantine_txn(struct pt_state *st, void *arg)
 		s = db_stmt(st, S_UNQUARANTINE);
 		if (!s)
 			return -EIO;
-		sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
+		sym_sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
 		r = db_exec(st, s, "returning the device to its pool");
 		return r < 0 ? r : db_audit(st, "unquarantine", NULL, j->bdf, "was: %s", old_reason);
 	}
@@ -785,7 +785,7 @@ static int quarantine_txn(struct pt_state *st, void *arg)
 		char holder[PT_NAME_MAX + 1] = "?";
 
 		if ((s = db_stmt(st, S_ACTIVE_BY_BDF))) {
-			sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
+			sym_sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
 			if (collect_leases(st, s, &l, &n) == 0 && n > 0)
 				pt_strlcpy(holder, l[0].vm, sizeof(holder));
 			free(l);
@@ -798,9 +798,9 @@ static int quarantine_txn(struct pt_state *st, void *arg)
 	s = db_stmt(st, S_QUARANTINE);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, j->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, st->now, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, j->bdf, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 2, j->reason, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 3, st->now, -1, SQLITE_STATIC);
 	r = db_exec(st, s, "quarantining the device");
 	return r < 0 ? r : db_audit(st, "quarantine", NULL, j->bdf, "%s", j->reason);
 }
@@ -848,9 +848,9 @@ static int sync_pool_row(struct pt_state *st, const struct sync_job *j)
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->pool, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, j->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, st->now, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, j->pool, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 2, j->kind, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 3, st->now, -1, SQLITE_STATIC);
 	return db_exec(st, s, "recording the pool");
 }
 
@@ -858,11 +858,11 @@ static int sync_pool_row(struct pt_state *st, const struct sync_job *j)
 static void sync_bind_member(struct pt_state *st, sqlite3_stmt *s, const struct sync_job *j,
 			     size_t i, int node, int group)
 {
-	sqlite3_bind_text(s, 1, j->bdfs[i], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, j->pool, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, node);
-	sqlite3_bind_int(s, 4, group);
-	sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, j->bdfs[i], -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 2, j->pool, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_int(s, 3, node);
+	sym_sqlite3_bind_int(s, 4, group);
+	sym_sqlite3_bind_text(s, 5, st->now, -1, SQLITE_STATIC);
 }
 
 /* Step 2, per member: added when new, updated (or back from removed) when it moved;
@@ -879,13 +879,13 @@ static int sync_member(struct pt_state *st, const struct sync_job *j, size_t i, 
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->bdfs[i], -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	sym_sqlite3_bind_text(s, 1, j->bdfs[i], -1, SQLITE_STATIC);
+	rc = sym_sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		pt_strlcpy(pool, db_col_text(s, 0), sizeof(pool));
-		node = sqlite3_column_int(s, 1);
-		group = sqlite3_column_int(s, 2);
-		removed = sqlite3_column_int(s, 4);
+		node = sym_sqlite3_column_int(s, 1);
+		group = sym_sqlite3_column_int(s, 2);
+		removed = sym_sqlite3_column_int(s, 4);
 	}
 	db_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -929,8 +929,8 @@ static int sync_find_gone(struct pt_state *st, const struct sync_job *j,
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, j->pool, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sym_sqlite3_bind_text(s, 1, j->pool, -1, SQLITE_STATIC);
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		const char *bdf = db_col_text(s, 0);
 		bool listed = false;
 
@@ -958,8 +958,8 @@ static int sync_remove(struct pt_state *st, const struct sync_job *j, const char
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, bdf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 1, bdf, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_text(s, 2, st->now, -1, SQLITE_STATIC);
 	r = db_exec(st, s, "removing a device");
 	if (r == 0)
 		r = db_audit(st, "remove", NULL, bdf,
@@ -1034,16 +1034,16 @@ int pt_state_pools(struct pt_state *st, struct pt_pool_usage **out, size_t *n)
 	*n = 0;
 	if (!s)
 		return -EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		struct pt_pool_usage u = { 0 };
 
 		pt_strlcpy(u.pool, db_col_text(s, 0), sizeof(u.pool));
 		pt_strlcpy(u.kind, db_col_text(s, 1), sizeof(u.kind));
-		u.numa_node = sqlite3_column_int(s, 2);
-		u.free = (unsigned)sqlite3_column_int(s, 3);
-		u.leased = (unsigned)sqlite3_column_int(s, 4);
-		u.quarantined = (unsigned)sqlite3_column_int(s, 5);
-		u.removed = (unsigned)sqlite3_column_int(s, 6);
+		u.numa_node = sym_sqlite3_column_int(s, 2);
+		u.free = (unsigned)sym_sqlite3_column_int(s, 3);
+		u.leased = (unsigned)sym_sqlite3_column_int(s, 4);
+		u.quarantined = (unsigned)sym_sqlite3_column_int(s, 5);
+		u.removed = (unsigned)sym_sqlite3_column_int(s, 6);
 		u.total = u.free + u.leased + u.quarantined;
 		if (PT_PUSH(*out, *n, u) < 0) {
 			db_done(s);
@@ -1122,9 +1122,9 @@ int pt_state_pools_judged(struct pt_state *st,
 	s = db_stmt(st, S_FREE_DEVICES);
 	if (!s)
 		return -EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		const char *pool = db_col_text(s, 0), *bdf = db_col_text(s, 2);
-		int node = sqlite3_column_int(s, 1), group = sqlite3_column_int(s, 3);
+		int node = sym_sqlite3_column_int(s, 1), group = sym_sqlite3_column_int(s, 3);
 		struct pt_pool_usage *u = NULL;
 		bool counted = false;
 		struct pt_bdf b;
@@ -1145,7 +1145,7 @@ int pt_state_pools_judged(struct pt_state *st,
 		}
 		if (!counted && u->free == 0)
 			continue;
-		if (sqlite3_column_type(s, 4) != SQLITE_NULL)
+		if (sym_sqlite3_column_type(s, 4) != SQLITE_NULL)
 			group_leased(u, bdf, group, db_col_text(s, 4));
 		else if (!usable || usable(arg, &b, group, whole, u))
 			continue;
@@ -1183,17 +1183,17 @@ int pt_state_audit(struct pt_state *st, const char *vm, const char *bdf, long lo
 	s = db_stmt(st, bdf ? S_AUDIT_READ_BDF : S_AUDIT_READ);
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, after_id);
+	sym_sqlite3_bind_int64(s, 1, after_id);
 	db_bind_text_or_null(s, 2, vm);
 	if (bdf)
-		sqlite3_bind_text(s, 3, norm, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, limit ? (sqlite3_int64)limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sym_sqlite3_bind_text(s, 3, norm, -1, SQLITE_STATIC);
+	sym_sqlite3_bind_int64(s, 4, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sym_sqlite3_step(s)) == SQLITE_ROW) {
 		struct pt_audit_entry e = { 0 };
 
-		e.id = sqlite3_column_int64(s, 0);
+		e.id = sym_sqlite3_column_int64(s, 0);
 		pt_strlcpy(e.ts, db_col_text(s, 1), sizeof(e.ts));
-		e.actor_pid = (long)sqlite3_column_int64(s, 2);
+		e.actor_pid = (long)sym_sqlite3_column_int64(s, 2);
 		pt_strlcpy(e.action, db_col_text(s, 3), sizeof(e.action));
 		pt_strlcpy(e.vm, db_col_text(s, 4), sizeof(e.vm));
 		pt_strlcpy(e.bdf, db_col_text(s, 5), sizeof(e.bdf));
@@ -1224,16 +1224,16 @@ static int check_none(struct pt_state *st, const char *q, const char *what)
 	sqlite3_stmt *s;
 	int rc, r = 0;
 
-	rc = sqlite3_prepare_v2(st->db, q, -1, &s, NULL);
+	rc = sym_sqlite3_prepare_v2(st->db, q, -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, what);
-	rc = sqlite3_step(s);
+	rc = sym_sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		r = pt_err(st->ctx, -EUCLEAN, "state database %s: %s: %s", st->path, what,
 			   db_col_text(s, 0));
 	else if (rc != SQLITE_DONE)
 		r = db_fail(st, rc, what);
-	sqlite3_finalize(s);
+	sym_sqlite3_finalize(s);
 	return r;
 }
 
@@ -1241,7 +1241,7 @@ int pt_state_verify(struct pt_state *st, bool full)
 {
 	int r, rc;
 
-	rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+	rc = sym_sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "starting a read transaction");
 	r = check_none(st,
@@ -1268,7 +1268,7 @@ int pt_state_verify(struct pt_state *st, bool full)
 			       "SELECT integrity_check FROM pragma_integrity_check "
 			       "WHERE integrity_check <> 'ok'",
 			       "integrity check");
-	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	sym_sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (r == -EAGAIN)
 		r = pt_err(st->ctx, -EBUSY, "state database %s is locked", st->path);
 	return r;

@@ -15,7 +15,7 @@ LAYERS = [
     ("gatherers", "pci host klog ethtool nl-socket snapshot pci-access vfio-holder virsh vmm-probe"),
     ("readers", "profile profile-schema schema yaml-tree netlink config-space pci-ids tar-writer tar-reader "
                 "vm-parse libvirt-xml"),
-    ("bottom", "sysroot walk state-dir parse bdf pci-class run"),
+    ("bottom", "sysroot walk state-dir sqlite-load parse bdf pci-class run"),
 ]
 layer = {f: i for i, (_, files) in enumerate(LAYERS) for f in files.split()}
 

@@ -174,6 +174,15 @@ pt pools --json >"$T/out"
 is "$(jv .version)" 1 "pools: version 1"
 pt leases --vm vm3 >"$T/out"
 is "$(grep -c 0000:0 "$T/out")" 2 "leases --vm vm3: two lines"
+# SQLite is loaded when the database is first opened (dlopen): a host without it gets
+# an error that names it and the package to install, and the leases stay as they were
+PASSTHRU_LIBSQLITE3=libsqlite3-absent.so.0 pt leases --json >"$T/out" 2>"$T/err"
+is $? 2 "without SQLite, leases fails: exit 2"
+grep -q "needs SQLite (libsqlite3.so.0).*install the libsqlite3-0 package" "$T/err"
+ok $? "and the error names SQLite and the package to install"
+diag "$T/err"
+pt leases --vm vm3 >"$T/out"
+is "$(grep -c 0000:0 "$T/out")" 2 "with it again: leases --vm vm3 still two lines"
 
 # 6. release: reset, policy restored, back to free
 pt release vm1 --json >"$T/out" 2>"$T/err"

@@ -58,6 +58,15 @@ is "$(jq -r "$q" "$tmp/snapplan.json")" "$(jq -r "$q" "$tmp/plan.json")" \
 	"boot --dry-run on the snapshot: the same parameters, loader, build and devices"
 like "$(jq -r "$q" "$tmp/snapplan.json")" "^intel_iommu=on iommu=pt vfio-pci.ids=8086:10d3 [|] " \
 	"... which are the planned ones"
+# and lists every function as the running kernel shows it (identity, driver, NUMA,
+# IOMMU group, link, MSI-X, ACS, AER, config space, netdevs, disks): the snapshot looked
+# at this sysfs entry by entry, relative to each directory, with kernfs's entry types
+pt list --json >"$tmp/live.json" 2>"$tmp/err"
+"$PASSTHRU" --sysroot "$tmp/snap.tar.gz" list --json >"$tmp/snaplist.json" 2>"$tmp/err"
+is "$(jq -c .functions "$tmp/snaplist.json")" "$(jq -c .functions "$tmp/live.json")" \
+	"list on the snapshot: every function as on the running kernel"
+is "$(jq '.functions | length' "$tmp/snaplist.json")" "$(ls /sys/bus/pci/devices | wc -l)" \
+	"... all of /sys/bus/pci/devices"
 
 # the planned softdep, on the running kernel: without vfio-pci loaded, modprobe e1000e
 # must load vfio-pci first (with the command line's ids) and vfio-pci takes the device

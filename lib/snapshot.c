@@ -245,16 +245,23 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static bool strset_has(const struct strset *set, const char *s)
+/* The stored string whose first part (up to its first NUL: entries may carry more
+ * after it, as dircache and list_get() store them) is key, or NULL. */
+static const char *strset_get(const struct strset *set, const char *key)
 {
 	if (!set->cap)
-		return false;
-	for (size_t i = hash_str(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		return NULL;
+	for (size_t i = hash_str(key) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
 		if (!set->slot[i])
-			return false;
-		if (strcmp(set->slot[i], s) == 0)
-			return true;
+			return NULL;
+		if (strcmp(set->slot[i], key) == 0)
+			return set->slot[i];
 	}
+}
+
+static bool strset_has(const struct strset *set, const char *s)
+{
+	return strset_get(set, s) != NULL;
 }
 
 static int strset_put(struct strset *set, char *owned)
@@ -301,14 +308,9 @@ static void strset_free(struct strset *set)
  * string "logical\0canonical" in a strset keyed by its first part. */
 static const char *dircache_get(const struct strset *set, const char *logical)
 {
-	if (!set->cap)
-		return NULL;
-	for (size_t i = hash_str(logical) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (!set->slot[i])
-			return NULL;
-		if (strcmp(set->slot[i], logical) == 0)
-			return set->slot[i] + strlen(logical) + 1;
-	}
+	const char *e = strset_get(set, logical);
+
+	return e ? e + strlen(e) + 1 : NULL;
 }
 
 static int dircache_put(struct strset *set, const char *logical, const char *canonical)
@@ -329,8 +331,6 @@ static int dircache_put(struct strset *set, const char *logical, const char *can
 
 /* ---- the snapshot and its archive ------------------------------------------------ */
 
-struct listing;
-
 struct snap {
 	struct pt_ctx *ctx;
 	struct tar_writer *tar;
@@ -341,10 +341,7 @@ struct snap {
 	int failed;            /* the first error that ends the snapshot (write, bound, memory) */
 	char *notes;           /* what the manifest says about skipped/truncated files */
 	size_t notes_len, notes_cap, n_notes;
-	struct {               /* list_get(): the directories listed, by name */
-		struct listing **slot;
-		size_t cap, n;
-	} lists;
+	struct strset lists;   /* list_get(): the directories listed, by name */
 	int dir_fd;            /* dir_at(): the directory last looked in (O_PATH), -1 none */
 	char dir_rel[PATH_MAX]; /* its path relative to the sysroot */
 };
@@ -1006,17 +1003,17 @@ struct dent {
 	char name[];
 };
 
-/* A directory's entries ("." and ".." left out), sorted by name, one after the
- * other in one block: dent_first(), dent_next(). */
-struct listing {
-	char *dir;          /* relative to the sysroot, "" the root */
-	size_t n;
-	char *block;
-};
+/*
+ * A directory's listing as kept: one string set entry, keyed by the directory (relative
+ * to the sysroot, "" the root): "dir\0", then its entries ("." and ".." left out) sorted
+ * by name, each a type byte and its name with the NUL, then a LIST_END byte. Walked with
+ * list_first() and dent_next().
+ */
+#define LIST_END 0xff /* no DT_* value */
 
-static const struct dent *dent_first(const struct listing *l)
+static const struct dent *list_first(const char *l)
 {
-	return (const struct dent *)l->block;
+	return (const struct dent *)(l + strlen(l) + 1);
 }
 
 static const struct dent *dent_next(const struct dent *e)
@@ -1024,38 +1021,23 @@ static const struct dent *dent_next(const struct dent *e)
 	return (const struct dent *)(e->name + strlen(e->name) + 1);
 }
 
-static void listing_free(struct listing *l)
-{
-	free(l->block);
-	free(l->dir);
-	free(l);
-}
-
 static int dent_cmp(const void *a, const void *b)
 {
 	return strcmp((*(struct dent *const *)a)->name, (*(struct dent *const *)b)->name);
 }
 
-/* Reads the directory dir, opened through the seam: a link on the way resolves
- * inside the tree. */
-static int list_dir(struct snap *s, const char *dir, struct listing **out)
+/* Reads the directory dir, opened through the seam (a link on the way resolves inside
+ * the tree), into a listing as kept. */
+static int list_dir(struct snap *s, const char *dir, char **out)
 {
-	struct listing *l = calloc(1, sizeof(*l));
-	size_t used = 0, cap = 0, at = 0;
+	size_t used = 0, cap = 0, n = 0, dlen = strlen(dir), at = 0;
+	char *block = NULL, *l = NULL;
+	struct dent **v = NULL;
 	struct dirent *e;
-	DIR *d;
+	DIR *d = pt_opendir(s->ctx, "/%s", dir);
 
-	if (!l || !(l->dir = strdup(dir))) {
-		free(l);
-		return -ENOMEM;
-	}
-	d = pt_opendir(s->ctx, "/%s", dir);
-	if (!d) {
-		int r = -errno;
-
-		listing_free(l);
-		return r;
-	}
+	if (!d)
+		return -errno;
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 
@@ -1067,141 +1049,97 @@ static int list_dir(struct snap *s, const char *dir, struct listing **out)
 
 			while (ncap < used + len + 2)
 				ncap *= 2;
-			nb = realloc(l->block, ncap);
+			nb = realloc(block, ncap);
 			if (!nb)
 				goto nomem;
-			l->block = nb;
+			block = nb;
 			cap = ncap;
 		}
-		l->block[used] = (char)e->d_type;
-		memcpy(l->block + used + 1, e->d_name, len + 1);
+		block[used] = (char)e->d_type;
+		memcpy(block + used + 1, e->d_name, len + 1);
 		used += len + 2;
-		l->n++;
+		n++;
 	}
 	closedir(d);
 	d = NULL;
-	if (l->n) { /* sorted into a block of the size it needs: it is kept */
-		struct dent **v = malloc(l->n * sizeof(*v));
-		char *sorted = malloc(used);
-
-		if (!v || !sorted) {
-			free(v);
-			free(sorted);
-			goto nomem;
-		}
-		for (size_t i = 0; i < l->n; i++) {
-			v[i] = (struct dent *)(l->block + at);
-			at += strlen(v[i]->name) + 2;
-		}
-		qsort(v, l->n, sizeof(*v), dent_cmp);
-		at = 0;
-		for (size_t i = 0; i < l->n; i++) {
-			size_t len = strlen(v[i]->name) + 2;
-
-			memcpy(sorted + at, v[i], len);
-			at += len;
-		}
-		free(v);
-		free(l->block);
-		l->block = sorted;
+	/* sorted, into one string of the size it needs: it is kept */
+	v = malloc((n ? n : 1) * sizeof(*v));
+	l = malloc(dlen + 1 + used + 1);
+	if (!v || !l)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct dent *)(block + at);
+		at += strlen(v[i]->name) + 2;
 	}
+	qsort(v, n, sizeof(*v), dent_cmp);
+	memcpy(l, dir, dlen + 1);
+	at = dlen + 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i]->name) + 2;
+
+		memcpy(l + at, v[i], len);
+		at += len;
+	}
+	l[at] = (char)LIST_END;
+	free(v);
+	free(block);
 	*out = l;
 	return 0;
 nomem:
 	if (d)
 		closedir(d);
-	listing_free(l);
+	free(v);
+	free(l);
+	free(block);
 	return -ENOMEM;
 }
 
-/* The listing of dir read before, or NULL. */
-static struct listing *list_kept(const struct snap *s, const char *dir)
+/* The first entry of dir's listing when it was read before, or NULL. */
+static const struct dent *list_kept(const struct snap *s, const char *dir)
 {
-	if (!s->lists.cap)
-		return NULL;
-	for (size_t i = hash_str(dir) & (s->lists.cap - 1);; i = (i + 1) & (s->lists.cap - 1)) {
-		if (!s->lists.slot[i])
-			return NULL;
-		if (strcmp(s->lists.slot[i]->dir, dir) == 0)
-			return s->lists.slot[i];
-	}
-}
+	const char *l = strset_get(&s->lists, dir);
 
-static int list_keep(struct snap *s, struct listing *l)
-{
-	if (2 * (s->lists.n + 1) > s->lists.cap) {
-		size_t ncap = s->lists.cap ? s->lists.cap * 2 : 256;
-		struct listing **ns = calloc(ncap, sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		for (size_t i = 0; i < s->lists.cap; i++) {
-			struct listing *o = s->lists.slot[i];
-			size_t k;
-
-			if (!o)
-				continue;
-			for (k = hash_str(o->dir) & (ncap - 1); ns[k]; k = (k + 1) & (ncap - 1))
-				;
-			ns[k] = o;
-		}
-		free(s->lists.slot);
-		s->lists.slot = ns;
-		s->lists.cap = ncap;
-	}
-	{
-		size_t k;
-
-		for (k = hash_str(l->dir) & (s->lists.cap - 1); s->lists.slot[k];
-		     k = (k + 1) & (s->lists.cap - 1))
-			;
-		s->lists.slot[k] = l;
-		s->lists.n++;
-	}
-	return 0;
+	return l ? list_first(l) : NULL;
 }
 
 /*
- * The entries of the directory dir (relative to the sysroot), kept until the
- * snapshot ends: the rules that look below one directory (a PCI function's
+ * The first entry of the directory dir (relative to the sysroot), the listing kept
+ * until list_clear(): the rules that look below one directory (a PCI function's
  * attributes, its links, its msi_irqs/ and net/ ...) each walk every function, and
  * each finds the function's directory listed already, and a name it does not have
  * is not looked up at all (expand_at()).
  */
-static int list_get(struct snap *s, const char *dir, struct listing **out)
+static int list_get(struct snap *s, const char *dir, const struct dent **first)
 {
-	struct listing *l = list_kept(s, dir);
+	const struct dent *e = list_kept(s, dir);
+	char *l = NULL;
 	int r;
 
-	if (!l) {
+	if (!e) {
 		r = list_dir(s, dir, &l);
 		if (r < 0)
 			return r;
-		if (list_keep(s, l) < 0) {
-			listing_free(l);
+		if (strset_put(&s->lists, l) < 0) {
+			free(l);
 			return -ENOMEM;
 		}
+		e = list_first(l);
 	}
-	*out = l;
+	*first = e;
 	return 0;
 }
 
 /* Forgets every listing: the rules that follow look elsewhere. */
 static void list_clear(struct snap *s)
 {
-	for (size_t i = 0; i < s->lists.cap; i++)
-		if (s->lists.slot[i])
-			listing_free(s->lists.slot[i]);
-	free(s->lists.slot);
+	strset_free(&s->lists);
 	memset(&s->lists, 0, sizeof(s->lists));
 }
 
-/* Does the listing have an entry name? */
-static bool list_has(const struct listing *l, const char *name)
+/* Does the listing from e on have an entry name? */
+static bool list_has(const struct dent *e, const char *name)
 {
-	const struct dent *e = dent_first(l);
-
-	for (size_t i = 0; i < l->n; i++, e = dent_next(e)) {
+	for (; e->type != LIST_END; e = dent_next(e)) {
 		int c = strcmp(e->name, name);
 
 		if (c >= 0)
@@ -1215,17 +1153,15 @@ static bool list_has(const struct listing *l, const char *name)
 static int walk_dir(struct snap *s, const struct snap_rule *rule, const char *rel, int depth)
 {
 	size_t rlen = strlen(rel);
-	struct listing *l;
+	const struct dent *e;
 	int r;
 
-	r = list_get(s, rel, &l);
+	r = list_get(s, rel, &e);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
 		return 0;
-	const struct dent *e = dent_first(l);
-
-	for (size_t i = 0; i < l->n && r >= 0; i++, e = dent_next(e)) {
+	for (; e->type != LIST_END && r >= 0; e = dent_next(e)) {
 		const char *name = e->name;
 		char child[PATH_MAX], target[PATH_MAX];
 		unsigned char type = e->type;
@@ -1479,7 +1415,6 @@ static int expand_at(struct snap *s, const struct snap_rule *rule, const struct 
 	const struct comp *comp;
 	size_t alen = strlen(at);
 	const struct dent *e;
-	struct listing *l;
 	int r = 0;
 
 	if (i == cp->n)
@@ -1493,21 +1428,20 @@ static int expand_at(struct snap *s, const struct snap_rule *rule, const struct 
 
 		if (alen + 1 + clen >= sizeof(path))
 			return 0;
-		l = list_kept(s, at[0] ? at + 1 : "");
-		if (l && !list_has(l, comp->text))
+		e = list_kept(s, at[0] ? at + 1 : "");
+		if (e && !list_has(e, comp->text))
 			return 0;
 		memcpy(path, at, alen);
 		path[alen] = '/';
 		memcpy(path + alen + 1, comp->text, clen + 1);
 		return expand_at(s, rule, cp, i + 1, path);
 	}
-	r = list_get(s, at[0] ? at + 1 : "", &l);
+	r = list_get(s, at[0] ? at + 1 : "", &e);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
 		return 0;
-	e = dent_first(l);
-	for (size_t k = 0; k < l->n && r >= 0; k++, e = dent_next(e)) {
+	for (; e->type != LIST_END && r >= 0; e = dent_next(e)) {
 		const char *name = e->name;
 		size_t nlen;
 

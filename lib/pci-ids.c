@@ -271,13 +271,16 @@ static int nested(const struct pt_ids *ids, size_t off, int digits, unsigned id,
 			off = next_line_below(ids->buf, ids->len, off, 2); /* nesting 2 */
 			continue;
 		}
-		if (ids->buf[off] == '\t' && hexn(ids->buf + off + 1, ids->buf + ids->len, digits) >= 0 &&
-		    hexn(ids->buf + off + 1, ids->buf + ids->len, digits) != (long)id) {
-			/* another entry's line: on to the next line, its end not looked for */
-			const char *nl = memchr(ids->buf + off, '\n', ids->len - off);
+		if (ids->buf[off] == '\t') {
+			long v = hexn(ids->buf + off + 1, ids->buf + ids->len, digits);
 
-			off = nl ? (size_t)(nl - ids->buf) + 1 : ids->len;
-			continue;
+			if (v >= 0 && v != (long)id) {
+				/* another entry's line: on to the next one, its end not looked for */
+				const char *nl = memchr(ids->buf + off, '\n', ids->len - off);
+
+				off = nl ? (size_t)(nl - ids->buf) + 1 : ids->len;
+				continue;
+			}
 		}
 		off = line_at(ids, off, &p, &end);
 		if (skipped(p, end))

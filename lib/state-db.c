@@ -344,8 +344,8 @@ sqlite3_stmt *db_stmt(struct pt_state *st, enum sid id)
 
 	if (st->stmts[id])
 		return st->stmts[id];
-	rc = sym_sqlite3_prepare_v3(st->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id],
-				NULL);
+	rc = sym_sqlite3_prepare_v3(st->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+				    &st->stmts[id], NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(st, rc, "preparing a statement");
 		st->stmts[id] = NULL;
@@ -584,9 +584,9 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 		return pt_err(ctx, -ENAMETOOLONG, "state directory path is too long");
 	}
 	rc = sym_sqlite3_open_v2(st->path, &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-				     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
-			     NULL);
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+					 SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
+				 NULL);
 	if (rc != SQLITE_OK) {
 		r = st->db ? db_fail(st, rc, "opening") : -ENOMEM;
 		if (r == -EAGAIN)
@@ -609,8 +609,8 @@ int pt_state_open(struct pt_ctx *ctx, const char *state_dir, struct pt_state **o
 		r = pt_err(ctx, -EBUSY, "state database %s stayed locked while opening", st->path);
 	if (r < 0)
 		goto out_close;
-	rc = sym_sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", NULL,
-			  NULL, NULL);
+	rc = sym_sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+			      NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		r = db_fail(st, rc, "setting it up");
 		goto out_close;

@@ -56,9 +56,10 @@ static void test_syntax(void)
 	pt_ids_free(&ids);
 }
 
-/* Nested lines are skipped a word at a time: a vendor line (and a device after its
- * subsystems) found wherever the newline before it falls in a word, after bytes next to '\n' (0x0b, 0x0a ^ 1), and a
- * buffer that ends inside a nested line or right after its newline. */
+/* Nested lines are skipped a word (or sixteen bytes) at a time: a vendor line, and a
+ * device after its subsystems, found wherever the newline before it falls in a word,
+ * after bytes next to '\n' (0x0b, 0x0a ^ 1), and a buffer that ends inside a nested
+ * line or right after its newline. */
 static void test_words(void)
 {
 	size_t bad = 0;

@@ -1104,21 +1104,24 @@ static const struct dent *list_kept(const struct snap *s, const char *dir)
 
 /*
  * The first entry of the directory dir (relative to the sysroot), the listing kept
- * until list_clear(): the rules that look below one directory (a PCI function's
+ * until list_clear(); a directory that cannot be listed has no entries (only -ENOMEM
+ * is an error): the rules that look below one directory (a PCI function's
  * attributes, its links, its msi_irqs/ and net/ ...) each walk every function, and
  * each finds the function's directory listed already, and a name it does not have
  * is not looked up at all (expand_at()).
  */
 static int list_get(struct snap *s, const char *dir, const struct dent **first)
 {
+	static const struct dent none = { .type = LIST_END };
 	const struct dent *e = list_kept(s, dir);
 	char *l = NULL;
 	int r;
 
+	*first = &none;
 	if (!e) {
 		r = list_dir(s, dir, &l);
 		if (r < 0)
-			return r;
+			return r == -ENOMEM ? r : 0;
 		if (strset_put(&s->lists, l) < 0) {
 			free(l);
 			return -ENOMEM;
@@ -1157,10 +1160,6 @@ static int walk_dir(struct snap *s, const struct snap_rule *rule, const char *re
 	int r;
 
 	r = list_get(s, rel, &e);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
-		return 0;
 	for (; e->type != LIST_END && r >= 0; e = dent_next(e)) {
 		const char *name = e->name;
 		char child[PATH_MAX], target[PATH_MAX];
@@ -1437,10 +1436,6 @@ static int expand_at(struct snap *s, const struct snap_rule *rule, const struct 
 		return expand_at(s, rule, cp, i + 1, path);
 	}
 	r = list_get(s, at[0] ? at + 1 : "", &e);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
-		return 0;
 	for (; e->type != LIST_END && r >= 0; e = dent_next(e)) {
 		const char *name = e->name;
 		size_t nlen;

@@ -169,6 +169,23 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
+/* s as a YAML double-quoted scalar: '"' and '\\' escaped, every other byte as it is
+ * (an interface name may hold both: the kernel refuses only '/', ':', white space and
+ * "." or ".."; a byte of 0x80 or more stays the byte the configuration gave). */
+static void sb_quoted(struct sbuf *b, const char *s)
+{
+	sb_printf(b, "\"");
+	for (const char *p = s; *p;) {
+		size_t run = strcspn(p, "\"\\");
+
+		sb_printf(b, "%.*s", (int)run, p);
+		p += run;
+		if (*p)
+			sb_printf(b, "\\%c", *p++);
+	}
+	sb_printf(b, "\"");
+}
+
 static void fmt_match(struct sbuf *b, const struct pt_match *m)
 {
 	char s[PT_BDF_STRLEN];
@@ -178,7 +195,9 @@ static void fmt_match(struct sbuf *b, const struct pt_match *m)
 		sb_printf(b, "{ bdf: \"%s\" }", pt_bdf_format(&m->bdf, s));
 		break;
 	case PT_MATCH_NETDEV:
-		sb_printf(b, "{ netdev: \"%s\" }", m->netdev);
+		sb_printf(b, "{ netdev: ");
+		sb_quoted(b, m->netdev);
+		sb_printf(b, " }");
 		break;
 	case PT_MATCH_ID:
 		sb_printf(b, "{ id: \"%04x:%04x\", index: %d }", m->vendor_id, m->device_id, m->index);

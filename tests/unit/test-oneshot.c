@@ -119,6 +119,39 @@ static void test_merge_hugepages(void)
 	pt_hostcfg_free(&b);
 }
 
+/* An interface name the kernel allows may hold '"' and '\\': the drop-in written for
+ * it must parse back to the same name (fuzz-profile found a drop-in that did not load) */
+static void test_format_netdev(void)
+{
+	static const char *const names[] = { "aer_nonfa\"eth1", "a\\b", "q\"\\\"", "eth0" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct pt_hostcfg a, b;
+		struct pt_cfg_error e;
+		char *y = NULL;
+
+		memset(&a, 0, sizeof(a));
+		a.n_passthrough = 1;
+		a.passthrough = calloc(1, sizeof(*a.passthrough));
+		if (!a.passthrough)
+			exit(1);
+		a.passthrough[0].device.kind = PT_MATCH_NETDEV;
+		snprintf(a.passthrough[0].device.netdev, sizeof(a.passthrough[0].device.netdev),
+			 "%s", names[i]);
+		snprintf(a.passthrough[0].driver, sizeof(a.passthrough[0].driver), "vfio-pci");
+		is_int(pt_hostcfg_format(&a, NULL, &y), 0, "netdev %s: formatted", names[i]);
+		if (y && pt_hostcfg_parse(y, strlen(y), "drop-in", &b, &e) == 0) {
+			ok(b.n_passthrough == 1 && !strcmp(b.passthrough[0].device.netdev, names[i]),
+			   "netdev %s: the drop-in parses back to the same name", names[i]);
+			pt_hostcfg_free(&b);
+		} else {
+			ok(0, "netdev %s: the drop-in parses back (%s)", names[i], y ? e.msg : "no YAML");
+		}
+		free(y);
+		pt_hostcfg_free(&a);
+	}
+}
+
 static bool match_same(const struct pt_match *a, const struct pt_match *b)
 {
 	return a->kind == b->kind && pt_bdf_eq(&a->bdf, &b->bdf) && !strcmp(a->netdev, b->netdev) &&
@@ -251,6 +284,7 @@ int main(void)
 	test_merge();
 	test_merge_hugepages();
 	test_format_boot();
+	test_format_netdev();
 	test_dropins();
 	return done_testing();
 }
